@@ -1,0 +1,59 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "shipcheck",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "shipcheck", targets: ["shipcheck"]),
+        .library(name: "ShipcheckCore", targets: ["ShipcheckCore"]),
+        .library(name: "ShipcheckChecks", targets: ["ShipcheckChecks"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "ShipcheckCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(name: "CShipcheckSpawn"),
+        .target(
+            name: "ShipcheckChecks",
+            dependencies: ["ShipcheckCore", "CShipcheckSpawn"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "shipcheck",
+            dependencies: [
+                "ShipcheckCore",
+                "ShipcheckChecks",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ShipcheckCoreTests",
+            dependencies: ["ShipcheckCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ShipcheckChecksTests",
+            dependencies: ["ShipcheckChecks", "ShipcheckCore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ShipcheckCLITests",
+            dependencies: ["shipcheck", "ShipcheckChecks", "ShipcheckCore"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,8 @@
+public import ShipcheckCore
+
+/// Every kind of check and action, in one list. A test fails when a file in `Kinds/` is missing here.
+public enum CheckKinds {
+    public static let all: [KindDescription] = [
+        CommandCheck.description,
+    ]
+}

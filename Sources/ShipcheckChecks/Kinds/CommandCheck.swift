@@ -1,0 +1,310 @@
+import Foundation
+import ShipcheckCore
+
+/// `run:` — a command, as a shell string (`/bin/sh -c`) or a list of argv words.
+struct CommandCheck: Check {
+    enum Command: Sendable {
+        case shell(Template, shell: [String])
+        case argv([Template])
+    }
+
+    struct Capture: Sendable {
+        let name: String
+        let regex: NSRegularExpression
+    }
+
+    enum ReportSource: Sendable {
+        case stdout
+        case file(Template)
+    }
+
+    let command: Command
+    let workingDirectory: Template?
+    let environment: [String: Template]
+    let captures: [Capture]
+    let reports: [(format: ReportFormat, source: ReportSource)]
+    let outputLimit: Int
+
+    enum ReportFormat: String, Sendable, CaseIterable {
+        case junit, coverage, json
+    }
+
+    static let description = KindDescription(
+        key: "run",
+        name: "Command",
+        summary: "Runs a command (a shell string or a list of argv words). Output is capped keeping head and tail, redacted, and can be captured or parsed into facts.",
+        parameters: [
+            Parameter("run", .oneOf([.template, .list(.template)]), "The command: a string for `/bin/sh -c`, or a list of argv words run without a shell.", required: true),
+            Parameter("cwd", .template, "Working directory, relative to the configuration file's directory."),
+            Parameter("env", .map(.template), "Environment variables added for this command."),
+            Parameter("shell", .string, "The shell for string commands, e.g. `bash -eo pipefail` (default `/bin/sh`)."),
+            Parameter("capture", .map(.string), "Named regular expressions over stdout then stderr; the first group (or the whole match) becomes a fact, a number when it reads as one."),
+            Parameter("parse", .object([
+                Parameter("junit", .template, "JUnit XML report: a path, or `stdout`."),
+                Parameter("coverage", .template, "coverage.py JSON or Cobertura XML: a path, or `stdout`."),
+                Parameter("json", .template, "Any JSON document, flattened into `json.*` facts: a path, or `stdout`."),
+            ]), "Reports to read into facts after the command ran."),
+            Parameter("output-limit", .string, "Bytes of each stream to keep, head and tail (default 1MiB), e.g. `256KiB`."),
+        ],
+        facts: [
+            FactDescription("exit", "number", "Exit status."),
+            FactDescription("duration", "duration", "Wall time of the command."),
+            FactDescription("stdout", "string", "Standard output, capped head and tail, redacted."),
+            FactDescription("stderr", "string", "Standard error, capped head and tail, redacted."),
+            FactDescription("lines", "number", "Lines written to stdout (all of them, not only those kept)."),
+            FactDescription("stdout.bytes", "number", "Bytes written to stdout."),
+            FactDescription("tests.total/passed/failed/errors/skipped", "number", "From `parse: {junit: …}`."),
+            FactDescription("tests.time", "duration", "Total time in the JUnit report."),
+            FactDescription("tests.failing", "list", "Names of up to 10 failing tests."),
+            FactDescription("coverage.percent", "number", "From `parse: {coverage: …}`, 0–100."),
+            FactDescription("coverage.lines.covered/total", "number", "Line counts from the coverage report."),
+            FactDescription("json.*", "any", "From `parse: {json: …}`: the document flattened by dotted path."),
+        ],
+        examples: [
+            KindExample("passing", yaml: """
+                id: greet
+                title: Says hello
+                run: echo hello world
+                expect: stdout contains "hello"
+                """, outcome: .pass, facts: ["exit": .number(0), "lines": .number(1)]),
+            KindExample("failing", yaml: """
+                id: broken
+                title: Exits with 3
+                run: [sh, -c, "exit 3"]
+                """, outcome: .fail, facts: ["exit": .number(3)]),
+            KindExample("capture", yaml: """
+                id: count
+                title: Counts queries
+                run: printf 'SELECT 1\\nqueries: 12\\n'
+                capture: { queries: 'queries: (\\d+)' }
+                expect: queries < 20
+                """, outcome: .pass, facts: ["queries": .number(12)]),
+            KindExample("missing tool", yaml: """
+                id: missing
+                title: Runs a tool that is not installed
+                run: [shipcheck-no-such-tool-xyz]
+                """, outcome: .error),
+        ],
+        make: make)
+
+    static func make(_ reader: KindReader) -> (any Check)? {
+        let vars = reader.knownVariables
+        var ok = true
+        func note<T>(_ value: T?) -> T? {
+            if value == nil { ok = false }
+            return value
+        }
+
+        var command: Command?
+        if let run = reader["run"] {
+            if run.isSequence {
+                let words = run.sequence() ?? []
+                let templates = words.compactMap { $0.template(knownVars: vars) }
+                if words.isEmpty { run.report("expected at least one argv word") }
+                command = templates.count == words.count && !words.isEmpty ? .argv(templates) : nil
+            } else if let template = run.template(knownVars: vars) {
+                var shell = ["/bin/sh"]
+                if let shellNode = reader["shell"], let text = shellNode.string() {
+                    shell = text.split(separator: " ").map(String.init)
+                    if shell.isEmpty { shellNode.report("expected a shell such as `bash` or `bash -eo pipefail`") }
+                }
+                if template.description.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    run.report("the command is empty")
+                } else if !shell.isEmpty {
+                    command = .shell(template, shell: shell)
+                }
+            }
+        }
+        _ = note(command)
+        if let shellNode = reader["shell"], case .argv = command {
+            shellNode.report("`shell` applies to string commands; a list of argv words runs without a shell")
+            ok = false
+        }
+
+        let cwd = reader["cwd"].flatMap { note($0.template(knownVars: vars)) }
+        var environment: [String: Template] = [:]
+        if let envNode = reader["env"] {
+            for (name, _, value) in note(envNode.mapping(expected: "a mapping of variable names to values")) ?? [] {
+                if let template = note(value.template(knownVars: vars)) { environment[name] = template }
+            }
+        }
+
+        var captures: [Capture] = []
+        if let captureNode = reader["capture"] {
+            for (name, keyNode, value) in note(captureNode.mapping(expected: "a mapping of fact names to regular expressions")) ?? [] {
+                guard let pattern = note(value.string(expected: "a regular expression")) else { continue }
+                guard let regex = try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines]) else {
+                    value.report("`\(pattern)` is not a valid regular expression")
+                    ok = false
+                    continue
+                }
+                if ["exit", "duration", "stdout", "stderr", "lines"].contains(name) {
+                    keyNode.report("`\(name)` is a fact the command already produces; choose another name")
+                    ok = false
+                }
+                captures.append(Capture(name: name, regex: regex))
+            }
+        }
+
+        var reports: [(format: ReportFormat, source: ReportSource)] = []
+        if let parseNode = reader["parse"],
+           let fields = note(parseNode.fields(allowed: ReportFormat.allCases.map(\.rawValue), expected: "a mapping such as { junit: reports/junit.xml }")) {
+            for format in ReportFormat.allCases {
+                guard let node = fields[format.rawValue], let template = note(node.template(knownVars: vars)) else { continue }
+                reports.append((format, template.description == "stdout" ? .stdout : .file(template)))
+            }
+        }
+
+        var outputLimit = 1_048_576
+        if let limitNode = reader["output-limit"], let text = note(limitNode.string()) {
+            if let bytes = parseSize(text), bytes >= 1024, bytes <= 1_073_741_824 {
+                outputLimit = bytes
+            } else {
+                limitNode.report("expected a size from 1KiB to 1GiB such as 256KiB or 4MB, got `\(text)`")
+                ok = false
+            }
+        }
+
+        guard ok, let command else { return nil }
+        return CommandCheck(command: command, workingDirectory: cwd, environment: environment, captures: captures,
+                            reports: reports, outputLimit: outputLimit)
+    }
+
+    static func parseSize(_ text: String) -> Int? {
+        let digits = text.prefix { $0.isNumber || $0 == "." }
+        guard let number = Double(digits) else { return nil }
+        let unit = text.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+        let factors: [String: Double] = ["": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9,
+                                         "KiB": 1024, "MiB": 1_048_576, "GiB": 1_073_741_824]
+        guard let factor = factors[unit] else { return nil }
+        return Int(number * factor)
+    }
+
+    var defaultExpectations: [FactExpression] { [.compare(.fact("exit"), .equal, .literal(.number(0)))] }
+
+    var summary: String {
+        switch command {
+        case .shell(let template, _): template.description
+        case .argv(let words): words.map { Template.shellQuote($0.description) }.joined(separator: " ")
+        }
+    }
+
+    func run(in context: CheckContext) async throws(CheckError) -> Facts {
+        let arguments: [String]
+        switch command {
+        case .shell(let template, let shell):
+            arguments = shell + ["-c", try context.expand(template, quoting: .shell)]
+        case .argv(let words):
+            var expanded: [String] = []
+            for word in words { expanded.append(try context.expand(word, quoting: .none)) }
+            arguments = expanded
+        }
+        var environment = context.environment
+        for (name, template) in self.environment { environment[name] = try context.expand(template, quoting: .none) }
+        environment["SHIPCHECK_ITEM"] = context.itemID
+        var directory = context.workingDirectory
+        if let workingDirectory { directory = context.resolve(try context.expand(workingDirectory, quoting: .none)) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CheckError("working directory `\(directory.path)` does not exist")
+        }
+
+        let outcome: ProcessOutcome
+        do {
+            outcome = try await ProcessRunner(outputLimit: outputLimit)
+                .run(arguments: arguments, environment: environment, workingDirectory: directory.path)
+        } catch {
+            throw CheckError(error.description)
+        }
+
+        let stdout = outcome.stdout.text
+        let stderr = outcome.stderr.text
+        var facts: Facts = [
+            "duration": .duration(outcome.duration),
+            "stdout": .string(stdout),
+            "stderr": .string(stderr),
+            "lines": .number(Double(outcome.stdout.lineCount)),
+            "stdout.bytes": .number(Double(outcome.stdout.totalBytes)),
+        ]
+        switch outcome.termination {
+        case .exited(let code):
+            facts["exit"] = .number(Double(code))
+            if case .shell = command, code == 127 || code == 126 {
+                let detail = Text.lastLine(stderr).map { ": \($0)" } ?? ""
+                let what = code == 127 ? "could not find a command" : "could not execute a command"
+                throw CheckError("the shell \(what) (exit \(code))\(detail)", facts: facts)
+            }
+        case .signaled(let signal):
+            if outcome.stopped { throw CheckError("stopped", facts: facts) }
+            throw CheckError("the command was killed by signal \(signal) (\(signalName(signal)))", facts: facts)
+        }
+        if outcome.stopped { throw CheckError("stopped", facts: facts) }
+
+        for capture in captures {
+            if let value = Self.capture(capture.regex, in: stdout) ?? Self.capture(capture.regex, in: stderr) {
+                facts[capture.name] = Double(value).map(Value.number) ?? .string(value)
+            }
+        }
+        for (format, source) in reports {
+            let parsed: Facts
+            switch source {
+            case .stdout:
+                let data = Data(stdout.utf8)
+                if outcome.stdout.omittedBytes > 0 {
+                    throw CheckError("stdout is larger than output-limit, so the \(format.rawValue) report in it is cut; write it to a file", facts: facts)
+                }
+                parsed = try Self.parse(format, data: data, source: "stdout")
+            case .file(let template):
+                let url = context.resolve(try context.expand(template, quoting: .none))
+                do {
+                    parsed = try Self.parse(format, file: url)
+                } catch {
+                    throw CheckError(error.message, facts: facts)
+                }
+            }
+            facts.merge(parsed) { _, new in new }
+        }
+        return facts
+    }
+
+    static func parse(_ format: ReportFormat, data: Data, source: String) throws(CheckError) -> Facts {
+        switch format {
+        case .junit: try JUnitParser.parse(data: data, source: source)
+        case .coverage: try CoverageParser.parse(data: data, source: source)
+        case .json: try JSONFacts.parse(data: data, prefix: "json", source: source)
+        }
+    }
+
+    static func parse(_ format: ReportFormat, file url: URL) throws(CheckError) -> Facts {
+        switch format {
+        case .junit: return try JUnitParser.parse(file: url)
+        case .coverage: return try CoverageParser.parse(file: url)
+        case .json:
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw CheckError("JSON report `\(url.path)` was not written")
+            }
+            return try JSONFacts.parse(data: data, prefix: "json", source: "`\(url.lastPathComponent)`")
+        }
+    }
+
+    /// The first group of the first match, or the whole match when the pattern has no group.
+    static func capture(_ regex: NSRegularExpression, in text: String) -> String? {
+        let range = NSRange(text.startIndex..., in: text)
+        guard let match = regex.firstMatch(in: text, range: range) else { return nil }
+        let group = match.numberOfRanges > 1 ? match.range(at: 1) : match.range
+        guard group.location != NSNotFound, let swiftRange = Range(group, in: text) else { return nil }
+        return String(text[swiftRange]).trimmingCharacters(in: .whitespaces)
+    }
+}
+
+func signalName(_ signal: Int32) -> String {
+    let names: [Int32: String] = [1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 8: "SIGFPE",
+                                  9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM"]
+    return names[signal] ?? "signal \(signal)"
+}
+
+enum Text {
+    static func lastLine(_ text: String) -> String? {
+        text.split(separator: "\n").last.map { String($0.prefix(200)) }
+    }
+}

@@ -1,0 +1,278 @@
+public import Foundation
+import Yams
+
+/// Loads `shipcheck.yml` (and its includes) into a `Checklist`, reporting every problem at once.
+public struct ConfigLoader: Sendable {
+    public let kinds: [KindDescription]
+    public static let maximumFileSize = 4 * 1_048_576
+    public static let defaultTimeout: Double = 600
+
+    public init(kinds: [KindDescription]) {
+        self.kinds = kinds
+    }
+
+    static let topLevelKeys = ["version", "project", "vars", "secrets", "environments", "types", "roles",
+                               "defaults", "include", "phases"]
+    static let commonItemKeys = ["id", "title", "description", "needs", "when", "timeout", "retries",
+                                 "retry-delay", "severity", "expect", "manual", "signoffs", "rollback"]
+
+    /// Finds `shipcheck.yml` (or `.yaml`) in `directory` or the nearest parent.
+    public static func discover(from directory: URL) -> URL? {
+        var current = directory.standardizedFileURL
+        while true {
+            for name in ["shipcheck.yml", "shipcheck.yaml"] {
+                let candidate = current.appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+            }
+            let parent = current.deletingLastPathComponent()
+            if parent.path == current.path { return nil }
+            current = parent
+        }
+    }
+
+    public func load(file url: URL) throws(ConfigurationError) -> Checklist {
+        let state = LoadState(kinds: kinds)
+        let display = Self.displayPath(url)
+        state.loadFile(url: url, display: display, includedFrom: nil)
+        let checklist = state.finish(file: display)
+        let diagnostics = state.sink.sorted
+        guard diagnostics.isEmpty, let checklist else {
+            throw ConfigurationError(diagnostics.isEmpty
+                ? [Diagnostic(location: nil, keyPath: "", message: "the configuration could not be read")]
+                : diagnostics)
+        }
+        return checklist
+    }
+
+    /// Loads from text, for tests and for `validate` on standard input.
+    public func load(yaml: String, file: String = "shipcheck.yml",
+                     baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        throws(ConfigurationError) -> Checklist {
+        let state = LoadState(kinds: kinds)
+        state.loadText(yaml, display: file, directory: baseDirectory)
+        let checklist = state.finish(file: file)
+        let diagnostics = state.sink.sorted
+        guard diagnostics.isEmpty, let checklist else {
+            throw ConfigurationError(diagnostics.isEmpty
+                ? [Diagnostic(location: nil, keyPath: "", message: "the configuration could not be read")]
+                : diagnostics)
+        }
+        return checklist
+    }
+
+    static func displayPath(_ url: URL) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        let path = url.standardizedFileURL.path
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+    }
+}
+
+/// Mutable state of one load: the sink, the budget and what the files declared so far.
+final class LoadState {
+    let kinds: [KindDescription]
+    let sink = DiagnosticSink()
+    let budget = NodeBudget()
+    var project: String?
+    var variables: [String: String] = [:]
+    var secretNames: [String] = []
+    var environments: [String: EnvironmentConfig] = [:]
+    var deployTypes: [String: DeployType] = [:]
+    var roles: [String: [String]] = [:]
+    var defaults = (timeout: ConfigLoader.defaultTimeout, retries: 0, retryDelay: 5.0)
+    var loading: [String] = []
+    /// Item nodes are read after all files, so that every `vars:` is known first.
+    var pendingSections: [(phase: PhaseName, title: String, items: [ConfigNode])] = []
+    var phaseOrder: [PhaseName] = []
+    var sawVersion = false
+
+    init(kinds: [KindDescription]) {
+        self.kinds = kinds
+    }
+
+    func loadFile(url: URL, display: String, includedFrom: ConfigNode?) {
+        let path = url.standardizedFileURL.path
+        func fail(_ message: String) {
+            if let includedFrom {
+                includedFrom.report(message)
+            } else {
+                sink.report(message, location: nil, keyPath: "")
+            }
+        }
+        if loading.contains(path) {
+            fail("`\(display)` includes itself (\((loading + [path]).map { ConfigLoader.displayPath(URL(fileURLWithPath: $0)) }.joined(separator: " → ")))")
+            return
+        }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+            fail("cannot read `\(display)`: no such file")
+            return
+        }
+        if (attributes[.type] as? FileAttributeType) == .typeDirectory {
+            fail("`\(display)` is a directory; expected a YAML file")
+            return
+        }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= ConfigLoader.maximumFileSize else {
+            fail("`\(display)` is \(size / 1_048_576) MiB; a configuration may be at most \(ConfigLoader.maximumFileSize / 1_048_576) MiB")
+            return
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            fail("cannot read `\(display)`")
+            return
+        }
+        guard !data.contains(0) else {
+            fail("`\(display)` looks like a binary file (it contains NUL bytes); expected YAML text")
+            return
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            fail("`\(display)` is not UTF-8 text; expected YAML")
+            return
+        }
+        loading.append(path)
+        loadText(text, display: display, directory: url.deletingLastPathComponent())
+        loading.removeLast()
+    }
+
+    func loadText(_ text: String, display: String, directory: URL) {
+        let root: Yams.Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            let (message, mark) = Self.describe(error)
+            sink.report(message, location: mark.map { SourceLocation(file: display, line: $0.line, column: $0.column) },
+                        keyPath: "")
+            return
+        } catch {
+            sink.report("not valid YAML: \(error)", location: nil, keyPath: "")
+            return
+        }
+        guard let root else {
+            sink.report("`\(display)` is empty; expected a mapping with `version: 1` and `phases:`",
+                        location: SourceLocation(file: display, line: 1, column: 1), keyPath: "")
+            return
+        }
+        let node = ConfigNode(node: root, file: display, keyPath: "", sink: sink, budget: budget)
+        readTopLevel(node, directory: directory, isRoot: loading.count <= 1)
+    }
+
+    static func describe(_ error: YamlError) -> (String, Mark?) {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let detail = context.map { "\(problem) \($0.text)" } ?? problem
+            return ("not valid YAML: \(detail)", mark)
+        case .reader(let problem, _, _, _):
+            return ("not valid YAML text: \(problem)", nil)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ("duplicate keys in a mapping: \(duplicates.joined(separator: ", ")) \(context.text)", context.mark)
+        default:
+            return ("not valid YAML: \(error)", nil)
+        }
+    }
+
+    // MARK: - Top level
+
+    func readTopLevel(_ node: ConfigNode, directory: URL, isRoot: Bool) {
+        guard let fields = node.fields(allowed: ConfigLoader.topLevelKeys,
+                                       expected: "a mapping with `version: 1` and `phases:`") else { return }
+        if let version = fields["version"] {
+            sawVersion = true
+            if let value = version.integer(in: 1...Int.max), value != 1 {
+                version.report("this Shipcheck reads configuration version 1, not \(value)")
+            }
+        }
+        if let project = fields["project"] { self.project = project.string() }
+        if let vars = fields["vars"] { readVariables(vars, into: &variables) }
+        if let secrets = fields["secrets"] { secretNames += secrets.strings() ?? [] }
+        if let roles = fields["roles"] { readRoles(roles) }
+        if let defaults = fields["defaults"] { readDefaults(defaults) }
+        if let environments = fields["environments"] { readEnvironments(environments) }
+        if let types = fields["types"] { readTypes(types) }
+        if let include = fields["include"], let files = include.strings(expected: "a file path or a list of paths") {
+            for file in files {
+                let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : directory.appendingPathComponent(file)
+                loadFile(url: url, display: ConfigLoader.displayPath(url), includedFrom: include)
+            }
+        }
+        if let phases = fields["phases"] {
+            readPhases(phases)
+        } else if isRoot, !(fields["include"] != nil) {
+            node.report("missing `phases:`; expected at least one of \(PhaseName.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func readVariables(_ node: ConfigNode, into variables: inout [String: String]) {
+        for (key, keyNode, value) in node.mapping(expected: "a mapping of variable names to values") ?? [] {
+            guard key.unicodeScalars.allSatisfy({ $0.isIdentifierPart }) else {
+                keyNode.report("`\(key)` is not a valid variable name; use letters, digits, _ and -")
+                continue
+            }
+            if let text = value.string(expected: "a string value") { variables[key] = text }
+        }
+    }
+
+    func readRoles(_ node: ConfigNode) {
+        for (role, _, people) in node.mapping(expected: "a mapping of role names to lists of people") ?? [] {
+            roles[role] = people.strings(expected: "a person or a list of people") ?? []
+        }
+    }
+
+    func readDefaults(_ node: ConfigNode) {
+        guard let fields = node.fields(allowed: ["timeout", "retries", "retry-delay"]) else { return }
+        if let timeout = fields["timeout"]?.duration() { defaults.timeout = timeout }
+        if let retries = fields["retries"]?.integer(in: 0...100) { defaults.retries = retries }
+        if let delay = fields["retry-delay"]?.duration() { defaults.retryDelay = delay }
+    }
+
+    func readEnvironments(_ node: ConfigNode) {
+        for (name, _, value) in node.mapping(expected: "a mapping of environment names") ?? [] {
+            var environment = environments[name] ?? EnvironmentConfig(name: name, variables: [:], skip: [])
+            if !value.isNull, let fields = value.fields(allowed: ["description", "vars", "skip"]) {
+                environment.description = fields["description"]?.string() ?? environment.description
+                if let vars = fields["vars"] { readVariables(vars, into: &environment.variables) }
+                if let skip = fields["skip"] {
+                    environment.skip += skip.strings() ?? []
+                    skipNodes.append((skip, environment.skip))
+                }
+            }
+            environments[name] = environment
+        }
+    }
+
+    var skipNodes: [(ConfigNode, [String])] = []
+
+    func readTypes(_ node: ConfigNode) {
+        for (name, _, value) in node.mapping(expected: "a mapping of deploy type names") ?? [] {
+            var type = DeployType(name: name)
+            if !value.isNull, let fields = value.fields(allowed: ["description"]) {
+                type.description = fields["description"]?.string()
+            }
+            deployTypes[name] = type
+        }
+    }
+
+    func readPhases(_ node: ConfigNode) {
+        let names = PhaseName.allCases.map(\.rawValue)
+        for (key, keyNode, value) in node.mapping(expected: "a mapping of phases") ?? [] {
+            guard let phase = PhaseName(rawValue: key) else {
+                let hint = Suggestions.closest(to: key, in: names).map { "did you mean `\($0)`?" }
+                    ?? "expected one of \(names.joined(separator: ", "))"
+                keyNode.report("unknown phase `\(key)`; \(hint)")
+                continue
+            }
+            if !phaseOrder.contains(phase) { phaseOrder.append(phase) }
+            guard let fields = value.fields(allowed: ["sections", "items"]) else { continue }
+            if let items = fields["items"]?.sequence(expected: "a list of items") {
+                pendingSections.append((phase, phase.rawValue, items))
+            }
+            for section in fields["sections"]?.sequence(expected: "a list of sections") ?? [] {
+                guard let sectionFields = section.fields(allowed: ["title", "items"]) else { continue }
+                let title = sectionFields["title"]?.string() ?? phase.rawValue
+                guard let items = sectionFields["items"] else {
+                    section.report("missing `items:`; a section lists the items it holds")
+                    continue
+                }
+                pendingSections.append((phase, title, items.sequence(expected: "a list of items") ?? []))
+            }
+        }
+    }
+}

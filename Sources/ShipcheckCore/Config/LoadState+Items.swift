@@ -1,0 +1,248 @@
+import Foundation
+
+extension LoadState {
+    /// Reads the items of every file, then checks what needs the whole checklist: ids, needs, cycles.
+    func finish(file: String) -> Checklist? {
+        if !sawVersion, sink.diagnostics.isEmpty {
+            sink.report("missing `version: 1` at the top of the file", location: SourceLocation(file: file, line: 1, column: 1),
+                        keyPath: "")
+        }
+        let knownVariables = Set(variables.keys).union(environments.values.flatMap(\.variables.keys))
+        var phases: [PhaseName: [Section]] = [:]
+        var idNodes: [String: ConfigNode] = [:]
+        var derivedCounts: [String: Int] = [:]
+        var needsNodes: [String: ConfigNode] = [:]
+
+        for (phase, title, itemNodes) in pendingSections {
+            var items: [Item] = []
+            for node in itemNodes {
+                guard var item = readItem(node, phase: phase, section: title, knownVariables: knownVariables) else { continue }
+                if let idNode = item.explicitIDNode {
+                    if let first = idNodes[item.item.id] {
+                        idNode.report("duplicate id `\(item.item.id)`; it is first used at \(first.location?.description ?? first.keyPath)")
+                        continue
+                    }
+                    idNodes[item.item.id] = idNode
+                } else {
+                    // Derived from the title: repeated titles get -2, -3, … rather than an error.
+                    let base = item.item.id
+                    var candidate = base
+                    while idNodes[candidate] != nil {
+                        derivedCounts[base, default: 1] += 1
+                        candidate = "\(base)-\(derivedCounts[base]!)"
+                    }
+                    item.item = item.item.with(id: candidate)
+                    idNodes[candidate] = node
+                }
+                if let needs = item.needsNode { needsNodes[item.item.id] = needs }
+                items.append(item.item)
+            }
+            if phases[phase] == nil { phases[phase] = [] }
+            if let index = phases[phase]!.firstIndex(where: { $0.title == title }) {
+                phases[phase]![index].items += items
+            } else {
+                phases[phase]!.append(Section(title: title, items: items))
+            }
+        }
+
+        let allItems = phases.values.flatMap { $0.flatMap(\.items) }
+        let phaseOf = Dictionary(allItems.map { ($0.id, $0.phase) }, uniquingKeysWith: { first, _ in first })
+        let ids = allItems.map(\.id)
+        for item in allItems {
+            guard let node = needsNodes[item.id] else { continue }
+            for need in item.needs {
+                if need == item.id {
+                    node.report("`\(item.id)` needs itself")
+                } else if let phase = phaseOf[need] {
+                    if phase != item.phase {
+                        node.report("`\(need)` is in phase \(phase.rawValue), but `\(item.id)` is in \(item.phase.rawValue); needs stay within a phase")
+                    }
+                } else {
+                    let hint = Suggestions.closest(to: need, in: ids).map { "; did you mean `\($0)`?" } ?? ""
+                    node.report("needs `\(need)`, which is not an item\(hint)")
+                }
+            }
+        }
+        for cycle in Self.cycles(in: allItems) {
+            let node = needsNodes[cycle[0]]
+            let message = "needs form a cycle: \(cycle.joined(separator: " → ")) → \(cycle[0])"
+            if let node { node.report(message) } else { sink.report(message, location: nil, keyPath: "") }
+        }
+        for (node, skipped) in skipNodes {
+            for id in skipped where phaseOf[id] == nil {
+                let hint = Suggestions.closest(to: id, in: ids).map { "; did you mean `\($0)`?" } ?? ""
+                node.report("skips `\(id)`, which is not an item\(hint)")
+            }
+        }
+
+        guard sink.diagnostics.isEmpty else { return nil }
+        let ordered = PhaseName.allCases.filter { phases[$0] != nil }
+        return Checklist(
+            project: project, file: file, variables: variables, secretNames: secretNames,
+            environments: environments, deployTypes: deployTypes, roles: roles,
+            phases: ordered.map { Phase(name: $0, sections: phases[$0]!) })
+    }
+
+    /// Each elementary cycle once, starting at its first item in file order.
+    static func cycles(in items: [Item]) -> [[String]] {
+        let needs = Dictionary(items.map { ($0.id, $0.needs) }, uniquingKeysWith: { first, _ in first })
+        var state: [String: Int] = [:]  // 1 visiting, 2 done
+        var stack: [String] = []
+        var found: [[String]] = []
+        func visit(_ id: String) {
+            state[id] = 1
+            stack.append(id)
+            for next in needs[id] ?? [] where needs[next] != nil && next != id {
+                if state[next] == 1, let start = stack.firstIndex(of: next) {
+                    found.append(Array(stack[start...]))
+                } else if state[next] == nil {
+                    visit(next)
+                }
+            }
+            stack.removeLast()
+            state[id] = 2
+        }
+        for item in items where state[item.id] == nil { visit(item.id) }
+        return found
+    }
+
+    struct ReadItem {
+        var item: Item
+        var explicitIDNode: ConfigNode?
+        var needsNode: ConfigNode?
+    }
+
+    static let whenFacts = ["env", "type", "phase"]
+
+    func readItem(_ node: ConfigNode, phase: PhaseName, section: String, knownVariables: Set<String>) -> ReadItem? {
+        let kindKeys = kinds.flatMap { $0.parameters.map(\.name) }
+        let allowed = ConfigLoader.commonItemKeys + kindKeys.filter { !ConfigLoader.commonItemKeys.contains($0) }
+        let before = sink.diagnostics.count
+        guard let fields = node.fields(allowed: allowed, expected: "an item (a mapping with `title:` and `run:` or `manual: true`)") else {
+            return nil
+        }
+        let title = fields["title"]?.string()
+        var id = fields["id"]?.string()
+        if let idNode = fields["id"], let given = id, !Self.isValidID(given) {
+            idNode.report("`\(given)` is not a valid id; use letters, digits, `-`, `_` and `.`")
+            id = nil
+        }
+        if fields["id"] == nil, title == nil {
+            node.report("an item needs a `title:` (or an `id:`)")
+        }
+        let derived = id ?? Self.slug(title ?? "item")
+        let manual = fields["manual"]?.bool() ?? false
+        let presentKinds = kinds.filter { fields[$0.key] != nil }
+
+        var body: Item.Body?
+        if manual {
+            if let kind = presentKinds.first {
+                fields[kind.key]!.report("a manual item does not run anything; remove `\(kind.key)` or `manual: true`")
+            }
+            body = .manual(readSignoffs(fields["signoffs"]))
+        } else if presentKinds.count > 1 {
+            fields[presentKinds[1].key]!.report(
+                "an item has one kind; found \(presentKinds.map { "`\($0.key)`" }.joined(separator: " and "))")
+        } else if let kind = presentKinds.first {
+            // Parameters of other kinds do not belong here.
+            let own = Set(kind.parameters.map(\.name))
+            for other in kinds where other.key != kind.key {
+                for parameter in other.parameters where !own.contains(parameter.name) && !ConfigLoader.commonItemKeys.contains(parameter.name) {
+                    fields[parameter.name]?.report("`\(parameter.name)` belongs to `\(other.key):` items, not `\(kind.key):`")
+                }
+            }
+            let reader = KindReader(fields: fields, item: node, knownVariables: knownVariables)
+            if let check = kind.make(reader) { body = .check(kind: kind.key, check) }
+            if fields["signoffs"] != nil { fields["signoffs"]!.report("`signoffs` applies to manual items only") }
+        } else {
+            let keys = (kinds.map { "`\($0.key):`" } + ["`manual: true`"]).joined(separator: ", ")
+            node.report("item `\(derived)` has nothing to run; expected one of \(keys)")
+        }
+
+        var needs: [String] = []
+        if let needsNode = fields["needs"] { needs = needsNode.strings(expected: "an item id or a list of ids") ?? [] }
+        var when: FactExpression?
+        if let whenNode = fields["when"], let expression = whenNode.expression() {
+            for path in expression.factPaths where !Self.whenFacts.contains(path) && !path.hasPrefix("vars.") {
+                let hint = Suggestions.closest(to: path, in: Self.whenFacts).map { "did you mean `\($0)`?" }
+                    ?? "a condition may read env, type, phase and vars.NAME"
+                whenNode.report("`when` reads `\(path)`, which is not known before the item runs; \(hint)")
+            }
+            when = expression
+        }
+        var expectations: [FactExpression] = []
+        if let expect = fields["expect"] {
+            if manual { expect.report("a manual item has no facts to expect; remove `expect`") }
+            if case .sequence = expect.node {
+                expectations = (expect.sequence(expected: "an expression or a list of expressions") ?? []).compactMap { $0.expression() }
+            } else if let expression = expect.expression() {
+                expectations = [expression]
+            }
+        }
+        var severity = Severity.block
+        if let severityNode = fields["severity"], let text = severityNode.string() {
+            if let value = Severity(rawValue: text) {
+                severity = value
+            } else {
+                severityNode.report("expected `block` or `warn`, got `\(text)`")
+            }
+        }
+        let rollback = fields["rollback"].flatMap { $0.template(knownVars: knownVariables) }
+        let timeout = fields["timeout"]?.duration() ?? defaults.timeout
+        let retries = fields["retries"]?.integer(in: 0...100) ?? defaults.retries
+        let retryDelay = fields["retry-delay"]?.duration() ?? defaults.retryDelay
+
+        guard sink.diagnostics.count == before, let body else { return nil }
+        let item = Item(
+            id: derived, title: title ?? derived, description: fields["description"]?.string(), phase: phase,
+            section: section, body: body, needs: needs, when: when, timeout: timeout, retries: retries,
+            retryDelay: retryDelay, severity: severity, expectations: expectations, rollback: rollback,
+            location: node.location)
+        return ReadItem(item: item, explicitIDNode: id != nil ? fields["id"] : nil, needsNode: fields["needs"])
+    }
+
+    func readSignoffs(_ node: ConfigNode?) -> SignoffRequirement {
+        guard let node, let fields = node.fields(allowed: ["count", "distinct", "role"]) else {
+            return SignoffRequirement()
+        }
+        var requirement = SignoffRequirement()
+        if let count = fields["count"]?.integer(in: 1...100) { requirement.count = count }
+        if let distinct = fields["distinct"]?.bool() { requirement.distinct = distinct }
+        if let roleNode = fields["role"], let role = roleNode.string() {
+            if roles[role] == nil {
+                let hint = Suggestions.closest(to: role, in: Array(roles.keys)).map { "; did you mean `\($0)`?" }
+                    ?? "; declare it under `roles:`"
+                roleNode.report("unknown role `\(role)`\(hint)")
+            }
+            requirement.role = role
+        }
+        return requirement
+    }
+
+    static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.unicodeScalars.allSatisfy { $0.isIdentifierPart || $0 == "." }
+    }
+
+    /// `All tests passing` → `all-tests-passing`.
+    static func slug(_ title: String) -> String {
+        var slug = ""
+        for scalar in title.lowercased().unicodeScalars {
+            if scalar.isLetter || scalar.isDigit {
+                slug.unicodeScalars.append(scalar)
+            } else if !slug.isEmpty, !slug.hasSuffix("-") {
+                slug += "-"
+            }
+            if slug.count >= 48 { break }
+        }
+        while slug.hasSuffix("-") { slug.removeLast() }
+        return slug.isEmpty ? "item" : slug
+    }
+}
+
+extension Item {
+    func with(id: String) -> Item {
+        Item(id: id, title: title, description: description, phase: phase, section: section, body: body,
+             needs: needs, when: when, timeout: timeout, retries: retries, retryDelay: retryDelay,
+             severity: severity, expectations: expectations, rollback: rollback, location: location)
+    }
+}

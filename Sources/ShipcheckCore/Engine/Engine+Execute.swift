@@ -1,0 +1,175 @@
+import Foundation
+
+extension Engine {
+    /// Runs one item to its result: a manual item asks for sign-offs, a check runs with retries.
+    func execute(_ item: Item, redactor: Redactor, variables: [String: String]) async -> ItemResult {
+        var result = baseResult(item)
+        result.startedAt = environment.now()
+        let clock = ContinuousClock()
+        let start = clock.now
+        switch item.body {
+        case .manual(let requirement):
+            let given = await signoffSource?.signoffs(for: item) ?? []
+            judge(&result, signoffs: given, requirement: requirement)
+        case .check(_, let check):
+            var attempt = 0
+            while true {
+                attempt += 1
+                let outcome = await attemptOnce(item, check: check, redactor: redactor, variables: variables)
+                result.facts = outcome.facts
+                result.expectations = outcome.expectations
+                result.outcome = outcome.outcome
+                result.reason = outcome.reason
+                result.attempts = attempt
+                let retriable = outcome.outcome == .fail || outcome.outcome == .error
+                guard retriable, attempt <= item.retries, !outcome.cancelled, !Task.isCancelled else { break }
+                observer?(.retrying(item, attempt: attempt + 1, reason: outcome.reason ?? outcome.outcome.rawValue))
+                let delay = item.retryDelay * pow(2, Double(attempt - 1))
+                try? await Task.sleep(for: .seconds(delay))
+                if Task.isCancelled { break }
+            }
+        }
+        result.duration = (clock.now - start).seconds
+        return result
+    }
+
+    func judge(_ result: inout ItemResult, signoffs: [Signoff], requirement: SignoffRequirement) {
+        var counted: [Signoff] = []
+        var rejected: [String] = []
+        for signoff in signoffs {
+            if let role = requirement.role, !(checklist.roles[role] ?? []).contains(signoff.actor) {
+                rejected.append("\(signoff.actor) does not hold the role \(role)")
+                continue
+            }
+            if requirement.distinct, counted.contains(where: { $0.actor == signoff.actor }) { continue }
+            counted.append(signoff)
+        }
+        result.signoffs = signoffs
+        if counted.count >= requirement.count {
+            result.outcome = .pass
+            result.reason = "signed off by " + counted.map(\.actor).joined(separator: ", ")
+        } else {
+            result.outcome = .pending
+            var reason = "awaiting \(requirement.count - counted.count) sign-off\(requirement.count - counted.count == 1 ? "" : "s")"
+            if let role = requirement.role { reason += " from role \(role)" }
+            if !counted.isEmpty { reason += " (\(counted.count) of \(requirement.count) given)" }
+            if !rejected.isEmpty { reason += "; not counted: " + rejected.joined(separator: "; ") }
+            result.reason = reason
+        }
+    }
+
+    struct Attempt {
+        var outcome: Outcome
+        var reason: String?
+        var facts: Facts
+        var expectations: [ExpectationResult]
+        var cancelled: Bool
+    }
+
+    private enum Race: Sendable {
+        case finished(Result<Facts, CheckError>)
+        case timedOut
+        case sleeperCancelled
+    }
+
+    /// One attempt under the item's timeout; the check's task is cancelled (its processes ended)
+    /// when the timeout passes, and awaited, so nothing it started outlives the attempt.
+    func attemptOnce(_ item: Item, check: any Check, redactor: Redactor, variables: [String: String]) async -> Attempt {
+        let context = CheckContext(
+            workingDirectory: options.workingDirectory, environment: options.processEnvironment,
+            variables: variables, itemID: item.id, timeout: item.timeout, redactor: redactor)
+        let timeout = item.timeout
+        let (checkResult, timedOut) = await withTaskGroup(of: Race.self) { group -> (Result<Facts, CheckError>, Bool) in
+            group.addTask {
+                do throws(CheckError) {
+                    return .finished(.success(try await check.run(in: context)))
+                } catch {
+                    return .finished(.failure(error))
+                }
+            }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: .seconds(timeout))
+                    return .timedOut
+                } catch {
+                    return .sleeperCancelled
+                }
+            }
+            var timedOut = false
+            var finished: Result<Facts, CheckError> = .failure(CheckError("the check did not finish"))
+            while let next = await group.next() {
+                switch next {
+                case .timedOut:
+                    timedOut = true
+                    group.cancelAll()
+                case .sleeperCancelled:
+                    break
+                case .finished(let result):
+                    finished = result
+                    group.cancelAll()
+                }
+            }
+            return (finished, timedOut)
+        }
+
+        let cancelled = Task.isCancelled
+        switch checkResult {
+        case .failure(let error):
+            let reason: String
+            if timedOut {
+                reason = "timed out after \(Value.formatDuration(timeout)); its processes were ended"
+            } else if cancelled {
+                reason = "interrupted: \(redactor.redact(error.message))"
+            } else {
+                reason = redactor.redact(error.message)
+            }
+            return Attempt(outcome: .error, reason: reason, facts: redactor.redact(error.facts), expectations: [],
+                           cancelled: cancelled)
+        case .success(let facts) where timedOut || cancelled:
+            let reason = timedOut ? "timed out after \(Value.formatDuration(timeout))" : "interrupted"
+            return Attempt(outcome: .error, reason: reason, facts: redactor.redact(facts), expectations: [], cancelled: cancelled)
+        case .success(let facts):
+            return judge(item, facts: facts, redactor: redactor)
+        }
+    }
+
+    /// Applies the item's expectations to the facts a check produced.
+    func judge(_ item: Item, facts: Facts, redactor: Redactor) -> Attempt {
+        let scope = Scope(facts: facts, changedPaths: options.changedPaths)
+        var results: [ExpectationResult] = []
+        var errors: [String] = []
+        var failures: [String] = []
+        for expectation in item.effectiveExpectations {
+            do {
+                let held = try expectation.truth(in: scope)
+                let explanation = held ? [] : expectation.explainFailure(in: scope).map(redactor.redact)
+                results.append(ExpectationResult(expression: expectation.description, held: held, explanation: explanation))
+                if !held { failures += explanation }
+            } catch {
+                let message = redactor.redact(error.message)
+                results.append(ExpectationResult(expression: expectation.description, held: nil, explanation: [message]))
+                errors.append(message)
+            }
+        }
+        let outcome: Outcome
+        let reason: String?
+        if !errors.isEmpty {
+            outcome = .error
+            reason = "expectation could not be evaluated: " + errors.joined(separator: "; ")
+        } else if !failures.isEmpty {
+            outcome = item.severity == .warn ? .warn : .fail
+            reason = failures.joined(separator: "; ")
+        } else {
+            outcome = .pass
+            reason = nil
+        }
+        return Attempt(outcome: outcome, reason: reason, facts: redactor.redact(facts), expectations: results, cancelled: false)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (whole, attoseconds) = components
+        return Double(whole) + Double(attoseconds) / 1e18
+    }
+}

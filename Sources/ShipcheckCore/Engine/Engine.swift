@@ -1,0 +1,168 @@
+import Foundation
+
+/// Runs one phase of a checklist as a DAG: independent items in parallel up to `jobs`,
+/// dependants of an unsatisfied item skipped with the reason, timeouts, retries with backoff.
+/// Cancelling the task that runs it stops new items, ends running ones and still returns a result.
+public struct Engine: Sendable {
+    public let checklist: Checklist
+    public let options: RunOptions
+    public let environment: RunEnvironment
+    public let signoffSource: (any SignoffSource)?
+    public let observer: (@Sendable (EngineEvent) -> Void)?
+
+    public init(checklist: Checklist, options: RunOptions, environment: RunEnvironment = .live,
+                signoffSource: (any SignoffSource)? = nil, observer: (@Sendable (EngineEvent) -> Void)? = nil) {
+        self.checklist = checklist
+        self.options = options
+        self.environment = environment
+        self.signoffSource = signoffSource
+        self.observer = observer
+    }
+
+    /// Items of the phase this run covers: `--only` and what they need, in file order.
+    public var selectedItems: [Item] {
+        let items = checklist.phase(options.phase)?.items ?? []
+        guard !options.only.isEmpty else { return items }
+        let byID = Dictionary(items.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var wanted = Set<String>()
+        var stack = options.only
+        while let id = stack.popLast() {
+            guard wanted.insert(id).inserted, let item = byID[id] else { continue }
+            stack += item.needs
+        }
+        return items.filter { wanted.contains($0.id) }
+    }
+
+    var variables: [String: String] {
+        var merged = checklist.variables
+        if let name = options.environment, let environment = checklist.environments[name] {
+            merged.merge(environment.variables) { _, new in new }
+        }
+        return merged
+    }
+
+    var redactor: Redactor {
+        Redactor(environment: options.processEnvironment, extraNames: checklist.secretNames)
+    }
+
+    public func run() async -> RunResult {
+        let startedAt = environment.now()
+        let runID = environment.makeRunID()
+        let items = selectedItems
+        let selected = Set(items.map(\.id))
+        let redactor = redactor
+        let variables = variables
+        var results: [String: ItemResult] = [:]
+        var order: [String] = []
+        var notApplicable: Set<String> = []
+
+        func record(_ result: ItemResult) {
+            results[result.id] = result
+            order.append(result.id)
+            observer?(.finished(result))
+        }
+
+        await withTaskGroup(of: ItemResult.self) { group in
+            var waiting = items
+            var running = 0
+            while true {
+                var index = 0
+                while index < waiting.count {
+                    let item = waiting[index]
+                    let needs = item.needs.filter { selected.contains($0) }
+                    if needs.contains(where: { results[$0] == nil }) {
+                        index += 1
+                        continue
+                    }
+                    if let decided = preflight(item, needs: needs, results: results, notApplicable: notApplicable,
+                                               variables: variables, cancelled: Task.isCancelled) {
+                        if decided.outcome == .skipped, decided.reason?.hasPrefix("when") == true {
+                            notApplicable.insert(item.id)
+                        }
+                        record(decided)
+                        waiting.remove(at: index)
+                        index = 0
+                        continue
+                    }
+                    guard running < options.jobs else { break }
+                    running += 1
+                    waiting.remove(at: index)
+                    observer?(.started(item))
+                    group.addTask { await self.execute(item, redactor: redactor, variables: variables) }
+                }
+                guard running > 0, let result = await group.next() else { break }
+                running -= 1
+                record(result)
+            }
+            // Only reachable with items left when something was never ready, which validation prevents.
+            for item in waiting where results[item.id] == nil {
+                record(skippedResult(item, reason: "its needs never completed"))
+            }
+        }
+
+        let finishedAt = environment.now()
+        let ordered = items.compactMap { results[$0.id] }
+        return RunResult(
+            schemaVersion: RunResult.schemaVersion, runID: runID, toolVersion: options.toolVersion,
+            project: checklist.project, config: checklist.file, phase: options.phase,
+            environment: options.environment, deployType: options.deployType, actor: options.actor,
+            startedAt: startedAt, finishedAt: finishedAt, interrupted: Task.isCancelled, items: ordered)
+    }
+
+    /// Decides an item without running it, when it need not or must not run.
+    func preflight(_ item: Item, needs: [String], results: [String: ItemResult], notApplicable: Set<String>,
+                   variables: [String: String], cancelled: Bool) -> ItemResult? {
+        if cancelled { return skippedResult(item, reason: "the run was interrupted before it started") }
+        if options.skip.contains(item.id) { return skippedResult(item, reason: "skipped with --skip") }
+        if let name = options.environment, checklist.environments[name]?.skip.contains(item.id) == true {
+            return skippedResult(item, reason: "the \(name) environment skips it")
+        }
+        for need in needs {
+            let outcome = results[need]!.outcome
+            if !outcome.satisfiesDependants && !notApplicable.contains(need) {
+                return skippedResult(item, reason: "needs `\(need)`, which \(Engine.phrase(outcome))")
+            }
+        }
+        if let when = item.when {
+            var facts: Facts = ["phase": .string(options.phase.rawValue)]
+            if let environment = options.environment { facts["env"] = .string(environment) }
+            if let type = options.deployType { facts["type"] = .string(type) }
+            for (name, value) in variables { facts["vars." + name] = .string(value) }
+            do {
+                if try !when.truth(in: Scope(facts: facts, changedPaths: options.changedPaths)) {
+                    return skippedResult(item, reason: "when `\(when)` is false")
+                }
+            } catch {
+                var result = skippedResult(item, reason: "its condition `\(when)` could not be evaluated: \(error.message)")
+                result.outcome = .error
+                return result
+            }
+        }
+        return nil
+    }
+
+    static func phrase(_ outcome: Outcome) -> String {
+        switch outcome {
+        case .fail: "failed"
+        case .error: "could not be evaluated"
+        case .skipped: "was skipped"
+        case .pending: "is pending sign-off"
+        case .pass, .warn, .waived: "passed"
+        }
+    }
+
+    func baseResult(_ item: Item) -> ItemResult {
+        var summary: String?
+        if case .check(_, let check) = item.body { summary = redactor.redact(check.summary) }
+        return ItemResult(
+            id: item.id, title: item.title, phase: item.phase, section: item.section, kind: item.kindName,
+            severity: item.severity, outcome: .skipped, reason: nil, summary: summary, facts: [:], expectations: [],
+            attempts: 0, startedAt: nil, duration: 0, signoffs: [], waiver: nil, description: item.description)
+    }
+
+    func skippedResult(_ item: Item, reason: String) -> ItemResult {
+        var result = baseResult(item)
+        result.reason = reason
+        return result
+    }
+}

@@ -1,0 +1,36 @@
+public import Foundation
+
+/// What a run reads from the outside world, injected so that tests are reproducible.
+public struct RunEnvironment: Sendable {
+    public var now: @Sendable () -> Date
+    public var makeRunID: @Sendable () -> String
+
+    public init(now: @escaping @Sendable () -> Date, makeRunID: @escaping @Sendable () -> String) {
+        self.now = now
+        self.makeRunID = makeRunID
+    }
+
+    public static let live = RunEnvironment(
+        now: { Date() },
+        makeRunID: {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyyMMdd-HHmmss"
+            let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+            return formatter.string(from: Date()) + "-" + String(repeating: "0", count: 8 - suffix.count) + suffix
+        })
+}
+
+/// Where sign-offs for manual items come from: an interactive prompt, later the run store or the server.
+public protocol SignoffSource: Sendable {
+    /// Sign-offs given for `item` in this run. Called one item at a time.
+    func signoffs(for item: Item) async -> [Signoff]
+}
+
+/// What the engine tells an observer as the run goes (for live progress).
+public enum EngineEvent: Sendable {
+    case started(Item)
+    case retrying(Item, attempt: Int, reason: String)
+    case finished(ItemResult)
+}

@@ -1,0 +1,69 @@
+public import Foundation
+
+/// What to run and how: the phase, the environment and deploy type, the parallelism and the selection.
+public struct RunOptions: Sendable {
+    public var phase: PhaseName
+    public var environment: String?
+    public var deployType: String?
+    public var jobs: Int
+    /// Run only these items (and what they need).
+    public var only: [String]
+    public var skip: [String]
+    public var actor: String
+    public var workingDirectory: URL
+    public var processEnvironment: [String: String]
+    /// Files changed in this deploy, for `changed()`; nil when unknown.
+    public var changedPaths: [String]?
+    public var toolVersion: String
+
+    public init(phase: PhaseName, environment: String? = nil, deployType: String? = nil,
+                jobs: Int = ProcessInfo.processInfo.activeProcessorCount, only: [String] = [], skip: [String] = [],
+                actor: String, workingDirectory: URL, processEnvironment: [String: String],
+                changedPaths: [String]? = nil, toolVersion: String) {
+        self.phase = phase
+        self.environment = environment
+        self.deployType = deployType
+        self.jobs = max(1, jobs)
+        self.only = only
+        self.skip = skip
+        self.actor = actor
+        self.workingDirectory = workingDirectory
+        self.processEnvironment = processEnvironment
+        self.changedPaths = changedPaths
+        self.toolVersion = toolVersion
+    }
+
+    /// Problems with the options against a checklist: unknown ids, environments, types.
+    public func problems(in checklist: Checklist) -> [String] {
+        var problems: [String] = []
+        let ids = checklist.items.map(\.id)
+        let phaseIDs = Set(checklist.phase(phase)?.items.map(\.id) ?? [])
+        for (flag, list) in [("--only", only), ("--skip", skip)] {
+            for id in list where !phaseIDs.contains(id) {
+                if ids.contains(id) {
+                    problems.append("\(flag): `\(id)` is not in phase \(phase.rawValue)")
+                } else {
+                    let hint = Suggestions.closest(to: id, in: ids).map { "; did you mean `\($0)`?" } ?? ""
+                    problems.append("\(flag): no item `\(id)`\(hint)")
+                }
+            }
+        }
+        if checklist.phase(phase) == nil {
+            let present = checklist.phases.map(\.name.rawValue).joined(separator: ", ")
+            problems.append("the configuration has no \(phase.rawValue) phase (it has: \(present))")
+        }
+        if let environment, !checklist.environments.isEmpty, checklist.environments[environment] == nil {
+            let names = checklist.environments.keys.sorted()
+            let hint = Suggestions.closest(to: environment, in: names).map { "did you mean `\($0)`?" }
+                ?? "expected one of \(names.joined(separator: ", "))"
+            problems.append("--env: no environment `\(environment)`; \(hint)")
+        }
+        if let deployType, !checklist.deployTypes.isEmpty, checklist.deployTypes[deployType] == nil {
+            let names = checklist.deployTypes.keys.sorted()
+            let hint = Suggestions.closest(to: deployType, in: names).map { "did you mean `\($0)`?" }
+                ?? "expected one of \(names.joined(separator: ", "))"
+            problems.append("--type: no deploy type `\(deployType)`; \(hint)")
+        }
+        return problems
+    }
+}

@@ -1,0 +1,103 @@
+public import Foundation
+
+/// Someone's decision on a manual item.
+public struct Signoff: Sendable, Hashable, Codable {
+    public var actor: String
+    public var note: String?
+    public var at: Date
+
+    public init(actor: String, note: String?, at: Date) {
+        self.actor = actor
+        self.note = note
+        self.at = at
+    }
+}
+
+/// A bypass of an item, by whom, why and until when.
+public struct Waiver: Sendable, Hashable, Codable {
+    public var actor: String
+    public var reason: String
+    public var at: Date
+    public var expires: Date?
+
+    public init(actor: String, reason: String, at: Date, expires: Date?) {
+        self.actor = actor
+        self.reason = reason
+        self.at = at
+        self.expires = expires
+    }
+}
+
+/// An expectation's verdict: held, did not hold (with why), or could not be evaluated.
+public struct ExpectationResult: Sendable, Hashable, Codable {
+    public var expression: String
+    /// nil when it could not be evaluated.
+    public var held: Bool?
+    public var explanation: [String]
+}
+
+/// Everything recorded about one item in one run. Codable, so that a store can keep it and
+/// a later run can reuse it.
+public struct ItemResult: Sendable, Codable, Identifiable {
+    public var id: String
+    public var title: String
+    public var phase: PhaseName
+    public var section: String
+    public var kind: String
+    public var severity: Severity
+    public var outcome: Outcome
+    /// Why, in one sentence, for anything but a plain pass.
+    public var reason: String?
+    /// What ran, redacted.
+    public var summary: String?
+    public var facts: Facts
+    public var expectations: [ExpectationResult]
+    public var attempts: Int
+    public var startedAt: Date?
+    /// Seconds.
+    public var duration: Double
+    public var signoffs: [Signoff]
+    public var waiver: Waiver?
+    public var description: String?
+
+    public var isBlocking: Bool {
+        switch outcome {
+        case .fail, .pending: severity == .block
+        case .error: true
+        default: false
+        }
+    }
+}
+
+/// One run of one phase of a checklist.
+public struct RunResult: Sendable, Codable {
+    public static let schemaVersion = 1
+
+    public var schemaVersion: Int
+    public var runID: String
+    public var toolVersion: String
+    public var project: String?
+    public var config: String
+    public var phase: PhaseName
+    public var environment: String?
+    public var deployType: String?
+    public var actor: String
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var interrupted: Bool
+    public var items: [ItemResult]
+
+    public var duration: Double { finishedAt.timeIntervalSince(startedAt) }
+
+    public var verdict: Verdict {
+        if interrupted { return .interrupted }
+        if items.contains(where: { $0.outcome == .fail && $0.severity == .block }) { return .failed }
+        if items.contains(where: { $0.outcome == .error }) { return .error }
+        if items.contains(where: { $0.outcome == .pending && $0.severity == .block }) { return .failed }
+        return .passed
+    }
+
+    public func count(_ outcome: Outcome) -> Int {
+        items.filter { $0.outcome == outcome }.count
+    }
+}

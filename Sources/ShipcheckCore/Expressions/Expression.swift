@@ -1,0 +1,89 @@
+/// A parsed expectation or condition: `tests.failed == 0`, `latency.p95 < 500ms and not exists(error)`.
+public indirect enum FactExpression: Sendable, Hashable {
+    case literal(Value)
+    case fact(String)
+    case call(String, [FactExpression])
+    case not(FactExpression)
+    case and(FactExpression, FactExpression)
+    case or(FactExpression, FactExpression)
+    case compare(FactExpression, ComparisonOperator, FactExpression)
+    case list([FactExpression])
+}
+
+public enum ComparisonOperator: String, Sendable, Hashable, CaseIterable {
+    case equal = "=="
+    case notEqual = "!="
+    case less = "<"
+    case lessOrEqual = "<="
+    case greater = ">"
+    case greaterOrEqual = ">="
+    case matches = "=~"
+    case contains = "contains"
+}
+
+extension FactExpression: CustomStringConvertible {
+    /// Canonical source text, used in explanations.
+    public var description: String { render(parentPrecedence: 0) }
+
+    private var precedence: Int {
+        switch self {
+        case .or: 1
+        case .and: 2
+        case .not: 3
+        case .compare: 4
+        default: 5
+        }
+    }
+
+    private func render(parentPrecedence: Int) -> String {
+        let text: String
+        switch self {
+        case .literal(let value):
+            switch value {
+            case .duration(let seconds): text = Value.formatDuration(seconds)
+            case .string(let string): text = FactExpression.quote(string)
+            default: text = value.description
+            }
+        case .fact(let path): text = path
+        case .call(let name, let arguments):
+            text = name + "(" + arguments.map { $0.render(parentPrecedence: 0) }.joined(separator: ", ") + ")"
+        case .not(let operand): text = "not " + operand.render(parentPrecedence: precedence)
+        case .and(let lhs, let rhs):
+            text = lhs.render(parentPrecedence: precedence) + " and " + rhs.render(parentPrecedence: precedence + 1)
+        case .or(let lhs, let rhs):
+            text = lhs.render(parentPrecedence: precedence) + " or " + rhs.render(parentPrecedence: precedence + 1)
+        case .compare(let lhs, let op, let rhs):
+            text = lhs.render(parentPrecedence: precedence + 1) + " \(op.rawValue) "
+                + rhs.render(parentPrecedence: precedence + 1)
+        case .list(let elements):
+            text = "[" + elements.map { $0.render(parentPrecedence: 0) }.joined(separator: ", ") + "]"
+        }
+        return precedence < parentPrecedence ? "(\(text))" : text
+    }
+
+    static func quote(_ string: String) -> String {
+        var out = "\""
+        for character in string {
+            switch character {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default: out.append(character)
+            }
+        }
+        return out + "\""
+    }
+
+    /// Every fact path the expression reads, for validation and documentation.
+    public var factPaths: [String] {
+        switch self {
+        case .literal: []
+        case .fact(let path): [path]
+        case .call(_, let arguments), .list(let arguments): arguments.flatMap(\.factPaths)
+        case .not(let operand): operand.factPaths
+        case .and(let lhs, let rhs), .or(let lhs, let rhs), .compare(let lhs, _, let rhs):
+            lhs.factPaths + rhs.factPaths
+        }
+    }
+}

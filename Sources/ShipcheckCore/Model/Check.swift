@@ -1,0 +1,62 @@
+public import Foundation
+
+/// A configured check or action, ready to run. Kinds create these from configuration;
+/// the engine runs them without knowing which kind they are.
+public protocol Check: Sendable {
+    /// Expectations used when the item gives none (a command's is `exit == 0`).
+    var defaultExpectations: [FactExpression] { get }
+    /// A one-line description of what runs, such as the command line (redacted before display).
+    var summary: String { get }
+    /// Runs once. A failing check returns facts that fail expectations; only "could not run"
+    /// (missing tool, unreadable report, cancelled) throws.
+    func run(in context: CheckContext) async throws(CheckError) -> Facts
+}
+
+/// Why a check could not run. Reported as an `error` outcome, never as a pass.
+public struct CheckError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    /// Facts gathered before the problem (for instance the output of a command whose report was missing).
+    public let facts: Facts
+
+    public init(_ message: String, facts: Facts = [:]) {
+        self.message = message
+        self.facts = facts
+    }
+
+    public var description: String { message }
+}
+
+/// What a running check may use: where to run, the environment, variables and the deadline.
+public struct CheckContext: Sendable {
+    public var workingDirectory: URL
+    /// The process environment plus the selected environment's variables, for child processes.
+    public var environment: [String: String]
+    public var variables: [String: String]
+    public var itemID: String
+    /// Seconds this attempt may take; the engine also cancels the task when it passes.
+    public var timeout: Double
+    public var redactor: Redactor
+
+    public init(workingDirectory: URL, environment: [String: String], variables: [String: String],
+                itemID: String, timeout: Double, redactor: Redactor) {
+        self.workingDirectory = workingDirectory
+        self.environment = environment
+        self.variables = variables
+        self.itemID = itemID
+        self.timeout = timeout
+        self.redactor = redactor
+    }
+
+    public func expand(_ template: Template, quoting: Template.Quoting) throws(CheckError) -> String {
+        do {
+            return try template.expand(environment: environment, variables: variables, quoting: quoting)
+        } catch {
+            throw CheckError(error.description)
+        }
+    }
+
+    /// A path from the configuration, resolved against the working directory.
+    public func resolve(_ path: String) -> URL {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path) : workingDirectory.appendingPathComponent(path)
+    }
+}

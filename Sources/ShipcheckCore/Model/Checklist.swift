@@ -1,0 +1,124 @@
+import Foundation
+
+/// The four phases of a deployment, in the order a deploy runs them.
+public enum PhaseName: String, Sendable, Hashable, Codable, CaseIterable {
+    case preDeploy = "pre-deploy"
+    case deploy
+    case postDeploy = "post-deploy"
+    case rollback
+}
+
+public enum Severity: String, Sendable, Hashable, Codable {
+    /// A failure blocks the gate.
+    case block
+    /// A failure is reported as a warning and does not block.
+    case warn
+}
+
+/// How many people, in which role, must sign off a manual item.
+public struct SignoffRequirement: Sendable, Hashable, Codable {
+    public var count: Int
+    /// Each sign-off must come from a different person.
+    public var distinct: Bool
+    /// The role signers must hold, from the config's `roles:`.
+    public var role: String?
+
+    public init(count: Int = 1, distinct: Bool = true, role: String? = nil) {
+        self.count = count
+        self.distinct = distinct
+        self.role = role
+    }
+}
+
+/// One item of a checklist: a check or action with expectations, or a manual item.
+public struct Item: Sendable, Identifiable {
+    public enum Body: Sendable {
+        case check(kind: String, any Check)
+        case manual(SignoffRequirement)
+    }
+
+    public let id: String
+    public var title: String
+    public var description: String?
+    public var phase: PhaseName
+    public var section: String
+    public var body: Body
+    public var needs: [String]
+    public var when: FactExpression?
+    public var timeout: Double
+    public var retries: Int
+    public var retryDelay: Double
+    public var severity: Severity
+    /// Explicit expectations; when empty the check's defaults apply.
+    public var expectations: [FactExpression]
+    /// What to run to undo this item, kept for the deploy pipeline.
+    public var rollback: Template?
+    public var location: SourceLocation?
+
+    public var kindName: String {
+        switch body {
+        case .check(let kind, _): kind
+        case .manual: "manual"
+        }
+    }
+
+    public var isManual: Bool {
+        if case .manual = body { return true }
+        return false
+    }
+
+    /// The expectations that judge this item's facts.
+    public var effectiveExpectations: [FactExpression] {
+        if !expectations.isEmpty { return expectations }
+        if case .check(_, let check) = body { return check.defaultExpectations }
+        return []
+    }
+}
+
+public struct Section: Sendable {
+    public var title: String
+    public var items: [Item]
+}
+
+public struct Phase: Sendable {
+    public var name: PhaseName
+    public var sections: [Section]
+
+    public var items: [Item] { sections.flatMap(\.items) }
+}
+
+public struct EnvironmentConfig: Sendable {
+    public var name: String
+    public var description: String?
+    public var variables: [String: String]
+    /// Items this environment does not run (recorded as skipped with the reason).
+    public var skip: [String]
+}
+
+public struct DeployType: Sendable {
+    public var name: String
+    public var description: String?
+}
+
+/// A loaded, validated checklist.
+public struct Checklist: Sendable {
+    public var project: String?
+    public var file: String
+    public var variables: [String: String]
+    /// Names of environment variables whose values are secret, beyond those that look secret.
+    public var secretNames: [String]
+    public var environments: [String: EnvironmentConfig]
+    public var deployTypes: [String: DeployType]
+    public var roles: [String: [String]]
+    public var phases: [Phase]
+
+    public var items: [Item] { phases.flatMap(\.items) }
+
+    public func phase(_ name: PhaseName) -> Phase? {
+        phases.first { $0.name == name }
+    }
+
+    public func item(_ id: String) -> Item? {
+        items.first { $0.id == id }
+    }
+}

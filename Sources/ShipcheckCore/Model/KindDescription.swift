@@ -1,0 +1,91 @@
+/// The type of a configuration parameter, for validation messages, the JSON Schema and the docs.
+public indirect enum ParameterType: Sendable {
+    case string
+    /// A string that may hold `${{ env.NAME }}` / `${{ vars.NAME }}`.
+    case template
+    case integer
+    case boolean
+    case duration
+    case expression
+    case list(ParameterType)
+    case map(ParameterType)
+    case object([Parameter])
+    case oneOf([ParameterType])
+}
+
+public struct Parameter: Sendable {
+    public let name: String
+    public let type: ParameterType
+    public let summary: String
+    public let required: Bool
+
+    public init(_ name: String, _ type: ParameterType, _ summary: String, required: Bool = false) {
+        self.name = name
+        self.type = type
+        self.summary = summary
+        self.required = required
+    }
+}
+
+public struct FactDescription: Sendable {
+    public let name: String
+    public let type: String
+    public let summary: String
+
+    public init(_ name: String, _ type: String, _ summary: String) {
+        self.name = name
+        self.type = type
+        self.summary = summary
+    }
+}
+
+/// A documented example: an item's YAML, the outcome it must reach and facts it must produce.
+/// Tests run every example, so the documentation cannot drift from the behaviour.
+public struct KindExample: Sendable {
+    public let title: String
+    public let yaml: String
+    public let outcome: Outcome
+    public let facts: Facts
+
+    public init(_ title: String, yaml: String, outcome: Outcome, facts: Facts = [:]) {
+        self.title = title
+        self.yaml = yaml
+        self.outcome = outcome
+        self.facts = facts
+    }
+}
+
+/// What the loader hands a kind: the item's fields and the variables it may reference.
+public struct KindReader {
+    public let fields: [String: ConfigNode]
+    public let item: ConfigNode
+    public let knownVariables: Set<String>
+
+    public subscript(_ name: String) -> ConfigNode? { fields[name] }
+}
+
+/// A kind of check or action: its configuration key, parameters, facts and examples,
+/// and how it turns configuration into a runnable `Check`.
+public struct KindDescription: Sendable {
+    /// The item key that selects this kind (`run`, `http`, …).
+    public let key: String
+    public let name: String
+    public let summary: String
+    /// Item-level keys the kind reads, including `key` itself.
+    public let parameters: [Parameter]
+    public let facts: [FactDescription]
+    public let examples: [KindExample]
+    /// Reads the parameters; reports problems through the nodes and returns nil when any.
+    public let make: @Sendable (KindReader) -> (any Check)?
+
+    public init(key: String, name: String, summary: String, parameters: [Parameter], facts: [FactDescription],
+                examples: [KindExample], make: @escaping @Sendable (KindReader) -> (any Check)?) {
+        self.key = key
+        self.name = name
+        self.summary = summary
+        self.parameters = parameters
+        self.facts = facts
+        self.examples = examples
+        self.make = make
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Turns a finished run into one output format. Pure: the same run gives the same bytes,
+/// since clock and version come from the run itself.
+public protocol Reporter: Sendable {
+    /// The name used with `--format`.
+    static var format: String { get }
+    /// The file name written in `--output-dir`.
+    static var fileName: String { get }
+    func render(_ run: RunResult) -> String
+}
+
+public enum Reporters {
+    /// Every file format, in one list.
+    public static let all: [any Reporter.Type] = [JSONReporter.self, JUnitReporter.self, MarkdownReporter.self]
+
+    public static func reporter(named format: String) -> (any Reporter)? {
+        switch format {
+        case JSONReporter.format: JSONReporter()
+        case JUnitReporter.format: JUnitReporter()
+        case MarkdownReporter.format: MarkdownReporter()
+        default: nil
+        }
+    }
+
+    public static var formats: [String] { all.map { $0.format } }
+}
+
+/// Escaping and formatting shared by the text formats.
+enum Text {
+    static func xmlEscape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\n", "\t", "\r": out.unicodeScalars.append(scalar)
+            default:
+                // XML 1.0 forbids most control characters, even escaped.
+                if scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value) {
+                    out += "\u{FFFD}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+
+    static func iso8601(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    /// The last `count` non-empty lines of a text, for evidence in summaries.
+    static func lastLines(_ text: String, count: Int) -> [String] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        return Array(lines.suffix(count))
+    }
+
+    /// The evidence worth showing for a failed item: the tail of stderr, else of stdout.
+    static func evidence(_ result: ItemResult, lines: Int) -> [String] {
+        for key in ["stderr", "stdout"] {
+            if case .string(let text) = result.facts[key] {
+                let tail = lastLines(text, count: lines)
+                if !tail.isEmpty { return tail }
+            }
+        }
+        return []
+    }
+
+    /// Key facts worth a mention beside an item, skipping bulky ones.
+    static func keyFacts(_ facts: Facts, limit: Int = 6) -> String {
+        let hidden: Set<String> = ["stdout", "stderr", "duration", "lines"]
+        let shown = facts.keys.sorted().filter { !hidden.contains($0) }.prefix(limit)
+        return shown.map { key in
+            let value = facts[key]!.description
+            return "\(key) \(value.count > 40 ? String(value.prefix(37)) + "…" : value)"
+        }.joined(separator: ", ")
+    }
+}

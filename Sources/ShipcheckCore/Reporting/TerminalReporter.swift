@@ -1,0 +1,109 @@
+import Foundation
+
+/// Text for a person at a terminal: a line per finished item, a live view of running ones on a
+/// TTY, and a closing summary with the failing items, what they expected and their last output.
+public struct TerminalReporter: Sendable {
+    public var color: Bool
+    public var evidenceLines: Int
+
+    public init(color: Bool, evidenceLines: Int = 5) {
+        self.color = color
+        self.evidenceLines = evidenceLines
+    }
+
+    enum Style: String {
+        case green = "32", red = "31", yellow = "33", magenta = "35", dim = "2", bold = "1", cyan = "36"
+    }
+
+    func paint(_ text: String, _ style: Style) -> String {
+        color ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
+    }
+
+    func style(for outcome: Outcome) -> Style {
+        switch outcome {
+        case .pass: .green
+        case .fail, .error: .red
+        case .warn, .pending: .yellow
+        case .skipped: .dim
+        case .waived: .magenta
+        }
+    }
+
+    /// One line for a finished item: `✓ tests — All tests passing (1.2s)`, plus why when not a pass.
+    public func line(for item: ItemResult) -> String {
+        var line = paint(item.outcome.symbol + " " + item.outcome.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
+                         style(for: item.outcome))
+        line += " \(item.id) — \(item.title)"
+        if item.duration > 0 { line += paint(" (\(Value.formatDuration(item.duration)))", .dim) }
+        if item.attempts > 1 { line += paint(" after \(item.attempts) attempts", .dim) }
+        if let reason = item.reason, item.outcome != .pass {
+            line += "\n" + paint("    " + reason.replacingOccurrences(of: "\n", with: "\n    "), .dim)
+        }
+        return line
+    }
+
+    public func started(_ item: Item) -> String {
+        paint("… start  ", .dim) + "\(item.id) — \(item.title)"
+    }
+
+    public func retrying(_ item: Item, attempt: Int, reason: String) -> String {
+        paint("↻ retry  ", .yellow) + "\(item.id) (attempt \(attempt)): \(reason)"
+    }
+
+    /// The closing summary.
+    public func summary(_ run: RunResult) -> String {
+        var out = ""
+        let attention = run.items.filter { [.fail, .error, .warn, .pending].contains($0.outcome) }
+        if !attention.isEmpty {
+            out += "\n" + paint("Needs attention", .bold) + "\n"
+            for item in attention {
+                out += paint("\(item.outcome.symbol) \(item.id)", style(for: item.outcome)) + " — \(item.title)\n"
+                if let summary = item.summary { out += paint("    ran: \(summary)", .dim) + "\n" }
+                let failed = item.expectations.filter { $0.held != true }
+                if failed.isEmpty, let reason = item.reason {
+                    out += "    \(reason)\n"
+                }
+                for expectation in failed {
+                    out += "    expected \(expectation.expression)\n"
+                    for line in expectation.explanation { out += "      \(line)\n" }
+                }
+                if item.outcome == .pending, let description = item.description {
+                    for line in description.split(separator: "\n") { out += paint("    \(line)", .dim) + "\n" }
+                }
+                if item.outcome != .pending {
+                    for line in Text.evidence(item, lines: evidenceLines) { out += paint("    │ ", .dim) + line + "\n" }
+                }
+            }
+        }
+        let counts = Outcome.allCases.compactMap { outcome -> String? in
+            let count = run.count(outcome)
+            return count == 0 ? nil : paint("\(count) \(outcome.rawValue)", style(for: outcome))
+        }
+        out += "\n" + (counts.isEmpty ? "no items ran" : counts.joined(separator: ", "))
+        out += paint(" in \(Value.formatDuration(run.duration))", .dim) + "\n"
+        let verdict: String
+        switch run.verdict {
+        case .passed: verdict = paint("Gate passed", .green)
+        case .failed: verdict = paint("Gate failed", .red)
+        case .error: verdict = paint("Gate could not be evaluated: an item could not run", .red)
+        case .interrupted: verdict = paint("Run interrupted", .yellow)
+        }
+        out += paint(verdict, .bold) + paint(" — run \(run.runID), \(run.phase.rawValue)", .dim)
+        if let environment = run.environment { out += paint(" on \(environment)", .dim) }
+        return out + "\n"
+    }
+}
+
+/// The lines under the scrolling output on a TTY: one per running item, with a spinner and elapsed time.
+public struct LiveFrame: Sendable {
+    static let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+
+    public static func render(running: [(id: String, title: String, elapsed: Double)], tick: Int, width: Int, color: Bool) -> [String] {
+        running.map { entry in
+            let spin = spinner[tick % spinner.count]
+            var text = "\(spin) \(entry.id) — \(entry.title) (\(Value.formatDuration(entry.elapsed)))"
+            if text.count > width { text = String(text.prefix(max(1, width - 1))) + "…" }
+            return color ? "\u{1B}[36m\(text)\u{1B}[0m" : text
+        }
+    }
+}

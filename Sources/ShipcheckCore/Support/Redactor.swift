@@ -1,0 +1,64 @@
+public import Foundation
+
+/// Replaces secret values with `***` wherever text leaves a check: evidence, facts, messages.
+public struct Redactor: Sendable {
+    public static let mask = "***"
+    /// Shorter values would mask ordinary words and digits everywhere.
+    static let minimumLength = 4
+    static let secretNameMarkers = ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "CREDENTIAL", "PRIVATE"]
+
+    /// Longest first, so that a secret containing another is masked whole.
+    public let secrets: [String]
+
+    public init(secrets: some Sequence<String>) {
+        secrets_ = Set(secrets.filter { $0.count >= Redactor.minimumLength })
+        self.secrets = secrets_.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }
+    }
+
+    private let secrets_: Set<String>
+
+    /// Secrets found in an environment: values of variables whose names look secret, passwords
+    /// inside URLs (`postgres://user:PASSWORD@host`), and the variables named in `extraNames`.
+    public init(environment: [String: String], extraNames: [String] = [], extraValues: [String] = []) {
+        var values = extraValues
+        for (name, value) in environment {
+            let upper = name.uppercased()
+            if extraNames.contains(name) || Redactor.secretNameMarkers.contains(where: { upper.contains($0) }) {
+                values.append(value)
+            }
+            if let password = Redactor.urlPassword(in: value) { values.append(password) }
+        }
+        self.init(secrets: values)
+    }
+
+    static func urlPassword(in value: String) -> String? {
+        guard let scheme = value.range(of: "://"), let at = value[scheme.upperBound...].firstIndex(of: "@") else {
+            return nil
+        }
+        let userInfo = value[scheme.upperBound..<at]
+        guard !userInfo.contains("/"), let colon = userInfo.firstIndex(of: ":") else { return nil }
+        let password = String(userInfo[userInfo.index(after: colon)...])
+        return password.isEmpty ? nil : (password.removingPercentEncoding ?? password)
+    }
+
+    public func redact(_ text: String) -> String {
+        guard !secrets.isEmpty else { return text }
+        var result = text
+        for secret in secrets where result.contains(secret) {
+            result = result.replacingOccurrences(of: secret, with: Redactor.mask)
+        }
+        return result
+    }
+
+    public func redact(_ value: Value) -> Value {
+        switch value {
+        case .string(let string): .string(redact(string))
+        case .list(let values): .list(values.map(redact))
+        default: value
+        }
+    }
+
+    public func redact(_ facts: Facts) -> Facts {
+        facts.mapValues(redact)
+    }
+}
