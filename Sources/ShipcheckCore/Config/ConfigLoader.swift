@@ -11,10 +11,8 @@ public struct ConfigLoader: Sendable {
         self.kinds = kinds
     }
 
-    static let topLevelKeys = ["version", "project", "vars", "secrets", "environments", "types", "roles",
-                               "defaults", "include", "phases"]
-    static let commonItemKeys = ["id", "title", "description", "needs", "when", "timeout", "retries",
-                                 "retry-delay", "severity", "expect", "manual", "signoffs", "rollback"]
+    static let topLevelKeys = ConfigSchema.topLevelParameters.map(\.name)
+    static let commonItemKeys = ConfigSchema.commonItemParameters.map(\.name)
 
     /// Finds `shipcheck.yml` (or `.yaml`) in `directory` or the nearest parent.
     public static func discover(from directory: URL) -> URL? {

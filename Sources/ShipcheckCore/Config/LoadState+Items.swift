@@ -192,10 +192,13 @@ extension LoadState {
         let retries = fields["retries"]?.integer(in: 0...100) ?? defaults.retries
         let retryDelay = fields["retry-delay"]?.duration() ?? defaults.retryDelay
 
-        guard sink.diagnostics.count == before, let body else { return nil }
+        // An item with problems is still returned, so that ids, needs and cycles are checked in
+        // the same pass; the checklist is discarded when any problem was reported.
+        let hadProblems = sink.diagnostics.count != before
+        if body == nil && !hadProblems { return nil }
         let item = Item(
             id: derived, title: title ?? derived, description: fields["description"]?.string(), phase: phase,
-            section: section, body: body, needs: needs, when: when, timeout: timeout, retries: retries,
+            section: section, body: body ?? .manual(SignoffRequirement()), needs: needs, when: when, timeout: timeout, retries: retries,
             retryDelay: retryDelay, severity: severity, expectations: expectations, rollback: rollback,
             location: node.location)
         return ReadItem(item: item, explicitIDNode: id != nil ? fields["id"] : nil, needsNode: fields["needs"])

@@ -124,9 +124,12 @@ public struct Engine: Sendable {
             }
         }
         if let when = item.when {
-            var facts: Facts = ["phase": .string(options.phase.rawValue)]
-            if let environment = options.environment { facts["env"] = .string(environment) }
-            if let type = options.deployType { facts["type"] = .string(type) }
+            // Without --env or --type they read as "", so that `env == "production"` is simply false.
+            var facts: Facts = [
+                "phase": .string(options.phase.rawValue),
+                "env": .string(options.environment ?? ""),
+                "type": .string(options.deployType ?? ""),
+            ]
             for (name, value) in variables { facts["vars." + name] = .string(value) }
             do {
                 if try !when.truth(in: Scope(facts: facts, changedPaths: options.changedPaths)) {

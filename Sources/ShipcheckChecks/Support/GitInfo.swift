@@ -1,0 +1,39 @@
+public import Foundation
+
+/// What the CLI asks git: who is running, and which files changed since a ref.
+public enum GitInfo {
+    /// `git config user.email`, or nil outside a repository or when unset.
+    public static func userEmail(in directory: URL, environment: [String: String]) async -> String? {
+        guard let output = try? await git(["config", "user.email"], in: directory, environment: environment),
+              output.status == 0 else { return nil }
+        let email = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return email.isEmpty ? nil : email
+    }
+
+    public struct GitError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Paths changed between `ref` and the working tree (committed or not), relative to the repository root.
+    public static func changedFiles(since ref: String, in directory: URL, environment: [String: String]) async throws
+        -> [String] {
+        let output = try await git(["diff", "--name-only", ref], in: directory, environment: environment)
+        guard output.status == 0 else {
+            throw GitError(description: "git diff --name-only \(ref) failed: \(output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        let untracked = try await git(["ls-files", "--others", "--exclude-standard"], in: directory, environment: environment)
+        return (output.stdout + "\n" + untracked.stdout).split(separator: "\n").map(String.init)
+    }
+
+    static func git(_ arguments: [String], in directory: URL, environment: [String: String]) async throws
+        -> (status: Int32, stdout: String, stderr: String) {
+        let outcome = try await ProcessRunner(outputLimit: 16 * 1_048_576)
+            .run(arguments: ["git"] + arguments, environment: environment, workingDirectory: directory.path)
+        let status: Int32
+        switch outcome.termination {
+        case .exited(let code): status = code
+        case .signaled: status = -1
+        }
+        return (status, outcome.stdout.text, outcome.stderr.text)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// The JSON Schema of `shipcheck.yml`, built from the same field lists the loader checks,
+/// so that editors' YAML language servers and the loader agree.
+public enum ConfigSchema {
+    public static let commonItemParameters: [Parameter] = [
+        Parameter("id", .string, "Unique id (letters, digits, -, _ and .); derived from the title when absent."),
+        Parameter("title", .string, "What the item checks, as the checklist says it."),
+        Parameter("description", .string, "Longer text: sub-points, how to verify by hand."),
+        Parameter("needs", .oneOf([.string, .list(.string)]), "Items of the same phase that must pass first."),
+        Parameter("when", .expression, "Run only when this holds; reads env, type, phase, vars.NAME and changed(\"glob\")."),
+        Parameter("timeout", .duration, "Longest time one attempt may take (default 10m); its processes are ended after it."),
+        Parameter("retries", .integer, "Further attempts after a fail or error (default 0)."),
+        Parameter("retry-delay", .duration, "Delay before the first retry, doubled for each next one (default 5s)."),
+        Parameter("severity", .string, "`block` (default): a failure fails the gate; `warn`: it is reported only."),
+        Parameter("expect", .oneOf([.expression, .list(.expression)]), "Expectations over the item's facts; all must hold."),
+        Parameter("manual", .boolean, "A manual item: resolved by sign-offs from people."),
+        Parameter("signoffs", .object([
+            Parameter("count", .integer, "How many sign-offs (default 1)."),
+            Parameter("distinct", .boolean, "Each from a different person (default true)."),
+            Parameter("role", .string, "The role signers must hold, from `roles:`."),
+        ]), "Who must sign off a manual item."),
+        Parameter("rollback", .template, "The command that undoes this item, for the deploy pipeline."),
+    ]
+
+    public static let topLevelParameters: [Parameter] = [
+        Parameter("version", .integer, "Format version: 1.", required: true),
+        Parameter("project", .string, "Project name shown in reports."),
+        Parameter("vars", .map(.string), "Variables, referenced as ${{ vars.NAME }}."),
+        Parameter("secrets", .list(.string), "Environment variables whose values are redacted everywhere."),
+        Parameter("environments", .map(.object([
+            Parameter("description", .string, "What this environment is."),
+            Parameter("vars", .map(.string), "Variables that override the top-level ones."),
+            Parameter("skip", .list(.string), "Items this environment does not run."),
+        ])), "Deployment environments, selected with --env."),
+        Parameter("types", .map(.object([Parameter("description", .string, "What this deploy type is for.")])),
+                  "Deploy types, selected with --type."),
+        Parameter("roles", .map(.list(.string)), "Roles and the people who hold them."),
+        Parameter("defaults", .object([
+            Parameter("timeout", .duration, "Default item timeout."),
+            Parameter("retries", .integer, "Default retries."),
+            Parameter("retry-delay", .duration, "Default first retry delay."),
+        ]), "Defaults for every item."),
+        Parameter("include", .oneOf([.string, .list(.string)]), "Other files whose phases, vars and roles join this one."),
+        Parameter("phases", .object([]), "pre-deploy, deploy, post-deploy, rollback: each with sections of items."),
+    ]
+
+    /// The schema as pretty-printed JSON.
+    public static func json(kinds: [KindDescription]) -> String {
+        let item = itemSchema(kinds: kinds)
+        let section: [String: Any] = [
+            "type": "object", "additionalProperties": false, "required": ["items"],
+            "properties": ["title": ["type": "string"], "items": ["type": "array", "items": ["$ref": "#/$defs/item"]]],
+        ]
+        let phase: [String: Any] = [
+            "type": "object", "additionalProperties": false,
+            "properties": [
+                "sections": ["type": "array", "items": ["$ref": "#/$defs/section"]],
+                "items": ["type": "array", "items": ["$ref": "#/$defs/item"]],
+            ],
+        ]
+        var top = object(topLevelParameters)
+        var properties = top["properties"] as! [String: Any]
+        properties["phases"] = [
+            "type": "object", "additionalProperties": false,
+            "description": "The phases of a deployment.",
+            "properties": Dictionary(uniqueKeysWithValues: PhaseName.allCases.map { ($0.rawValue, ["$ref": "#/$defs/phase"]) }),
+        ]
+        top["properties"] = properties
+        top["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        top["title"] = "Shipcheck configuration"
+        top["$defs"] = ["item": item, "section": section, "phase": phase]
+        let data = (try? JSONSerialization.data(withJSONObject: top, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    static func itemSchema(kinds: [KindDescription]) -> [String: Any] {
+        var parameters = commonItemParameters
+        for kind in kinds {
+            for parameter in kind.parameters where !parameters.contains(where: { $0.name == parameter.name }) {
+                parameters.append(parameter)
+            }
+        }
+        var schema = object(parameters)
+        schema["anyOf"] = kinds.map { ["required": [$0.key]] } + [["required": ["manual"]]]
+        return schema
+    }
+
+    static func object(_ parameters: [Parameter]) -> [String: Any] {
+        var properties: [String: Any] = [:]
+        for parameter in parameters {
+            var schema = type(parameter.type)
+            schema["description"] = parameter.summary
+            properties[parameter.name] = schema
+        }
+        var result: [String: Any] = ["type": "object", "additionalProperties": false, "properties": properties]
+        let required = parameters.filter(\.required).map(\.name)
+        if !required.isEmpty { result["required"] = required }
+        return result
+    }
+
+    static func type(_ type: ParameterType) -> [String: Any] {
+        switch type {
+        case .string, .template: ["type": "string"]
+        case .expression: ["type": "string", "description": "An expression such as `exit == 0`."]
+        case .duration: ["type": "string", "pattern": "^([0-9.]+(ms|s|m|h|d))+$"]
+        case .integer: ["type": "integer"]
+        case .boolean: ["type": "boolean"]
+        case .list(let element): ["type": "array", "items": Self.type(element)]
+        case .map(let value): ["type": "object", "additionalProperties": Self.type(value)]
+        case .object(let parameters): object(parameters)
+        case .oneOf(let types): ["oneOf": types.map { Self.type($0) }]
+        }
+    }
+}

@@ -1,0 +1,17 @@
+public import Foundation
+
+/// Writes a run's file reports into a directory, one file per format.
+public enum ReportWriter {
+    /// Returns the paths written.
+    public static func write(_ run: RunResult, formats: [String], to directory: URL) throws -> [URL] {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var written: [URL] = []
+        for format in formats {
+            guard let reporter = Reporters.reporter(named: format) else { continue }
+            let url = directory.appendingPathComponent(type(of: reporter).fileName)
+            try Data(reporter.render(run).utf8).write(to: url, options: .atomic)
+            written.append(url)
+        }
+        return written
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import ShipcheckChecks
+import ShipcheckCore
+
+struct ConfigOptions: ParsableArguments {
+    @Option(name: [.short, .long], help: "The configuration file (default: shipcheck.yml here or in a parent directory).",
+            completion: .file(extensions: ["yml", "yaml"]))
+    var config: String?
+
+    func configURL() throws -> URL {
+        if let config { return URL(fileURLWithPath: config) }
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        guard let found = ConfigLoader.discover(from: here) else {
+            Console.error("no shipcheck.yml in \(here.path) or its parents; pass --config PATH or run `shipcheck init`")
+            throw ExitCode.usageFailure
+        }
+        return found
+    }
+
+    /// Loads the configuration, or prints every problem and exits 64.
+    func load() throws -> (Checklist, URL) {
+        let url = try configURL()
+        do {
+            return (try ConfigLoader(kinds: CheckKinds.all).load(file: url), url)
+        } catch {
+            Console.note(error.description)
+            throw ExitCode.usageFailure
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import ArgumentParser
+import Foundation
+import ShipcheckChecks
+import ShipcheckCore
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run one phase of the checklist as a gate.",
+        discussion: """
+            Independent items run in parallel; an item waits for those it `needs`. Manual items stay \
+            pending unless signed off (--interactive asks at the terminal). Reports in the --format list \
+            are written to --output-dir.
+
+            Examples:
+              shipcheck run
+              shipcheck run pre-deploy --env staging --format json,junit --output-dir reports
+              shipcheck run post-deploy --env production --only health,database-healthy
+              shipcheck run --changed-since origin/main --jobs 4
+            """)
+
+    @Argument(help: "The phase: pre-deploy (default), deploy, post-deploy or rollback.",
+              completion: .list(PhaseName.allCases.map(\.rawValue)))
+    var phase: String = PhaseName.preDeploy.rawValue
+
+    @OptionGroup var configOptions: ConfigOptions
+
+    @Option(name: .long, help: "The environment (from `environments:`).")
+    var env: String?
+
+    @Option(name: .long, help: "The deploy type (from `types:`).")
+    var type: String?
+
+    @Option(name: [.short, .long], help: "How many items may run at once (default: number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .long, help: "Report formats to write, comma-separated: \(Reporters.formats.joined(separator: ", ")).")
+    var format: String = ""
+
+    @Option(name: .long, help: "Where to write reports (default: .shipcheck/reports beside the configuration).")
+    var outputDir: String?
+
+    @Option(name: .long, help: "Run only these items (comma-separated ids) and what they need.")
+    var only: String = ""
+
+    @Option(name: .long, help: "Skip these items (comma-separated ids); they are recorded as skipped.")
+    var skip: String = ""
+
+    @Option(name: .long, help: "Who runs this (default: $SHIPCHECK_ACTOR, else git's user.email).")
+    var actor: String?
+
+    @Option(name: .long, help: "A git ref; changed(\"glob\") in `when:` compares against it.")
+    var changedSince: String?
+
+    @Flag(name: .long, help: "Ask at the terminal whether each manual item is done.")
+    var interactive = false
+
+    func validate() throws {
+        guard PhaseName(rawValue: phase) != nil else {
+            throw ValidationError("unknown phase `\(phase)`; expected one of \(PhaseName.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        for format in Self.split(format) where Reporters.reporter(named: format) == nil {
+            throw ValidationError("unknown format `\(format)`; expected one of \(Reporters.formats.joined(separator: ", "))")
+        }
+    }
+
+    static func split(_ list: String) -> [String] {
+        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func run() async throws {
+        let (checklist, configURL) = try configOptions.load()
+        let directory = configURL.deletingLastPathComponent()
+        let environment = ProcessInfo.processInfo.environment
+        let actor = await resolveActor(directory: directory, environment: environment)
+        var changedPaths: [String]?
+        if let changedSince {
+            do {
+                changedPaths = try await GitInfo.changedFiles(since: changedSince, in: directory, environment: environment)
+            } catch {
+                Console.error("--changed-since: \(error)")
+                throw ExitCode.usageFailure
+            }
+        }
+        let options = RunOptions(
+            phase: PhaseName(rawValue: phase)!, environment: env, deployType: type, jobs: jobs,
+            only: Self.split(only), skip: Self.split(skip), actor: actor, workingDirectory: directory,
+            processEnvironment: environment, changedPaths: changedPaths, toolVersion: ShipcheckVersion.current)
+        let problems = options.problems(in: checklist)
+        guard problems.isEmpty else {
+            problems.forEach { Console.error($0) }
+            throw ExitCode.usageFailure
+        }
+
+        let color = Console.useColor
+        let progress = Progress(live: color, color: color)
+        let signoffs: (any SignoffSource)? = interactive && Console.stdinIsTerminal
+            ? InteractiveSignoffs(actor: actor, progress: progress, now: { Date() }) : nil
+        if interactive && !Console.stdinIsTerminal {
+            Console.note("--interactive needs a terminal on standard input; manual items stay pending")
+        }
+        let engine = Engine(checklist: checklist, options: options, signoffSource: signoffs,
+                            observer: { progress.handle($0) })
+        Console.note("shipcheck \(phase): \(engine.selectedItems.count) items from \(checklist.file)"
+            + (env.map { ", env \($0)" } ?? "") + (type.map { ", type \($0)" } ?? ""))
+
+        let task = Task { await engine.run() }
+        let interruption = Interruption { task.cancel() }
+        let result = await task.value
+        interruption.disarm()
+        progress.finish()
+
+        Console.out(TerminalReporter(color: color).summary(result), terminator: "")
+        let formats = Self.split(format)
+        if !formats.isEmpty {
+            let output = outputDir.map { URL(fileURLWithPath: $0) }
+                ?? directory.appendingPathComponent(".shipcheck/reports")
+            do {
+                let written = try ReportWriter.write(result, formats: formats, to: output)
+                Console.note("reports: " + written.map(\.path).joined(separator: ", "))
+            } catch {
+                Console.error("could not write reports to \(output.path): \(error.localizedDescription)")
+                throw ExitCode(ExitCodes.couldNotEvaluate)
+            }
+        }
+        let code = ExitCodes.code(for: result.verdict)
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    func resolveActor(directory: URL, environment: [String: String]) async -> String {
+        if let actor, !actor.isEmpty { return actor }
+        if let actor = environment["SHIPCHECK_ACTOR"], !actor.isEmpty { return actor }
+        if let email = await GitInfo.userEmail(in: directory, environment: environment) { return email }
+        let user = environment["USER"] ?? "unknown"
+        return "\(user)@\(ProcessInfo.processInfo.hostName)"
+    }
+}

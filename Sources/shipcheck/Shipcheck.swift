@@ -1,0 +1,15 @@
+import ArgumentParser
+import ShipcheckCore
+
+@main
+struct Shipcheck: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shipcheck",
+        abstract: "Your deployment checklist as an executable, audited gate.",
+        discussion: """
+            Exit codes: 0 gate passed, 1 a blocking item failed or awaits sign-off, \
+            2 an item could not be evaluated, 64 usage or configuration error, 130 interrupted.
+            """,
+        version: ShipcheckVersion.current,
+        subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, SchemaCommand.self, InitCommand.self])
+}
