@@ -75,7 +75,9 @@ struct CommandCheck: Check {
             KindExample("capture", yaml: """
                 id: count
                 title: Counts queries
-                run: printf 'SELECT 1\\nqueries: 12\\n'
+                run: |
+                  echo "SELECT 1"
+                  echo "queries: 12"
                 capture: { queries: 'queries: (\\d+)' }
                 expect: queries < 20
                 """, outcome: .pass, facts: ["queries": .number(12)]),

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import ShipcheckCore
 
 /// Reads a coverage report: coverage.py's JSON (`coverage json`) or Cobertura XML
@@ -49,16 +46,18 @@ enum CoverageParser {
     }
 
     static func parseCobertura(_ data: Data, source: String) throws(CheckError) -> Facts {
-        let reader = RootReader()
-        let parser = XMLParser(data: data)
-        parser.delegate = reader
-        parser.shouldResolveExternalEntities = false
-        _ = parser.parse()
-        guard let attributes = reader.attributes else {
-            throw CheckError("coverage report `\(source)` is not well-formed XML at line \(parser.lineNumber)")
+        var scanner = XMLScanner(data: data)
+        let root: XMLScanner.Event?
+        do {
+            root = try scanner.next()
+        } catch {
+            throw CheckError("coverage report `\(source)` is not well-formed XML: \(error)")
         }
-        guard reader.name == "coverage" else {
-            throw CheckError("`\(source)` is not a Cobertura report: expected <coverage>, found <\(reader.name ?? "")>")
+        guard case .start(let name, let attributes, _) = root else {
+            throw CheckError("coverage report `\(source)` has no root element")
+        }
+        guard name == "coverage" else {
+            throw CheckError("`\(source)` is not a Cobertura report: expected <coverage>, found <\(name)>")
         }
         var facts: Facts = [:]
         if let covered = Double(attributes["lines-covered"] ?? ""), let valid = Double(attributes["lines-valid"] ?? "") {
@@ -79,16 +78,4 @@ enum CoverageParser {
     }
 
     static func round2(_ value: Double) -> Double { (value * 100).rounded() / 100 }
-
-    private final class RootReader: NSObject, XMLParserDelegate {
-        var name: String?
-        var attributes: [String: String]?
-
-        func parser(_ parser: XMLParser, didStartElement element: String, namespaceURI: String?,
-                    qualifiedName: String?, attributes: [String: String] = [:]) {
-            name = element
-            self.attributes = attributes
-            parser.abortParsing()
-        }
-    }
 }

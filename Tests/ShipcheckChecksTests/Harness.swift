@@ -1,0 +1,47 @@
+import Foundation
+import ShipcheckCore
+@testable import ShipcheckChecks
+
+enum Harness {
+    static let loader = ConfigLoader(kinds: CheckKinds.all)
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("shipcheck-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Loads items (the YAML under `items:`) and runs them in `directory`.
+    static func run(items: String, in directory: URL? = nil, environment: [String: String] = [:],
+                    vars: String = "{}", jobs: Int = 4) async throws -> RunResult {
+        let yaml = "version: 1\nvars: \(vars)\nsecrets: [MY_SECRET_NAMED]\nphases:\n  pre-deploy:\n    items:\n"
+            + items.split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 }.joined(separator: "\n")
+        let checklist = try loader.load(yaml: yaml, file: "test.yml")
+        let directory = try directory ?? temporaryDirectory()
+        var processEnvironment = ProcessInfo.processInfo.environment
+        processEnvironment.merge(environment) { _, new in new }
+        let options = RunOptions(phase: .preDeploy, jobs: jobs, actor: "tester", workingDirectory: directory,
+                                 processEnvironment: processEnvironment, toolVersion: "test")
+        return await Engine(checklist: checklist, options: options).run()
+    }
+
+    static func fixture(_ name: String) -> URL {
+        Bundle.module.url(forResource: "Fixtures/" + name, withExtension: nil)!
+    }
+
+    /// Command lines of live processes that contain `marker` (from /proc), to find orphans.
+    static func processes(containing marker: String) -> [String] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        var found: [String] = []
+        for entry in entries where Int(entry) != nil {
+            guard let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty else { continue }
+            let line = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+            if line.contains(marker) { found.append("\(entry): \(line)") }
+        }
+        return found
+    }
+}
+
+extension RunResult {
+    subscript(_ id: String) -> ItemResult? { items.first { $0.id == id } }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import ShipcheckCore
+import Testing
+@testable import ShipcheckChecks
+
+@Suite struct RegistryTests {
+    static let kindsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Sources/ShipcheckChecks/Kinds").standardizedFileURL
+
+    /// Every file in Kinds/ declares one kind, and every declared kind is in `CheckKinds.all`.
+    @Test func everyKindFileIsRegistered() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.kindsDirectory.path).filter { $0.hasSuffix(".swift") }
+        #expect(!files.isEmpty)
+        let registered = Set(CheckKinds.all.map(\.key))
+        for file in files {
+            let text = try String(contentsOf: Self.kindsDirectory.appendingPathComponent(file), encoding: .utf8)
+            let regex = try NSRegularExpression(pattern: #"KindDescription\(\s*key:\s*"([^"]+)""#)
+            let keys = regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
+                Range($0.range(at: 1), in: text).map { String(text[$0]) }
+            }
+            #expect(keys.count == 1, "\(file) should declare exactly one kind")
+            for key in keys { #expect(registered.contains(key), "\(file) declares `\(key)`, missing from CheckKinds.all") }
+        }
+        #expect(files.count == CheckKinds.all.count)
+        #expect(Set(CheckKinds.all.map(\.key)).count == CheckKinds.all.count, "kind keys are unique")
+    }
+
+    /// Each kind's documented examples load, run and reach the documented outcome and facts.
+    @Test func documentedExamplesHold() async throws {
+        for kind in CheckKinds.all {
+            #expect(!kind.examples.isEmpty, "\(kind.key) has no examples")
+            #expect(kind.examples.contains { $0.outcome == .pass }, "\(kind.key) needs a passing example")
+            #expect(kind.examples.contains { $0.outcome != .pass }, "\(kind.key) needs a failing example")
+            for example in kind.examples {
+                let run = try await Harness.run(items: "- " + example.yaml.replacingOccurrences(of: "\n", with: "\n  "))
+                let item = try #require(run.items.first)
+                #expect(item.outcome == example.outcome, "\(kind.key) example `\(example.title)`: \(item.reason ?? "")")
+                for (name, value) in example.facts {
+                    #expect(item.facts[name] == value, "\(kind.key) example `\(example.title)`: fact \(name)")
+                }
+            }
+        }
+    }
+
+    @Test func schemaCoversEveryParameter() throws {
+        let schema = ConfigSchema.json(kinds: CheckKinds.all)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(schema.utf8)) as? [String: Any])
+        let defs = try #require(object["$defs"] as? [String: Any])
+        let item = try #require(defs["item"] as? [String: Any])
+        let properties = try #require(item["properties"] as? [String: Any])
+        for kind in CheckKinds.all {
+            for parameter in kind.parameters { #expect(properties[parameter.name] != nil, "\(parameter.name) missing") }
+        }
+        for parameter in ConfigSchema.commonItemParameters { #expect(properties[parameter.name] != nil) }
+    }
+}

@@ -1,0 +1,1 @@
+"""Demo application for Shipcheck: a tiny calculator and the HTTP service around it."""
