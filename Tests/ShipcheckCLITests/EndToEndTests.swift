@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+
+@Suite struct EndToEndTests {
+    static let passing = """
+        version: 1
+        project: e2e
+        environments: { staging: {} }
+        phases:
+          pre-deploy:
+            sections:
+              - title: Checks
+                items:
+                  - { id: hello, title: Says hello, run: echo hello, expect: 'stdout contains "hello"' }
+                  - { id: after, title: Runs after, run: "true", needs: hello }
+        """
+
+    @Test func versionAndHelp() throws {
+        let directory = try CLI.temporaryDirectory()
+        let version = try CLI.run(["--version"], in: directory)
+        #expect(version.status == 0)
+        #expect(version.stdout == "0.1.0\n")
+        let help = try CLI.run(["run", "--help"], in: directory)
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("--env"))
+        #expect(help.stdout.contains("Examples:"))
+    }
+
+    @Test func validatePrintsASummaryOrEveryProblem() throws {
+        let directory = try CLI.temporaryDirectory(with: Self.passing)
+        let ok = try CLI.run(["validate"], in: directory)
+        #expect(ok.status == 0)
+        #expect(ok.stdout == "ok: shipcheck.yml: 1 phase (pre-deploy 2), 2 items (2 automated, 0 manual)\n")
+        #expect(ok.stderr == "")
+
+        try """
+            version: 1
+            phases:
+              pre-deploy:
+                items:
+                  - { id: a, title: A, run: "true", timeout: soon }
+                  - { id: b, title: B, run: "true", neds: [a] }
+            """.write(to: directory.appendingPathComponent("bad.yml"), atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["validate", "--config", "bad.yml"], in: directory)
+        #expect(bad.status == 64)
+        #expect(bad.stdout == "")
+        #expect(bad.stderr == """
+            bad.yml:5:50: at `phases.pre-deploy.sections[0].items[0].timeout`: expected a duration like 90s or 10m, got a string `soon`
+            bad.yml:6:41: at `phases.pre-deploy.sections[0].items[1].neds`: unknown key `neds`; did you mean `needs`?
+            2 problems found
+
+            """.replacingOccurrences(of: "sections[0].items", with: "items"))
+    }
+
+    @Test func exitZeroWhenTheGatePasses() throws {
+        let directory = try CLI.temporaryDirectory(with: Self.passing)
+        let result = try CLI.run(["run", "--env", "staging"], in: directory)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("✓ pass    hello — Says hello"))
+        #expect(result.stdout.contains("Gate passed"))
+        #expect(!result.stdout.contains("\u{1B}["), "no colour with NO_COLOR or without a TTY")
+        #expect(result.stderr.hasPrefix("shipcheck pre-deploy: 2 items from shipcheck.yml, env staging\n"))
+    }
+
+    @Test func exitOneWhenABlockingItemFailsOrIsPending() throws {
+        let failing = try CLI.temporaryDirectory(with: """
+            version: 1
+            phases:
+              pre-deploy:
+                items:
+                  - { id: cov, title: Coverage, run: "echo 'TOTAL 4.84%'", capture: { pct: 'TOTAL ([0-9.]+)%' }, expect: pct >= 80 }
+            """)
+        let result = try CLI.run(["run"], in: failing)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("pct = 4.84, expected >= 80"))
+        #expect(result.stdout.contains("Gate failed"))
+
+        let pending = try CLI.temporaryDirectory(with: """
+            version: 1
+            phases:
+              pre-deploy:
+                items:
+                  - { id: review, title: Reviewed, manual: true }
+            """)
+        let waiting = try CLI.run(["run", "--interactive"], in: pending)
+        #expect(waiting.status == 1)
+        #expect(waiting.stdout.contains("? pending review — Reviewed"))
+        #expect(waiting.stderr.contains("--interactive needs a terminal"))
+    }
+
+    @Test func exitTwoWhenAnItemCannotBeEvaluated() throws {
+        let directory = try CLI.temporaryDirectory(with: """
+            version: 1
+            phases:
+              pre-deploy:
+                items:
+                  - { id: tool, title: Tool, run: [shipcheck-missing-tool-e2e] }
+            """)
+        let result = try CLI.run(["run"], in: directory)
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("`shipcheck-missing-tool-e2e` was not found"))
+        #expect(result.stdout.contains("Gate could not be evaluated"))
+    }
+
+    @Test func exit64OnUsageAndConfigurationErrors() throws {
+        let directory = try CLI.temporaryDirectory(with: Self.passing)
+        let unknownOption = try CLI.run(["run", "--frobnicate"], in: directory)
+        #expect(unknownOption.status == 64)
+        #expect(unknownOption.stderr.contains("Unknown option '--frobnicate'"))
+        let unknownEnv = try CLI.run(["run", "--env", "stagin"], in: directory)
+        #expect(unknownEnv.status == 64)
+        #expect(unknownEnv.stderr == "shipcheck: --env: no environment `stagin`; did you mean `staging`?\n")
+        let badFormat = try CLI.run(["run", "--format", "pdf"], in: directory)
+        #expect(badFormat.status == 64)
+        let empty = try CLI.temporaryDirectory()
+        let missing = try CLI.run(["run"], in: empty)
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("no shipcheck.yml in"))
+        try Data().write(to: empty.appendingPathComponent("shipcheck.yml"))
+        let blank = try CLI.run(["validate"], in: empty)
+        #expect(blank.status == 64)
+        #expect(blank.stderr.contains("is empty"))
+    }
+
+    @Test func writesReportsInTheRequestedFormats() throws {
+        let directory = try CLI.temporaryDirectory(with: Self.passing)
+        let result = try CLI.run(["run", "--format", "json,junit,markdown", "--output-dir", "out"], in: directory)
+        #expect(result.status == 0)
+        let json = try Data(contentsOf: directory.appendingPathComponent("out/shipcheck.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect(object["verdict"] as? String == "passed")
+        #expect(object["actor"] as? String == "ci@example.com")
+        #expect((object["items"] as? [Any])?.count == 2)
+        let junit = try String(contentsOf: directory.appendingPathComponent("out/shipcheck-junit.xml"), encoding: .utf8)
+        #expect(junit.contains(#"tests="2" failures="0" errors="0""#))
+        let markdown = try String(contentsOf: directory.appendingPathComponent("out/shipcheck.md"), encoding: .utf8)
+        #expect(markdown.contains("- [x] **Says hello** — pass"))
+    }
+
+    @Test func interruptStopsRunningItemsAndStillWritesReports() async throws {
+        let marker = "5151.\(Int.random(in: 100_000...999_999))"
+        let directory = try CLI.temporaryDirectory(with: """
+            version: 1
+            phases:
+              pre-deploy:
+                items:
+                  - { id: quick, title: Quick, run: "true" }
+                  - { id: long, title: Long, run: "sleep \(marker) & sleep \(marker); wait" }
+                  - { id: later, title: Later, run: "true", needs: long }
+            """)
+        let (process, out, err) = try CLI.start(["run", "--format", "json", "--output-dir", "out"], in: directory)
+        // Wait until the long item's processes exist, then press Ctrl-C.
+        let deadline = Date().addingTimeInterval(20)
+        while CLI.processes(containing: marker).count < 2, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(CLI.processes(containing: marker).count >= 2)
+        kill(process.processIdentifier, SIGINT)
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(stdout)\(stderr)")
+        #expect(stdout.contains("Run interrupted"))
+        #expect(stderr.contains("interrupted; stopping running items"))
+        let json = try Data(contentsOf: directory.appendingPathComponent("out/shipcheck.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect(object["interrupted"] as? Bool == true)
+        #expect(object["verdict"] as? String == "interrupted")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(CLI.processes(containing: marker).isEmpty, "orphans left: \(CLI.processes(containing: marker))")
+    }
+
+    @Test func listSchemaAndInit() throws {
+        let directory = try CLI.temporaryDirectory()
+        let initialised = try CLI.run(["init", "--project", "demo"], in: directory)
+        #expect(initialised.status == 0)
+        let again = try CLI.run(["init"], in: directory)
+        #expect(again.status == 64)
+        #expect(again.stderr.contains("already exists"))
+        let valid = try CLI.run(["validate"], in: directory)
+        #expect(valid.status == 0, "the starter config validates: \(valid.stderr)")
+        let list = try CLI.run(["list"], in: directory)
+        #expect(list.stdout.hasPrefix("pre-deploy\ttests\trun\t-\tAll tests passing\n"))
+        let schema = try CLI.run(["schema"], in: directory)
+        let object = try JSONSerialization.jsonObject(with: Data(schema.stdout.utf8)) as? [String: Any]
+        #expect(object?["title"] as? String == "Shipcheck configuration")
+    }
+
+    @Test func completionScriptsAreAvailable() throws {
+        let directory = try CLI.temporaryDirectory()
+        let bash = try CLI.run(["--generate-completion-script", "bash"], in: directory)
+        #expect(bash.status == 0)
+        #expect(bash.stdout.contains("_shipcheck"))
+    }
+}
