@@ -113,7 +113,19 @@ struct RunCommand: AsyncParsableCommand {
 
         Console.out(TerminalReporter(color: color).summary(result), terminator: "")
         let formats = Self.split(format)
-        if !formats.isEmpty {
+        for format in formats {
+            guard let reporter = Reporters.reporter(named: format), Swift.type(of: reporter).fileName == nil else { continue }
+            Console.out(reporter.render(result), terminator: "")
+        }
+        if formats.contains(GitHubReporter.format), let summaryPath = environment["GITHUB_STEP_SUMMARY"] {
+            // The step summary shows the ticked checklist on the workflow run's page.
+            if let handle = FileHandle(forWritingAtPath: summaryPath) {
+                handle.seekToEndOfFile()
+                handle.write(Data(MarkdownReporter().render(result).utf8))
+                try? handle.close()
+            }
+        }
+        if formats.contains(where: { Reporters.reporter(named: $0).map { Swift.type(of: $0).fileName != nil } ?? false }) {
             let output = outputDir.map { URL(fileURLWithPath: $0) }
                 ?? directory.appendingPathComponent(".shipcheck/reports")
             do {

@@ -11,5 +11,6 @@ struct Shipcheck: AsyncParsableCommand {
             2 an item could not be evaluated, 64 usage or configuration error, 130 interrupted.
             """,
         version: ShipcheckVersion.current,
-        subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, SchemaCommand.self, InitCommand.self])
+        subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, SchemaCommand.self, InitCommand.self,
+                      ReferenceCommand.self])
 }

@@ -191,3 +191,32 @@ import Testing
         #expect(bash.stdout.contains("_shipcheck"))
     }
 }
+
+@Suite struct ExampleTests {
+    @Test func minaHoldsAllEightyTwoSeedItems() throws {
+        let result = try CLI.run(["validate", "--config", "examples/mina/shipcheck.yml"], in: CLI.packageRoot)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("82 items"), "\(result.stdout)")
+    }
+
+    /// The demo shows every outcome a new user should see: parallel passes, a parsed JUnit report,
+    /// a coverage threshold, a warning, one failing check and a pending manual item.
+    @Test func demoShowsEveryOutcome() throws {
+        let output = try CLI.temporaryDirectory()
+        let result = try CLI.run(["run", "--config", "examples/demo/shipcheck.yml", "--format", "json", "--output-dir", output.path],
+                                 in: CLI.packageRoot)
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        let json = try Data(contentsOf: output.appendingPathComponent("shipcheck.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let counts = try #require(object["counts"] as? [String: Int])
+        #expect(counts["fail"] == 1)
+        #expect(counts["warn"] == 1)
+        #expect(counts["pending"] == 1)
+        #expect((counts["pass"] ?? 0) >= 4)
+        #expect(counts["error"] == 0)
+        let items = try #require(object["items"] as? [[String: Any]])
+        let tests = try #require(items.first { $0["id"] as? String == "tests" })
+        let facts = try #require(tests["facts"] as? [String: Any])
+        #expect((facts["tests.total"] as? Double ?? 0) > 0)
+    }
+}

@@ -222,6 +222,28 @@ import Testing
         #expect(run["missing"]?.reason?.contains("was not written") == true)
     }
 
+    @Test func staleReportsAreNotTakenForThisRun() async throws {
+        let directory = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let old = directory.appendingPathComponent("junit.xml")
+        try FileManager.default.copyItem(at: Harness.fixture("junit-surefire.xml"), to: old)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: old.path)
+        let run = try await Harness.run(items: """
+            - { id: stale, title: Stale, run: "true", parse: { junit: junit.xml } }
+            - { id: fresh, title: Fresh, run: "touch junit.xml", parse: { junit: junit.xml }, needs: stale }
+            """, in: directory)
+        #expect(run["stale"]?.outcome == .error)
+        #expect(run["stale"]?.reason?.contains("was not written by this run") == true)
+        #expect(run["fresh"]?.outcome == .skipped)
+    }
+
+    @Test func expectationsMayReadVariables() async throws {
+        let run = try await Harness.run(
+            items: "- { id: rev, title: Rev, run: 'echo abc123', capture: { revision: '(\\w+)' }, expect: revision == vars.EXPECTED }",
+            vars: "{ EXPECTED: abc123 }")
+        #expect(run["rev"]?.outcome == .pass, "\(run["rev"]?.reason ?? "")")
+    }
+
     @Test func kindParameterProblemsAreReported() {
         let yaml = """
             version: 1

@@ -54,3 +54,13 @@ import Testing
         for parameter in ConfigSchema.commonItemParameters { #expect(properties[parameter.name] != nil) }
     }
 }
+
+@Suite struct ReferenceDocTests {
+    /// docs/reference.md is generated; regenerate with `swift run shipcheck reference > docs/reference.md`.
+    @Test func referenceDocIsCurrent() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/reference.md")
+        let committed = try String(contentsOf: url, encoding: .utf8)
+        #expect(committed == ConfigReference.markdown(kinds: CheckKinds.all),
+                "docs/reference.md is stale: run `swift run shipcheck reference > docs/reference.md`")
+    }
+}

@@ -15,7 +15,8 @@ import Testing
             ItemResult(id: id, title: title, phase: .preDeploy, section: section, kind: summary == nil ? "manual" : "run",
                        severity: severity, outcome: outcome, reason: reason, summary: summary, facts: facts,
                        expectations: expectations, attempts: summary == nil ? 0 : 1, startedAt: summary == nil ? nil : start,
-                       duration: duration, signoffs: signoffs, waiver: nil, description: nil)
+                       duration: duration, signoffs: signoffs, waiver: nil, description: nil,
+                       location: SourceLocation(file: "shipcheck.yml", line: 10, column: 11))
         }
         return RunResult(
             schemaVersion: RunResult.schemaVersion, runID: "20260921-100000-0badc0de", toolVersion: "0.1.0",
@@ -69,6 +70,10 @@ import Testing
         let reporter = TerminalReporter(color: false)
         let text = Self.sampleRun.items.map(reporter.line(for:)).joined(separator: "\n") + "\n" + reporter.summary(Self.sampleRun)
         try assertGolden(text, "run-terminal.txt")
+    }
+
+    @Test func githubAnnotationsMatchGolden() throws {
+        try assertGolden(GitHubReporter().render(Self.sampleRun), "run-github.txt")
     }
 
     @Test func jsonRoundTripsIntoARunResult() throws {

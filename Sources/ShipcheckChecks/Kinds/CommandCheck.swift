@@ -211,6 +211,7 @@ struct CommandCheck: Check {
             throw CheckError("working directory `\(directory.path)` does not exist")
         }
 
+        let startedAt = Date()
         let outcome: ProcessOutcome
         do {
             outcome = try await ProcessRunner(outputLimit: outputLimit)
@@ -259,6 +260,7 @@ struct CommandCheck: Check {
             case .file(let template):
                 let url = context.resolve(try context.expand(template, quoting: .none))
                 do {
+                    try Self.requireFresh(url, since: startedAt)
                     parsed = try Self.parse(format, file: url)
                 } catch {
                     throw CheckError(error.message, facts: facts)
@@ -286,6 +288,16 @@ struct CommandCheck: Check {
                 throw CheckError("JSON report `\(url.path)` was not written")
             }
             return try JSONFacts.parse(data: data, prefix: "json", source: "`\(url.lastPathComponent)`")
+        }
+    }
+
+    /// A report left over from an earlier run must not pass for this one.
+    static func requireFresh(_ url: URL, since start: Date) throws(CheckError) {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+              let modified = attributes[.modificationDate] as? Date else { return }
+        // File systems with coarse timestamps round down by up to a second or two.
+        if modified < start.addingTimeInterval(-2) {
+            throw CheckError("report `\(url.lastPathComponent)` was not written by this run (last modified \(ISO8601DateFormatter().string(from: modified))); the command did not produce it")
         }
     }
 

@@ -35,6 +35,7 @@ enum JSONFacts {
         }
         var facts: Facts = [:]
         flatten(json, path: prefix, into: &facts, depth: 0)
+        if facts.count >= maximumFacts { facts[prefix + "._truncated"] = .bool(true) }
         return facts
     }
 
@@ -42,7 +43,10 @@ enum JSONFacts {
         guard facts.count < maximumFacts, depth < 32 else { return }
         switch json {
         case .object(let dictionary):
-            for (key, value) in dictionary { flatten(value, path: path + "." + key, into: &facts, depth: depth + 1) }
+            // Sorted, so that a document past the cap keeps the same facts every time.
+            for key in dictionary.keys.sorted() {
+                flatten(dictionary[key]!, path: path + "." + key, into: &facts, depth: depth + 1)
+            }
         case .array(let array):
             let scalars = array.compactMap(\.scalar)
             if scalars.count == array.count {

@@ -129,13 +129,16 @@ extension Engine {
             let reason = timedOut ? "timed out after \(Value.formatDuration(timeout))" : "interrupted"
             return Attempt(outcome: .error, reason: reason, facts: redactor.redact(facts), expectations: [], cancelled: cancelled)
         case .success(let facts):
-            return judge(item, facts: facts, redactor: redactor)
+            return judge(item, facts: facts, redactor: redactor, variables: variables)
         }
     }
 
     /// Applies the item's expectations to the facts a check produced.
-    func judge(_ item: Item, facts: Facts, redactor: Redactor) -> Attempt {
-        let scope = Scope(facts: facts, changedPaths: options.changedPaths)
+    func judge(_ item: Item, facts: Facts, redactor: Redactor, variables: [String: String]) -> Attempt {
+        // Expectations may compare with configured values: `json.revision == vars.EXPECTED_REVISION`.
+        var visible = facts
+        for (name, value) in variables where visible["vars." + name] == nil { visible["vars." + name] = .string(value) }
+        let scope = Scope(facts: visible, changedPaths: options.changedPaths)
         var results: [ExpectationResult] = []
         var errors: [String] = []
         var failures: [String] = []

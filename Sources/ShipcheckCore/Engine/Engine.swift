@@ -160,7 +160,8 @@ public struct Engine: Sendable {
         return ItemResult(
             id: item.id, title: item.title, phase: item.phase, section: item.section, kind: item.kindName,
             severity: item.severity, outcome: .skipped, reason: nil, summary: summary, facts: [:], expectations: [],
-            attempts: 0, startedAt: nil, duration: 0, signoffs: [], waiver: nil, description: item.description)
+            attempts: 0, startedAt: nil, duration: 0, signoffs: [], waiver: nil, description: item.description,
+            location: item.location)
     }
 
     func skippedResult(_ item: Item, reason: String) -> ItemResult {

@@ -59,6 +59,8 @@ public struct ItemResult: Sendable, Codable, Identifiable {
     public var signoffs: [Signoff]
     public var waiver: Waiver?
     public var description: String?
+    /// Where the item is declared, for annotations.
+    public var location: SourceLocation?
 
     public var isBlocking: Bool {
         switch outcome {

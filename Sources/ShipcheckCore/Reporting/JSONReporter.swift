@@ -3,7 +3,7 @@ import Foundation
 /// The run as JSON, in the versioned schema documented in docs/json-report.md.
 public struct JSONReporter: Reporter {
     public static let format = "json"
-    public static let fileName = "shipcheck.json"
+    public static let fileName: String? = "shipcheck.json"
 
     public init() {}
 

@@ -5,7 +5,7 @@ import Foundation
 /// skipped and waived items are skipped, warnings pass with a note.
 public struct JUnitReporter: Reporter {
     public static let format = "junit"
-    public static let fileName = "shipcheck-junit.xml"
+    public static let fileName: String? = "shipcheck-junit.xml"
 
     public init() {}
 

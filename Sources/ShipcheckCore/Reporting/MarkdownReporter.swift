@@ -4,7 +4,7 @@ import Foundation
 /// with its outcome, duration, key facts and any failed expectation.
 public struct MarkdownReporter: Reporter {
     public static let format = "markdown"
-    public static let fileName = "shipcheck.md"
+    public static let fileName: String? = "shipcheck.md"
 
     public init() {}
 

@@ -7,8 +7,8 @@ public enum ReportWriter {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var written: [URL] = []
         for format in formats {
-            guard let reporter = Reporters.reporter(named: format) else { continue }
-            let url = directory.appendingPathComponent(type(of: reporter).fileName)
+            guard let reporter = Reporters.reporter(named: format), let name = type(of: reporter).fileName else { continue }
+            let url = directory.appendingPathComponent(name)
             try Data(reporter.render(run).utf8).write(to: url, options: .atomic)
             written.append(url)
         }

@@ -5,20 +5,22 @@ import Foundation
 public protocol Reporter: Sendable {
     /// The name used with `--format`.
     static var format: String { get }
-    /// The file name written in `--output-dir`.
-    static var fileName: String { get }
+    /// The file name written in `--output-dir`; nil for formats that go to standard output.
+    static var fileName: String? { get }
     func render(_ run: RunResult) -> String
 }
 
 public enum Reporters {
     /// Every file format, in one list.
-    public static let all: [any Reporter.Type] = [JSONReporter.self, JUnitReporter.self, MarkdownReporter.self]
+    public static let all: [any Reporter.Type] = [JSONReporter.self, JUnitReporter.self, MarkdownReporter.self,
+                                                  GitHubReporter.self]
 
     public static func reporter(named format: String) -> (any Reporter)? {
         switch format {
         case JSONReporter.format: JSONReporter()
         case JUnitReporter.format: JUnitReporter()
         case MarkdownReporter.format: MarkdownReporter()
+        case GitHubReporter.format: GitHubReporter()
         default: nil
         }
     }
