@@ -42,6 +42,7 @@ let package = Package(
         .testTarget(
             name: "ShipcheckCoreTests",
             dependencies: ["ShipcheckCore"],
+            exclude: ["Golden"],
             swiftSettings: strict
         ),
         .testTarget(

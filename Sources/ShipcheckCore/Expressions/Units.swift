@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Units accepted after a number in expressions and durations.
 enum Units {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A typed fact value. Durations are kept apart from plain numbers so that
 /// `duration < 5` is caught as a unit mistake instead of silently comparing seconds.

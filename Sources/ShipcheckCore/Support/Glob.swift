@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A path glob: `*` matches within one path segment, `**` across segments, `?` one character.
 public struct Glob: Sendable {

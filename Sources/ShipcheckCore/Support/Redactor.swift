@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Replaces secret values with `***` wherever text leaves a check: evidence, facts, messages.
 public struct Redactor: Sendable {
