@@ -39,21 +39,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "ShipcheckTestSupport",
+            path: "Tests/ShipcheckTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ShipcheckCoreTests",
-            dependencies: ["ShipcheckCore"],
+            dependencies: ["ShipcheckCore", "ShipcheckTestSupport"],
             exclude: ["Golden"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ShipcheckChecksTests",
-            dependencies: ["ShipcheckChecks", "ShipcheckCore"],
+            dependencies: ["ShipcheckChecks", "ShipcheckCore", "ShipcheckTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ShipcheckCLITests",
-            dependencies: ["shipcheck", "ShipcheckChecks", "ShipcheckCore"],
+            dependencies: ["shipcheck", "ShipcheckTestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -62,14 +62,4 @@ enum CLI {
         if let config { try config.write(to: url.appendingPathComponent("shipcheck.yml"), atomically: true, encoding: .utf8) }
         return url
     }
-
-    /// Live processes whose command line contains `marker`.
-    static func processes(containing marker: String) -> [String] {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
-        return entries.filter { Int($0) != nil }.compactMap { entry in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty else { return nil }
-            let line = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
-            return line.contains(marker) ? line : nil
-        }
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ShipcheckTestSupport
 import Testing
 
 @Suite struct EndToEndTests {
@@ -151,8 +152,8 @@ import Testing
         let (process, out, err) = try CLI.start(["run", "--format", "json", "--output-dir", "out"], in: directory)
         // Wait until the long item's processes exist, then press Ctrl-C.
         let deadline = Date().addingTimeInterval(20)
-        while CLI.processes(containing: marker).count < 2, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(CLI.processes(containing: marker).count >= 2)
+        while liveProcesses(containing: marker).count < 2, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(liveProcesses(containing: marker).count >= 2)
         kill(process.processIdentifier, SIGINT)
         let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -165,7 +166,7 @@ import Testing
         #expect(object["interrupted"] as? Bool == true)
         #expect(object["verdict"] as? String == "interrupted")
         try await Task.sleep(for: .milliseconds(300))
-        #expect(CLI.processes(containing: marker).isEmpty, "orphans left: \(CLI.processes(containing: marker))")
+        #expect(liveProcesses(containing: marker).isEmpty, "orphans left: \(liveProcesses(containing: marker))")
     }
 
     @Test func listSchemaAndInit() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import ShipcheckCore
+import ShipcheckTestSupport
 import Testing
 @testable import ShipcheckChecks
 
@@ -68,7 +69,7 @@ import Testing
         // SIGTERM is trapped by the shell: the group gets SIGKILL after the grace period.
         #expect(elapsed < .seconds(10))
         try await Task.sleep(for: .milliseconds(200))
-        #expect(Harness.processes(containing: marker).isEmpty, "orphans: \(Harness.processes(containing: marker))")
+        #expect(liveProcesses(containing: marker).isEmpty, "orphans: \(liveProcesses(containing: marker))")
     }
 
     @Test func backgroundChildrenDoNotOutliveTheCheck() async throws {
@@ -81,7 +82,7 @@ import Testing
         #expect(run["holder"]?.outcome == .pass)
         #expect((run["holder"]?.duration ?? 99) < 5)
         try await Task.sleep(for: .milliseconds(200))
-        #expect(Harness.processes(containing: marker).isEmpty)
+        #expect(liveProcesses(containing: marker).isEmpty)
     }
 
     @Test func outputIsCappedKeepingHeadAndTail() async throws {

@@ -28,18 +28,6 @@ enum Harness {
     static func fixture(_ name: String) -> URL {
         Bundle.module.url(forResource: "Fixtures/" + name, withExtension: nil)!
     }
-
-    /// Command lines of live processes that contain `marker` (from /proc), to find orphans.
-    static func processes(containing marker: String) -> [String] {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
-        var found: [String] = []
-        for entry in entries where Int(entry) != nil {
-            guard let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty else { continue }
-            let line = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
-            if line.contains(marker) { found.append("\(entry): \(line)") }
-        }
-        return found
-    }
 }
 
 extension RunResult {

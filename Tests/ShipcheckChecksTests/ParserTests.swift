@@ -1,5 +1,6 @@
 import Foundation
 import ShipcheckCore
+import ShipcheckTestSupport
 import Testing
 @testable import ShipcheckChecks
 
@@ -19,7 +20,7 @@ import Testing
     @Test func streamsAHundredThousandCases() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("junit-100k-\(UUID().uuidString).xml")
         defer { try? FileManager.default.removeItem(at: url) }
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: url.path, contents: nil))
         let handle = try FileHandle(forWritingTo: url)
         handle.write(Data("<?xml version=\"1.0\"?>\n<testsuites><testsuite name=\"big\" tests=\"100000\" time=\"12.5\">\n".utf8))
         var chunk = ""
@@ -130,19 +131,5 @@ import Testing
         }
         #expect(outcomes.parsed + outcomes.rejected == 1800)
         #expect(outcomes.rejected > 0)
-    }
-}
-
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

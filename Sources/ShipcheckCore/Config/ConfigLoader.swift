@@ -32,14 +32,7 @@ public struct ConfigLoader: Sendable {
         let state = LoadState(kinds: kinds)
         let display = Self.displayPath(url)
         state.loadFile(url: url, display: display, includedFrom: nil)
-        let checklist = state.finish(file: display)
-        let diagnostics = state.sink.sorted
-        guard diagnostics.isEmpty, let checklist else {
-            throw ConfigurationError(diagnostics.isEmpty
-                ? [Diagnostic(location: nil, keyPath: "", message: "the configuration could not be read")]
-                : diagnostics)
-        }
-        return checklist
+        return try conclude(state, file: display)
     }
 
     /// Loads from text, for tests and for `validate` on standard input.
@@ -48,6 +41,11 @@ public struct ConfigLoader: Sendable {
         throws(ConfigurationError) -> Checklist {
         let state = LoadState(kinds: kinds)
         state.loadText(yaml, display: file, directory: baseDirectory)
+        return try conclude(state, file: file)
+    }
+
+    /// The checklist, or every problem the load reported, in file order.
+    private func conclude(_ state: LoadState, file: String) throws(ConfigurationError) -> Checklist {
         let checklist = state.finish(file: file)
         let diagnostics = state.sink.sorted
         guard diagnostics.isEmpty, let checklist else {
@@ -254,9 +252,7 @@ final class LoadState {
         let names = PhaseName.allCases.map(\.rawValue)
         for (key, keyNode, value) in node.mapping(expected: "a mapping of phases") ?? [] {
             guard let phase = PhaseName(rawValue: key) else {
-                let hint = Suggestions.closest(to: key, in: names).map { "did you mean `\($0)`?" }
-                    ?? "expected one of \(names.joined(separator: ", "))"
-                keyNode.report("unknown phase `\(key)`; \(hint)")
+                keyNode.report("unknown phase `\(key)`; \(Suggestions.hint(for: key, among: names))")
                 continue
             }
             if !phaseOrder.contains(phase) { phaseOrder.append(phase) }

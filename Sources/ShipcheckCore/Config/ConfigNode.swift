@@ -99,13 +99,7 @@ public struct ConfigNode {
             if allowed.contains(pair.key) {
                 result[pair.key] = pair.value
             } else {
-                var message = "unknown key `\(pair.key)`"
-                if let suggestion = Suggestions.closest(to: pair.key, in: allowed) {
-                    message += "; did you mean `\(suggestion)`?"
-                } else {
-                    message += "; expected one of \(allowed.map { "`\($0)`" }.joined(separator: ", "))"
-                }
-                pair.keyNode.report(message)
+                pair.keyNode.report("unknown key `\(pair.key)`; \(Suggestions.hint(for: pair.key, among: allowed))")
             }
         }
         return result

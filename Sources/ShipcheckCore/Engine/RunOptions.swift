@@ -53,15 +53,11 @@ public struct RunOptions: Sendable {
             problems.append("the configuration has no \(phase.rawValue) phase (it has: \(present))")
         }
         if let environment, !checklist.environments.isEmpty, checklist.environments[environment] == nil {
-            let names = checklist.environments.keys.sorted()
-            let hint = Suggestions.closest(to: environment, in: names).map { "did you mean `\($0)`?" }
-                ?? "expected one of \(names.joined(separator: ", "))"
+            let hint = Suggestions.hint(for: environment, among: checklist.environments.keys.sorted())
             problems.append("--env: no environment `\(environment)`; \(hint)")
         }
         if let deployType, !checklist.deployTypes.isEmpty, checklist.deployTypes[deployType] == nil {
-            let names = checklist.deployTypes.keys.sorted()
-            let hint = Suggestions.closest(to: deployType, in: names).map { "did you mean `\($0)`?" }
-                ?? "expected one of \(names.joined(separator: ", "))"
+            let hint = Suggestions.hint(for: deployType, among: checklist.deployTypes.keys.sorted())
             problems.append("--type: no deploy type `\(deployType)`; \(hint)")
         }
         return problems

@@ -11,6 +11,12 @@ public enum Suggestions {
         return best?.0
     }
 
+    /// "did you mean `x`?" when a candidate is close, else "expected one of a, b, c".
+    public static func hint(for word: String, among candidates: [String]) -> String {
+        if let suggestion = closest(to: word, in: candidates) { return "did you mean `\(suggestion)`?" }
+        return "expected one of " + candidates.map { "`\($0)`" }.joined(separator: ", ")
+    }
+
     /// Edit distance counting a swap of neighbours as one edit (optimal string alignment),
     /// giving up early (returning limit + 1) once it exceeds `limit`.
     static func editDistance(_ a: String, _ b: String, limit: Int) -> Int {
