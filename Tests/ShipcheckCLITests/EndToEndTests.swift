@@ -221,3 +221,79 @@ import Testing
         #expect((facts["tests.total"] as? Double ?? 0) > 0)
     }
 }
+
+/// Runs the binary on a pseudo-terminal (through Python's pty module), as a person at a terminal would.
+@Suite struct TerminalTests {
+    static let driver = #"""
+        import os, pty, sys, time, select
+        binary, directory, answers = sys.argv[1], sys.argv[2], sys.argv[3:]
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.chdir(directory)
+            env = dict(os.environ, SHIPCHECK_ACTOR="tty@example.com", TERM="xterm")
+            env.pop("NO_COLOR", None)
+            os.execve(binary, [binary, "run", "--interactive", "--format", "json", "--output-dir", "out"], env)
+        output = b""
+        deadline = time.time() + 60
+        def read_until(token):
+            global output
+            while token not in output and time.time() < deadline:
+                ready, _, _ = select.select([fd], [], [], 0.2)
+                if ready:
+                    try:
+                        output += os.read(fd, 65536)
+                    except OSError:
+                        return
+        for prompt, answer in zip(["done? [y/N]", "note (optional):"], answers):
+            read_until(prompt.encode())
+            os.write(fd, (answer + "\n").encode())
+        while time.time() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                output += chunk
+        _, status = os.waitpid(pid, 0)
+        sys.stdout.write(output.decode("utf-8", "replace"))
+        sys.exit(os.waitstatus_to_exitcode(status))
+        """#
+
+    @Test func interactiveSignoffRecordsWhoAnsweredAndLiveProgressDraws() throws {
+        let directory = try CLI.temporaryDirectory(with: """
+            version: 1
+            phases:
+              pre-deploy:
+                items:
+                  - { id: slow, title: Slow check, run: "sleep 0.6" }
+                  - id: notes
+                    title: Release notes prepared
+                    description: Known issues listed.
+                    manual: true
+                    needs: slow
+            """)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.driver, CLI.binary.path, directory.path, "y", "checked the draft"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let screen = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(screen)")
+        #expect(screen.contains("Known issues listed."))
+        #expect(screen.contains("\u{1B}[32m"), "colour on a terminal")
+        #expect(screen.contains("Slow check (") && screen.contains("⠋"), "a live spinner line for the running item")
+        let json = try Data(contentsOf: directory.appendingPathComponent("out/shipcheck.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let items = try #require(object["items"] as? [[String: Any]])
+        let notes = try #require(items.first { $0["id"] as? String == "notes" })
+        #expect(notes["outcome"] as? String == "pass")
+        let signoffs = try #require(notes["signoffs"] as? [[String: Any]])
+        #expect(signoffs.first?["actor"] as? String == "tty@example.com")
+        #expect(signoffs.first?["note"] as? String == "checked the draft")
+    }
+}
