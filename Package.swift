@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "shipcheck", targets: ["shipcheck"]),
         .library(name: "ShipcheckCore", targets: ["ShipcheckCore"]),
         .library(name: "ShipcheckChecks", targets: ["ShipcheckChecks"]),
+        .library(name: "ShipcheckImport", targets: ["ShipcheckImport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,11 +31,17 @@ let package = Package(
             dependencies: ["ShipcheckCore", "CShipcheckSpawn"],
             swiftSettings: strict
         ),
+        .target(
+            name: "ShipcheckImport",
+            dependencies: ["ShipcheckCore"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "shipcheck",
             dependencies: [
                 "ShipcheckCore",
                 "ShipcheckChecks",
+                "ShipcheckImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -185,6 +185,7 @@ final class LoadState {
         if let defaults = fields["defaults"] { readDefaults(defaults) }
         if let environments = fields["environments"] { readEnvironments(environments) }
         if let types = fields["types"] { readTypes(types) }
+        if let triggers = fields["triggers"] { readTriggers(triggers) }
         if let include = fields["include"], let files = include.strings(expected: "a file path or a list of paths") {
             for file in files {
                 let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : directory.appendingPathComponent(file)
@@ -245,6 +246,25 @@ final class LoadState {
                 type.description = fields["description"]?.string()
             }
             deployTypes[name] = type
+        }
+    }
+
+    var triggers: [RollbackTrigger] = []
+
+    func readTriggers(_ node: ConfigNode) {
+        for entry in node.sequence(expected: "a list of triggers") ?? [] {
+            guard let fields = entry.fields(allowed: ConfigSchema.triggerParameters.map(\.name)) else { continue }
+            guard let title = fields["title"]?.string() else {
+                if fields["title"] == nil { entry.report("a trigger needs a `title:`") }
+                continue
+            }
+            let manual = fields["manual"]?.bool() ?? false
+            let condition = fields["when"]?.expression()
+            if manual == (fields["when"] != nil) {
+                entry.report("a trigger has either `when:` (a condition) or `manual: true`, not \(manual ? "both" : "neither")")
+            }
+            triggers.append(RollbackTrigger(title: title, priority: fields["priority"]?.string(), condition: condition,
+                                            description: fields["description"]?.string(), location: entry.location))
         }
     }
 

@@ -21,6 +21,16 @@ public enum ConfigSchema {
             Parameter("role", .string, "The role signers must hold, from `roles:`."),
         ]), "Who must sign off a manual item."),
         Parameter("rollback", .template, "The command that undoes this item, for the deploy pipeline."),
+        Parameter("action", .boolean, "The item changes the world (backup, migrate, deploy) instead of observing it."),
+        Parameter("source", .string, "Where an imported item came from, `FILE.md:LINE`; the Markdown export ticks it there."),
+    ]
+
+    public static let triggerParameters: [Parameter] = [
+        Parameter("title", .string, "What the trigger watches for.", required: true),
+        Parameter("priority", .string, "Its priority, such as P0 or P1."),
+        Parameter("when", .expression, "The condition over monitoring facts, such as `error_rate > 5%`."),
+        Parameter("manual", .boolean, "A person judges this trigger (no condition)."),
+        Parameter("description", .string, "Longer text."),
     ]
 
     public static let topLevelParameters: [Parameter] = [
@@ -42,6 +52,7 @@ public enum ConfigSchema {
             Parameter("retry-delay", .duration, "Default first retry delay."),
         ]), "Defaults for every item."),
         Parameter("include", .oneOf([.string, .list(.string)]), "Other files whose phases, vars and roles join this one."),
+        Parameter("triggers", .list(.object(triggerParameters)), "Rollback triggers: conditions that roll a deploy back."),
         Parameter("phases", .object([]), "pre-deploy, deploy, post-deploy, rollback: each with sections of items."),
     ]
 

@@ -79,7 +79,7 @@ extension LoadState {
         let ordered = PhaseName.allCases.filter { phases[$0] != nil }
         return Checklist(
             project: project, file: file, variables: variables, secretNames: secretNames,
-            environments: environments, deployTypes: deployTypes, roles: roles,
+            environments: environments, deployTypes: deployTypes, roles: roles, triggers: triggers,
             phases: ordered.map { Phase(name: $0, sections: phases[$0]!) })
     }
 
@@ -188,6 +188,9 @@ extension LoadState {
             }
         }
         let rollback = fields["rollback"].flatMap { $0.template(knownVars: knownVariables) }
+        let isAction = fields["action"]?.bool() ?? false
+        if isAction, manual { fields["action"]!.report("a manual item is not an action; remove `action` or `manual`") }
+        let source = fields["source"]?.string()
         let timeout = fields["timeout"]?.duration() ?? defaults.timeout
         let retries = fields["retries"]?.integer(in: 0...100) ?? defaults.retries
         let retryDelay = fields["retry-delay"]?.duration() ?? defaults.retryDelay
@@ -200,7 +203,7 @@ extension LoadState {
             id: derived, title: title ?? derived, description: fields["description"]?.string(), phase: phase,
             section: section, body: body ?? .manual(SignoffRequirement()), needs: needs, when: when, timeout: timeout, retries: retries,
             retryDelay: retryDelay, severity: severity, expectations: expectations, rollback: rollback,
-            location: node.location)
+            isAction: isAction, source: source, location: node.location)
         return ReadItem(item: item, explicitIDNode: id != nil ? fields["id"] : nil, needsNode: fields["needs"])
     }
 
@@ -246,6 +249,7 @@ extension Item {
     func with(id: String) -> Item {
         Item(id: id, title: title, description: description, phase: phase, section: section, body: body,
              needs: needs, when: when, timeout: timeout, retries: retries, retryDelay: retryDelay,
-             severity: severity, expectations: expectations, rollback: rollback, location: location)
+             severity: severity, expectations: expectations, rollback: rollback, isAction: isAction, source: source,
+             location: location)
     }
 }

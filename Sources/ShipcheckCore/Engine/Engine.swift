@@ -161,7 +161,7 @@ public struct Engine: Sendable {
             id: item.id, title: item.title, phase: item.phase, section: item.section, kind: item.kindName,
             severity: item.severity, outcome: .skipped, reason: nil, summary: summary, facts: [:], expectations: [],
             attempts: 0, startedAt: nil, duration: 0, signoffs: [], waiver: nil, description: item.description,
-            location: item.location)
+            location: item.location, source: item.source)
     }
 
     func skippedResult(_ item: Item, reason: String) -> ItemResult {

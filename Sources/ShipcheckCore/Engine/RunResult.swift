@@ -61,6 +61,8 @@ public struct ItemResult: Sendable, Codable, Identifiable {
     public var description: String?
     /// Where the item is declared, for annotations.
     public var location: SourceLocation?
+    /// Where an imported item came from (`CHECKLIST.md:14`), for the ticked export.
+    public var source: String?
 
     public var isBlocking: Bool {
         switch outcome {

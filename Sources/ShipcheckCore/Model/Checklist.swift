@@ -53,6 +53,10 @@ public struct Item: Sendable, Identifiable {
     public var expectations: [FactExpression]
     /// What to run to undo this item, kept for the deploy pipeline.
     public var rollback: Template?
+    /// Changes the world (backup, migrate, deploy) rather than observing it.
+    public var isAction: Bool = false
+    /// Where the item came from in an imported checklist (`CHECKLIST.md:14`), for the ticked export.
+    public var source: String?
     public var location: SourceLocation?
 
     public var kindName: String {
@@ -95,6 +99,16 @@ public struct EnvironmentConfig: Sendable {
     public var skip: [String]
 }
 
+/// A condition that rolls a deploy back: watched by the deploy pipeline, or judged by a person.
+public struct RollbackTrigger: Sendable {
+    public var title: String
+    public var priority: String?
+    /// nil for a trigger a person decides (`manual: true`).
+    public var condition: FactExpression?
+    public var description: String?
+    public var location: SourceLocation?
+}
+
 public struct DeployType: Sendable {
     public var name: String
     public var description: String?
@@ -110,6 +124,7 @@ public struct Checklist: Sendable {
     public var environments: [String: EnvironmentConfig]
     public var deployTypes: [String: DeployType]
     public var roles: [String: [String]]
+    public var triggers: [RollbackTrigger] = []
     public var phases: [Phase]
 
     public var items: [Item] { phases.flatMap(\.items) }

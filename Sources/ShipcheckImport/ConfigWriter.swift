@@ -1,0 +1,215 @@
+import Foundation
+import ShipcheckCore
+
+/// Writes the imported checklist as commented YAML. Deterministic: same input, same bytes.
+struct ConfigWriter {
+    let sourceName: String
+    let toolVersion: String
+    let title: String?
+    let items: [FoundItem]
+    let triggers: [ImportedTrigger]
+    let roles: [String]
+    let summary: ImportSummary
+
+    func render() -> String {
+        var out = "# Imported from \(sourceName) by `shipcheck import` (\(toolVersion)).\n"
+        out += "# Each item says where it came from and what the importer decided; review the TODOs,\n"
+        out += "# then run `shipcheck validate` and `shipcheck run`.\n"
+        out += "version: 1\n"
+        out += "project: \(YAML.string(projectName))\n"
+        let types = Set(items.compactMap(\.deployType))
+        if !types.isEmpty {
+            out += "\n# Deploy types named by the checklist's headings; choose one with --type.\ntypes:\n"
+            out += "  standard: {}\n"
+            for type in types.sorted() { out += "  \(type): {}\n" }
+        }
+        if !roles.isEmpty {
+            out += "\n# TODO: name the people who hold each role (e.g. [alice@example.com]).\nroles:\n"
+            for role in roles { out += "  \(YAML.key(role)): []\n" }
+        }
+        if !triggers.isEmpty {
+            out += "\n# Rollback triggers, from the checklist's \"when to roll back\" list.\ntriggers:\n"
+            for trigger in triggers {
+                out += "  - title: \(YAML.string(trigger.title))   # line \(trigger.line)\n"
+                if let priority = trigger.priority { out += "    priority: \(priority)\n" }
+                if let condition = trigger.condition {
+                    out += "    when: \(YAML.string(condition))\n"
+                } else {
+                    out += "    manual: true   # a person judges it: no measurable condition in the text\n"
+                }
+            }
+        }
+        out += "\nphases:\n"
+        for phase in PhaseName.allCases {
+            let inPhase = items.filter { $0.phase == phase }
+            guard !inPhase.isEmpty else { continue }
+            out += "  \(phase.rawValue):\n    sections:\n"
+            var sections: [String] = []
+            for item in inPhase where !sections.contains(item.section) { sections.append(item.section) }
+            for section in sections {
+                let members = inPhase.filter { $0.section == section }
+                out += "      - title: \(YAML.string(section))   # from line \(members[0].line)\n        items:\n"
+                for item in members { out += render(item) }
+            }
+        }
+        out += "\n# Summary of the import:\n"
+        for line in summary.lines { out += "#   \(line)\n" }
+        return out
+    }
+
+    var projectName: String {
+        let base = (sourceName as NSString).deletingPathExtension
+        let name = title.map { ExpectationPatterns.snake($0).replacingOccurrences(of: "_", with: "-") } ?? ""
+        return name.count >= 2 && name != "value" ? name : ExpectationPatterns.snake(base).replacingOccurrences(of: "_", with: "-")
+    }
+
+    func render(_ item: FoundItem) -> String {
+        let pad = "          "
+        let comment = String(pad.dropLast(2))
+        var out = "\n" + comment + "# line \(item.line): " + YAML.comment(decisionNote(item)) + "\n"
+        for note in item.derived.todo { out += comment + "# TODO: turn \u{201C}\(YAML.comment(note))\u{201D} into an expectation\n" }
+        for baseline in item.derived.baseline { out += comment + "# Baseline: \(YAML.comment(baseline)) (the output is kept as evidence)\n" }
+        out += pad.dropLast(2) + "- id: \(item.id)\n"
+        out += pad + "title: \(YAML.string(item.title))\n"
+        out += pad + "source: \(YAML.string("\(sourceName):\(item.line)"))\n"
+        if !item.description.isEmpty {
+            out += pad + "description: " + YAML.block(item.description.joined(separator: "\n"), indent: pad + "  ") + "\n"
+        }
+        let children = item.children.map { items[$0].id }
+        if !children.isEmpty { out += pad + "needs: [\(children.joined(separator: ", "))]\n" }
+        if let type = item.deployType { out += pad + "when: type == \"\(type)\"\n" }
+        switch item.decision {
+        case .manual:
+            out += pad + "manual: true\n"
+            if let signoffs = item.signoffs {
+                var fields = ["count: \(signoffs.count)"]
+                if signoffs.count > 1 { fields.append("distinct: true") }
+                if let role = signoffs.role { fields.append("role: \(YAML.string(role))") }
+                out += pad + "signoffs: { \(fields.joined(separator: ", ")) }\n"
+            }
+            if !item.commands.isEmpty {
+                out += pad + "# The commands, to run by hand:\n"
+                for command in item.commands { out += pad + "#   " + YAML.comment(command) + "\n" }
+            }
+            if !item.derived.expectations.isEmpty {
+                out += pad + "# Expected: " + YAML.comment(item.derived.expectations.joined(separator: " and ")) + "\n"
+            }
+        case .probe:
+            out += pad + "# TODO: point this probe at your service (a URL or a metrics query), then drop the placeholder.\n"
+            out += pad + "run: " + YAML.string("echo 'TODO: point this probe at a URL or metrics query' >&2; exit 2") + "\n"
+            out += expectations(item, pad: pad)
+        case .check, .action:
+            if case .action = item.decision { out += pad + "action: true\n" }
+            out += pad + "run: " + YAML.block(command(for: item), indent: pad + "  ") + "\n"
+            var parse: [String] = []
+            if item.derived.junit { parse.append("junit: reports/\(item.id).junit.xml") }
+            if item.derived.coverageReport { parse.append("coverage: reports/\(item.id).coverage.json") }
+            if item.derived.json { parse.append("json: stdout") }
+            if !parse.isEmpty { out += pad + "parse: { \(parse.joined(separator: ", ")) }\n" }
+            if !item.derived.captures.isEmpty {
+                out += pad + "capture:\n"
+                for (name, pattern) in item.derived.captures.sorted(by: { $0.key < $1.key }) {
+                    out += pad + "  \(name): \(YAML.single(pattern))\n"
+                }
+            }
+            out += expectations(item, pad: pad)
+        }
+        return out
+    }
+
+    func expectations(_ item: FoundItem, pad: String) -> String {
+        let list = item.derived.expectations
+        if list.isEmpty { return "" }
+        if list.count == 1 { return pad + "expect: " + YAML.string(list[0]) + "\n" }
+        return pad + "expect:\n" + list.map { pad + "  - " + YAML.string($0) + "\n" }.joined()
+    }
+
+    /// The command text: several commands run in order, stopping at the first that fails;
+    /// report flags are added where an expectation needs a report.
+    func command(for item: FoundItem) -> String {
+        var commands = item.commands
+        if item.derived.junit, let index = commands.lastIndex(where: { $0.contains("pytest") }) {
+            commands[index] += " --junitxml=reports/\(item.id).junit.xml"
+        }
+        if item.derived.coverageReport, let index = commands.lastIndex(where: { $0.contains("pytest") && $0.contains("--cov") }) {
+            commands[index] += " --cov-report=json:reports/\(item.id).coverage.json"
+        }
+        return commands.count == 1 ? commands[0] : (["set -e"] + commands).joined(separator: "\n")
+    }
+
+    func decisionNote(_ item: FoundItem) -> String {
+        let kind = item.lookalike.map { " (a \($0.rawValue), not a task item)" } ?? ""
+        switch item.decision {
+        case .check:
+            let expected = item.derived.expectations.isEmpty ? "exit == 0" : item.derived.expectations.joined(separator: " and ")
+            var note = "check\(kind); expects \(expected)"
+            if !item.notes.isEmpty { note += " from \(item.notes.joined(separator: "; "))" }
+            if item.derived.junit { note += "; JUnit report added" }
+            if item.derived.coverageReport { note += "; coverage JSON report added" }
+            return note
+        case .action(let reason):
+            return "action\(kind): \(reason); runs in the \(item.phase.rawValue) phase"
+        case .manual(let reason):
+            var note = "manual\(kind): \(reason)"
+            if let signoffs = item.signoffs, let role = signoffs.role { note += "; needs \(signoffs.count) sign-off(s) from role \(role)" }
+            return note
+        case .probe:
+            return "probe\(kind): the thresholds became expectations; it needs a URL or metrics query to measure"
+        }
+    }
+}
+
+/// YAML text, quoted only where needed.
+enum YAML {
+    static let reserved: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"]
+
+    static func string(_ text: String) -> String {
+        let plainSafe = text.range(of: #"^[A-Za-z_./][A-Za-z0-9 _./()-]*$"#, options: .regularExpression) != nil
+        if plainSafe, !text.hasSuffix(" "), !reserved.contains(text.lowercased()) { return text }
+        return doubleQuoted(text)
+    }
+
+    static func key(_ text: String) -> String {
+        text.range(of: #"^[A-Za-z_][A-Za-z0-9_-]*$"#, options: .regularExpression) != nil ? text : doubleQuoted(text)
+    }
+
+    static func doubleQuoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) || scalar.value == 0xFEFF {
+                    out += String(format: "\\x%02X", scalar.value & 0xFF)
+                    if scalar.value > 0xFF { out = String(out.dropLast(4)) + String(format: "\\u%04X", scalar.value) }
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    static func single(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+
+    /// A literal block (`|`) for multi-line text when it round-trips exactly, else a quoted string.
+    static func block(_ text: String, indent: String) -> String {
+        guard text.contains("\n") else { return string(text) }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let safe = !text.hasSuffix("\n") && !(lines.first?.hasPrefix(" ") ?? false)
+            && lines.allSatisfy { !$0.hasSuffix(" ") && !$0.hasSuffix("\t") }
+            && !text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || $0.value == 0x7F || $0.value == 0xFEFF }
+        guard safe else { return doubleQuoted(text) }
+        return "|-\n" + lines.map { $0.isEmpty ? "" : indent + $0 }.joined(separator: "\n")
+    }
+
+    static func comment(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+    }
+}

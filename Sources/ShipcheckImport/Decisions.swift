@@ -1,0 +1,145 @@
+import Foundation
+import ShipcheckCore
+
+/// What each found item becomes: a check, an action, a probe to point somewhere, or a manual item.
+enum Decisions {
+    static let shellLanguages: Set<String> = ["", "bash", "sh", "shell", "console", "zsh", "shell-session", "shellsession",
+                                              "terminal", "cmd"]
+
+    static func decide(_ item: inout FoundItem) {
+        var analysis = CommandAnalysis()
+        var otherBlocks: [String] = []
+        for fence in item.fences {
+            let language = fence.info.split(separator: " ").first.map { String($0).lowercased() } ?? ""
+            if shellLanguages.contains(language) {
+                let read = CommandAnalysis.read(fence.body)
+                analysis.commands += read.commands
+                analysis.notes += read.notes
+            } else {
+                otherBlocks.append("\(language) block, lines \(fence.startLine)–\(fence.endLine)")
+                item.description.append("```\(language)")
+                item.description += fence.body.prefix(40)
+                if fence.body.count > 40 { item.description.append("… (\(fence.body.count - 40) more lines in the source)") }
+                item.description.append("```")
+            }
+        }
+        if analysis.commands.isEmpty {
+            analysis.commands = CommandAnalysis.inlineCommands(in: item.rawText)
+        }
+        item.commands = analysis.commands
+        for note in analysis.notes {
+            item.derived.merge(ExpectationPatterns.derive(note: note.text, keyword: note.keyword, commands: analysis.commands))
+            item.notes.append("# \(note.keyword.capitalized): \(note.text)")
+        }
+        // Threshold bullets under the item ("API p95 response time: <500ms").
+        var thresholds: [String] = []
+        for line in item.description where line.hasPrefix("- ") || line.hasPrefix("  - ") {
+            let bullet = line.trimmingCharacters(in: .whitespaces).dropFirst(2)
+            if let (fact, op, value) = ExpectationPatterns.thresholdExpectation(String(bullet), context: item.title) {
+                thresholds.append("\(fact) \(op) \(value)")
+            }
+        }
+        if item.lookalike == .signoffBlank {
+            item.signoffs = signoffs(label: item.title)
+            item.decision = .manual(reason: "a sign-off blank: someone in the role signs it")
+            return
+        }
+        if item.commands.isEmpty {
+            let measured = item.derived.expectations.filter { $0 != "exit == 0" } + thresholds
+            if !measured.isEmpty {
+                item.derived.expectations = []
+                for expectation in measured where !expectation.hasPrefix("stdout") && !expectation.hasPrefix("lines") {
+                    item.derived.add(expectation)
+                }
+                if !item.derived.expectations.isEmpty {
+                    item.decision = .probe
+                    return
+                }
+            }
+            let reason: String
+            if !item.fences.isEmpty, otherBlocks.count < item.fences.count {
+                reason = "its code block holds only comments, no command"
+            } else if !otherBlocks.isEmpty {
+                reason = "its code (\(otherBlocks.joined(separator: "; "))) is not a shell command; kept in the description"
+            } else {
+                reason = "nothing in the text to run"
+            }
+            item.decision = .manual(reason: reason)
+            item.signoffs = signoffs(label: item.title)
+            return
+        }
+        for expectation in thresholds { item.derived.add(expectation) }
+        switch CommandAnalysis(commands: item.commands, notes: []).hazard() {
+        case .neverEnds(let command)?:
+            item.decision = .manual(reason: CommandAnalysis.Hazard.neverEnds(command).reason + "; watch it by hand")
+        case .prompts(let command)?:
+            item.decision = .manual(reason: CommandAnalysis.Hazard.prompts(command).reason)
+        case .changesState(let command)? where CommandAnalysis.isDatabaseMigration(command)
+            && (item.title + " " + item.description.joined(separator: " ")).lowercased().contains("local"):
+            // "Migration tested locally": runs against the local database in DATABASE_URL.
+            item.decision = .check
+        case .changesState(let command)?:
+            let reason = CommandAnalysis.Hazard.changesState(command).reason
+            if item.phase == .deploy || item.phase == .rollback {
+                item.decision = .action(reason: reason)
+            } else {
+                item.decision = .manual(reason: reason + "; it is not run as a check outside the deploy phase")
+            }
+        case nil:
+            item.decision = .check
+        }
+        if case .manual = item.decision {
+            item.signoffs = signoffs(label: item.title)
+        }
+    }
+
+    static let roleWords: [(pattern: String, role: String)] = [
+        ("security champion", "security-champion"), ("tech lead", "tech-lead"), ("technical lead", "tech-lead"),
+        ("engineering lead", "engineering-lead"), ("team lead", "team-lead"), ("product owner", "product-owner"),
+        ("product manager", "product-manager"), ("release manager", "release-manager"), ("on-call", "on-call"),
+        ("oncall", "on-call"), ("\\bcto\\b", "cto"), ("\\bqa\\b", "qa"), ("\\bdba\\b", "dba"), ("security team", "security-team"),
+        ("devops", "devops"), ("stakeholder", "stakeholders"), ("reviewer", "reviewer"), ("approv", "approver"),
+    ]
+
+    static let numbers = ["one": 1, "two": 2, "three": 3, "four": 4, "five": 5]
+
+    /// The sign-off a manual item's words ask for: "approved by at least 2 reviewers" → 2 from `reviewer`.
+    static func signoffs(label: String) -> SignoffRequirement? {
+        let lower = label.lowercased()
+        guard let role = roleWords.first(where: { lower.range(of: $0.pattern, options: .regularExpression) != nil })?.role else {
+            if MarkdownLines.isSignoffBlank(label) || lower.contains("sign-off") || lower.contains("signed off") {
+                let name = label.split(separator: ":").first.map { ExpectationPatterns.snake(String($0)).replacingOccurrences(of: "_", with: "-") }
+                return SignoffRequirement(count: 1, distinct: true, role: name.map { $0 == "sign-off" ? "approver" : $0 })
+            }
+            return nil
+        }
+        var count = 1
+        if let match = lower.range(of: #"(\d+|one|two|three|four|five)\s+(\w+\s+)?(reviewers?|approv\w*|people|engineers?)"#,
+                                   options: .regularExpression) {
+            let word = lower[match].split(separator: " ").first.map(String.init) ?? "1"
+            count = Int(word) ?? numbers[word] ?? 1
+        }
+        return SignoffRequirement(count: max(1, min(count, 10)), distinct: true, role: role)
+    }
+
+    /// Ids from titles, unique, ASCII; a title without Latin letters gets `item-LINE`.
+    static func assignIDs(_ items: inout [FoundItem]) {
+        var used: Set<String> = []
+        for index in items.indices {
+            var base = ExpectationPatterns.snake(items[index].title).replacingOccurrences(of: "_", with: "-")
+            if base.count > 48 {
+                base = String(base.prefix(48))
+                while base.hasSuffix("-") { base.removeLast() }
+            }
+            if base == "value" || base.count < 2 { base = "item-\(items[index].line)" }
+            var candidate = base
+            var counter = 2
+            while used.contains(candidate) {
+                candidate = "\(base)-\(counter)"
+                counter += 1
+            }
+            used.insert(candidate)
+            items[index].id = candidate
+        }
+    }
+}

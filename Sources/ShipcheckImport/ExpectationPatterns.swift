@@ -1,0 +1,190 @@
+import Foundation
+
+/// The documented table that turns a checklist's verification prose into expectations.
+/// Each rule names the words it looks for and what it makes of them; docs/import.md lists them.
+enum ExpectationPatterns {
+    /// What a `# Verify:` note (or a threshold bullet) becomes.
+    struct Derived: Equatable {
+        var expectations: [String] = []
+        /// Report parsing to add: format → path, with the flag to add to the command.
+        var junit = false
+        var coverageReport = false
+        var json = false
+        var captures: [String: String] = [:]
+        /// Text that could not be turned into an expectation, left as a TODO.
+        var todo: [String] = []
+        var baseline: [String] = []
+
+        mutating func add(_ expectation: String) {
+            if !expectations.contains(expectation) { expectations.append(expectation) }
+        }
+
+        mutating func merge(_ other: Derived) {
+            for expectation in other.expectations { add(expectation) }
+            junit = junit || other.junit
+            coverageReport = coverageReport || other.coverageReport
+            json = json || other.json
+            captures.merge(other.captures) { first, _ in first }
+            todo += other.todo
+            baseline += other.baseline
+        }
+    }
+
+    static func regex(_ pattern: String) -> NSRegularExpression {
+        try! NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
+    }
+
+    static func firstMatch(_ regex: NSRegularExpression, _ text: String) -> [String]? {
+        guard let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
+        return (0..<match.numberOfRanges).map { index in
+            Range(match.range(at: index), in: text).map { String(text[$0]) } ?? ""
+        }
+    }
+
+    static let testsPass = regex(#"(\d+(\.\d+)?\s*%\s*pass|0\s+fail|no\s+(test\s+)?fail|all\s+(\w+\s+)?tests?\s+pass|tests?\s+pass)"#)
+    static let coverage = regex(#"coverage[^0-9<>≥=]*(>=|≥|>|at least|of at least|above)?\s*(\d+(?:\.\d+)?)\s*%|(\d+(?:\.\d+)?)\s*%\s*(?:\+\s*)?coverage"#)
+    static let zeroProblems = regex(#"\b(0|zero|no)\s+(\w+\s+|\w+/\w+\s+)?(errors?|issues?|violations?|warnings?|vulnerabilit\w*|problems?|findings?|failures?)\b|\bclean\b|\bno\s+(high|critical)"#)
+    static let nothingFound = regex(#"no\s+(sensitive|secrets?|output|matches|results?|data exposed|hardcoded)|nothing\s+(found|printed|returned)|empty\s+output"#)
+    static let succeeds = regex(#"applies\s+cleanly|success|succeed|passes|passing|\bworks?\b|created|\bok\b|healthy|\bmet\b|running|ready|connected|responds?|available|\bup\b|complete"#)
+    static let httpStatus = regex(#"\b(?:HTTP\s*|status\s*(?:code)?\s*:?\s*)?([1-5]\d\d)\b(?:\s+OK)?"#)
+    static let quoted = regex(#""([^"]{2,200})"|“([^”]{2,200})”|'([^']{2,200})'"#)
+    static let threshold = regex(#"^\s*(?:[-*]\s*)?(?:\*\*)?([A-Za-z][A-Za-z0-9 /()._+-]*?)(?:\*\*)?\s*:?\s*(<=|>=|≤|≥|<|>)\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|%|MB|GB|KB)?(?![A-Za-z0-9])"#)
+
+    /// A `# Verify:`-style note under an item, given the item's commands.
+    static func derive(note: String, keyword: String, commands: [String]) -> Derived {
+        var derived = Derived()
+        let text = note.trimmingCharacters(in: .whitespaces)
+        let joined = commands.joined(separator: "\n")
+        let usesPytest = joined.contains("pytest")
+        if keyword == "baseline" {
+            derived.baseline.append(text)
+            return derived
+        }
+        if let object = jsonObject(text) {
+            derived.json = true
+            for key in object.keys.sorted() { derived.add("json.\(key) == \(literal(object[key]!))") }
+            return derived
+        }
+        var matched = false
+        if let groups = firstMatch(coverage, text) {
+            let number = groups[2].isEmpty ? groups[3] : groups[2]
+            let op = groups[1] == ">" || groups[1].lowercased() == "above" ? ">" : ">="
+            derived.add("coverage.percent \(op) \(number)")
+            if usesPytest && joined.contains("--cov") {
+                derived.coverageReport = true
+            } else {
+                derived.captures["coverage.percent"] = #"TOTAL\s.*?(\d+(?:\.\d+)?)%"#
+            }
+            matched = true
+        }
+        if firstMatch(testsPass, text) != nil {
+            if usesPytest {
+                derived.junit = true
+                derived.add("tests.failed == 0")
+            } else {
+                derived.add("exit == 0")
+            }
+            matched = true
+        }
+        if !matched, firstMatch(nothingFound, text) != nil {
+            derived.add("lines == 0")
+            matched = true
+        }
+        if !matched, let (fact, op, value) = thresholdExpectation(text) {
+            derived.add("\(fact) \(op) \(value)")
+            matched = true
+        }
+        if !matched, firstMatch(zeroProblems, text) != nil {
+            derived.add("exit == 0")
+            matched = true
+        }
+        if !matched, let groups = firstMatch(quoted, text) {
+            let phrase = groups.dropFirst().first { !$0.isEmpty } ?? ""
+            derived.add("stdout contains \(literal(phrase))")
+            matched = true
+        }
+        if !matched, joined.contains("curl"), let groups = firstMatch(httpStatus, text), let code = Int(groups[1]) {
+            derived.add(#"stdout =~ "\b\#(code)\b""#)
+            matched = true
+        }
+        if !matched, firstMatch(succeeds, text) != nil {
+            derived.add("exit == 0")
+            matched = true
+        }
+        if !matched {
+            derived.add("exit == 0")
+            derived.todo.append(text)
+        }
+        return derived
+    }
+
+    /// `API p95 response time: <500ms` → (`latency.p95`, `<`, `500ms`).
+    static func thresholdExpectation(_ text: String, context: String = "") -> (String, String, String)? {
+        guard let groups = firstMatch(threshold, text) else { return nil }
+        let label = groups[1].trimmingCharacters(in: .whitespaces)
+        guard !label.isEmpty else { return nil }
+        var op = groups[2]
+        if op == "≤" { op = "<=" }
+        if op == "≥" { op = ">=" }
+        let unit = groups[4]
+        let value = groups[3] + unit
+        // The metric may be named after the label too: "Sentry: <1% error rate".
+        let rest = text.lowercased().contains("error rate") ? "error rate" : ""
+        return (factName(for: label + " " + rest, unit: unit, context: context), op, value)
+    }
+
+    /// The fact name a metric's label maps to, in the names the probes produce.
+    static func factName(for label: String, unit: String, context: String) -> String {
+        let lower = label.lowercased()
+        let scope = context.lowercased()
+        if scope.contains("lighthouse") { return "lighthouse." + snake(label) }
+        if lower.contains("websocket") { return "websocket.latency.p95" }
+        for percentile in ["p50", "p90", "p95", "p99"] where lower.contains(percentile) { return "latency.\(percentile)" }
+        if lower.contains("error rate") || lower.contains("error-rate") { return "error_rate" }
+        if lower.contains("degradation") { return "latency.degradation" }
+        if lower.contains("page load") { return "page_load" }
+        if lower.contains("response time") || lower.contains("latency") { return "latency.p95" }
+        if lower.contains("cpu") { return "cpu.percent" }
+        if lower.contains("memory") { return unit == "%" ? "memory.percent" : "memory.bytes" }
+        if lower.contains("uptime") || lower.contains("availability") { return "uptime" }
+        if lower.contains("throughput") || lower.contains("rps") { return "throughput" }
+        return snake(label)
+    }
+
+    static func snake(_ text: String) -> String {
+        var out = ""
+        for scalar in text.lowercased().unicodeScalars {
+            if (scalar >= "a" && scalar <= "z") || (scalar >= "0" && scalar <= "9") {
+                out.unicodeScalars.append(scalar)
+            } else if !out.isEmpty, !out.hasSuffix("_") {
+                out += "_"
+            }
+        }
+        while out.hasSuffix("_") { out.removeLast() }
+        if out.isEmpty { return "value" }
+        if let first = out.unicodeScalars.first, first >= "0" && first <= "9" { out = "m_" + out }
+        return out
+    }
+
+    static func jsonObject(_ text: String) -> [String: Any]? {
+        guard let start = text.firstIndex(of: "{"), let end = text.lastIndex(of: "}"), start < end,
+              let object = try? JSONSerialization.jsonObject(with: Data(text[start...end].utf8)) as? [String: Any],
+              !object.isEmpty else { return nil }
+        let scalars = object.filter { $0.value is String || $0.value is NSNumber }
+        return scalars.count == object.count ? object : nil
+    }
+
+    static func literal(_ value: Any) -> String {
+        if let string = value as? String { return quote(string) }
+        if let number = value as? NSNumber {
+            let text = "\(number)"
+            if text == "true" || text == "false" { return text }
+            return text
+        }
+        return quote("\(value)")
+    }
+
+    static func quote(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

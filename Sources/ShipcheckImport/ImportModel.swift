@@ -1,0 +1,73 @@
+import ShipcheckCore
+
+/// One checklist item as the importer found it, before it is written out.
+struct FoundItem {
+    var id = ""
+    let line: Int
+    var title: String
+    let rawText: String
+    let indent: Int
+    let lookalike: MarkdownLines.LookalikeReason?
+    let phase: PhaseName
+    let deployType: String?
+    let section: String
+    var parent: Int?
+    var children: [Int] = []
+    var description: [String] = []
+    var fences: [MarkdownLines.Fence] = []
+
+    var decision = Decision.manual(reason: "")
+    var derived = ExpectationPatterns.Derived()
+    var signoffs: SignoffRequirement?
+    var commands: [String] = []
+    var notes: [String] = []
+
+    enum Decision: Equatable {
+        case check
+        case action(reason: String)
+        case manual(reason: String)
+        /// A metrics probe still to be pointed at a URL or query.
+        case probe
+    }
+}
+
+/// What an import found and decided, for the summary on stderr and at the end of the output.
+public struct ImportSummary: Sendable, Equatable {
+    public var items = 0
+    /// Of `items`: `☐` marks and sign-off blanks, not `- [ ]` task items.
+    public var lookalikes = 0
+    public var automated = 0
+    public var actions = 0
+    public var manual = 0
+    public var probes = 0
+    public var todos = 0
+    public var codeBlocks = 0
+    public var attachedBlocks = 0
+    /// Line numbers of fenced blocks that belong to no item.
+    public var unattachedBlocks: [Int] = []
+    public var triggers = 0
+    public var expectations = 0
+
+    public var lines: [String] {
+        var out = ["\(items) items found (\(items - lookalikes) task items, \(lookalikes) look-alikes: ☐ marks and sign-off blanks)"]
+        out.append("\(automated) automated checks, \(actions) actions, \(manual) manual, \(probes) probes to point at a URL")
+        out.append("\(expectations) expectations derived; \(todos) TODOs left for you")
+        var blocks = "\(codeBlocks) code blocks: \(attachedBlocks) under items"
+        if !unattachedBlocks.isEmpty {
+            blocks += ", \(unattachedBlocks.count) under no item (lines \(unattachedBlocks.map(String.init).joined(separator: ", ")))"
+        }
+        out.append(blocks)
+        if triggers > 0 { out.append("\(triggers) rollback triggers") }
+        return out
+    }
+}
+
+/// The result of an import: the configuration text and what was decided.
+public struct ImportResult: Sendable {
+    public let yaml: String
+    public let summary: ImportSummary
+}
+
+public struct ImportError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import ShipcheckImport
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Turn a Markdown deployment checklist into a Shipcheck configuration.",
+        discussion: """
+            Task items become items; headings give phases, deploy types and sections; shell blocks and \
+            inline commands become checks (or actions in the deploy phase); `# Verify:` comments become \
+            expectations; the rest stays manual, with the reason beside it. A summary goes to stderr.
+
+            Examples:
+              shipcheck import DEPLOYMENT_CHECKLIST.md > shipcheck.yml
+              shipcheck import docs/RELEASE_CHECKLIST.md --out shipcheck.yml --force
+            """)
+
+    @Argument(help: "The Markdown checklist.", completion: .file(extensions: ["md", "markdown"]))
+    var file: String
+
+    @Option(name: .long, help: "Write the configuration here instead of standard output.")
+    var out: String?
+
+    @Flag(name: .long, help: "Overwrite --out if it exists.")
+    var force = false
+
+    func run() throws {
+        let url = URL(fileURLWithPath: file)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+              let data = FileManager.default.contents(atPath: url.path) else {
+            Console.error("cannot read \(file): no such file")
+            throw ExitCode.usageFailure
+        }
+        if let out, FileManager.default.fileExists(atPath: out), !force {
+            Console.error("\(out) already exists; pass --force to overwrite it")
+            throw ExitCode.usageFailure
+        }
+        let result: ImportResult
+        do {
+            result = try ChecklistImporter(sourceName: url.lastPathComponent).importChecklist(data: data)
+        } catch {
+            Console.error(error.description)
+            throw ExitCode.usageFailure
+        }
+        if let out {
+            do {
+                try Data(result.yaml.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+            } catch {
+                Console.error("cannot write \(out): \(error.localizedDescription)")
+                throw ExitCode.usageFailure
+            }
+        } else {
+            Console.out(result.yaml, terminator: "")
+        }
+        Console.note("imported \(file):")
+        for line in result.summary.lines { Console.note("  " + line) }
+    }
+}
