@@ -64,6 +64,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "ShipcheckImportTests",
+            dependencies: ["ShipcheckImport", "ShipcheckChecks", "ShipcheckCore", "ShipcheckTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "ShipcheckCLITests",
             dependencies: ["shipcheck", "ShipcheckTestSupport"],
             swiftSettings: strict

@@ -54,7 +54,7 @@ public struct ChecklistImporter: Sendable {
     static func decode(_ data: Data, name: String) throws(ImportError) -> String {
         guard !data.isEmpty else { throw ImportError(description: "\(name) is empty; expected a Markdown checklist") }
         guard data.count <= maximumSize else {
-            throw ImportError(description: "\(name) is \(data.count / 1_048_576) MiB; a checklist may be at most \(maximumSize / 1_048_576) MiB")
+            throw ImportError(description: "\(name) is \(String(format: "%.1f", Double(data.count) / 1_048_576)) MiB; a checklist may be at most \(maximumSize / 1_048_576) MiB")
         }
         var bytes = data
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }

@@ -183,15 +183,20 @@ enum YAML {
             case "\t": out += "\\t"
             case "\r": out += "\\r"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) || scalar.value == 0xFEFF {
-                    out += String(format: "\\x%02X", scalar.value & 0xFF)
-                    if scalar.value > 0xFF { out = String(out.dropLast(4)) + String(format: "\\u%04X", scalar.value) }
+                if needsEscape(scalar) {
+                    out += scalar.value <= 0xFF ? String(format: "\\x%02X", scalar.value) : String(format: "\\u%04X", scalar.value)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
             }
         }
         return out + "\""
+    }
+
+    /// Characters YAML does not allow raw, or reads as line breaks (NEL, LS, PS).
+    static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) || scalar.value == 0xFEFF
+            || scalar.value == 0x2028 || scalar.value == 0x2029 || (0xFFFE...0xFFFF).contains(scalar.value)
     }
 
     static func single(_ text: String) -> String {
@@ -204,12 +209,14 @@ enum YAML {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let safe = !text.hasSuffix("\n") && !(lines.first?.hasPrefix(" ") ?? false)
             && lines.allSatisfy { !$0.hasSuffix(" ") && !$0.hasSuffix("\t") }
-            && !text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || $0.value == 0x7F || $0.value == 0xFEFF }
+            && !text.unicodeScalars.contains { $0 != "\n" && $0 != "\t" && needsEscape($0) }
         guard safe else { return doubleQuoted(text) }
         return "|-\n" + lines.map { $0.isEmpty ? "" : indent + $0 }.joined(separator: "\n")
     }
 
     static func comment(_ text: String) -> String {
-        text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars { out.append(needsEscape(scalar) ? " " : scalar) }
+        return String(out)
     }
 }

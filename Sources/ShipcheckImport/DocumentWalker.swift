@@ -104,7 +104,14 @@ struct DocumentWalker {
     static func title(_ text: String) -> String {
         var title = plain(text)
         for mark in ["☐", "☑", "✅", "❌"] { title = title.replacingOccurrences(of: mark, with: "") }
-        title = title.trimmingCharacters(in: .whitespaces)
+        // Sign-off blanks and table rows: "Reviewer: ____" → "Reviewer", "| Logs clean | |" → "Logs clean".
+        title = title.replacingOccurrences(of: #"_{3,}"#, with: " ", options: .regularExpression)
+        if title.hasPrefix("|") {
+            title = title.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .joined(separator: " — ")
+        }
+        title = title.replacingOccurrences(of: #"\s{2,}"#, with: " ", options: .regularExpression)
+        title = title.trimmingCharacters(in: CharacterSet.whitespaces.union(CharacterSet(charactersIn: ":")))
         if title.count > 200 { title = String(title.prefix(199)) + "…" }
         return title.isEmpty ? "Untitled item" : title
     }

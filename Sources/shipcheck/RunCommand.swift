@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ShipcheckChecks
 import ShipcheckCore
+import ShipcheckImport
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,6 +53,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A git ref; changed(\"glob\") in `when:` compares against it.")
     var changedSince: String?
 
+    @Option(name: .long, help: "The version being deployed, for the deployment log (e.g. v1.2.3).")
+    var release: String?
+
     @Flag(name: .long, help: "Ask at the terminal whether each manual item is done.")
     var interactive = false
 
@@ -83,10 +87,11 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode.usageFailure
             }
         }
-        let options = RunOptions(
+        var options = RunOptions(
             phase: PhaseName(rawValue: phase)!, environment: env, deployType: type, jobs: jobs,
             only: Self.split(only), skip: Self.split(skip), actor: actor, workingDirectory: directory,
             processEnvironment: environment, changedPaths: changedPaths, toolVersion: ShipcheckVersion.current)
+        options.release = release
         let problems = options.problems(in: checklist)
         guard problems.isEmpty else {
             problems.forEach { Console.error($0) }
@@ -129,7 +134,13 @@ struct RunCommand: AsyncParsableCommand {
             let output = outputDir.map { URL(fileURLWithPath: $0) }
                 ?? directory.appendingPathComponent(".shipcheck/reports")
             do {
-                let written = try ReportWriter.write(result, formats: formats, to: output)
+                // An imported checklist is exported back into its own Markdown, ticked.
+                var rendered: [String: String] = [:]
+                if formats.contains(MarkdownReporter.format),
+                   let export = ChecklistExport.render(result, configDirectory: directory) {
+                    rendered[MarkdownReporter.format] = export
+                }
+                let written = try ReportWriter.write(result, formats: formats, to: output, rendered: rendered)
                 Console.note("reports: " + written.map(\.path).joined(separator: ", "))
             } catch {
                 Console.error("could not write reports to \(output.path): \(error.localizedDescription)")

@@ -106,7 +106,8 @@ public struct Engine: Sendable {
             schemaVersion: RunResult.schemaVersion, runID: runID, toolVersion: options.toolVersion,
             project: checklist.project, config: checklist.file, phase: options.phase,
             environment: options.environment, deployType: options.deployType, actor: options.actor,
-            startedAt: startedAt, finishedAt: finishedAt, interrupted: Task.isCancelled, items: ordered)
+            startedAt: startedAt, finishedAt: finishedAt, interrupted: Task.isCancelled, items: ordered,
+            release: options.release)
     }
 
     /// Decides an item without running it, when it need not or must not run.

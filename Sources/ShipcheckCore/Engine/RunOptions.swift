@@ -15,6 +15,8 @@ public struct RunOptions: Sendable {
     /// Files changed in this deploy, for `changed()`; nil when unknown.
     public var changedPaths: [String]?
     public var toolVersion: String
+    /// The version being deployed (`--release v1.2.3`), for the deployment log.
+    public var release: String?
 
     public init(phase: PhaseName, environment: String? = nil, deployType: String? = nil,
                 jobs: Int = ProcessInfo.processInfo.activeProcessorCount, only: [String] = [], skip: [String] = [],

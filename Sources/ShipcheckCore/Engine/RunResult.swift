@@ -90,6 +90,8 @@ public struct RunResult: Sendable, Codable {
     public var finishedAt: Date
     public var interrupted: Bool
     public var items: [ItemResult]
+    /// The version being deployed, when given.
+    public var release: String?
 
     public var duration: Double { finishedAt.timeIntervalSince(startedAt) }
 

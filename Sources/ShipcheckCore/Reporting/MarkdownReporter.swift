@@ -34,6 +34,6 @@ public struct MarkdownReporter: Reporter {
                 out += "  > \(reason.replacingOccurrences(of: "\n", with: " "))\n"
             }
         }
-        return out
+        return out + "\n" + DeploymentLog.entry(run)
     }
 }

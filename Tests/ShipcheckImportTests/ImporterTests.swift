@@ -1,0 +1,242 @@
+import Foundation
+import ShipcheckChecks
+import ShipcheckCore
+import ShipcheckTestSupport
+import Testing
+@testable import ShipcheckImport
+
+@Suite struct SeedImportTests {
+    static func imported() throws -> (ImportResult, Checklist) {
+        let data = try Data(contentsOf: Corpus.seed)
+        let result = try ChecklistImporter(sourceName: "DEPLOYMENT_CHECKLIST.md", toolVersion: "test").importChecklist(data: data)
+        let checklist = try ConfigLoader(kinds: CheckKinds.all).load(yaml: result.yaml, file: "imported.yml")
+        return (result, checklist)
+    }
+
+    @Test func findsEveryItemAndBlockAndValidates() throws {
+        let (result, checklist) = try Self.imported()
+        let summary = result.summary
+        #expect(summary.items == 82)
+        #expect(summary.lookalikes == 0)
+        #expect(checklist.items.count == 82)
+        // 29 fences by the corpus's own counting rule: 27 under items, 2 under none.
+        #expect(summary.codeBlocks == 29)
+        #expect(summary.attachedBlocks == 27)
+        #expect(summary.unattachedBlocks == [452, 513])
+        #expect(summary.automated == 18)
+        #expect(summary.actions == 4)
+        #expect(summary.manual == 55)
+        #expect(summary.probes == 5)
+        #expect(summary.triggers == 5)
+        #expect(checklist.phases.map { $0.items.count } == [46, 21, 11, 4])
+        #expect(checklist.triggers.filter { $0.condition != nil }.count == 3)
+    }
+
+    /// Each of the 16 `# Verify:` comments, and what it became.
+    @Test func verifyCommentsBecomeExpectations() throws {
+        let (_, checklist) = try Self.imported()
+        func expectations(_ id: String) -> [String] {
+            checklist.item(id)?.expectations.map(\.description) ?? ["<missing \(id)>"]
+        }
+        #expect(expectations("all-tests-passing") == ["tests.failed == 0"])
+        #expect(expectations("coverage-meets-80-threshold") == ["coverage.percent >= 80"])
+        #expect(expectations("no-linting-errors") == ["exit == 0"])
+        #expect(expectations("no-security-vulnerabilities") == ["exit == 0"])
+        #expect(expectations("migration-tested-locally") == ["exit == 0", "tests.failed == 0"])
+        #expect(expectations("load-testing-completed") == ["exit == 0"])
+        #expect(expectations("no-hardcoded-secrets") == ["lines == 0"])
+        #expect(expectations("axe-core-tests-passing") == ["exit == 0"])
+        #expect(expectations("health-checks-passing") == [#"json.status == "healthy""#])
+        #expect(expectations("verify-branch-is-up-to-date") == [#"stdout contains "Your branch is up to date""#])
+        #expect(expectations("verify-migration") == ["exit == 0"])
+        #expect(expectations("check-error-rates") == ["error_rate < 1"])
+        #expect(expectations("all-smoke-tests-passing") == ["tests.failed == 0"])
+        #expect(expectations("database-healthy") == ["exit == 0"])
+        // "Backup created and encrypted": the item prompts (gpg --symmetric), so it stays manual.
+        #expect(checklist.item("database-backup-taken")?.isManual == true)
+        let tests = try #require(checklist.item("all-tests-passing"))
+        guard case .check(_, let check) = tests.body else { Issue.record("not a check"); return }
+        #expect(check.summary == "pytest --junitxml=reports/all-tests-passing.junit.xml")
+    }
+
+    @Test func commandsThatChangeStateOrNeverEndAreNotChecks() throws {
+        let (result, checklist) = try Self.imported()
+        #expect(checklist.item("merge-to-main-branch")?.isAction == true)
+        #expect(checklist.item("tag-release")?.isAction == true)
+        #expect(checklist.item("apply-migration")?.isAction == true)
+        #expect(checklist.item("take-database-backup")?.isAction == true)
+        #expect(checklist.item("watch-logs-for-15-minutes")?.isManual == true)
+        #expect(result.yaml.contains("`tail -f logs/application.log` never ends by itself"))
+        #expect(result.yaml.contains("prompts for input"))
+    }
+
+    @Test func rolesPhasesAndTypes() throws {
+        let (_, checklist) = try Self.imported()
+        guard case .manual(let review) = checklist.item("pr-approved-by-at-least-2-reviewers")?.body else {
+            Issue.record("not manual")
+            return
+        }
+        #expect(review == SignoffRequirement(count: 2, distinct: true, role: "reviewer"))
+        #expect(checklist.roles.keys.sorted() == ["on-call", "reviewer", "security-champion", "tech-lead"])
+        #expect(checklist.item("tests-passing")?.when?.description == #"type == "hotfix""#)
+        #expect(checklist.item("create-incident-report")?.phase == .rollback)
+        #expect(checklist.deployTypes.keys.sorted() == ["emergency-rollback", "hotfix", "standard"])
+        #expect(checklist.item("verify-critical-paths")?.needs == ["homepage-loads", "user-can-login", "live-transcription-works", "api-endpoints-respond"])
+    }
+
+    @Test func outputIsDeterministic() throws {
+        let data = try Data(contentsOf: Corpus.seed)
+        let importer = ChecklistImporter(sourceName: "DEPLOYMENT_CHECKLIST.md", toolVersion: "test")
+        #expect(try importer.importChecklist(data: data).yaml == importer.importChecklist(data: data).yaml)
+    }
+}
+
+@Suite struct CorpusImportTests {
+    @Test(arguments: Corpus.corpusFiles)
+    func importsAndValidates(file: URL) throws {
+        let data = try Data(contentsOf: file)
+        let result = try ChecklistImporter(sourceName: file.lastPathComponent).importChecklist(data: data)
+        _ = try ConfigLoader(kinds: CheckKinds.all).load(yaml: result.yaml, file: file.lastPathComponent + ".yml")
+        let text = String(decoding: data, as: UTF8.self)
+        let counts = Corpus.count(text)
+        #expect(result.summary.items - result.summary.lookalikes == counts.tasks, "task items in \(file.lastPathComponent)")
+        #expect(result.summary.lookalikes == counts.lookalikes, "look-alikes in \(file.lastPathComponent)")
+        #expect(result.summary.codeBlocks == counts.fences, "code blocks in \(file.lastPathComponent)")
+        #expect(result.summary.attachedBlocks + result.summary.unattachedBlocks.count == counts.fences)
+    }
+
+    @Test func corpusIsPresent() {
+        #expect(Corpus.corpusFiles.count == 16, "the corpus is expected at \(Corpus.corpusDirectory.path)")
+    }
+}
+
+@Suite struct MarkdownFormsTests {
+    func importText(_ text: String) throws -> (ImportResult, Checklist) {
+        let result = try ChecklistImporter(sourceName: "c.md", toolVersion: "test").importChecklist(data: Data(text.utf8))
+        return (result, try ConfigLoader(kinds: CheckKinds.all).load(yaml: result.yaml, file: "c.yml"))
+    }
+
+    @Test func everyTaskForm() throws {
+        let (result, checklist) = try importText("""
+            # Release
+            ## Before deploying
+            - [ ] dash item
+            * [x] star item done
+            + [X] plus item
+            1. [ ] numbered item
+            2) [ ] numbered paren
+            > - [ ] quoted item
+            - [ ] **Bold title** (if API changes)
+              continuation line of the bold item
+            - [ ] 🚀 Émoji and ünïcode — 日本語のタイトル
+            ```bash
+            - [ ] not an item: inside a fence
+            ```
+            - Reviewer: ________
+            - Staging verified ☐
+            | Check | Done |
+            |---|---|
+            | Logs clean | ☐ |
+            """.replacingOccurrences(of: "\n", with: "\r\n"))
+        #expect(result.summary.items == 11, "\(checklist.items.map(\.title))")
+        #expect(result.summary.lookalikes == 3)
+        #expect(checklist.items.map(\.title).contains("Bold title (if API changes)"))
+        #expect(checklist.items.contains { $0.title.contains("日本語") })
+        #expect(checklist.item("bold-title-if-api-changes")?.description == "continuation line of the bold item")
+        #expect(checklist.items.map(\.title).contains("Reviewer"))
+        #expect(checklist.items.map(\.title).contains("Logs clean"))
+        guard case .manual(let signoff) = checklist.item("reviewer")?.body else { Issue.record("not manual"); return }
+        #expect(signoff.role == "reviewer")
+    }
+
+    @Test func inlineCommandsBecomeChecks() throws {
+        let (_, checklist) = try importText("""
+            ## Pre-deployment
+            - [ ] Run `npm test` and `npm run lint`
+            - [ ] Mentioning `docker` alone is not a command
+            - [ ] Tests pass: `pytest -q`
+            """)
+        guard case .check(_, let check) = checklist.item("run-npm-test-and-npm-run-lint")?.body else {
+            Issue.record("expected a check")
+            return
+        }
+        #expect(check.summary == "set -e\nnpm test\nnpm run lint")
+        #expect(checklist.item("mentioning-docker-alone-is-not-a-command")?.isManual == true)
+    }
+
+    @Test func consolePromptsAndOutputLines() throws {
+        let (_, checklist) = try importText("""
+            ## Pre-deploy
+            - [ ] Health is ok
+              ```console
+              $ curl -fsS http://127.0.0.1:9/health
+              {"status": "ok"}
+              # Expected: {"status": "ok"}
+              ```
+            """)
+        let item = try #require(checklist.item("health-is-ok"))
+        guard case .check(_, let check) = item.body else { Issue.record("expected a check"); return }
+        #expect(check.summary == "curl -fsS http://127.0.0.1:9/health")
+        #expect(item.expectations.map(\.description) == [#"json.status == "ok""#])
+    }
+
+    @Test(arguments: [
+        ("", "is empty"),
+        ("just prose\n\nno checklist here\n", "has no checklist items"),
+        ("\u{0}\u{1}\u{2}binary", "binary"),
+    ])
+    func badInputsAreClearErrors(text: String, fragment: String) {
+        #expect {
+            _ = try ChecklistImporter(sourceName: "x.md").importChecklist(data: Data(text.utf8))
+        } throws: { error in
+            "\(error)".contains(fragment)
+        }
+    }
+
+    @Test func hugeAndPathologicalInputsAreBounded() throws {
+        let huge = Data(repeating: UInt8(ascii: "a"), count: 10 * 1_048_576)
+        #expect { _ = try ChecklistImporter(sourceName: "big.md").importChecklist(data: huge) } throws: { "\($0)".contains("at most 8 MiB") }
+        let notUTF8 = Data([0x2D, 0x20, 0x5B, 0x20, 0x5D, 0x20, 0xC3, 0x28])
+        #expect(throws: ImportError.self) { try ChecklistImporter(sourceName: "bad.md").importChecklist(data: notUTF8) }
+
+        var deep = ""
+        for depth in 0..<1500 { deep += String(repeating: " ", count: depth * 2) + "- [ ] level \(depth)\n" }
+        deep += String(repeating: ">", count: 20_000) + " - [ ] quoted deep\n"
+        deep += String(repeating: "`", count: 50_000) + "\n"
+        let result = try ChecklistImporter(sourceName: "deep.md").importChecklist(data: Data(deep.utf8))
+        #expect(result.summary.items >= 1500)
+    }
+}
+
+@Suite struct ImportFuzzTests {
+    /// Mutations of the corpus: every import ends in a result or a clean error.
+    @Test func mutatedChecklistsNeverCrash() throws {
+        var generator = SeededGenerator(seed: 0x1A9_0127)
+        let sources = try ([Corpus.seed] + Corpus.corpusFiles).map { try Data(contentsOf: $0) }
+        let fragments = ["- [ ] ", "```", "~~~", "\n", "#", "> ", "**", "`", "☐", "___", "\r\n", "    ", "1. [x] ", "# Verify: ",
+                         "{\"a\": ", "$ ", "\\", "|"].map { Array($0.utf8) }
+        var imported = 0, rejected = 0
+        for round in 0..<300 {
+            var bytes = [UInt8](sources[round % sources.count])
+            for _ in 0..<Int.random(in: 1...20, using: &generator) where !bytes.isEmpty {
+                let index = Int.random(in: 0..<bytes.count, using: &generator)
+                switch Int.random(in: 0..<4, using: &generator) {
+                case 0: bytes[index] = UInt8.random(in: 0...255, using: &generator)
+                case 1: bytes.insert(contentsOf: fragments.randomElement(using: &generator)!, at: index)
+                case 2: bytes.removeSubrange(index..<min(bytes.count, index + Int.random(in: 1...200, using: &generator)))
+                default: bytes = Array(bytes.prefix(index))
+                }
+            }
+            do {
+                let result = try ChecklistImporter(sourceName: "fuzz.md").importChecklist(data: Data(bytes))
+                // Whatever was found must still be valid configuration.
+                _ = try ConfigLoader(kinds: CheckKinds.all).load(yaml: result.yaml, file: "fuzz.yml")
+                imported += 1
+            } catch is ImportError {
+                rejected += 1
+            }
+        }
+        #expect(imported + rejected == 300)
+        #expect(imported > 100)
+    }
+}
