@@ -78,7 +78,7 @@ public enum ChecklistExport {
     static func annotation(_ result: ItemResult, under line: String) -> String {
         let prefix = line.prefix { $0 == " " || $0 == ">" || $0 == "\t" }
         var parts = ["**\(result.outcome.rawValue)**"]
-        if result.duration > 0 { parts.append(Value.formatDuration(result.duration)) }
+        if result.attempts > 0 { parts.append(Value.formatDuration(result.duration)) }
         let facts = keyFacts(result.facts)
         if !facts.isEmpty { parts.append(facts) }
         if !result.signoffs.isEmpty {

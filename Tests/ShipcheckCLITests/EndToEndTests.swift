@@ -297,3 +297,71 @@ import Testing
         #expect(signoffs.first?["note"] as? String == "checked the draft")
     }
 }
+
+@Suite struct ImportEndToEndTests {
+    static let seed = CLI.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/seed/DEPLOYMENT_CHECKLIST.md")
+
+    @Test func importWritesConfigAndSummary() throws {
+        let directory = try CLI.temporaryDirectory()
+        try FileManager.default.copyItem(at: Self.seed, to: directory.appendingPathComponent("CHECKLIST.md"))
+        let printed = try CLI.run(["import", "CHECKLIST.md"], in: directory)
+        #expect(printed.status == 0)
+        #expect(printed.stdout.hasPrefix("# Imported from CHECKLIST.md"))
+        #expect(printed.stderr.contains("82 items found"))
+        let written = try CLI.run(["import", "CHECKLIST.md", "--out", "shipcheck.yml"], in: directory)
+        #expect(written.status == 0 && written.stdout.isEmpty)
+        let refused = try CLI.run(["import", "CHECKLIST.md", "--out", "shipcheck.yml"], in: directory)
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("already exists; pass --force"))
+        let validated = try CLI.run(["validate"], in: directory)
+        #expect(validated.status == 0, "\(validated.stderr)")
+        try Data("no items here\n".utf8).write(to: directory.appendingPathComponent("empty.md"))
+        let empty = try CLI.run(["import", "empty.md"], in: directory)
+        #expect(empty.status == 64)
+        #expect(empty.stderr.contains("has no checklist items"))
+    }
+
+    /// Import the seed, run part of it on the demo project, export Markdown: passed items are ticked,
+    /// the others are not, and the document is the source's, heading for heading, line for line.
+    @Test func roundTripTicksPassedItemsInTheSourcesStructure() throws {
+        let directory = try CLI.temporaryDirectory()
+        let demo = CLI.packageRoot.appendingPathComponent("examples/demo")
+        for name in try FileManager.default.contentsOfDirectory(atPath: demo.path) where name != "reports" && name != ".shipcheck" {
+            try FileManager.default.copyItem(at: demo.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+        }
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent("shipcheck.yml"))
+        try FileManager.default.copyItem(at: Self.seed, to: directory.appendingPathComponent("DEPLOYMENT_CHECKLIST.md"))
+        #expect(try CLI.run(["import", "DEPLOYMENT_CHECKLIST.md", "--out", "shipcheck.yml"], in: directory).status == 0)
+        // Items that touch nothing beyond this machine: one passes (no secrets in a non-repository), others fail or error.
+        let only = "no-hardcoded-secrets,axe-core-tests-passing,no-linting-errors,pr-approved-by-at-least-2-reviewers"
+        let run = try CLI.run(["run", "--only", only, "--format", "markdown,json", "--output-dir", "out", "--release", "v1.2.3"],
+                              in: directory)
+        #expect(run.status == 1 || run.status == 2, "\(run.stdout)\(run.stderr)")
+        let exported = try String(contentsOf: directory.appendingPathComponent("out/shipcheck.md"), encoding: .utf8)
+        let source = try String(contentsOf: Self.seed, encoding: .utf8)
+        let json = try Data(contentsOf: directory.appendingPathComponent("out/shipcheck.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let items = try #require(object["items"] as? [[String: Any]])
+        #expect(items.contains { $0["outcome"] as? String == "pass" })
+        #expect(items.contains { $0["outcome"] as? String != "pass" })
+
+        // Ticks follow the outcomes.
+        let exportedLines = exported.components(separatedBy: "\n")
+        for item in items {
+            let title = try #require(item["title"] as? String)
+            let line = try #require(exportedLines.first { $0.contains("[x] **\(title)**") || $0.contains("[ ] **\(title)**") })
+            #expect(line.contains("[x]") == (item["outcome"] as? String == "pass"), "\(title)")
+        }
+        // Structure: without the annotations and the log entry, and with marks cleared, it is the source.
+        func normalized(_ text: String) -> [String] {
+            text.components(separatedBy: "\n").map { $0.replacingOccurrences(of: "[x]", with: "[ ]") }
+        }
+        let body = exported.components(separatedBy: "\n## Deployment Log: ")[0]
+        let stripped = body.components(separatedBy: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("> **") }
+        #expect(normalized(stripped.joined(separator: "\n")).joined(separator: "\n").trimmingCharacters(in: .newlines)
+                == normalized(source).joined(separator: "\n").trimmingCharacters(in: .newlines))
+        #expect(exported.contains("## Deployment Log: v1.2.3 ("))
+        #expect(exported.contains("- **Deployed by**: ci@example.com"))
+        #expect(exported.contains("- **Rollback**: Not required"))
+    }
+}

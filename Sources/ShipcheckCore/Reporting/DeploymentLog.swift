@@ -18,7 +18,10 @@ public enum DeploymentLog {
     }
 
     static func duration(_ seconds: Double) -> String {
-        if seconds < 60 { return "\(Int(seconds.rounded())) seconds" }
+        if seconds < 60 {
+            let whole = Int(seconds.rounded())
+            return whole == 1 ? "1 second" : "\(whole) seconds"
+        }
         let minutes = Int((seconds / 60).rounded())
         return minutes == 1 ? "1 minute" : "\(minutes) minutes"
     }
