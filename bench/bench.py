@@ -5,6 +5,7 @@
    1.05x of xargs.
 2. Cold start: `shipcheck validate` on examples/mina (release binary), median of many runs,
    beside `true` and `python3 -c pass` as floors. Target: under 20 ms.
+3. Import: `shipcheck import` of the seed checklist (whole process, median). Target: under 20 ms.
 """
 import os
 import statistics
@@ -66,3 +67,12 @@ print(f"  shipcheck --help                  {help_ms:7.2f} ms")
 print(f"  true                              {true_ms:7.2f} ms")
 print(f"  python3 -c pass                   {python_ms:7.2f} ms")
 print(f"  ratio validate / python3 startup  {validate / python_ms:6.3f}x")
+
+seed = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "seed", "DEPLOYMENT_CHECKLIST.md")
+if os.path.exists(seed):
+    import_ms = median_ms([binary, "import", seed])
+    print(f"import: median of {samples} runs")
+    print(f"  shipcheck import seed (82 items)  {import_ms:7.2f} ms  (target < 20 ms)")
+    print(f"  ratio import / --help startup     {import_ms / help_ms:6.3f}x")
+else:
+    print("import: skipped, the seed checklist is not at ../shared/seed")

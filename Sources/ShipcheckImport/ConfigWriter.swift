@@ -164,13 +164,20 @@ enum YAML {
     static let reserved: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"]
 
     static func string(_ text: String) -> String {
-        let plainSafe = text.range(of: #"^[A-Za-z_./][A-Za-z0-9 _./()-]*$"#, options: .regularExpression) != nil
-        if plainSafe, !text.hasSuffix(" "), !reserved.contains(text.lowercased()) { return text }
+        if isPlain(text, first: "_./", rest: " _./()-"), !text.hasSuffix(" "), !reserved.contains(text.lowercased()) { return text }
         return doubleQuoted(text)
     }
 
     static func key(_ text: String) -> String {
-        text.range(of: #"^[A-Za-z_][A-Za-z0-9_-]*$"#, options: .regularExpression) != nil ? text : doubleQuoted(text)
+        isPlain(text, first: "_", rest: "_-") ? text : doubleQuoted(text)
+    }
+
+    /// Letters and digits plus the given punctuation; the first character a letter or `first`.
+    static func isPlain(_ text: String, first: String, rest: String) -> Bool {
+        guard let head = text.unicodeScalars.first else { return false }
+        func letter(_ scalar: Unicode.Scalar) -> Bool { ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) }
+        guard letter(head) || first.unicodeScalars.contains(head) else { return false }
+        return text.unicodeScalars.allSatisfy { letter($0) || ("0"..."9").contains($0) || rest.unicodeScalars.contains($0) }
     }
 
     static func doubleQuoted(_ text: String) -> String {

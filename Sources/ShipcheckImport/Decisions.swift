@@ -101,12 +101,21 @@ enum Decisions {
         ("devops", "devops"), ("stakeholder", "stakeholders"), ("reviewer", "reviewer"), ("approv", "approver"),
     ]
 
+    /// `\bword\b` patterns match whole words; others anywhere.
+    static func contains(_ text: String, _ pattern: String) -> Bool {
+        guard pattern.hasPrefix("\\b") else { return text.has(pattern) }
+        let word = pattern.replacingOccurrences(of: "\\b", with: "")
+        return text.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "-" }).contains { $0 == word }
+    }
+
+    static let signoffCount = ExpectationPatterns.regex(#"(\d+|one|two|three|four|five)\s+(?:\w+\s+)?(?:reviewers?|approv\w*|people|engineers?)"#)
+
     static let numbers = ["one": 1, "two": 2, "three": 3, "four": 4, "five": 5]
 
     /// The sign-off a manual item's words ask for: "approved by at least 2 reviewers" → 2 from `reviewer`.
     static func signoffs(label: String) -> SignoffRequirement? {
         let lower = label.lowercased()
-        guard let role = roleWords.first(where: { lower.range(of: $0.pattern, options: .regularExpression) != nil })?.role else {
+        guard let role = roleWords.first(where: { contains(lower, $0.pattern) })?.role else {
             if MarkdownLines.isSignoffBlank(label) || lower.contains("sign-off") || lower.contains("signed off") {
                 let name = label.split(separator: ":").first.map { ExpectationPatterns.snake(String($0)).replacingOccurrences(of: "_", with: "-") }
                 return SignoffRequirement(count: 1, distinct: true, role: name.map { $0 == "sign-off" ? "approver" : $0 })
@@ -114,10 +123,8 @@ enum Decisions {
             return nil
         }
         var count = 1
-        if let match = lower.range(of: #"(\d+|one|two|three|four|five)\s+(\w+\s+)?(reviewers?|approv\w*|people|engineers?)"#,
-                                   options: .regularExpression) {
-            let word = lower[match].split(separator: " ").first.map(String.init) ?? "1"
-            count = Int(word) ?? numbers[word] ?? 1
+        if let groups = ExpectationPatterns.firstMatch(signoffCount, lower) {
+            count = Int(groups[1]) ?? numbers[groups[1]] ?? 1
         }
         return SignoffRequirement(count: max(1, min(count, 10)), distinct: true, role: role)
     }

@@ -17,6 +17,8 @@ struct DocumentWalker {
     private var lastContentItem: Int?
     private var sawBlank = false
     private var inTriggerList = false
+    /// Phase, type and section under the current headings; worked out once per heading.
+    private var context = PhaseContext(headings: [])
 
     init(lines: [MarkdownLines.Line]) {
         self.lines = lines
@@ -32,6 +34,7 @@ struct DocumentWalker {
                 if level == 1, documentTitle == nil { documentTitle = Self.plain(text) }
                 while let last = headings.last, last.level >= level { headings.removeLast() }
                 headings.append((level, Self.plain(text)))
+                context = PhaseContext(headings: headings.map(\.text))
                 open = []
                 lastContentItem = nil
                 inTriggerList = Self.isTriggerHeading(text)
@@ -88,7 +91,6 @@ struct DocumentWalker {
 
     private mutating func addItem(line: Int, text: String, indent: Int, lookalike: MarkdownLines.LookalikeReason?) {
         close(atOrBeyond: indent)
-        let context = PhaseContext(headings: headings.map(\.text))
         var item = FoundItem(line: line, title: Self.title(text), rawText: text, indent: indent, lookalike: lookalike,
                              phase: context.phase, deployType: context.deployType, section: context.section)
         if let parent = open.last {
@@ -103,26 +105,28 @@ struct DocumentWalker {
     /// Item text without Markdown emphasis and link targets: `**API docs updated** (if API changes)`.
     static func title(_ text: String) -> String {
         var title = plain(text)
-        for mark in ["☐", "☑", "✅", "❌"] { title = title.replacingOccurrences(of: mark, with: "") }
+        for mark in ["☐", "☑", "✅", "❌"] where title.has(mark) { title = title.replacingOccurrences(of: mark, with: "") }
         // Sign-off blanks and table rows: "Reviewer: ____" → "Reviewer", "| Logs clean | |" → "Logs clean".
-        title = title.replacingOccurrences(of: #"_{3,}"#, with: " ", options: .regularExpression)
+        if title.contains("___") { title = title.split(separator: "_", omittingEmptySubsequences: true).joined(separator: " ") }
         if title.hasPrefix("|") {
             title = title.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 .joined(separator: " — ")
         }
-        title = title.replacingOccurrences(of: #"\s{2,}"#, with: " ", options: .regularExpression)
+        if title.contains("  ") { title = title.split(separator: " ").joined(separator: " ") }
         title = title.trimmingCharacters(in: CharacterSet.whitespaces.union(CharacterSet(charactersIn: ":")))
         if title.count > 200 { title = String(title.prefix(199)) + "…" }
         return title.isEmpty ? "Untitled item" : title
     }
 
     static func plain(_ text: String) -> String {
-        var out = text.replacingOccurrences(of: "**", with: "").replacingOccurrences(of: "__", with: "")
+        var out = text.has("**") ? text.replacingOccurrences(of: "**", with: "") : text
         // [label](target) → label
-        if let regex = try? NSRegularExpression(pattern: #"\[([^\]]*)\]\([^)]*\)"#) {
-            out = regex.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out), withTemplate: "$1")
+        while out.has("]("), let open = out.range(of: "]("), let close = out[open.upperBound...].firstIndex(of: ")"),
+              let start = out[..<open.lowerBound].lastIndex(of: "[") {
+            let label = out[out.index(after: start)..<open.lowerBound]
+            out.replaceSubrange(start...close, with: label)
         }
-        return out.trimmingCharacters(in: .whitespaces)
+        return out.trimmedSpaces
     }
 
     static func isTriggerHeading(_ text: String) -> Bool {
@@ -175,28 +179,28 @@ struct PhaseContext {
     }
 
     static func deployType(_ lower: String) -> String? {
-        if lower.contains("hotfix") || lower.contains("hot fix") { return "hotfix" }
-        if lower.contains("emergency"), ["rollback", "roll back", "deploy", "release", "procedure", "fix"].contains(where: lower.contains) {
+        if lower.has("hotfix") || lower.has("hot fix") { return "hotfix" }
+        if lower.has("emergency"), lower.hasAny(["rollback", "roll back", "deploy", "release", "procedure", "fix"]) {
             return "emergency-rollback"
         }
         return nil
     }
 
     static func strongPhase(_ lower: String) -> PhaseName? {
-        if ["post-deploy", "post deploy", "postdeploy", "after deploy", "post-release", "post release", "after release",
-            "post-launch", "after launch"].contains(where: lower.contains) { return .postDeploy }
-        if ["pre-deploy", "pre deploy", "predeploy", "before deploy", "pre-release", "pre release", "before release",
-            "pre-launch", "pre-flight", "preflight", "prerequisite", "preparation"].contains(where: lower.contains) { return .preDeploy }
-        if ["rollback", "roll back", "roll-back", "revert", "disaster recovery"].contains(where: lower.contains),
-           !lower.contains("plan") { return .rollback }
+        if lower.hasAny(["post-deploy", "post deploy", "postdeploy", "after deploy", "post-release", "post release", "after release",
+            "post-launch", "after launch"]) { return .postDeploy }
+        if lower.hasAny(["pre-deploy", "pre deploy", "predeploy", "before deploy", "pre-release", "pre release", "before release",
+            "pre-launch", "pre-flight", "preflight", "prerequisite", "preparation"]) { return .preDeploy }
+        if lower.hasAny(["rollback", "roll back", "roll-back", "revert", "disaster recovery"]),
+           !lower.has("plan") { return .rollback }
         return nil
     }
 
     static func weakPhase(_ lower: String) -> PhaseName? {
-        if ["deployment execution", "deployment steps", "deploy steps", "deployment process", "deployment procedure",
+        if lower.hasAny(["deployment execution", "deployment steps", "deploy steps", "deployment process", "deployment procedure",
             "during deploy", "execution", "release steps", "release process", "step-by-step deploy", "go-live", "go live",
-            "cutover"].contains(where: lower.contains) { return .deploy }
-        if ["verification", "validation", "smoke test", "monitoring after", "sign-off"].contains(where: lower.contains) {
+            "cutover"]) { return .deploy }
+        if lower.hasAny(["verification", "validation", "smoke test", "monitoring after", "sign-off"]) {
             return .postDeploy
         }
         return nil
@@ -227,7 +231,7 @@ struct ImportedTrigger {
         let lower = text.lowercased()
         if let (fact, op, value) = ExpectationPatterns.thresholdExpectation(text) {
             condition = "\(fact) \(op) \(value)"
-        } else if ["outage", "service down", "unavailable", "unreachable"].contains(where: lower.contains) {
+        } else if lower.hasAny(["outage", "service down", "unavailable", "unreachable"]) {
             condition = "health.up == false"
         } else {
             condition = nil

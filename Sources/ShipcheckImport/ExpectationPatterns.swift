@@ -120,7 +120,9 @@ enum ExpectationPatterns {
 
     /// `API p95 response time: <500ms` → (`latency.p95`, `<`, `500ms`).
     static func thresholdExpectation(_ text: String, context: String = "") -> (String, String, String)? {
-        guard let groups = firstMatch(threshold, text) else { return nil }
+        // Most lines have no comparison at all; skip the regular expression for them.
+        guard text.contains(where: { $0 == "<" || $0 == ">" || $0 == "≤" || $0 == "≥" }),
+              let groups = firstMatch(threshold, text) else { return nil }
         let label = groups[1].trimmingCharacters(in: .whitespaces)
         guard !label.isEmpty else { return nil }
         var op = groups[2]

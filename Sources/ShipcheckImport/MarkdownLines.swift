@@ -41,8 +41,7 @@ struct MarkdownLines {
     static let maximumQuoteDepth = 16
 
     init(_ text: String) {
-        let rawLines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-            .split(separator: "\n", omittingEmptySubsequences: false)
+        let rawLines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
         var index = 0
         while index < rawLines.count {
             let number = index + 1
@@ -117,7 +116,7 @@ struct MarkdownLines {
         guard let first = trimmed.first, first == "`" || first == "~" else { return nil }
         let run = trimmed.prefix { $0 == first }
         guard run.count >= 3 else { return nil }
-        let info = trimmed.dropFirst(run.count).trimmingCharacters(in: .whitespaces)
+        let info = trimmed.dropFirst(run.count).trimmedSpaces
         if first == "`", info.contains("`") { return nil }
         return (first, run.count, info)
     }
@@ -128,9 +127,9 @@ struct MarkdownLines {
             let hashes = trimmed.prefix { $0 == "#" }.count
             let rest = trimmed.dropFirst(hashes)
             if hashes <= 6, indent <= 3, rest.isEmpty || rest.first == " " {
-                var text = rest.trimmingCharacters(in: .whitespaces)
+                var text = rest.trimmedSpaces
                 while text.hasSuffix("#") { text.removeLast() }
-                return .heading(level: hashes, text: text.trimmingCharacters(in: .whitespaces))
+                return .heading(level: hashes, text: text.trimmedSpaces)
             }
         }
         if let (markerLength, afterMarker) = listMarker(trimmed) {
@@ -138,14 +137,14 @@ struct MarkdownLines {
             if body.count >= 3, body.hasPrefix("["), [" ", "x", "X"].contains(body.dropFirst().first),
                body.dropFirst(2).first == "]", body.count == 3 || body.dropFirst(3).first == " " {
                 let checked = body.dropFirst().first != " "
-                return .task(indent: indent, checked: checked, text: body.dropFirst(3).trimmingCharacters(in: .whitespaces))
+                return .task(indent: indent, checked: checked, text: body.dropFirst(3).trimmedSpaces)
             }
-            let text = body.trimmingCharacters(in: .whitespaces)
+            let text = body.trimmedSpaces
             if let reason = lookalike(text) { return .lookalike(indent: indent, text: text, reason: reason) }
             _ = markerLength
             return .bullet(indent: indent, text: text)
         }
-        let text = trimmed.trimmingCharacters(in: .whitespaces)
+        let text = trimmed.trimmedSpaces
         if text.hasPrefix("|"), text.contains("☐") { return .lookalike(indent: indent, text: text, reason: .checkboxGlyph) }
         if isSignoffBlank(text) { return .lookalike(indent: indent, text: text, reason: .signoffBlank) }
         return .text(indent: indent, text: text)

@@ -1,0 +1,33 @@
+/// Substring tests on UTF-8 bytes. Foundation's `contains` goes through NSString and dominated the
+/// import's profile; these are plain byte scans.
+extension StringProtocol {
+    func has(_ needle: String) -> Bool {
+        let needle = Array(needle.utf8)
+        guard let first = needle.first else { return true }
+        let haystack = Array(utf8)
+        guard haystack.count >= needle.count else { return false }
+        var index = 0
+        let last = haystack.count - needle.count
+        while index <= last {
+            if haystack[index] == first {
+                var offset = 1
+                while offset < needle.count, haystack[index + offset] == needle[offset] { offset += 1 }
+                if offset == needle.count { return true }
+            }
+            index += 1
+        }
+        return false
+    }
+
+    func hasAny(_ needles: [String]) -> Bool {
+        needles.contains { has($0) }
+    }
+
+    /// Without leading and trailing spaces and tabs.
+    var trimmedSpaces: String {
+        let scalars = String(self).unicodeScalars
+        guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
+        let end = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })!
+        return String(String.UnicodeScalarView(scalars[start...end]))
+    }
+}
