@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(
@@ -28,7 +29,7 @@ let package = Package(
         .target(name: "CShipcheckSpawn"),
         .target(
             name: "ShipcheckChecks",
-            dependencies: ["ShipcheckCore", "CShipcheckSpawn"],
+            dependencies: ["ShipcheckCore", "CShipcheckSpawn", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(

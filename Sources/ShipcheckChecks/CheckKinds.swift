@@ -4,5 +4,6 @@ public import ShipcheckCore
 public enum CheckKinds {
     public static let all: [KindDescription] = [
         CommandCheck.description,
+        SecretsCheck.description,
     ]
 }

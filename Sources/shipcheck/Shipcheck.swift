@@ -12,5 +12,5 @@ struct Shipcheck: AsyncParsableCommand {
             """,
         version: ShipcheckVersion.current,
         subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, SchemaCommand.self, InitCommand.self,
-                      ImportCommand.self, ReferenceCommand.self])
+                      ImportCommand.self, SecretsCommand.self, ReferenceCommand.self])
 }

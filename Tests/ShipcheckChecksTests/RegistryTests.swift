@@ -32,7 +32,14 @@ import Testing
             #expect(kind.examples.contains { $0.outcome == .pass }, "\(kind.key) needs a passing example")
             #expect(kind.examples.contains { $0.outcome != .pass }, "\(kind.key) needs a failing example")
             for example in kind.examples {
-                let run = try await Harness.run(items: "- " + example.yaml.replacingOccurrences(of: "\n", with: "\n  "))
+                let directory = try Harness.temporaryDirectory()
+                defer { try? FileManager.default.removeItem(at: directory) }
+                for (path, content) in example.files {
+                    let url = directory.appendingPathComponent(path)
+                    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try content.write(to: url, atomically: true, encoding: .utf8)
+                }
+                let run = try await Harness.run(items: "- " + example.yaml.replacingOccurrences(of: "\n", with: "\n  "), in: directory)
                 let item = try #require(run.items.first)
                 #expect(item.outcome == example.outcome, "\(kind.key) example `\(example.title)`: \(item.reason ?? "")")
                 for (name, value) in example.facts {

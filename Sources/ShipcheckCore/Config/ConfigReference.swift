@@ -23,6 +23,9 @@ public enum ConfigReference {
             out += "\nExamples:\n"
             for example in kind.examples {
                 out += "\n\(example.title) (outcome: \(example.outcome.rawValue)):\n\n```yaml\n\(example.yaml)\n```\n"
+                for (path, content) in example.files.sorted(by: { $0.key < $1.key }) {
+                    out += "\nwith `\(path)`:\n\n```\n\(content)```\n"
+                }
             }
         }
         return out

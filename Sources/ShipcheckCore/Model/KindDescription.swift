@@ -46,12 +46,15 @@ public struct KindExample: Sendable {
     public let yaml: String
     public let outcome: Outcome
     public let facts: Facts
+    /// Files the example needs, written into its working directory first (path → content).
+    public let files: [String: String]
 
-    public init(_ title: String, yaml: String, outcome: Outcome, facts: Facts = [:]) {
+    public init(_ title: String, yaml: String, outcome: Outcome, facts: Facts = [:], files: [String: String] = [:]) {
         self.title = title
         self.yaml = yaml
         self.outcome = outcome
         self.facts = facts
+        self.files = files
     }
 }
 

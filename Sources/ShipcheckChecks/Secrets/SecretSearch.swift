@@ -1,0 +1,176 @@
+public import Foundation
+public import ShipcheckCore
+
+/// What to scan and what to let through: the glue between the scanner and a repository.
+public struct SecretSearch: Sendable {
+    public enum Source: Sendable {
+        /// Added lines of `git diff BASE...HEAD`; nil picks origin/main, origin/master, main or master.
+        case diff(base: String?)
+        /// Every line of these files or directories.
+        case paths([String])
+    }
+
+    public var source: Source
+    public var allowlist: String?
+    public var exclude: [String]
+    public var entropy: Bool
+
+    public init(source: Source, allowlist: String? = nil, exclude: [String] = [], entropy: Bool = true) {
+        self.source = source
+        self.allowlist = allowlist
+        self.exclude = exclude
+        self.entropy = entropy
+    }
+
+    public struct Outcome: Sendable {
+        public var findings: [SecretFinding]
+        public var allowed: Int
+        public var files: Int
+        public var bytes: Int
+        /// What was scanned, e.g. `git diff origin/main...HEAD`.
+        public var scope: String
+    }
+
+    static let skippedDirectories: Set<String> = [".git", ".build", "node_modules", ".venv", "venv", "__pycache__", ".tox",
+                                                 "dist", ".next", "target", ".shipcheck"]
+    static let maximumFileSize = 10 * 1_048_576
+
+    public func run(in directory: URL, environment: [String: String]) async throws(CheckError) -> Outcome {
+        let scanner = SecretScanner(entropy: entropy)
+        var findings: [SecretFinding] = []
+        var files = 0, bytes = 0
+        let scope: String
+        switch source {
+        case .diff(let base):
+            let resolved: String
+            if let base {
+                resolved = base
+            } else {
+                resolved = try await Self.defaultBase(in: directory, environment: environment)
+            }
+            let diff = try await Self.diff(base: resolved, in: directory, environment: environment)
+            bytes = diff.count
+            findings = scanner.scan(diff: diff)
+            files = Set(findings.map(\.file)).count
+            scope = "git diff \(resolved)...HEAD"
+        case .paths(let paths):
+            for path in paths {
+                let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
+                guard FileManager.default.fileExists(atPath: url.path) else { throw CheckError("`\(path)` does not exist") }
+                for file in Self.files(under: url) {
+                    let relative = Self.relative(file, to: directory)
+                    if exclude.contains(where: { Glob($0).matches(relative) }) { continue }
+                    guard let data = FileManager.default.contents(atPath: file.path), data.count <= Self.maximumFileSize,
+                          !data.prefix(8192).contains(0) else { continue }
+                    files += 1
+                    bytes += data.count
+                    findings += scanner.scan(file: relative, bytes: [UInt8](data))
+                }
+            }
+            scope = "files under " + paths.joined(separator: ", ")
+        }
+        findings.removeAll { finding in exclude.contains { Glob($0).matches(finding.file) } }
+        let rules = try allowRules(in: directory)
+        let before = findings.count
+        findings.removeAll { finding in rules.contains { $0.allows(finding) } }
+        return Outcome(findings: findings, allowed: before - findings.count, files: files, bytes: bytes, scope: scope)
+    }
+
+    static func defaultBase(in directory: URL, environment: [String: String]) async throws(CheckError) -> String {
+        for candidate in ["origin/main", "origin/master", "main", "master"] {
+            if let result = try? await GitInfo.git(["rev-parse", "--verify", "--quiet", candidate + "^{commit}"], in: directory,
+                                                   environment: environment), result.status == 0 {
+                return candidate
+            }
+        }
+        throw CheckError("no base to compare with: none of origin/main, origin/master, main, master exists here; set `secrets: { diff: REF }`")
+    }
+
+    /// The diff goes to a file rather than a pipe: it can be far larger than a check's kept output.
+    static func diff(base: String, in directory: URL, environment: [String: String]) async throws(CheckError) -> [UInt8] {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("shipcheck-diff-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let result: (status: Int32, stdout: String, stderr: String)
+        do {
+            result = try await GitInfo.git(["diff", "--no-color", "--no-ext-diff", "--unified=0", "--output=\(output.path)",
+                                            "\(base)...HEAD"], in: directory, environment: environment)
+        } catch {
+            throw CheckError("could not run git: \(error)")
+        }
+        guard result.status == 0 else {
+            throw CheckError("git diff \(base)...HEAD failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        return [UInt8](FileManager.default.contents(atPath: output.path) ?? Data())
+    }
+
+    static func files(under url: URL) -> [URL] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return [] }
+        guard isDirectory.boolValue else { return [url] }
+        var result: [URL] = []
+        var stack = [url]
+        while let directory = stack.popLast() {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.sorted() ?? []
+            for name in entries {
+                let child = directory.appendingPathComponent(name)
+                var childIsDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: child.path, isDirectory: &childIsDirectory) else { continue }
+                if childIsDirectory.boolValue {
+                    if !skippedDirectories.contains(name) { stack.append(child) }
+                } else {
+                    result.append(child)
+                }
+            }
+        }
+        return result.sorted { $0.path < $1.path }
+    }
+
+    static func relative(_ file: URL, to directory: URL) -> String {
+        let base = directory.standardizedFileURL.path + "/"
+        let path = file.standardizedFileURL.path
+        return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
+    }
+
+    /// One allowlist line: a fingerprint, `path:GLOB`, `rule:ID`, or both of the latter.
+    struct AllowRule {
+        var fingerprint: String?
+        var path: Glob?
+        var rule: String?
+
+        func allows(_ finding: SecretFinding) -> Bool {
+            if let fingerprint { return finding.fingerprint == fingerprint }
+            if let path, !path.matches(finding.file) { return false }
+            if let rule, rule != finding.rule { return false }
+            return path != nil || rule != nil
+        }
+    }
+
+    func allowRules(in directory: URL) throws(CheckError) -> [AllowRule] {
+        let explicit = allowlist != nil
+        let path = allowlist ?? ".shipcheck/secrets-allowlist"
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            if explicit { throw CheckError("allowlist `\(path)` cannot be read") }
+            return []
+        }
+        var rules: [AllowRule] = []
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            if line.isEmpty { continue }
+            var rule = AllowRule()
+            for word in line.split(separator: " ") {
+                if word.hasPrefix("path:") {
+                    rule.path = Glob(String(word.dropFirst(5)))
+                } else if word.hasPrefix("rule:") {
+                    rule.rule = String(word.dropFirst(5))
+                } else if word.count == 16, word.allSatisfy(\.isHexDigit) {
+                    rule.fingerprint = word.lowercased()
+                } else {
+                    throw CheckError("\(path):\(number + 1): expected a 16-digit fingerprint, path:GLOB or rule:ID, got `\(word)`")
+                }
+            }
+            rules.append(rule)
+        }
+        return rules
+    }
+}
