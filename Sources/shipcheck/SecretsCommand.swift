@@ -23,6 +23,9 @@ struct SecretsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Compare HEAD with this ref (default: origin/main, origin/master, main or master).")
     var diff: String?
 
+    @Option(name: .long, help: "Scan a unified diff from this file (`-` for standard input), e.g. `git diff | shipcheck secrets --diff-file -`.")
+    var diffFile: String?
+
     @Option(name: .long, help: "Allowlist file (default .shipcheck/secrets-allowlist).")
     var allowlist: String?
 
@@ -37,11 +40,14 @@ struct SecretsCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard ["text", "json", "sarif"].contains(format) else { throw ValidationError("--format: expected text, json or sarif") }
-        if diff != nil, !paths.isEmpty { throw ValidationError("give either --diff or paths, not both") }
+        if [diff != nil, diffFile != nil, !paths.isEmpty].filter({ $0 }).count > 1 {
+            throw ValidationError("give one of --diff, --diff-file or paths")
+        }
     }
 
     func run() async throws {
-        let search = SecretSearch(source: paths.isEmpty ? .diff(base: diff) : .paths(paths), allowlist: allowlist,
+        let source: SecretSearch.Source = diffFile.map { .diffFile($0) } ?? (paths.isEmpty ? .diff(base: diff) : .paths(paths))
+        let search = SecretSearch(source: source, allowlist: allowlist,
                                   exclude: exclude, entropy: !noEntropy)
         let outcome: SecretSearch.Outcome
         do {

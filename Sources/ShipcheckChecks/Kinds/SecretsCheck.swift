@@ -74,6 +74,7 @@ struct SecretsCheck: Check {
         switch search.source {
         case .diff(let base): "secret scan of git diff \(base ?? "<default base>")...HEAD"
         case .paths(let paths): "secret scan of " + paths.joined(separator: ", ")
+        case .diffFile(let path): "secret scan of the diff in \(path)"
         }
     }
 

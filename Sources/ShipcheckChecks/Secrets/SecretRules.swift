@@ -1,4 +1,5 @@
 import Foundation
+import ShipcheckCore
 
 /// A credential shape: literal keywords that must appear on the line (the fast prefilter), and the
 /// pattern whose first group is the secret.
@@ -59,13 +60,15 @@ public enum SecretRules {
     /// Values that stand for a secret rather than being one.
     static func isPlaceholder(_ value: String) -> Bool {
         let lower = value.lowercased()
-        if value.hasPrefix("$") || value.contains("${") || value.contains("{{") || value.contains("%(") || value.hasPrefix("<")
+        if value.hasPrefix("$") || value.has("${") || value.has("{{") || value.has("%(") || value.hasPrefix("<")
             || value.hasPrefix("os.") || value.hasPrefix("process.env") || value.hasPrefix("env.") {
             return true
         }
-        if Set(lower).count <= 2 { return true }
-        let words = ["password", "passwd", "secret", "example", "placeholder", "redacted", "your_", "your-", "yourpassword",
-                     "changeit", "dummy", "sample", "xxxx", "****", "<", "none", "null", "undefined", "todo", "replace"]
-        return words.contains { lower.contains($0) }
+        if Set(lower.utf8).count <= 2 { return true }
+        return lower.hasAny(placeholderWords)
     }
+
+    static let placeholderWords = ["password", "passwd", "secret", "example", "placeholder", "redacted", "your_", "your-",
+                                   "yourpassword", "changeit", "dummy", "sample", "xxxx", "****", "<", "none", "null",
+                                   "undefined", "todo", "replace"]
 }

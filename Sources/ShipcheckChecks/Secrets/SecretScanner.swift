@@ -22,20 +22,46 @@ public struct SecretScanner: Sendable {
     static let allowMarkers = ["pragma: allowlist secret", "shipcheck:allow-secret"]
     static let maximumLineLength = 16_384
 
-    /// Keyword bytes by first (lower-cased) byte, for the prefilter.
-    private let keywordTable: [[(rule: Int, bytes: [UInt8], caseSensitive: Bool)]]
+    /// The prefilter's tables, flat so that the hot loop does no reference counting: the keywords
+    /// starting with the (lower-cased) byte pair `a, b` are entries `pairEntries[a << 8 | b]..<pairEntries[(a << 8 | b) + 1]`.
+    private let pairEntries: [Int32]
+    private let entryRule: [UInt8]
+    private let entryCaseSensitive: [Bool]
+    private let entryStart: [Int32]
+    private let entryLength: [Int32]
+    private let keywordBytes: [UInt8]
+    /// 1 for bytes of base64/hex tokens, for the entropy prefilter.
+    private static let tokenBytes: [UInt8] = (0..<256).map { isTokenByte(UInt8($0)) ? 1 : 0 }
 
     public init(rules: [SecretRule] = SecretRules.all, entropy: Bool = true) {
         self.rules = rules
         self.entropy = entropy
-        var table = [[(rule: Int, bytes: [UInt8], caseSensitive: Bool)]](repeating: [], count: 256)
+        var byPair = [[(rule: Int, bytes: [UInt8], caseSensitive: Bool)]](repeating: [], count: 65_536)
         for (index, rule) in rules.enumerated() {
             for keyword in rule.keywords {
                 let bytes = Array((rule.caseSensitive ? keyword : keyword.lowercased()).utf8)
-                table[Int(Self.lower(bytes[0]))].append((index, bytes, rule.caseSensitive))
+                precondition(bytes.count >= 2, "secret keywords have at least two bytes")
+                byPair[Int(Self.lower(bytes[0])) << 8 | Int(Self.lower(bytes[1]))].append((index, bytes, rule.caseSensitive))
             }
         }
-        keywordTable = table
+        var first: [Int32] = [0]
+        var ruleIDs: [UInt8] = [], cases: [Bool] = [], starts: [Int32] = [], lengths: [Int32] = [], bytes: [UInt8] = []
+        for entries in byPair {
+            for entry in entries {
+                ruleIDs.append(UInt8(entry.rule))
+                cases.append(entry.caseSensitive)
+                starts.append(Int32(bytes.count))
+                lengths.append(Int32(entry.bytes.count))
+                bytes += entry.bytes
+            }
+            first.append(Int32(ruleIDs.count))
+        }
+        pairEntries = first
+        entryRule = ruleIDs
+        entryCaseSensitive = cases
+        entryStart = starts
+        entryLength = lengths
+        keywordBytes = bytes
     }
 
     @inline(__always) static func lower(_ byte: UInt8) -> UInt8 {
@@ -47,15 +73,17 @@ public struct SecretScanner: Sendable {
     /// Every line of one file.
     public func scan(file: String, bytes: [UInt8]) -> [SecretFinding] {
         var findings: [SecretFinding] = []
+        withTables { tables in
         bytes.withUnsafeBufferPointer { buffer in
             var start = 0
             var number = 1
             while start <= buffer.count {
                 let end = Self.lineEnd(buffer, from: start)
-                scanLine(buffer, start..<end, file: file, line: number, into: &findings)
+                scanLine(buffer, start..<end, file: file, line: number, tables: tables, into: &findings)
                 number += 1
                 start = end + 1
             }
+        }
         }
         return findings
     }
@@ -63,6 +91,7 @@ public struct SecretScanner: Sendable {
     /// The added lines of a unified diff (`git diff`), with their new line numbers.
     public func scan(diff bytes: [UInt8]) -> [SecretFinding] {
         var findings: [SecretFinding] = []
+        withTables { tables in
         bytes.withUnsafeBufferPointer { buffer in
             var start = 0
             var file = ""
@@ -74,7 +103,7 @@ public struct SecretScanner: Sendable {
                     if end - start >= 4, buffer[start + 1] == 43, buffer[start + 2] == 43, buffer[start + 3] == 32 {
                         file = Self.diffPath(buffer, (start + 4)..<end)
                     } else {
-                        scanLine(buffer, (start + 1)..<end, file: file, line: newLine, into: &findings)
+                        scanLine(buffer, (start + 1)..<end, file: file, line: newLine, tables: tables, into: &findings)
                         newLine += 1
                     }
                 } else if first == UInt8(ascii: " ") {
@@ -84,6 +113,7 @@ public struct SecretScanner: Sendable {
                 }
                 start = end + 1
             }
+        }
         }
         return findings
     }
@@ -117,38 +147,100 @@ public struct SecretScanner: Sendable {
 
     // MARK: - Lines
 
-    private func scanLine(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, file: String, line: Int,
-                          into findings: inout [SecretFinding]) {
-        guard !range.isEmpty, range.count <= Self.maximumLineLength else { return }
+    /// The prefilter's tables as raw pointers, taken once per scan.
+    struct Tables {
+        let pairs: UnsafeBufferPointer<Int32>
+        let rule: UnsafeBufferPointer<UInt8>
+        let caseSensitive: UnsafeBufferPointer<Bool>
+        let start: UnsafeBufferPointer<Int32>
+        let length: UnsafeBufferPointer<Int32>
+        let keywords: UnsafeBufferPointer<UInt8>
+        let token: UnsafeBufferPointer<UInt8>
+    }
+
+    func withTables<R>(_ body: (Tables) -> R) -> R {
+        pairEntries.withUnsafeBufferPointer { pairs in
+        entryRule.withUnsafeBufferPointer { rule in
+        entryCaseSensitive.withUnsafeBufferPointer { caseSensitive in
+        entryStart.withUnsafeBufferPointer { start in
+        entryLength.withUnsafeBufferPointer { length in
+        keywordBytes.withUnsafeBufferPointer { keywords in
+        Self.tokenBytes.withUnsafeBufferPointer { token in
+            body(Tables(pairs: pairs, rule: rule, caseSensitive: caseSensitive, start: start, length: length,
+                        keywords: keywords, token: token))
+        }}}}}}}
+    }
+
+    /// Which rules' keywords a line holds, and whether it has a quoted token long enough for the entropy test.
+    private func prefilter(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ t: Tables)
+        -> (candidates: UInt64, quotedToken: Bool) {
         var candidates: UInt64 = 0
-        var hasQuote = false
+        var quotedToken = false
+        var run = 0
+        var runAfterQuote = false
+        var previous: UInt8 = 0
         var index = range.lowerBound
         let upper = range.upperBound
+        var folded = Self.lower(buffer[index])
         while index < upper {
             let byte = buffer[index]
-            if byte == 34 || byte == 39 {
-                hasQuote = true
+            if t.token[Int(byte)] != 0 {
+                if run == 0 { runAfterQuote = previous == 34 || previous == 39 }
+                run += 1
             } else {
-                let folded = Self.lower(byte)
-                let entries = keywordTable[Int(folded)]
-                if !entries.isEmpty {
-                    for entry in entries where candidates & (1 << entry.rule) == 0 && index + entry.bytes.count <= upper {
-                        var offset = 1
-                        if entry.caseSensitive {
-                            if byte != entry.bytes[0] { continue }
-                            while offset < entry.bytes.count, buffer[index + offset] == entry.bytes[offset] { offset += 1 }
-                        } else {
-                            while offset < entry.bytes.count, Self.lower(buffer[index + offset]) == entry.bytes[offset] { offset += 1 }
-                        }
-                        if offset == entry.bytes.count { candidates |= 1 << entry.rule }
+                if (byte == 34 || byte == 39), run >= 20, runAfterQuote { quotedToken = true }
+                run = 0
+            }
+            let nextFolded = index + 1 < upper ? Self.lower(buffer[index + 1]) : 0
+            let pair = Int(folded) << 8 | Int(nextFolded)
+            var entry = Int(t.pairs[pair])
+            let last = Int(t.pairs[pair + 1])
+            while entry < last {
+                let rule = t.rule[entry]
+                let length = Int(t.length[entry])
+                if candidates & (1 << rule) == 0, index + length <= upper {
+                    let start = Int(t.start[entry])
+                    var offset = 0
+                    if t.caseSensitive[entry] {
+                        while offset < length, buffer[index + offset] == t.keywords[start + offset] { offset += 1 }
+                    } else {
+                        while offset < length, Self.lower(buffer[index + offset]) == t.keywords[start + offset] { offset += 1 }
                     }
+                    if offset == length { candidates |= 1 << rule }
                 }
+                entry += 1
+            }
+            previous = byte
+            folded = nextFolded
+            index += 1
+        }
+        return (candidates, quotedToken)
+    }
+
+    static let allowMarkerBytes = allowMarkers.map { Array($0.utf8) }
+
+    static func contains(_ base: UnsafePointer<UInt8>, _ count: Int, _ needle: [UInt8]) -> Bool {
+        guard count >= needle.count else { return false }
+        var index = 0
+        while index <= count - needle.count {
+            if base[index] == needle[0] {
+                var offset = 1
+                while offset < needle.count, base[index + offset] == needle[offset] { offset += 1 }
+                if offset == needle.count { return true }
             }
             index += 1
         }
-        guard candidates != 0 || (entropy && hasQuote) else { return }
+        return false
+    }
+
+    private func scanLine(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, file: String, line: Int,
+                          tables: Tables, into findings: inout [SecretFinding]) {
+        guard !range.isEmpty, range.count <= Self.maximumLineLength else { return }
+        let (candidates, quotedToken) = prefilter(buffer, range, tables)
+        guard candidates != 0 || (entropy && quotedToken) else { return }
+        let base = buffer.baseAddress! + range.lowerBound
+        for marker in Self.allowMarkerBytes where Self.contains(base, range.count, marker) { return }
         let text = String(decoding: buffer[range], as: UTF8.self)
-        if Self.allowMarkers.contains(where: { text.contains($0) }) { return }
         var seen: Set<String> = []
         for (ruleIndex, rule) in rules.enumerated() where candidates & (1 << ruleIndex) != 0 {
             let nsRange = NSRange(text.startIndex..., in: text)
@@ -161,7 +253,7 @@ public struct SecretScanner: Sendable {
                 findings.append(Self.finding(file: file, line: line, rule: rule.id, secret: secret))
             }
         }
-        if entropy && hasQuote {
+        if entropy && quotedToken {
             for token in Self.quotedTokens(text) where !seen.contains(token) {
                 if let rule = Self.highEntropyRule(token) {
                     seen.insert(token)
@@ -172,7 +264,12 @@ public struct SecretScanner: Sendable {
     }
 
     static func finding(file: String, line: Int, rule: String, secret: String) -> SecretFinding {
-        let digest = SHA256.hash(data: Data(secret.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        let hex = Array("0123456789abcdef".utf8)
+        var digest = ""
+        for byte in SHA256.hash(data: Data(secret.utf8)).prefix(8) {
+            digest.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
+            digest.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 15)]))
+        }
         return SecretFinding(file: file, line: line, rule: rule, masked: mask(secret), fingerprint: digest)
     }
 

@@ -8,6 +8,8 @@ public struct SecretSearch: Sendable {
         case diff(base: String?)
         /// Every line of these files or directories.
         case paths([String])
+        /// A unified diff already written to a file (`-` for standard input).
+        case diffFile(String)
     }
 
     public var source: Source
@@ -53,6 +55,14 @@ public struct SecretSearch: Sendable {
             findings = scanner.scan(diff: diff)
             files = Set(findings.map(\.file)).count
             scope = "git diff \(resolved)...HEAD"
+        case .diffFile(let path):
+            let data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(
+                atPath: path.hasPrefix("/") ? path : directory.appendingPathComponent(path).path)
+            guard let data else { throw CheckError("cannot read the diff `\(path)`") }
+            bytes = data.count
+            findings = scanner.scan(diff: [UInt8](data))
+            files = Set(findings.map(\.file)).count
+            scope = path == "-" ? "the diff on standard input" : "the diff in \(path)"
         case .paths(let paths):
             for path in paths {
                 let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)

@@ -1,7 +1,7 @@
 /// Substring tests on UTF-8 bytes. Foundation's `contains` goes through NSString and dominated the
 /// import's profile; these are plain byte scans.
 extension StringProtocol {
-    func has(_ needle: String) -> Bool {
+    public func has(_ needle: String) -> Bool {
         let needle = Array(needle.utf8)
         guard let first = needle.first else { return true }
         let haystack = Array(utf8)
@@ -19,12 +19,12 @@ extension StringProtocol {
         return false
     }
 
-    func hasAny(_ needles: [String]) -> Bool {
+    public func hasAny(_ needles: [String]) -> Bool {
         needles.contains { has($0) }
     }
 
     /// Without leading and trailing spaces and tabs.
-    var trimmedSpaces: String {
+    public var trimmedSpaces: String {
         let scalars = String(self).unicodeScalars
         guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
         let end = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })!

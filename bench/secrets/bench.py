@@ -1,0 +1,92 @@
+"""Secret scanning against detect-secrets, in one invocation: precision and recall on the planted
+corpus (labels.json), and throughput on a large input. Usage: bench.py SHIPCHECK_BINARY DETECT_SECRETS"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+binary, detect_secrets = sys.argv[1], sys.argv[2]
+HERE = os.path.dirname(os.path.abspath(__file__))
+labels = json.load(open(os.path.join(HERE, "labels.json")))
+truth = {(entry["file"], entry["line"]) for entry in labels}
+
+
+def score(found):
+    found = set(found)
+    true_positives = len(found & truth)
+    precision = true_positives / len(found) if found else 1.0
+    recall = true_positives / len(truth)
+    return precision, recall, true_positives, len(found) - true_positives
+
+
+def shipcheck_lines(directory):
+    out = subprocess.run([binary, "secrets", ".", "--format", "json"], cwd=directory, capture_output=True, text=True)
+    return [(os.path.basename(f["file"]), f["line"]) for f in json.loads(out.stdout)]
+
+
+def detect_secrets_lines(directory):
+    out = subprocess.run([detect_secrets, "scan", "--all-files", "."], cwd=directory, capture_output=True, text=True)
+    results = json.loads(out.stdout)["results"]
+    return [(os.path.basename(name), entry["line_number"]) for name, entries in results.items() for entry in entries]
+
+
+with tempfile.TemporaryDirectory() as directory:
+    corpus = os.path.join(directory, "corpus")
+    shutil.copytree(os.path.join(HERE, "corpus"), corpus)
+    ours = score(shipcheck_lines(corpus))
+    theirs = score(detect_secrets_lines(corpus))
+    print(f"planted corpus: {len(os.listdir(corpus))} real source files, {len(truth)} planted secrets, 20 decoys")
+    for name, (precision, recall, tp, fp) in (("shipcheck", ours), ("detect-secrets", theirs)):
+        print(f"  {name:15} precision {precision:6.3f}  recall {recall:6.3f}  ({tp} found, {fp} false)")
+
+    # Throughput: one large file built from the corpus (tens of MB), scanned on one core.
+    text = "".join(open(os.path.join(corpus, name), encoding="utf-8").read() for name in sorted(os.listdir(corpus)))
+    big = os.path.join(directory, "big")
+    os.makedirs(big)
+    size_mb = int(os.environ.get("BENCH_SECRETS_MB", "40"))
+    # Files of about 4 MB each: the scanner skips single files over 10 MB.
+    written = 0
+    part = 0
+    while written < size_mb * 1_000_000:
+        with open(os.path.join(big, f"part{part:03}.py"), "w") as handle:
+            chunk = 0
+            while chunk < 4_000_000:
+                handle.write(text)
+                chunk += len(text.encode())
+        written += chunk
+        part += 1
+    empty = os.path.join(directory, "empty")
+    os.makedirs(empty)
+
+    def timed(command, cwd):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=cwd, capture_output=True)
+        return time.perf_counter() - start
+
+    startup = min(timed([binary, "secrets", ".", "--format", "json"], empty) for _ in range(3))
+    ours_time = min(timed(["taskset", "-c", "0", binary, "secrets", ".", "--format", "json"], big) for _ in range(3)) - startup
+    mb = written / 1_000_000
+    # detect-secrets on a 2 MB slice: at its speed the whole file would take minutes.
+    small = os.path.join(directory, "small")
+    os.makedirs(small)
+    with open(os.path.join(small, "small.py"), "w") as handle:
+        handle.write((text * 10)[:2_000_000])
+    theirs_time = timed(["taskset", "-c", "0", detect_secrets, "scan", "--all-files", "."], small)
+    diff = os.path.join(directory, "big.diff")
+    with open(diff, "w") as handle:
+        diff_bytes = 0
+        for part in sorted(os.listdir(big)):
+            handle.write(f"diff --git a/{part} b/{part}\n--- /dev/null\n+++ b/{part}\n@@ -0,0 +1 @@\n")
+            for line in open(os.path.join(big, part)):
+                handle.write("+" + line)
+        diff_bytes = handle.tell()
+    diff_time = min(timed(["taskset", "-c", "0", binary, "secrets", "--diff-file", diff, "--format", "json"], empty)
+                    for _ in range(3)) - startup
+    print(f"throughput (one core, after {startup * 1000:.1f} ms start-up):")
+    print(f"  shipcheck, diff {diff_bytes / 1e6 / diff_time:8.1f} MB/s  ({diff_bytes / 1e6:.0f} MB unified diff in {diff_time:.3f} s)")
+    print(f"  shipcheck       {mb / ours_time:8.1f} MB/s  ({mb:.0f} MB in {ours_time:.3f} s)  (target >= 100 MB/s)")
+    print(f"  detect-secrets  {2.0 / theirs_time:8.2f} MB/s  (2 MB in {theirs_time:.2f} s)")
+    print(f"  ratio           {(mb / ours_time) / (2.0 / theirs_time):8.0f}x")

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Secret scanning benchmark against detect-secrets (from PyPI, in a private venv): bench/secrets/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+swift build -c release --product shipcheck >&2
+venv=bench/out/detect-secrets-venv
+if [ ! -x "$venv/bin/detect-secrets" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q detect-secrets
+fi
+exec python3 bench/secrets/bench.py "$(swift build -c release --show-bin-path)/shipcheck" "$venv/bin/detect-secrets"
