@@ -5,5 +5,9 @@ public enum CheckKinds {
     public static let all: [KindDescription] = [
         CommandCheck.description,
         SecretsCheck.description,
+        GitCheck.description,
+        EnvParityCheck.description,
+        ChangelogCheck.description,
+        FileCheck.description,
     ]
 }

@@ -39,6 +39,12 @@ import Testing
                     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                     try content.write(to: url, atomically: true, encoding: .utf8)
                 }
+                if let setup = example.setup {
+                    let outcome = try await ProcessRunner().run(arguments: ["/bin/sh", "-c", setup],
+                                                                environment: ProcessInfo.processInfo.environment,
+                                                                workingDirectory: directory.path)
+                    #expect(outcome.termination == .exited(0), "setup of \(kind.key) `\(example.title)`: \(outcome.stderr.text)")
+                }
                 let run = try await Harness.run(items: "- " + example.yaml.replacingOccurrences(of: "\n", with: "\n  "), in: directory)
                 let item = try #require(run.items.first)
                 #expect(item.outcome == example.outcome, "\(kind.key) example `\(example.title)`: \(item.reason ?? "")")

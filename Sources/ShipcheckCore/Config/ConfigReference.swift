@@ -26,6 +26,7 @@ public enum ConfigReference {
                 for (path, content) in example.files.sorted(by: { $0.key < $1.key }) {
                     out += "\nwith `\(path)`:\n\n```\n\(content)```\n"
                 }
+                if let setup = example.setup { out += "\nafter:\n\n```sh\n\(setup)\n```\n" }
             }
         }
         return out

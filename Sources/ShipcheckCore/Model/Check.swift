@@ -55,6 +55,12 @@ public struct CheckContext: Sendable {
         }
     }
 
+    /// An optional template, expanded when given.
+    public func expand(_ template: Template?) throws(CheckError) -> String? {
+        guard let template else { return nil }
+        return try expand(template, quoting: .none)
+    }
+
     /// A path from the configuration, resolved against the working directory.
     public func resolve(_ path: String) -> URL {
         path.hasPrefix("/") ? URL(fileURLWithPath: path) : workingDirectory.appendingPathComponent(path)

@@ -48,13 +48,17 @@ public struct KindExample: Sendable {
     public let facts: Facts
     /// Files the example needs, written into its working directory first (path → content).
     public let files: [String: String]
+    /// A shell script run in that directory after the files are written (e.g. `git init`).
+    public let setup: String?
 
-    public init(_ title: String, yaml: String, outcome: Outcome, facts: Facts = [:], files: [String: String] = [:]) {
+    public init(_ title: String, yaml: String, outcome: Outcome, facts: Facts = [:], files: [String: String] = [:],
+                setup: String? = nil) {
         self.title = title
         self.yaml = yaml
         self.outcome = outcome
         self.facts = facts
         self.files = files
+        self.setup = setup
     }
 }
 
