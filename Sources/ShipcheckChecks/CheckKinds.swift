@@ -9,5 +9,6 @@ public enum CheckKinds {
         EnvParityCheck.description,
         ChangelogCheck.description,
         FileCheck.description,
+        ReportCheck.description,
     ]
 }

@@ -77,10 +77,11 @@ import Testing
         ("{\"meta\": {}}", "has no `totals`"),
         ("{\"totals\": ", "not valid JSON"),
         ("<coverage version=\"1\"/>", "neither line-rate"),
-        ("<report/>", "not a Cobertura report"),
+        ("<report/>", "no LINE counter"),
+        ("<html/>", "not a Cobertura or JaCoCo report"),
         ("<cov", "not well-formed"),
-        ("plain text", "neither coverage.py JSON nor Cobertura"),
-        ("", "neither coverage.py JSON nor Cobertura"),
+        ("plain text", "is neither coverage.py JSON"),
+        ("", "is neither coverage.py JSON"),
     ])
     func malformedReportsAreCleanErrors(text: String, fragment: String) {
         #expect {

@@ -25,9 +25,6 @@ struct CommandCheck: Check {
     let reports: [(format: ReportFormat, source: ReportSource)]
     let outputLimit: Int
 
-    enum ReportFormat: String, Sendable, CaseIterable {
-        case junit, coverage, json
-    }
 
     static let description = KindDescription(
         key: "run",
@@ -39,11 +36,8 @@ struct CommandCheck: Check {
             Parameter("env", .map(.template), "Environment variables added for this command."),
             Parameter("shell", .string, "The shell for string commands, e.g. `bash -eo pipefail` (default `/bin/sh`)."),
             Parameter("capture", .map(.string), "Named regular expressions over stdout then stderr; the first group (or the whole match) becomes a fact, a number when it reads as one."),
-            Parameter("parse", .object([
-                Parameter("junit", .template, "JUnit XML report: a path, or `stdout`."),
-                Parameter("coverage", .template, "coverage.py JSON or Cobertura XML: a path, or `stdout`."),
-                Parameter("json", .template, "Any JSON document, flattened into `json.*` facts: a path, or `stdout`."),
-            ]), "Reports to read into facts after the command ran."),
+            Parameter("parse", .object(ReportFormat.allCases.map { Parameter($0.rawValue, .template, $0.summary + ": a path, or `stdout`.") }),
+                      "Reports to read into facts after the command ran."),
             Parameter("output-limit", .string, "Bytes of each stream to keep, head and tail (default 1MiB), e.g. `256KiB`."),
         ],
         facts: [
@@ -53,11 +47,9 @@ struct CommandCheck: Check {
             FactDescription("stderr", "string", "Standard error, capped head and tail, redacted."),
             FactDescription("lines", "number", "Lines written to stdout (all of them, not only those kept)."),
             FactDescription("stdout.bytes", "number", "Bytes written to stdout."),
-            FactDescription("tests.total/passed/failed/errors/skipped", "number", "From `parse: {junit: …}`."),
-            FactDescription("tests.time", "duration", "Total time in the JUnit report."),
-            FactDescription("tests.failing", "list", "Names of up to 10 failing tests."),
-            FactDescription("coverage.percent", "number", "From `parse: {coverage: …}`, 0–100."),
-            FactDescription("coverage.lines.covered/total", "number", "Line counts from the coverage report."),
+            FactDescription("tests.total/passed/failed/errors/skipped, tests.time, tests.failing", "number, duration, list", "From `parse: {junit: …}`."),
+            FactDescription("coverage.percent, coverage.lines.covered/total, coverage.file_min", "number", "From `parse: {coverage: …}`, 0–100."),
+            FactDescription("findings.*, vulns.*, violations.*, lighthouse.*, k6 metrics", "number", "From the other `parse:` formats, as listed under `report:`."),
             FactDescription("json.*", "any", "From `parse: {json: …}`: the document flattened by dotted path."),
         ],
         examples: [
@@ -256,12 +248,12 @@ struct CommandCheck: Check {
                 if outcome.stdout.omittedBytes > 0 {
                     throw CheckError("stdout is larger than output-limit, so the \(format.rawValue) report in it is cut; write it to a file", facts: facts)
                 }
-                parsed = try Self.parse(format, data: data, source: "stdout")
+                parsed = try format.parse(data: data, source: "stdout")
             case .file(let template):
                 let url = context.resolve(try context.expand(template, quoting: .none))
                 do {
                     try Self.requireFresh(url, since: startedAt)
-                    parsed = try Self.parse(format, file: url)
+                    parsed = try format.parse(file: url)
                 } catch {
                     throw CheckError(error.message, facts: facts)
                 }
@@ -269,26 +261,6 @@ struct CommandCheck: Check {
             facts.merge(parsed) { _, new in new }
         }
         return facts
-    }
-
-    static func parse(_ format: ReportFormat, data: Data, source: String) throws(CheckError) -> Facts {
-        switch format {
-        case .junit: try JUnitParser.parse(data: data, source: source)
-        case .coverage: try CoverageParser.parse(data: data, source: source)
-        case .json: try JSONFacts.parse(data: data, prefix: "json", source: source)
-        }
-    }
-
-    static func parse(_ format: ReportFormat, file url: URL) throws(CheckError) -> Facts {
-        switch format {
-        case .junit: return try JUnitParser.parse(file: url)
-        case .coverage: return try CoverageParser.parse(file: url)
-        case .json:
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw CheckError("JSON report `\(url.path)` was not written")
-            }
-            return try JSONFacts.parse(data: data, prefix: "json", source: "`\(url.lastPathComponent)`")
-        }
     }
 
     /// A report left over from an earlier run must not pass for this one.

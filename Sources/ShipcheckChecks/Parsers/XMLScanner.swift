@@ -42,9 +42,17 @@ struct XMLScanner {
         }
     }
 
+    /// No single tag, comment or text run may be longer: memory stays bounded on any input.
+    static let maximumConstruct = 16 * 1_048_576
+    private(set) var overflowed = false
+
     /// Makes sure `count` bytes from `position` are buffered, reading more as needed.
     private mutating func fill(_ count: Int) -> Bool {
         while buffer.count - position < count {
+            if buffer.count - position > Self.maximumConstruct {
+                overflowed = true
+                return false
+            }
             guard !atEnd, let chunk = read() else {
                 atEnd = true
                 return false
@@ -94,11 +102,17 @@ struct XMLScanner {
             return .end(name: name)
         }
         while true {
-            guard let lt = find([UInt8(ascii: "<")], from: 0) else {
-                if buffer[position...].contains(where: { !Self.isSpace($0) }), open.isEmpty {
+            // Text between tags is not kept: look for `<` in what is buffered, then read on.
+            var found = buffer[position...].firstIndex(of: UInt8(ascii: "<"))
+            while found == nil {
+                if open.isEmpty, buffer[position...].contains(where: { !Self.isSpace($0) }) {
                     throw error("text outside the root element")
                 }
                 consume(to: buffer.count)
+                guard fill(1) else { break }
+                found = buffer[position...].firstIndex(of: UInt8(ascii: "<"))
+            }
+            guard let lt = found else {
                 if !open.isEmpty { throw error("the document ends inside <\(open.last!)>") }
                 if !sawRoot { throw error("no root element") }
                 return nil
@@ -113,11 +127,11 @@ struct XMLScanner {
                 _ = fill(9)
                 let head = Array(buffer[position..<min(buffer.count, position + 9)])
                 if head.starts(with: Array("<!--".utf8)) {
-                    guard let end = find(Array("-->".utf8), from: 4) else { throw error("a comment is not closed") }
+                    guard let end = find(Array("-->".utf8), from: 4) else { throw error(overflowed ? "a comment longer than 16 MiB" : "a comment is not closed") }
                     consume(to: end + 3)
                 } else if head.starts(with: Array("<![CDATA[".utf8)) {
                     if open.isEmpty { throw error("CDATA outside the root element") }
-                    guard let end = find(Array("]]>".utf8), from: 9) else { throw error("a CDATA section is not closed") }
+                    guard let end = find(Array("]]>".utf8), from: 9) else { throw error(overflowed ? "a CDATA section longer than 16 MiB" : "a CDATA section is not closed") }
                     consume(to: end + 3)
                 } else {
                     guard let end = find([UInt8(ascii: ">")], from: 2) else { throw error("a declaration is not closed") }
@@ -141,7 +155,7 @@ struct XMLScanner {
         while true {
             if index >= buffer.count {
                 let offset = index - position
-                guard fill(offset + 1) else { throw error("the document ends inside a tag") }
+                guard fill(offset + 1) else { throw error(overflowed ? "a tag longer than 16 MiB" : "the document ends inside a tag") }
                 index = position + offset
             }
             let byte = buffer[index]

@@ -1,0 +1,131 @@
+import Foundation
+import ShipcheckCore
+
+/// The report formats `parse:` and `report:` read, in one table.
+enum ReportFormat: String, Sendable, CaseIterable {
+    case junit, coverage, sarif, bandit, ruff
+    case pipAudit = "pip-audit"
+    case safety
+    case npmAudit = "npm-audit"
+    case k6, lighthouse, axe, json
+
+    /// JSON reports are read whole; this bounds the memory one may take.
+    static let maximumJSONSize = 64 * 1_048_576
+
+    var summary: String {
+        switch self {
+        case .junit: "JUnit XML (pytest, Jest, go-junit-report, Surefire, swift test --xunit-output), streamed"
+        case .coverage: "coverage.py JSON, Cobertura or coverage.py XML, lcov, JaCoCo XML"
+        case .sarif: "SARIF 2.1 (ruff, bandit, semgrep, CodeQL)"
+        case .bandit: "bandit JSON"
+        case .ruff: "ruff JSON (`ruff check --output-format json`)"
+        case .pipAudit: "pip-audit JSON (`pip-audit -f json`)"
+        case .safety: "safety JSON (`safety check --json`)"
+        case .npmAudit: "npm audit JSON"
+        case .k6: "k6 summary JSON (`--summary-export` or handleSummary)"
+        case .lighthouse: "Lighthouse JSON"
+        case .axe: "axe-core JSON results"
+        case .json: "any JSON, flattened into `json.*`"
+        }
+    }
+
+    /// What a `report:` item expects of this format when it says nothing.
+    var defaultExpectation: String? {
+        switch self {
+        case .junit: "tests.failed == 0 and tests.errors == 0"
+        case .sarif, .ruff: "findings.total == 0"
+        case .bandit: "findings.high == 0"
+        case .pipAudit, .safety: "vulns.total == 0"
+        case .npmAudit: "vulns.high == 0 and vulns.critical == 0"
+        case .k6: "thresholds.failed == 0"
+        case .axe: "violations.total == 0"
+        case .coverage, .lighthouse, .json: nil
+        }
+    }
+
+    func parse(file url: URL) throws(CheckError) -> Facts {
+        switch self {
+        case .junit:
+            return try JUnitParser.parse(file: url)
+        case .coverage where url.pathExtension == "info" || url.lastPathComponent.hasPrefix("lcov"):
+            return try LcovParser.parse(file: url)
+        default:
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else {
+                throw CheckError("\(rawValue) report `\(url.path)` was not written")
+            }
+            let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            guard size <= Self.maximumJSONSize else {
+                throw CheckError("\(rawValue) report `\(url.lastPathComponent)` is \(size / 1_048_576) MiB; reports of this kind are read up to \(Self.maximumJSONSize / 1_048_576) MiB")
+            }
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw CheckError("cannot read \(rawValue) report `\(url.path)`")
+            }
+            return try parse(data: data, source: "`\(url.lastPathComponent)`")
+        }
+    }
+
+    func parse(data: Data, source: String) throws(CheckError) -> Facts {
+        switch self {
+        case .junit: return try JUnitParser.parse(data: data, source: source)
+        case .coverage: return try CoverageParser.parse(data: data, source: source)
+        case .json: return try JSONFacts.parse(data: data, prefix: "json", source: source)
+        case .sarif: return try ScanReports.sarif(JSONDocument.load(data, source: source, format: "SARIF"))
+        case .bandit: return try ScanReports.bandit(JSONDocument.load(data, source: source, format: "bandit"))
+        case .ruff: return try ScanReports.ruff(JSONDocument.load(data, source: source, format: "ruff"))
+        case .pipAudit: return try ScanReports.pipAudit(JSONDocument.load(data, source: source, format: "pip-audit"))
+        case .safety: return try ScanReports.safety(JSONDocument.load(data, source: source, format: "safety"))
+        case .npmAudit: return try ScanReports.npmAudit(JSONDocument.load(data, source: source, format: "npm audit"))
+        case .k6: return try QualityReports.k6(JSONDocument.load(data, source: source, format: "k6"))
+        case .lighthouse: return try QualityReports.lighthouse(JSONDocument.load(data, source: source, format: "Lighthouse"))
+        case .axe: return try QualityReports.axe(JSONDocument.load(data, source: source, format: "axe"))
+        }
+    }
+}
+
+/// A parsed JSON report with typed lookups that fail with the path and what was expected.
+struct JSONDocument {
+    let root: Any
+    let source: String
+    let format: String
+
+    static func load(_ data: Data, source: String, format: String) throws(CheckError) -> JSONDocument {
+        do {
+            return JSONDocument(root: try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]), source: source,
+                                format: format)
+        } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+            throw CheckError("\(format) report \(source) is not valid JSON: \(detail)")
+        }
+    }
+
+    func fail(_ path: String, _ expected: String) -> CheckError {
+        CheckError("\(format) report \(source): `\(path)` should be \(expected)")
+    }
+
+    func object(_ value: Any?, _ path: String) throws(CheckError) -> [String: Any] {
+        guard let object = value as? [String: Any] else { throw fail(path, "an object") }
+        return object
+    }
+
+    func array(_ value: Any?, _ path: String) throws(CheckError) -> [Any] {
+        guard let array = value as? [Any] else { throw fail(path, "an array") }
+        return array
+    }
+
+    func number(_ value: Any?, _ path: String) throws(CheckError) -> Double {
+        guard let number = value as? NSNumber, !(value is Bool) || true else { throw fail(path, "a number") }
+        return number.doubleValue
+    }
+
+    func string(_ value: Any?, _ path: String) throws(CheckError) -> String {
+        guard let string = value as? String else { throw fail(path, "a string") }
+        return string
+    }
+}
+
+extension Facts {
+    /// Counts by key under a prefix, e.g. `findings.high`.
+    mutating func count<S: Sequence>(_ keys: S, prefix: String) where S.Element == String {
+        for key in keys { self[prefix + key, default: .number(0)] = .number((self[prefix + key].flatMap { if case .number(let n) = $0 { n } else { nil } } ?? 0) + 1) }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import ShipcheckCore
+
+/// Findings from linters and security scanners.
+enum ScanReports {
+    static func sarif(_ document: JSONDocument) throws(CheckError) -> Facts {
+        let root = try document.object(document.root, "$")
+        let runs = try document.array(root["runs"], "runs")
+        var facts: Facts = ["findings.total": .number(0)]
+        for level in ["error", "warning", "note", "none"] { facts["findings." + level] = .number(0) }
+        var total = 0
+        var rules: [String] = []
+        for (runIndex, run) in runs.enumerated() {
+            let runObject = try document.object(run, "runs[\(runIndex)]")
+            let results = try document.array(runObject["results"] ?? [], "runs[\(runIndex)].results")
+            for (index, result) in results.enumerated() {
+                let object = try document.object(result, "runs[\(runIndex)].results[\(index)]")
+                let level = (object["level"] as? String) ?? "warning"
+                facts.count([level], prefix: "findings.")
+                if let rule = object["ruleId"] as? String { rules.append(rule) }
+                total += 1
+            }
+        }
+        facts["findings.total"] = .number(Double(total))
+        facts.count(rules, prefix: "findings.rule.")
+        return facts
+    }
+
+    static func bandit(_ document: JSONDocument) throws(CheckError) -> Facts {
+        let root = try document.object(document.root, "$")
+        let results = try document.array(root["results"], "results")
+        var facts: Facts = ["findings.high": .number(0), "findings.medium": .number(0), "findings.low": .number(0)]
+        var tests: [String] = []
+        for (index, result) in results.enumerated() {
+            let object = try document.object(result, "results[\(index)]")
+            let severity = try document.string(object["issue_severity"], "results[\(index)].issue_severity").lowercased()
+            facts.count([severity], prefix: "findings.")
+            if let test = object["test_id"] as? String { tests.append(test) }
+        }
+        facts["findings.total"] = .number(Double(results.count))
+        facts.count(tests, prefix: "findings.test.")
+        if let errors = root["errors"] as? [Any] { facts["errors"] = .number(Double(errors.count)) }
+        return facts
+    }
+
+    static func ruff(_ document: JSONDocument) throws(CheckError) -> Facts {
+        let findings = try document.array(document.root, "$")
+        var codes: [String] = []
+        var fixable = 0
+        for (index, finding) in findings.enumerated() {
+            let object = try document.object(finding, "[\(index)]")
+            codes.append((object["code"] as? String) ?? "syntax-error")
+            if object["fix"] is [String: Any] { fixable += 1 }
+        }
+        var facts: Facts = ["findings.total": .number(Double(findings.count)), "findings.fixable": .number(Double(fixable))]
+        facts.count(codes, prefix: "findings.")
+        return facts
+    }
+
+    static func pipAudit(_ document: JSONDocument) throws(CheckError) -> Facts {
+        let root = try document.object(document.root, "$")
+        let dependencies = try document.array(root["dependencies"], "dependencies")
+        var total = 0, packages = 0, fixable = 0
+        var ids: [Value] = []
+        for (index, dependency) in dependencies.enumerated() {
+            let object = try document.object(dependency, "dependencies[\(index)]")
+            let vulns = try document.array(object["vulns"] ?? [], "dependencies[\(index)].vulns")
+            if !vulns.isEmpty { packages += 1 }
+            for (vulnIndex, vuln) in vulns.enumerated() {
+                let vulnObject = try document.object(vuln, "dependencies[\(index)].vulns[\(vulnIndex)]")
+                total += 1
+                if let id = vulnObject["id"] as? String, ids.count < 50 { ids.append(.string(id)) }
+                if let fixes = vulnObject["fix_versions"] as? [Any], !fixes.isEmpty { fixable += 1 }
+            }
+        }
+        return ["vulns.total": .number(Double(total)), "vulns.packages": .number(Double(packages)),
+                "vulns.fixable": .number(Double(fixable)), "vulns.ids": .list(ids)]
+    }
+
+    /// safety 2/3 (`{"vulnerabilities": [...]}`) and the older list-of-lists form.
+    static func safety(_ document: JSONDocument) throws(CheckError) -> Facts {
+        var entries: [Any]
+        if let root = document.root as? [String: Any] {
+            entries = try document.array(root["vulnerabilities"] ?? [], "vulnerabilities")
+        } else {
+            entries = try document.array(document.root, "$")
+        }
+        var facts: Facts = [:]
+        for severity in ["critical", "high", "medium", "low", "unknown"] { facts["vulns." + severity] = .number(0) }
+        var packages = Set<String>()
+        for (index, entry) in entries.enumerated() {
+            if let object = entry as? [String: Any] {
+                if let name = object["package_name"] as? String { packages.insert(name) }
+                facts.count([severityName(object["severity"])], prefix: "vulns.")
+            } else if let list = entry as? [Any], let name = list.first as? String {
+                packages.insert(name)
+                facts.count(["unknown"], prefix: "vulns.")
+            } else {
+                throw document.fail("vulnerabilities[\(index)]", "an object or a list")
+            }
+        }
+        facts["vulns.total"] = .number(Double(entries.count))
+        facts["vulns.packages"] = .number(Double(packages.count))
+        return facts
+    }
+
+    static func severityName(_ value: Any?) -> String {
+        var text: String?
+        if let string = value as? String { text = string }
+        if let object = value as? [String: Any] {
+            for key in ["cvssv3", "cvssv2"] {
+                if let cvss = object[key] as? [String: Any], let base = cvss["base_severity"] as? String { text = base; break }
+            }
+            if text == nil, let source = object["source"] as? String { text = source }
+        }
+        let lower = text?.lowercased() ?? "unknown"
+        return ["critical", "high", "medium", "low"].contains(lower) ? lower : (lower == "moderate" ? "medium" : "unknown")
+    }
+
+    static func npmAudit(_ document: JSONDocument) throws(CheckError) -> Facts {
+        let root = try document.object(document.root, "$")
+        let metadata = try document.object(root["metadata"], "metadata")
+        let counts = try document.object(metadata["vulnerabilities"], "metadata.vulnerabilities")
+        var facts: Facts = [:]
+        var total = 0.0
+        for severity in ["info", "low", "moderate", "high", "critical"] {
+            let count = try counts[severity].map { value throws(CheckError) in try document.number(value, "metadata.vulnerabilities.\(severity)") } ?? 0
+            facts["vulns." + severity] = .number(count)
+            total += count
+        }
+        facts["vulns.total"] = .number((counts["total"] as? NSNumber)?.doubleValue ?? total)
+        return facts
+    }
+}
