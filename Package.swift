@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit", from: "6.4.0"),
     ],
     targets: [
         .target(
@@ -29,7 +30,13 @@ let package = Package(
         .target(name: "CShipcheckSpawn"),
         .target(
             name: "ShipcheckChecks",
-            dependencies: ["ShipcheckCore", "CShipcheckSpawn", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "ShipcheckCore", "CShipcheckSpawn",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
+                .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
+            ],
             swiftSettings: strict
         ),
         .target(

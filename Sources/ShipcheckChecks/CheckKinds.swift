@@ -10,5 +10,6 @@ public enum CheckKinds {
         ChangelogCheck.description,
         FileCheck.description,
         ReportCheck.description,
+        OpenAPICheck.description,
     ]
 }

@@ -112,4 +112,27 @@ import Testing
         #expect(run["runbook"]?.outcome == .fail)
         #expect(run["runbook"]?.facts["file.newest_other"] == .string("app/main.py"))
     }
+
+    @Test func openAPIVersionMustMoveWhenTheAPIChanges() async throws {
+        let directory = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func document(version: String, extraPath: Bool) -> String {
+            var text = "openapi: 3.1.0\ninfo: { title: Mina, version: \(version) }\npaths:\n"
+            text += "  /health:\n    get:\n      responses:\n        '200': { description: ok }\n"
+            if extraPath { text += "  /users:\n    get:\n      responses:\n        '200': { description: ok }\n" }
+            return text
+        }
+        try document(version: "1.0.0", extraPath: false).write(to: directory.appendingPathComponent("openapi.yaml"), atomically: true, encoding: .utf8)
+        try await sh("git init -q -b main && git add . && git commit -qm v1 && git tag v1", in: directory)
+        try document(version: "1.0.0", extraPath: true).write(to: directory.appendingPathComponent("openapi.yaml"), atomically: true, encoding: .utf8)
+        let item = "- { id: api, title: API, openapi: { path: openapi.yaml, since: v1 } }"
+        let unchangedVersion = try await Harness.run(items: item, in: directory, environment: Self.gitEnvironment)
+        #expect(unchangedVersion["api"]?.outcome == .fail)
+        #expect(unchangedVersion["api"]?.facts["openapi.api_changed"] == .bool(true))
+        #expect(unchangedVersion["api"]?.facts["openapi.operations"] == .number(2))
+        try document(version: "1.1.0", extraPath: true).write(to: directory.appendingPathComponent("openapi.yaml"), atomically: true, encoding: .utf8)
+        let bumped = try await Harness.run(items: item, in: directory, environment: Self.gitEnvironment)
+        #expect(bumped["api"]?.outcome == .pass, "\(bumped["api"]?.reason ?? "")")
+        #expect(bumped["api"]?.facts["openapi.previous_version"] == .string("1.0.0"))
+    }
 }
