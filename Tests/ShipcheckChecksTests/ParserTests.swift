@@ -17,6 +17,19 @@ import Testing
         #expect(surefire["tests.time"] == .duration(0.042))
     }
 
+    /// swift test --xunit-output (real), go-junit-report and jest-junit (hand-checked against their formats).
+    @Test(arguments: [
+        ("junit-swift-testing.xml", 3.0, 1.0, 1.0),
+        ("junit-go.xml", 3.0, 1.0, 0.0),
+        ("junit-jest.xml", 4.0, 1.0, 1.0),
+    ])
+    func readsOtherRunnersReports(name: String, total: Double, failed: Double, skipped: Double) throws {
+        let facts = try JUnitParser.parse(file: Harness.fixture(name))
+        #expect(facts["tests.total"] == .number(total))
+        #expect(facts["tests.failed"] == .number(failed))
+        #expect(facts["tests.skipped"] == .number(skipped))
+    }
+
     @Test func streamsAHundredThousandCases() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("junit-100k-\(UUID().uuidString).xml")
         defer { try? FileManager.default.removeItem(at: url) }

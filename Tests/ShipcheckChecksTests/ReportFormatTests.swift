@@ -33,6 +33,11 @@ import Testing
         #expect(pipAudit["vulns.total"] == .number(2))
         #expect(pipAudit["vulns.packages"] == .number(1))
         #expect(pipAudit["vulns.fixable"] == .number(1))
+        #expect(pipAudit["vulns.skipped"] == .number(1))
+        // Real pip-audit output where PyPI's JSON API could not be reached: nothing was audited.
+        let skipped = try facts(.pipAudit, "pip-audit-skipped.json")
+        #expect(skipped["vulns.total"] == .number(0))
+        #expect(skipped["vulns.skipped"] == .number(2))
         let safety = try facts(.safety, "safety.json")
         #expect(safety["vulns.total"] == .number(2))
         #expect(safety["vulns.medium"] == .number(1))

@@ -60,10 +60,12 @@ enum ScanReports {
     static func pipAudit(_ document: JSONDocument) throws(CheckError) -> Facts {
         let root = try document.object(document.root, "$")
         let dependencies = try document.array(root["dependencies"], "dependencies")
-        var total = 0, packages = 0, fixable = 0
+        var total = 0, packages = 0, fixable = 0, skipped = 0
         var ids: [Value] = []
         for (index, dependency) in dependencies.enumerated() {
             let object = try document.object(dependency, "dependencies[\(index)]")
+            // A dependency pip-audit could not look up was not audited: counted, not taken as clean.
+            if object["skip_reason"] != nil { skipped += 1 }
             let vulns = try document.array(object["vulns"] ?? [], "dependencies[\(index)].vulns")
             if !vulns.isEmpty { packages += 1 }
             for (vulnIndex, vuln) in vulns.enumerated() {
@@ -74,6 +76,7 @@ enum ScanReports {
             }
         }
         return ["vulns.total": .number(Double(total)), "vulns.packages": .number(Double(packages)),
+                "vulns.skipped": .number(Double(skipped)),
                 "vulns.fixable": .number(Double(fixable)), "vulns.ids": .list(ids)]
     }
 
