@@ -50,7 +50,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Who runs this (default: $SHIPCHECK_ACTOR, else git's user.email).")
     var actor: String?
 
-    @Option(name: .long, help: "A git ref; changed(\"glob\") in `when:` compares against it.")
+    @Option(name: .long, help: "A git ref; changed(\"glob\") in `when:` compares against it (default: origin/main, origin/master, main or master).")
     var changedSince: String?
 
     @Option(name: .long, help: "The version being deployed, for the deployment log (e.g. v1.2.3).")
@@ -79,6 +79,12 @@ struct RunCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let actor = await resolveActor(directory: directory, environment: environment)
         var changedPaths: [String]?
+        // `changed("glob")` compares with --changed-since, or else with the default branch.
+        let usesChanged = checklist.items.contains { $0.when?.calls("changed") == true }
+        var changedSince = self.changedSince
+        if changedSince == nil, usesChanged {
+            changedSince = await GitInfo.defaultBase(in: directory, environment: environment)
+        }
         if let changedSince {
             do {
                 changedPaths = try await GitInfo.changedFiles(since: changedSince, in: directory, environment: environment)

@@ -365,3 +365,35 @@ import Testing
         #expect(exported.contains("- **Rollback**: Not required"))
     }
 }
+
+@Suite struct ChangedPathsTests {
+    /// `when: changed("migrations/**")` runs an item only when migrations changed since the default branch.
+    @Test func changedComparesWithTheDefaultBranch() throws {
+        let directory = try CLI.temporaryDirectory(with: """
+            version: 1
+            phases:
+              pre-deploy:
+                items:
+                  - { id: migrations, title: Migration tested, run: "true", when: 'changed("migrations/**")' }
+                  - { id: always, title: Always, run: "true" }
+            """)
+        let git = ["GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x",
+                   "HOME": directory.path]
+        func sh(_ script: String) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", script]
+            process.currentDirectoryURL = directory
+            process.environment = ProcessInfo.processInfo.environment.merging(git) { _, new in new }
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(script)")
+        }
+        try sh("git init -q -b main && mkdir migrations && echo a > migrations/001.sql && git add . && git commit -qm base && git checkout -q -b feature")
+        let unchanged = try CLI.run(["run"], in: directory, environment: git)
+        #expect(unchanged.stdout.contains(#"- skipped migrations — Migration tested"#), "\(unchanged.stdout)")
+        try sh("echo b > migrations/002.sql")
+        let changed = try CLI.run(["run"], in: directory, environment: git)
+        #expect(changed.stdout.contains("✓ pass    migrations — Migration tested"), "\(changed.stdout)")
+    }
+}

@@ -87,12 +87,7 @@ public struct SecretSearch: Sendable {
     }
 
     static func defaultBase(in directory: URL, environment: [String: String]) async throws(CheckError) -> String {
-        for candidate in ["origin/main", "origin/master", "main", "master"] {
-            if let result = try? await GitInfo.git(["rev-parse", "--verify", "--quiet", candidate + "^{commit}"], in: directory,
-                                                   environment: environment), result.status == 0 {
-                return candidate
-            }
-        }
+        if let base = await GitInfo.defaultBase(in: directory, environment: environment) { return base }
         throw CheckError("no base to compare with: none of origin/main, origin/master, main, master exists here; set `secrets: { diff: REF }`")
     }
 

@@ -25,6 +25,17 @@ public enum GitInfo {
         return (output.stdout + "\n" + untracked.stdout).split(separator: "\n").map(String.init)
     }
 
+    /// The branch a change is compared with when nobody names one: origin/main, origin/master, main or master.
+    public static func defaultBase(in directory: URL, environment: [String: String]) async -> String? {
+        for candidate in ["origin/main", "origin/master", "main", "master"] {
+            if let result = try? await git(["rev-parse", "--verify", "--quiet", candidate + "^{commit}"], in: directory,
+                                           environment: environment), result.status == 0 {
+                return candidate
+            }
+        }
+        return nil
+    }
+
     static func git(_ arguments: [String], in directory: URL, environment: [String: String]) async throws
         -> (status: Int32, stdout: String, stderr: String) {
         let outcome = try await ProcessRunner(outputLimit: 16 * 1_048_576)

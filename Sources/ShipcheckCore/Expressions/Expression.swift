@@ -75,6 +75,17 @@ extension FactExpression: CustomStringConvertible {
         return out + "\""
     }
 
+    /// Whether the expression calls `name` anywhere.
+    public func calls(_ name: String) -> Bool {
+        switch self {
+        case .literal, .fact: false
+        case .call(let called, let arguments): called == name || arguments.contains { $0.calls(name) }
+        case .list(let elements): elements.contains { $0.calls(name) }
+        case .not(let operand): operand.calls(name)
+        case .and(let lhs, let rhs), .or(let lhs, let rhs), .compare(let lhs, _, let rhs): lhs.calls(name) || rhs.calls(name)
+        }
+    }
+
     /// Every fact path the expression reads, for validation and documentation.
     public var factPaths: [String] {
         switch self {
