@@ -8,4 +8,4 @@ if [ ! -x "$venv/bin/detect-secrets" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q detect-secrets
 fi
-exec python3 bench/secrets/bench.py "$(swift build -c release --show-bin-path)/shipcheck" "$venv/bin/detect-secrets"
+exec python3 bench/secrets/bench.py "$(swift build -c release --show-bin-path)/shipcheck" "$PWD/$venv/bin/detect-secrets"
