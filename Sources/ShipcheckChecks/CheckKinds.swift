@@ -11,5 +11,12 @@ public enum CheckKinds {
         FileCheck.description,
         ReportCheck.description,
         OpenAPICheck.description,
+        HTTPCheck.description,
+        HeadersCheck.description,
+        CORSCheck.description,
+        RateLimitCheck.description,
+        TCPCheck.description,
+        DNSCheck.description,
+        WaitForCheck.description,
     ]
 }

@@ -45,7 +45,11 @@ import Testing
                                                                 workingDirectory: directory.path)
                     #expect(outcome.termination == .exited(0), "setup of \(kind.key) `\(example.title)`: \(outcome.stderr.text)")
                 }
-                let run = try await Harness.run(items: "- " + example.yaml.replacingOccurrences(of: "\n", with: "\n  "), in: directory)
+                // Probe examples point at the in-process test server, on loopback.
+                let base = try await TestServer.shared.start()
+                let port = await TestServer.shared.port
+                let run = try await Harness.run(items: "- " + example.yaml.replacingOccurrences(of: "\n", with: "\n  "), in: directory,
+                                                vars: "{ BASE_URL: \"\(base)\", PORT: \"\(port)\" }")
                 let item = try #require(run.items.first)
                 #expect(item.outcome == example.outcome, "\(kind.key) example `\(example.title)`: \(item.reason ?? "")")
                 for (name, value) in example.facts {

@@ -67,8 +67,26 @@ public struct KindReader {
     public let fields: [String: ConfigNode]
     public let item: ConfigNode
     public let knownVariables: Set<String>
+    /// The kinds the loader knows, for kinds that hold another probe (`wait-for:`).
+    let kinds: [KindDescription]
 
     public subscript(_ name: String) -> ConfigNode? { fields[name] }
+
+    /// Reads a mapping holding exactly one other kind's key (with its item-level parameters) plus `extra`
+    /// keys of the holder; returns that kind's check and the mapping's fields.
+    public func nested(_ node: ConfigNode, _ extra: [String]) -> (check: any Check, fields: [String: ConfigNode])? {
+        let inner = kinds.filter { $0.key != "wait-for" }
+        let allowed = Array(Set(inner.flatMap { $0.parameters.map(\.name) } + extra)).sorted()
+        guard let fields = node.fields(allowed: allowed, expected: "a mapping with one probe, such as http: { url: … }") else { return nil }
+        let present = inner.filter { fields[$0.key] != nil }
+        guard present.count == 1, let kind = present.first else {
+            node.report(present.isEmpty ? "name the probe to repeat, e.g. `http: { url: … }`"
+                : "one probe at a time; found " + present.map { "`\($0.key)`" }.joined(separator: " and "))
+            return nil
+        }
+        let reader = KindReader(fields: fields, item: node, knownVariables: knownVariables, kinds: kinds)
+        return kind.make(reader).map { ($0, fields) }
+    }
 }
 
 /// A kind of check or action: its configuration key, parameters, facts and examples,

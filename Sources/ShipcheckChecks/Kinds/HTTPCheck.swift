@@ -1,0 +1,200 @@
+import AsyncHTTPClient
+import Foundation
+import Histogram
+import ShipcheckCore
+
+/// `http:` — one request, or a sampled load with latency percentiles.
+struct HTTPCheck: Check {
+    var request: HTTPRequestSpec
+    var samples = 1
+    var concurrency = 1
+    /// Requests per second; without it requests go back to back.
+    var rate: Double?
+
+    static let description = KindDescription(
+        key: "http",
+        name: "HTTP probe",
+        summary: "Sends a request and turns the answer into facts: status, headers, body, JSON fields, latency. With `samples`, sends that many (over `concurrency` connections, at `rate` per second when given) and reports latency percentiles (HdrHistogram), error rate and throughput; with a rate, latency counts from each request's scheduled start, so a slow server cannot hide its queueing (no coordinated omission).",
+        parameters: [
+            Parameter("http", .object(HTTPRequestSpec.parameters + [
+                Parameter("samples", .integer, "Requests to send (default 1)."),
+                Parameter("concurrency", .integer, "Requests in flight at once (default 1)."),
+                Parameter("rate", .string, "Requests per second to schedule, e.g. 50."),
+            ]), "The request.", required: true),
+        ],
+        facts: [
+            FactDescription("status", "number", "HTTP status (of the last sample)."),
+            FactDescription("headers.NAME", "string", "Response headers, names in lower case."),
+            FactDescription("body / body.bytes / body.truncated", "string, number, boolean", "The body up to max-body."),
+            FactDescription("json.*", "any", "The body's JSON fields, when it is JSON."),
+            FactDescription("latency", "duration", "One request: time to the end of the body."),
+            FactDescription("latency.p50/p90/p95/p99/max", "duration", "With samples."),
+            FactDescription("error_rate", "number", "With samples: failed requests (transport errors or status >= 500), 0–100."),
+            FactDescription("throughput", "number", "With samples: requests per second."),
+            FactDescription("requests / errors / status.CODE", "number", "With samples: counts."),
+        ],
+        examples: [
+            KindExample("health answers healthy", yaml: """
+                id: health
+                title: Health checks passing
+                http: { url: "${{ vars.BASE_URL }}/health" }
+                expect: [status == 200, json.status == "healthy", latency < 2s]
+                """, outcome: .pass, facts: ["status": .number(200), "json.status": .string("healthy"), "json.db.up": .bool(true)]),
+            KindExample("p95 under load", yaml: """
+                id: key-metrics
+                title: API p95 response time under 500ms
+                http: { url: "${{ vars.BASE_URL }}/health", samples: 60, concurrency: 4, rate: 200 }
+                expect: [latency.p95 < 500ms, error_rate < 1%]
+                """, outcome: .pass, facts: ["requests": .number(60), "errors": .number(0), "status.200": .number(60)]),
+            KindExample("a server error", yaml: """
+                id: health
+                title: Health checks passing
+                http: { url: "${{ vars.BASE_URL }}/status/500" }
+                """, outcome: .fail, facts: ["status": .number(500), "body": .string("boom")]),
+        ],
+        make: make)
+
+    static func make(_ reader: KindReader) -> (any Check)? {
+        guard let node = reader["http"],
+              let fields = node.fields(allowed: HTTPRequestSpec.parameters.map(\.name) + ["samples", "concurrency", "rate"]),
+              let request = HTTPRequestSpec.read(fields, in: node, knownVariables: reader.knownVariables) else { return nil }
+        var check = HTTPCheck(request: request)
+        if let samples = fields["samples"] { guard let value = samples.integer(in: 1...1_000_000) else { return nil }; check.samples = value }
+        if let concurrency = fields["concurrency"] { guard let value = concurrency.integer(in: 1...1000) else { return nil }; check.concurrency = value }
+        if let rateNode = fields["rate"], let text = rateNode.string() {
+            guard let rate = Double(text), rate > 0, rate <= 100_000 else {
+                rateNode.report("expected requests per second, a number from 0 to 100000, got `\(text)`")
+                return nil
+            }
+            check.rate = rate
+        }
+        return check
+    }
+
+    var defaultExpectations: [FactExpression] {
+        samples > 1 ? [try! FactExpression.parse("error_rate == 0")] : [try! FactExpression.parse("status >= 200 and status < 400")]
+    }
+
+    var summary: String {
+        "\(request.method) \(request.url)" + (samples > 1 ? " × \(samples) (concurrency \(concurrency)\(rate.map { ", \(Value.number($0).description)/s" } ?? ""))" : "")
+    }
+
+    func run(in context: CheckContext) async throws(CheckError) -> Facts {
+        let client = try request.makeClient(context)
+        do {
+            let facts = samples == 1 ? try await single(client, context) : try await sampled(client, context)
+            await HTTPProbe.shutdown(client)
+            return facts
+        } catch {
+            await HTTPProbe.shutdown(client)
+            throw error
+        }
+    }
+
+    func single(_ client: HTTPClient, _ context: CheckContext) async throws(CheckError) -> Facts {
+        let exchange = try await HTTPProbe.exchange(client, try request.makeRequest(context), timeout: request.timeout,
+                                                    maxBody: request.maxBody)
+        return Self.facts(of: exchange)
+    }
+
+    static func facts(of exchange: HTTPExchange) -> Facts {
+        var facts: Facts = [
+            "status": .number(Double(exchange.status)),
+            "latency": .duration(exchange.latency),
+            "body": .string(String(decoding: exchange.body, as: UTF8.self)),
+            "body.bytes": .number(Double(exchange.body.count)),
+            "body.truncated": .bool(exchange.truncated),
+        ]
+        for (name, _) in exchange.headers { facts["headers." + name.lowercased()] = .string(exchange.header(name) ?? "") }
+        if !exchange.truncated, let first = exchange.body.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }),
+           first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
+           let json = try? JSONFacts.parse(data: Data(exchange.body), prefix: "json", source: "the body") {
+            facts.merge(json) { _, new in new }
+        }
+        return facts
+    }
+
+    /// Workers take request numbers in turn; with a rate, request i is due at start + i / rate and its
+    /// latency counts from then.
+    func sampled(_ client: HTTPClient, _ context: CheckContext) async throws(CheckError) -> Facts {
+        let template = try request.makeRequest(context)
+        let counter = SampleCounter(total: samples)
+        let start = ContinuousClock.now
+        let results: [SampleResult] = await withTaskGroup(of: [SampleResult].self) { group in
+            for _ in 0..<min(concurrency, samples) {
+                group.addTask {
+                    var mine: [SampleResult] = []
+                    while let index = counter.next(), !Task.isCancelled {
+                        var due = ContinuousClock.now
+                        if let rate {
+                            due = start + .nanoseconds(Int64(Double(index) / rate * 1e9))
+                            if due > .now { try? await Task.sleep(until: due, clock: .continuous) }
+                        }
+                        do {
+                            let exchange = try await HTTPProbe.exchange(client, template, timeout: request.timeout,
+                                                                        maxBody: request.maxBody, startedAt: due)
+                            mine.append(SampleResult(status: exchange.status, latency: exchange.latency, error: nil, last: exchange))
+                        } catch let error as CheckError {
+                            mine.append(SampleResult(status: nil, latency: (ContinuousClock.now - due).seconds, error: error.message, last: nil))
+                        } catch {
+                            mine.append(SampleResult(status: nil, latency: (ContinuousClock.now - due).seconds, error: "\(error)", last: nil))
+                        }
+                    }
+                    return mine
+                }
+            }
+            var all: [SampleResult] = []
+            for await part in group { all += part }
+            return all
+        }
+        let elapsed = (ContinuousClock.now - start).seconds
+        if Task.isCancelled { throw CheckError("stopped") }
+        var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+        var errors = 0
+        var statuses: [Int: Int] = [:]
+        for result in results {
+            // Microseconds: enough resolution for loopback, and an hour of range.
+            _ = histogram.record(UInt64(max(1, min(result.latency * 1e6, 3.6e9))))
+            if let status = result.status { statuses[status, default: 0] += 1 }
+            if result.error != nil || (result.status ?? 0) >= 500 { errors += 1 }
+        }
+        var facts: Facts = [:]
+        if let last = results.last(where: { $0.last != nil })?.last { facts = Self.facts(of: last) }
+        facts["latency"] = nil
+        for (label, percentile) in [("p50", 50.0), ("p90", 90.0), ("p95", 95.0), ("p99", 99.0)] {
+            facts["latency." + label] = .duration(Double(histogram.valueAtPercentile(percentile)) / 1e6)
+        }
+        facts["latency.max"] = .duration(Double(histogram.max) / 1e6)
+        facts["requests"] = .number(Double(results.count))
+        facts["errors"] = .number(Double(errors))
+        facts["error_rate"] = .number(results.isEmpty ? 0 : (Double(errors) / Double(results.count) * 10_000).rounded() / 100)
+        facts["throughput"] = .number((Double(results.count) / max(elapsed, 1e-9) * 100).rounded() / 100)
+        for (status, count) in statuses { facts["status.\(status)"] = .number(Double(count)) }
+        if let error = results.last(where: { $0.error != nil })?.error { facts["last_error"] = .string(error) }
+        return facts
+    }
+
+    struct SampleResult: Sendable {
+        let status: Int?
+        let latency: Double
+        let error: String?
+        let last: HTTPExchange?
+    }
+}
+
+/// Hands out request numbers to the sampling workers.
+final class SampleCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var issued = 0
+    let total: Int
+
+    init(total: Int) { self.total = total }
+
+    func next() -> Int? {
+        lock.withLock {
+            guard issued < total else { return nil }
+            defer { issued += 1 }
+            return issued
+        }
+    }
+}
