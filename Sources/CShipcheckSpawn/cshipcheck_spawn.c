@@ -21,6 +21,12 @@ int shipcheck_spawn(const char *const argv[], const char *const envp[], const ch
     posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
     posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
     posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    // The child gets stdin, stdout and stderr only: no listening socket, database connection or
+    // pipe of ours may leak into a check (or outlive us in one of its children).
+    rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    if (rc != 0) goto done;
+#endif
     if (cwd != NULL) {
         rc = posix_spawn_file_actions_addchdir_np(&actions, cwd);
         if (rc != 0) goto done;

@@ -18,5 +18,8 @@ public enum CheckKinds {
         TCPCheck.description,
         DNSCheck.description,
         WaitForCheck.description,
+        PostgresCheck.description,
+        RedisCheck.description,
+        PrometheusCheck.description,
     ]
 }

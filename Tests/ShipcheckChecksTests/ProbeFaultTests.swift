@@ -5,10 +5,10 @@ import Testing
 
 /// Faults a probe meets in the field, all on loopback: each ends as an error or a fail with a clear
 /// reason, in bounded time and memory.
-@Suite struct ProbeFaultTests {
+@Suite(.serialized) struct ProbeFaultTests {
     func run(_ items: String) async throws -> RunResult {
         let base = try await TestServer.shared.start()
-        return try await Harness.run(items: items, vars: "{ BASE_URL: \"\(base)\", HTTPS_URL: \"\(base.replacingOccurrences(of: "http:", with: "https:"))\" }")
+        return try await Harness.run(items: items, vars: "{ BASE_URL: \"\(base)\", HTTPS_URL: \"https://127.0.0.1:\(RawListener.shared.port)\" }")
     }
 
     @Test func connectionRefusedIsAnError() async throws {

@@ -47,9 +47,10 @@ import Testing
                 }
                 // Probe examples point at the in-process test server, on loopback.
                 let base = try await TestServer.shared.start()
-                let port = await TestServer.shared.port
+                let port = RawListener.shared.port
+                guard let serviceVariables = Services.exampleVariables(for: kind.key) else { continue }
                 let run = try await Harness.run(items: "- " + example.yaml.replacingOccurrences(of: "\n", with: "\n  "), in: directory,
-                                                vars: "{ BASE_URL: \"\(base)\", PORT: \"\(port)\" }")
+                                                vars: "{ BASE_URL: \"\(base)\", PORT: \"\(port)\"\(serviceVariables.isEmpty ? "" : ", " + serviceVariables) }")
                 let item = try #require(run.items.first)
                 #expect(item.outcome == example.outcome, "\(kind.key) example `\(example.title)`: \(item.reason ?? "")")
                 for (name, value) in example.facts {

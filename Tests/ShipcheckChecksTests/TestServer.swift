@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -11,6 +14,8 @@ actor TestServer {
     private var task: Task<Void, any Error>?
     private(set) var port = 0
     private let limiter = RateWindow(limit: 5, window: 1.0)
+    /// The error counter the metrics target exposes; tests set it.
+    nonisolated let errorCounter = MetricCounter()
 
     static let shared = TestServer()
 
@@ -24,10 +29,25 @@ actor TestServer {
                               configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { channel in portBox.set(channel.localAddress?.port ?? 0) },
                               logger: Logger(label: "test-server", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [],
-                                                      logger: Logger(label: "test-server", factory: { _ in SwiftLogNoOpLogHandler() })))
+        // The metrics target Prometheus scrapes (scripts/test-services.sh) sits on a fixed port.
+        let metricsRouter = Router()
+        let errors = errorCounter
+        metricsRouter.get("/metrics") { _, _ in
+            Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: """
+                # TYPE shipcheck_test_errors_total counter
+                shipcheck_test_errors_total{service="api"} \(errors.value)
+
+                """)))
+        }
+        let metrics = Application(router: metricsRouter, configuration: .init(address: .hostname("127.0.0.1", port: 9464)),
+                                  logger: Logger(label: "test-metrics", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let quiet = Logger(label: "test-server", factory: { _ in SwiftLogNoOpLogHandler() })
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: quiet))
+        // Separate, so that a busy fixed port cannot take the main server down with it.
+        let metricsGroup = ServiceGroup(configuration: .init(services: [metrics], gracefulShutdownSignals: [], logger: quiet))
         self.group = group
         task = Task { try await group.run() }
+        Task { try? await metricsGroup.run() }
         for _ in 0..<500 where portBox.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
         port = portBox.value
         guard port != 0 else { throw TestServerError.didNotStart }
@@ -123,6 +143,13 @@ actor TestServer {
     }
 }
 
+final class MetricCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    func set(_ value: Int) { lock.withLock { count = value } }
+}
+
 final class PortBox: @unchecked Sendable {
     private let lock = NSLock()
     private var port = 0
@@ -152,5 +179,37 @@ final class RateWindow: @unchecked Sendable {
             count += 1
             return count <= limit
         }
+    }
+}
+
+/// A bare TCP listener on loopback that accepts connections and closes them at once: a port that is
+/// open but speaks nothing (for the tcp probe, and TLS to something that is not TLS).
+final class RawListener: @unchecked Sendable {
+    static let shared = RawListener()
+    let port: Int
+    private let socketFD: Int32
+
+    private init() {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.socketFD = socketFD
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) } }
+        listen(socketFD, 128)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let fd = socketFD
+        Thread {
+            while true {
+                let client = accept(fd, nil, nil)
+                if client < 0 { continue }
+                close(client)
+            }
+        }.start()
     }
 }

@@ -42,12 +42,21 @@ public struct Redactor: Sendable {
     }
 
     public func redact(_ text: String) -> String {
-        guard !secrets.isEmpty else { return text }
         var result = text
         for secret in secrets where result.contains(secret) {
             result = result.replacingOccurrences(of: secret, with: Redactor.mask)
         }
-        return result
+        return Redactor.maskURLPasswords(result)
+    }
+
+    static let urlPassword = try! NSRegularExpression(pattern: #"([A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'"]*):([^\s/@'"]+)@"#)
+
+    /// `postgres://app:hunter2@db` → `postgres://app:***@db`, wherever a URL carries a password,
+    /// whether or not that password came from the environment.
+    public static func maskURLPasswords(_ text: String) -> String {
+        guard text.contains("://"), text.contains("@") else { return text }
+        let range = NSRange(text.startIndex..., in: text)
+        return urlPassword.stringByReplacingMatches(in: text, range: range, withTemplate: "$1:\(mask)@")
     }
 
     public func redact(_ value: Value) -> Value {
