@@ -36,9 +36,7 @@ struct CORSCheck: Check {
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
-        guard let node = reader["cors"],
-              let fields = node.fields(allowed: HTTPRequestSpec.parameters.map(\.name) + ["allowed-origins"]),
-              let request = HTTPRequestSpec.read(fields, in: node, knownVariables: reader.knownVariables) else { return nil }
+        guard let (request, fields) = HTTPRequestSpec.read(reader, key: "cors", extra: ["allowed-origins"]) else { return nil }
         return CORSCheck(request: request, allowed: fields["allowed-origins"]?.strings() ?? [])
     }
 
@@ -46,16 +44,15 @@ struct CORSCheck: Check {
     var summary: String { "CORS of \(request.url)" }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
-        let client = try request.makeClient(context)
-        func ask(_ origin: String, preflight: Bool) async throws(CheckError) -> HTTPExchange {
-            var extra = [("Origin", origin)]
-            if preflight { extra.append(("Access-Control-Request-Method", request.method)) }
-            return try await HTTPProbe.exchange(client, try request.makeRequest(context, extraHeaders: extra, method: preflight ? "OPTIONS" : nil),
-                                                timeout: request.timeout, maxBody: 65_536)
-        }
-        var facts: Facts = [:]
-        var violations: [String] = []
-        do {
+        try await request.withClient(context) { client throws(CheckError) in
+            func ask(_ origin: String, preflight: Bool) async throws(CheckError) -> HTTPExchange {
+                var extra = [("Origin", origin)]
+                if preflight { extra.append(("Access-Control-Request-Method", request.method)) }
+                return try await HTTPProbe.exchange(client, try request.makeRequest(context, extraHeaders: extra, method: preflight ? "OPTIONS" : nil),
+                                                    timeout: request.timeout, maxBody: 65_536)
+            }
+            var facts: Facts = [:]
+            var violations: [String] = []
             var wildcard = false, reflects = false, credentials = false
             for preflight in [true, false] {
                 let answer = try await ask(Self.foreignOrigin, preflight: preflight)
@@ -71,18 +68,13 @@ struct CORSCheck: Check {
             if reflects { violations.append("reflects a foreign Origin back in Access-Control-Allow-Origin") }
             var missing: [String] = []
             for origin in allowed {
-                let answer = try await ask(origin, preflight: true)
-                let allowOrigin = answer.header("Access-Control-Allow-Origin")
+                let allowOrigin = try await ask(origin, preflight: true).header("Access-Control-Allow-Origin")
                 if allowOrigin != origin && allowOrigin != "*" { missing.append(origin) }
             }
             facts["cors.allowed_missing"] = .list(missing.map(Value.string))
             if !missing.isEmpty { violations.append("does not allow configured origin(s) " + missing.joined(separator: ", ")) }
-        } catch {
-            await HTTPProbe.shutdown(client)
-            throw error
+            facts["cors.violations"] = .list(violations.map(Value.string))
+            return facts
         }
-        await HTTPProbe.shutdown(client)
-        facts["cors.violations"] = .list(violations.map(Value.string))
-        return facts
     }
 }

@@ -55,9 +55,9 @@ struct HTTPCheck: Check {
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
-        guard let node = reader["http"],
-              let fields = node.fields(allowed: HTTPRequestSpec.parameters.map(\.name) + ["samples", "concurrency", "rate"]),
-              let request = HTTPRequestSpec.read(fields, in: node, knownVariables: reader.knownVariables) else { return nil }
+        guard let (request, fields) = HTTPRequestSpec.read(reader, key: "http", extra: ["samples", "concurrency", "rate"]) else {
+            return nil
+        }
         var check = HTTPCheck(request: request)
         if let samples = fields["samples"] { guard let value = samples.integer(in: 1...1_000_000) else { return nil }; check.samples = value }
         if let concurrency = fields["concurrency"] { guard let value = concurrency.integer(in: 1...1000) else { return nil }; check.concurrency = value }
@@ -80,14 +80,8 @@ struct HTTPCheck: Check {
     }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
-        let client = try request.makeClient(context)
-        do {
-            let facts = samples == 1 ? try await single(client, context) : try await sampled(client, context)
-            await HTTPProbe.shutdown(client)
-            return facts
-        } catch {
-            await HTTPProbe.shutdown(client)
-            throw error
+        try await request.withClient(context) { client throws(CheckError) in
+            samples == 1 ? try await single(client, context) : try await sampled(client, context)
         }
     }
 

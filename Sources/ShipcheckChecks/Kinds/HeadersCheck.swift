@@ -36,9 +36,7 @@ struct HeadersCheck: Check {
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
-        guard let node = reader["headers"],
-              let fields = node.fields(allowed: HTTPRequestSpec.parameters.map(\.name) + ["hsts-subdomains"]),
-              let request = HTTPRequestSpec.read(fields, in: node, knownVariables: reader.knownVariables) else { return nil }
+        guard let (request, fields) = HTTPRequestSpec.read(reader, key: "headers", extra: ["hsts-subdomains"]) else { return nil }
         return HeadersCheck(request: request, hstsSubdomains: fields["hsts-subdomains"]?.bool() ?? false)
     }
 
@@ -46,17 +44,11 @@ struct HeadersCheck: Check {
     var summary: String { "security headers of \(request.url)" }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
-        let client = try request.makeClient(context)
-        let first: HTTPExchange, second: HTTPExchange
-        do {
-            first = try await HTTPProbe.exchange(client, try request.makeRequest(context), timeout: request.timeout, maxBody: 65_536)
-            second = try await HTTPProbe.exchange(client, try request.makeRequest(context), timeout: request.timeout, maxBody: 65_536)
-        } catch {
-            await HTTPProbe.shutdown(client)
-            throw error
+        try await request.withClient(context) { client throws(CheckError) in
+            let first = try await HTTPProbe.exchange(client, try request.makeRequest(context), timeout: request.timeout, maxBody: 65_536)
+            let second = try await HTTPProbe.exchange(client, try request.makeRequest(context), timeout: request.timeout, maxBody: 65_536)
+            return Self.judge(first, second, hstsSubdomains: hstsSubdomains)
         }
-        await HTTPProbe.shutdown(client)
-        return Self.judge(first, second, hstsSubdomains: hstsSubdomains)
     }
 
     static func nonces(_ csp: String) -> [String] {

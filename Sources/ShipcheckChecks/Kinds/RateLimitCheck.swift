@@ -40,9 +40,9 @@ struct RateLimitCheck: Check {
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
-        guard let node = reader["rate-limit"],
-              let fields = node.fields(allowed: HTTPRequestSpec.parameters.map(\.name) + ["limit", "status", "recovery"]),
-              let request = HTTPRequestSpec.read(fields, in: node, knownVariables: reader.knownVariables) else { return nil }
+        guard let (request, fields) = HTTPRequestSpec.read(reader, key: "rate-limit", extra: ["limit", "status", "recovery"]) else {
+            return nil
+        }
         var check = RateLimitCheck(request: request)
         if let limit = fields["limit"] { guard let value = limit.integer(in: 1...1000) else { return nil }; check.limit = value }
         if let status = fields["status"] { guard let value = status.integer(in: 400...599) else { return nil }; check.status = value }
@@ -57,9 +57,8 @@ struct RateLimitCheck: Check {
     var summary: String { "rate limit of \(request.url): \(status) within \(limit + 1) requests" }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
-        let client = try request.makeClient(context)
-        var facts: Facts = ["rate_limit.triggered": .bool(false), "rate_limit.recovered": .bool(false)]
-        do {
+        try await request.withClient(context) { client throws(CheckError) in
+            var facts: Facts = ["rate_limit.triggered": .bool(false), "rate_limit.recovered": .bool(false)]
             var passed = 0
             var limited: HTTPExchange?
             while passed <= limit, !Task.isCancelled {
@@ -71,25 +70,20 @@ struct RateLimitCheck: Check {
                 passed += 1
             }
             facts["rate_limit.after"] = .number(Double(passed))
-            if let limited {
-                facts["rate_limit.triggered"] = .bool(true)
-                if let retry = limited.header("Retry-After") { facts["rate_limit.retry_after"] = .string(retry) }
-                let start = ContinuousClock.now
-                while (ContinuousClock.now - start).seconds < recovery, !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(1))
-                    let answer = try await HTTPProbe.exchange(client, try request.makeRequest(context), timeout: request.timeout, maxBody: 4096)
-                    if answer.status != status {
-                        facts["rate_limit.recovered"] = .bool(true)
-                        facts["rate_limit.recovery"] = .duration((ContinuousClock.now - start).seconds)
-                        break
-                    }
+            guard let limited else { return facts }
+            facts["rate_limit.triggered"] = .bool(true)
+            if let retry = limited.header("Retry-After") { facts["rate_limit.retry_after"] = .string(retry) }
+            let start = ContinuousClock.now
+            while (ContinuousClock.now - start).seconds < recovery, !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                let answer = try await HTTPProbe.exchange(client, try request.makeRequest(context), timeout: request.timeout, maxBody: 4096)
+                if answer.status != status {
+                    facts["rate_limit.recovered"] = .bool(true)
+                    facts["rate_limit.recovery"] = .duration((ContinuousClock.now - start).seconds)
+                    break
                 }
             }
-        } catch {
-            await HTTPProbe.shutdown(client)
-            throw error
+            return facts
         }
-        await HTTPProbe.shutdown(client)
-        return facts
     }
 }

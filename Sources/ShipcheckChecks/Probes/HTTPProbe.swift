@@ -89,6 +89,26 @@ struct HTTPRequestSpec: Sendable {
         return ok ? spec : nil
     }
 
+    /// Reads a kind's mapping made of the request fields plus `extra` keys.
+    static func read(_ reader: KindReader, key: String, extra: [String]) -> (spec: HTTPRequestSpec, fields: [String: ConfigNode])? {
+        guard let node = reader[key], let fields = node.fields(allowed: parameters.map(\.name) + extra),
+              let spec = read(fields, in: node, knownVariables: reader.knownVariables) else { return nil }
+        return (spec, fields)
+    }
+
+    /// Runs `body` with a client made for this request, and always shuts the client down.
+    func withClient<T>(_ context: CheckContext, _ body: (HTTPClient) async throws(CheckError) -> T) async throws(CheckError) -> T {
+        let client = try makeClient(context)
+        do {
+            let result = try await body(client)
+            await HTTPProbe.shutdown(client)
+            return result
+        } catch {
+            await HTTPProbe.shutdown(client)
+            throw error
+        }
+    }
+
     func makeClient(_ context: CheckContext) throws(CheckError) -> HTTPClient {
         var tls = TLSConfiguration.makeClientConfiguration()
         if !verifyTLS { tls.certificateVerification = .none }
