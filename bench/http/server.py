@@ -7,6 +7,8 @@ import time
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Without it, Nagle's algorithm and delayed ACKs add 40 ms to every keep-alive answer.
+    disable_nagle_algorithm = True
 
     def do_GET(self):
         time.sleep(0.005)
@@ -21,6 +23,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+class QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # wrk closes its connections mid-request when its time is up
+
+
+server = QuietServer(("127.0.0.1", int(sys.argv[1])), Handler)
 server.daemon_threads = True
 server.serve_forever()
