@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import Histogram
 import ShipcheckCore
 
@@ -111,7 +112,7 @@ struct HTTPCheck: Check {
     /// Workers take request numbers in turn; with a rate, request i is due at start + i / rate and its
     /// latency counts from then.
     func sampled(_ client: HTTPClient, _ context: CheckContext) async throws(CheckError) -> Facts {
-        let template = try request.makeRequest(context)
+        let template = try request.makeClassicRequest(context)
         let counter = SampleCounter(total: samples)
         let start = ContinuousClock.now
         let results: [SampleResult] = await withTaskGroup(of: [SampleResult].self) { group in
@@ -125,13 +126,16 @@ struct HTTPCheck: Check {
                             if due > .now { try? await Task.sleep(until: due, clock: .continuous) }
                         }
                         do {
-                            let exchange = try await HTTPProbe.exchange(client, template, timeout: request.timeout,
-                                                                        maxBody: request.maxBody, startedAt: due)
+                            let exchange = try await client.execute(
+                                request: template, delegate: TimedExchange(started: due, maxBody: request.maxBody),
+                                deadline: .now() + .milliseconds(Int64(request.timeout * 1000))).get()
                             mine.append(SampleResult(status: exchange.status, latency: exchange.latency, error: nil, last: exchange))
-                        } catch let error as CheckError {
-                            mine.append(SampleResult(status: nil, latency: (ContinuousClock.now - due).seconds, error: error.message, last: nil))
+                        } catch let error as HTTPClientError {
+                            let reason = HTTPProbe.describe(error, url: template.url.absoluteString, timeout: request.timeout)
+                            mine.append(SampleResult(status: nil, latency: (ContinuousClock.now - due).seconds, error: reason, last: nil))
                         } catch {
-                            mine.append(SampleResult(status: nil, latency: (ContinuousClock.now - due).seconds, error: "\(error)", last: nil))
+                            mine.append(SampleResult(status: nil, latency: (ContinuousClock.now - due).seconds,
+                                                     error: HTTPProbe.describe(error), last: nil))
                         }
                     }
                     return mine

@@ -191,3 +191,59 @@ enum HTTPProbe {
         try? await client.shutdown()
     }
 }
+
+/// Collects one response on the client's event loop and stops the clock there, when the last byte
+/// arrives: the sampler's latency then holds no wait for a task to be scheduled afterwards.
+/// Every callback of one request runs on that request's event loop, one after another.
+final class TimedExchange: HTTPClientResponseDelegate, @unchecked Sendable {
+    typealias Response = HTTPExchange
+
+    private let started: ContinuousClock.Instant
+    private let maxBody: Int
+    private var status = 0
+    private var headers: [(name: String, value: String)] = []
+    private var body: [UInt8] = []
+    private var truncated = false
+
+    init(started: ContinuousClock.Instant, maxBody: Int) {
+        self.started = started
+        self.maxBody = maxBody
+    }
+
+    func didReceiveHead(task: HTTPClient.Task<HTTPExchange>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        status = Int(head.status.code)
+        headers = head.headers.map { ($0.name, $0.value) }
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didReceiveBodyPart(task: HTTPClient.Task<HTTPExchange>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        let room = maxBody - body.count
+        if buffer.readableBytes > room {
+            body += buffer.readableBytesView.prefix(max(0, room))
+            truncated = true
+        } else {
+            body += buffer.readableBytesView
+        }
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<HTTPExchange>) throws -> HTTPExchange {
+        HTTPExchange(status: status, headers: headers, body: body, truncated: truncated,
+                     latency: (ContinuousClock.now - started).seconds)
+    }
+}
+
+extension HTTPRequestSpec {
+    /// The request in the form the delegate-based client takes, built once for a whole sample run.
+    func makeClassicRequest(_ context: CheckContext) throws(CheckError) -> HTTPClient.Request {
+        let url = try context.expand(self.url, quoting: .none)
+        var headers = HTTPHeaders([("User-Agent", "shipcheck/\(ShipcheckVersion.current)")])
+        for (name, value) in self.headers { headers.replaceOrAdd(name: name, value: try context.expand(value, quoting: .none)) }
+        let body = try self.body.map { body throws(CheckError) in HTTPClient.Body.string(try context.expand(body, quoting: .none)) }
+        do {
+            return try HTTPClient.Request(url: url, method: HTTPMethod(rawValue: method), headers: headers, body: body)
+        } catch {
+            throw CheckError("`\(url)` is not a URL the client accepts: \(error)")
+        }
+    }
+}
