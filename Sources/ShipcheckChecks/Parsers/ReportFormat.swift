@@ -114,7 +114,7 @@ struct JSONDocument {
     }
 
     func number(_ value: Any?, _ path: String) throws(CheckError) -> Double {
-        guard let number = value as? NSNumber, !(value is Bool) || true else { throw fail(path, "a number") }
+        guard let number = value as? NSNumber else { throw fail(path, "a number") }
         return number.doubleValue
     }
 
@@ -127,6 +127,10 @@ struct JSONDocument {
 extension Facts {
     /// Counts by key under a prefix, e.g. `findings.high`.
     mutating func count<S: Sequence>(_ keys: S, prefix: String) where S.Element == String {
-        for key in keys { self[prefix + key, default: .number(0)] = .number((self[prefix + key].flatMap { if case .number(let n) = $0 { n } else { nil } } ?? 0) + 1) }
+        for key in keys {
+            var count = 0.0
+            if case .number(let current) = self[prefix + key] { count = current }
+            self[prefix + key] = .number(count + 1)
+        }
     }
 }

@@ -140,8 +140,9 @@ struct HTTPRequestSpec: Sendable {
 
 enum HTTPProbe {
     /// Sends one request; a transport failure (refused, DNS, TLS, timeout) throws with a plain reason.
-    static func exchange(_ client: HTTPClient, _ request: HTTPClientRequest, timeout: Double, maxBody: Int,
-                         startedAt: ContinuousClock.Instant = .now) async throws(CheckError) -> HTTPExchange {
+    static func exchange(_ client: HTTPClient, _ request: HTTPClientRequest, timeout: Double, maxBody: Int) async throws(CheckError)
+        -> HTTPExchange {
+        let startedAt = ContinuousClock.now
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
             var body: [UInt8] = []

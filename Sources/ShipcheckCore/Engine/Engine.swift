@@ -74,11 +74,9 @@ public struct Engine: Sendable {
                         index += 1
                         continue
                     }
-                    if let decided = preflight(item, needs: needs, results: results, notApplicable: notApplicable,
-                                               variables: variables, cancelled: Task.isCancelled) {
-                        if decided.outcome == .skipped, decided.reason?.hasPrefix("when") == true {
-                            notApplicable.insert(item.id)
-                        }
+                    if let (decided, applies) = preflight(item, needs: needs, results: results, notApplicable: notApplicable,
+                                                          variables: variables, cancelled: Task.isCancelled) {
+                        if !applies { notApplicable.insert(item.id) }
                         record(decided)
                         waiting.remove(at: index)
                         index = 0
@@ -110,18 +108,19 @@ public struct Engine: Sendable {
             release: options.release)
     }
 
-    /// Decides an item without running it, when it need not or must not run.
+    /// Decides an item without running it, when it need not or must not run; `applies` is false when
+    /// its `when` is false, so that its dependants still run.
     func preflight(_ item: Item, needs: [String], results: [String: ItemResult], notApplicable: Set<String>,
-                   variables: [String: String], cancelled: Bool) -> ItemResult? {
-        if cancelled { return skippedResult(item, reason: "the run was interrupted before it started") }
-        if options.skip.contains(item.id) { return skippedResult(item, reason: "skipped with --skip") }
+                   variables: [String: String], cancelled: Bool) -> (result: ItemResult, applies: Bool)? {
+        if cancelled { return (skippedResult(item, reason: "the run was interrupted before it started"), true) }
+        if options.skip.contains(item.id) { return (skippedResult(item, reason: "skipped with --skip"), true) }
         if let name = options.environment, checklist.environments[name]?.skip.contains(item.id) == true {
-            return skippedResult(item, reason: "the \(name) environment skips it")
+            return (skippedResult(item, reason: "the \(name) environment skips it"), true)
         }
         for need in needs {
             let outcome = results[need]!.outcome
             if !outcome.satisfiesDependants && !notApplicable.contains(need) {
-                return skippedResult(item, reason: "needs `\(need)`, which \(Engine.phrase(outcome))")
+                return (skippedResult(item, reason: "needs `\(need)`, which \(Engine.phrase(outcome))"), true)
             }
         }
         if let when = item.when {
@@ -134,12 +133,12 @@ public struct Engine: Sendable {
             for (name, value) in variables { facts["vars." + name] = .string(value) }
             do {
                 if try !when.truth(in: Scope(facts: facts, changedPaths: options.changedPaths)) {
-                    return skippedResult(item, reason: "when `\(when)` is false")
+                    return (skippedResult(item, reason: "when `\(when)` is false"), false)
                 }
             } catch {
                 var result = skippedResult(item, reason: "its condition `\(when)` could not be evaluated: \(error.message)")
                 result.outcome = .error
-                return result
+                return (result, true)
             }
         }
         return nil
