@@ -17,6 +17,7 @@ public enum CheckKinds {
         RateLimitCheck.description,
         TCPCheck.description,
         DNSCheck.description,
+        WebSocketCheck.description,
         WaitForCheck.description,
         PostgresCheck.description,
         RedisCheck.description,

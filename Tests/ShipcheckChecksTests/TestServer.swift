@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -26,6 +27,7 @@ actor TestServer {
         if port != 0 { return baseURL }
         let portBox = PortBox()
         let app = Application(router: Self.router(limiter: limiter),
+                              server: .http1WebSocketUpgrade(webSocketRouter: Self.webSocketRouter()),
                               configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { channel in portBox.set(channel.localAddress?.port ?? 0) },
                               logger: Logger(label: "test-server", factory: { _ in SwiftLogNoOpLogHandler() }))
@@ -136,6 +138,38 @@ actor TestServer {
         return router
     }
 
+    /// WebSocket endpoints: an echo, a slow echo, one that closes with 1011 on the first message,
+    /// one that never answers, and one whose reply is 2 MiB.
+    static func webSocketRouter() -> Router<BasicWebSocketRequestContext> {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.ws("/ws/echo") { inbound, outbound, _ in
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                if case .text(let text) = message { try await outbound.write(.text(text)) }
+            }
+        }
+        router.ws("/ws/slow") { inbound, outbound, _ in
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                try await Task.sleep(for: .milliseconds(150))
+                if case .text(let text) = message { try await outbound.write(.text(text)) }
+            }
+        }
+        router.ws("/ws/crash") { inbound, outbound, _ in
+            for try await _ in inbound.messages(maxSize: 1 << 20) {
+                try await outbound.close(.unexpectedServerError, reason: "boom")
+                return
+            }
+        }
+        router.ws("/ws/silent") { inbound, _, _ in
+            for try await _ in inbound.messages(maxSize: 1 << 20) {}
+        }
+        router.ws("/ws/big") { inbound, outbound, _ in
+            for try await _ in inbound.messages(maxSize: 1 << 20) {
+                try await outbound.write(.binary(ByteBuffer(repeating: 0x61, count: 2 * 1_048_576)))
+            }
+        }
+        return router
+    }
+
     static func json(_ text: String) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
@@ -190,19 +224,7 @@ final class RawListener: @unchecked Sendable {
     private let socketFD: Int32
 
     private init() {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.socketFD = socketFD
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) } }
-        listen(socketFD, 128)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        (socketFD, port) = listenOnLoopback()
         let fd = socketFD
         Thread {
             while true {
@@ -212,4 +234,40 @@ final class RawListener: @unchecked Sendable {
             }
         }.start()
     }
+}
+
+/// A bare TCP listener on loopback that accepts connections and then says nothing, ever: a server
+/// that hangs (for bounded waits).
+final class SilentListener: @unchecked Sendable {
+    static let shared = SilentListener()
+    let port: Int
+    private let lock = NSLock()
+    private var held: [Int32] = []
+
+    private init() {
+        let socketFD: Int32
+        (socketFD, port) = listenOnLoopback()
+        Thread { [self] in
+            while true {
+                let client = accept(socketFD, nil, nil)
+                if client >= 0 { lock.withLock { held.append(client) } }
+            }
+        }.start()
+    }
+}
+
+/// A listening TCP socket on 127.0.0.1 at a port the system picks.
+func listenOnLoopback() -> (socket: Int32, port: Int) {
+    let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) } }
+    listen(socketFD, 128)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
+    }
+    return (socketFD, Int(UInt16(bigEndian: address.sin_port)))
 }

@@ -44,7 +44,7 @@ struct CORSCheck: Check {
     var summary: String { "CORS of \(request.url)" }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
-        try await request.withClient(context) { client throws(CheckError) in
+        try await request.withClient(context) { client, _ throws(CheckError) in
             func ask(_ origin: String, preflight: Bool) async throws(CheckError) -> HTTPExchange {
                 var extra = [("Origin", origin)]
                 if preflight { extra.append(("Access-Control-Request-Method", request.method)) }

@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import Histogram
 import ShipcheckCore
 
 /// `http:` — one request, or a sampled load with latency percentiles.
@@ -33,6 +32,7 @@ struct HTTPCheck: Check {
             FactDescription("error_rate", "number", "With samples: failed requests (transport errors or status >= 500), 0–100."),
             FactDescription("throughput", "number", "With samples: requests per second."),
             FactDescription("requests / errors / status.CODE", "number", "With samples: counts."),
+            FactDescription("tls.days_left / tls.expires / tls.version", "number, string, string", "For https://: the certificate of the URL's host, from a handshake of its own (so `tls-verify: false` still shows an expiring self-signed one)."),
         ],
         examples: [
             KindExample("health answers healthy", yaml: """
@@ -81,8 +81,9 @@ struct HTTPCheck: Check {
     }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
-        try await request.withClient(context) { client throws(CheckError) in
-            samples == 1 ? try await single(client, context) : try await sampled(client, context)
+        try await request.withClient(context, connections: concurrency) { client, certificate throws(CheckError) in
+            let facts = samples == 1 ? try await single(client, context) : try await sampled(client, context)
+            return facts.merging(certificate) { _, new in new }
         }
     }
 
@@ -101,11 +102,7 @@ struct HTTPCheck: Check {
             "body.truncated": .bool(exchange.truncated),
         ]
         for (name, _) in exchange.headers { facts["headers." + name.lowercased()] = .string(exchange.header(name) ?? "") }
-        if !exchange.truncated, let first = exchange.body.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }),
-           first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
-           let json = try? JSONFacts.parse(data: Data(exchange.body), prefix: "json", source: "the body") {
-            facts.merge(json) { _, new in new }
-        }
+        if !exchange.truncated { facts.merge(JSONFacts.ifJSON(exchange.body, source: "the body")) { _, new in new } }
         return facts
     }
 
@@ -147,22 +144,16 @@ struct HTTPCheck: Check {
         }
         let elapsed = (ContinuousClock.now - start).seconds
         if Task.isCancelled { throw CheckError("stopped") }
-        var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
         var errors = 0
         var statuses: [Int: Int] = [:]
         for result in results {
-            // Microseconds: enough resolution for loopback, and an hour of range.
-            _ = histogram.record(UInt64(max(1, min(result.latency * 1e6, 3.6e9))))
             if let status = result.status { statuses[status, default: 0] += 1 }
             if result.error != nil || (result.status ?? 0) >= 500 { errors += 1 }
         }
         var facts: Facts = [:]
         if let last = results.last(where: { $0.last != nil })?.last { facts = Self.facts(of: last) }
         facts["latency"] = nil
-        for (label, percentile) in [("p50", 50.0), ("p90", 90.0), ("p95", 95.0), ("p99", 99.0)] {
-            facts["latency." + label] = .duration(Double(histogram.valueAtPercentile(percentile)) / 1e6)
-        }
-        facts["latency.max"] = .duration(Double(histogram.max) / 1e6)
+        facts.merge(LatencyFacts.percentiles(results.map(\.latency))) { _, new in new }
         facts["requests"] = .number(Double(results.count))
         facts["errors"] = .number(Double(errors))
         facts["error_rate"] = .number(results.isEmpty ? 0 : (Double(errors) / Double(results.count) * 10_000).rounded() / 100)

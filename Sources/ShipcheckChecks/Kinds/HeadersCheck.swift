@@ -44,7 +44,7 @@ struct HeadersCheck: Check {
     var summary: String { "security headers of \(request.url)" }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
-        try await request.withClient(context) { client throws(CheckError) in
+        try await request.withClient(context) { client, _ throws(CheckError) in
             let first = try await HTTPProbe.exchange(client, try request.makeRequest(context), timeout: request.timeout, maxBody: 65_536)
             let second = try await HTTPProbe.exchange(client, try request.makeRequest(context), timeout: request.timeout, maxBody: 65_536)
             return Self.judge(first, second, hstsSubdomains: hstsSubdomains)

@@ -105,7 +105,7 @@ struct PostgresCheck: Check {
         var facts: Facts = [:]
         do {
             let start = ContinuousClock.now
-            try await connection.query("SELECT 1", logger: logger).collect()
+            _ = try await connection.query("SELECT 1", logger: logger).collect()
             facts["postgres.latency"] = .duration((ContinuousClock.now - start).seconds)
             facts["postgres.up"] = .bool(true)
             let info = try await firstRow(connection, "SELECT current_setting('server_version') AS version, (SELECT count(*) FROM pg_stat_activity)::int8 AS connections, current_setting('max_connections')::int8 AS max_connections", logger)

@@ -57,7 +57,7 @@ struct RateLimitCheck: Check {
     var summary: String { "rate limit of \(request.url): \(status) within \(limit + 1) requests" }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
-        try await request.withClient(context) { client throws(CheckError) in
+        try await request.withClient(context) { client, _ throws(CheckError) in
             var facts: Facts = ["rate_limit.triggered": .bool(false), "rate_limit.recovered": .bool(false)]
             var passed = 0
             var limited: HTTPExchange?

@@ -29,6 +29,13 @@ enum JSONFacts {
         }
     }
 
+    /// `json.*` facts of a body or message that looks like a JSON object or array; nothing otherwise.
+    static func ifJSON(_ bytes: [UInt8], source: String) -> Facts {
+        guard let first = bytes.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }),
+              first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else { return [:] }
+        return (try? parse(data: Data(bytes), prefix: "json", source: source)) ?? [:]
+    }
+
     static func parse(data: Data, prefix: String, source: String) throws(CheckError) -> Facts {
         guard let json = try? JSONDecoder().decode(JSON.self, from: data) else {
             throw CheckError("\(source) is not valid JSON")

@@ -31,8 +31,7 @@ struct HTTPRequestSpec: Sendable {
     var body: Template?
     var timeout: Double = 10
     var followRedirects = true
-    var verifyTLS = true
-    var caFile: Template?
+    var tls = TLSOptions()
     var maxBody = 1_048_576
 
     static let parameters: [Parameter] = [
@@ -76,8 +75,8 @@ struct HTTPRequestSpec: Sendable {
         spec.body = fields["body"].flatMap { $0.template(knownVars: knownVariables) }
         if let timeout = fields["request-timeout"] { if let value = timeout.duration() { spec.timeout = value } else { ok = false } }
         spec.followRedirects = fields["follow-redirects"]?.bool() ?? true
-        spec.verifyTLS = fields["tls-verify"]?.bool() ?? true
-        spec.caFile = fields["ca"].flatMap { $0.template(knownVars: knownVariables) }
+        spec.tls.verify = fields["tls-verify"]?.bool() ?? true
+        spec.tls.caFile = fields["ca"].flatMap { $0.template(knownVars: knownVariables) }
         if let maxNode = fields["max-body"], let text = maxNode.string() {
             if let bytes = CommandCheck.parseSize(text), bytes >= 1, bytes <= 1_073_741_824 {
                 spec.maxBody = bytes
@@ -96,11 +95,15 @@ struct HTTPRequestSpec: Sendable {
         return (spec, fields)
     }
 
-    /// Runs `body` with a client made for this request, and always shuts the client down.
-    func withClient<T>(_ context: CheckContext, _ body: (HTTPClient) async throws(CheckError) -> T) async throws(CheckError) -> T {
-        let client = try makeClient(context)
+    /// Runs `body` with a client made for this request, and always shuts the client down. For https:// the
+    /// certificate is checked first, over a handshake of its own: a bad one fails at once, in words (the
+    /// client would retry until its deadline), and its facts go to `body`.
+    func withClient<T>(_ context: CheckContext, connections: Int = 8,
+                       _ body: (HTTPClient, _ certificate: Facts) async throws(CheckError) -> T) async throws(CheckError) -> T {
+        let certificate = try await certificateFacts(context)
+        let client = try makeClient(context, connections: connections)
         do {
-            let result = try await body(client)
+            let result = try await body(client, certificate)
             await HTTPProbe.shutdown(client)
             return result
         } catch {
@@ -109,20 +112,25 @@ struct HTTPRequestSpec: Sendable {
         }
     }
 
-    func makeClient(_ context: CheckContext) throws(CheckError) -> HTTPClient {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if !verifyTLS { tls.certificateVerification = .none }
-        if let caFile {
-            let path = context.resolve(try context.expand(caFile, quoting: .none)).path
-            guard FileManager.default.fileExists(atPath: path) else { throw CheckError("CA file `\(path)` does not exist") }
-            tls.trustRoots = .file(path)
-        }
+    func makeClient(_ context: CheckContext, connections: Int) throws(CheckError) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
-            tlsConfiguration: tls,
+            tlsConfiguration: try tls.configuration(context),
             redirectConfiguration: followRedirects ? .follow(max: 10, allowCycles: false) : .disallow,
             timeout: .init(connect: .milliseconds(Int64(min(timeout, 30) * 1000)), read: .milliseconds(Int64(timeout * 1000))))
         configuration.decompression = .enabled(limit: .size(maxBody * 4 + 1_048_576))
+        // A probe says what it saw: a refused connection fails now, not after retries until the deadline
+        // (an item's `retries:` is there for flaky targets).
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, connections)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// For https://, the server certificate's facts; the HTTP client does not show the certificate it saw.
+    func certificateFacts(_ context: CheckContext) async throws(CheckError) -> Facts {
+        let text = try context.expand(url, quoting: .none)
+        guard let url = URL(string: text), url.scheme?.lowercased() == "https", let host = url.host else { return [:] }
+        return try await TLSProbe.inspect(host: host, port: url.port ?? 443, configuration: try tls.configuration(context),
+                                          timeout: timeout)
     }
 
     func makeRequest(_ context: CheckContext, extraHeaders: [(String, String)] = [], method: String? = nil) throws(CheckError)
@@ -161,7 +169,8 @@ enum HTTPProbe {
         } catch let error as HTTPClientError {
             throw CheckError(describe(error, url: request.url, timeout: timeout))
         } catch {
-            throw CheckError("\(request.method.rawValue) \(request.url) failed: \(describe(error))")
+            let reason = await TLSProbe.explainVerificationFailure(error, url: request.url, timeout: timeout) ?? describe(error)
+            throw CheckError("\(request.method.rawValue) \(request.url) failed: \(reason)")
         }
     }
 
