@@ -19,6 +19,7 @@ public enum CheckKinds {
         DNSCheck.description,
         WebSocketCheck.description,
         WaitForCheck.description,
+        ProbesCheck.description,
         PostgresCheck.description,
         RedisCheck.description,
         PrometheusCheck.description,

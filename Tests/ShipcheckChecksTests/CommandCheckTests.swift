@@ -274,3 +274,32 @@ import Testing
         }
     }
 }
+
+@Suite struct VariablesFromEnvironmentTests {
+    @Test func variablesReadTheEnvironmentAndSayWhenItIsUnset() async throws {
+        let items = """
+            - { id: a, title: A, run: "echo ${{ vars.BASE_URL }}", expect: 'stdout contains "staging"' }
+            - { id: b, title: B, run: "echo ${{ vars.OTHER }}" }
+            """
+        let vars = "{ BASE_URL: \"${{ env.SC_TEST_BASE }}/api\", OTHER: \"${{ env.SC_TEST_UNSET_NAME }}\" }"
+        let result = try await Harness.run(items: items, environment: ["SC_TEST_BASE": "https://staging.example"], vars: vars)
+        #expect(result["a"]?.outcome == .pass, "\(result["a"]?.reason ?? "")")
+        #expect(result["a"]?.facts["stdout"] == .string("https://staging.example/api\n"))
+        #expect(result["b"]?.outcome == .error)
+        #expect(result["b"]?.reason == "`${{ vars.OTHER }}` is not set: it reads `${{ env.SC_TEST_UNSET_NAME }}`, which is not set")
+    }
+
+    @Test func aVariableMayNotReadAnother() {
+        do {
+            _ = try Harness.loader.load(yaml: """
+                version: 1
+                vars: { A: x, B: "${{ vars.A }}" }
+                phases: { pre-deploy: { items: [{ id: a, title: A, run: "true" }] } }
+                """, file: "v.yml")
+            Issue.record("expected a problem")
+        } catch {
+            #expect(error.description.contains("v.yml:2"), "\(error.description)")
+            #expect(error.description.contains("not another variable (`vars.A`)"))
+        }
+    }
+}

@@ -60,7 +60,9 @@ actor TestServer {
 
     static func router(limiter: RateWindow) -> Router<BasicRequestContext> {
         let router = Router()
-        router.get("/health") { _, _ in json(#"{"status": "healthy", "db": {"up": true, "pool": 4}}"#) }
+        for path in ["/health", "/api/health"] {
+            router.get(RouterPath(path)) { _, _ in json(#"{"status": "healthy", "db": {"up": true, "pool": 4}}"#) }
+        }
         router.get("/degraded") { _, _ in json(#"{"status": "degraded"}"#) }
         router.get("/status/500") { _, _ in Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "boom"))) }
         router.get("/slow") { request, _ in

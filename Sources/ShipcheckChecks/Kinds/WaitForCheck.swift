@@ -13,7 +13,7 @@ struct WaitForCheck: Check {
         name: "Wait for a condition",
         summary: "Runs a probe of any kind (given under `wait-for:` with its own `expect:`) every `interval` until its expectations hold, for at most `within`. For \"wait for deployment completion\". The probe's last facts are kept, with the number of attempts.",
         parameters: [
-            Parameter("wait-for", .object([
+            Parameter("wait-for", .probe([
                 Parameter("interval", .duration, "Time between attempts (default 5s)."),
                 Parameter("within", .duration, "Give up after this long (default 5m; the item's timeout still applies)."),
                 Parameter("expect", .oneOf([.expression, .list(.expression)]), "What must hold (default: the probe's own)."),

@@ -205,7 +205,19 @@ final class LoadState {
                 keyNode.report("`\(key)` is not a valid variable name; use letters, digits, _ and -")
                 continue
             }
-            if let text = value.string(expected: "a string value") { variables[key] = text }
+            guard let text = value.string(expected: "a string value") else { continue }
+            // A value may read the environment (`${{ env.BASE_URL }}`), not other variables.
+            if text.contains("${{") {
+                guard let template = try? Template.parse(text) else {
+                    _ = value.template(knownVars: [])  // reports the syntax error with its column
+                    continue
+                }
+                if let other = template.variableNames.first {
+                    value.report("a variable may read the environment (`${{ env.NAME }}`), not another variable (`vars.\(other)`)")
+                    continue
+                }
+            }
+            variables[key] = text
         }
     }
 

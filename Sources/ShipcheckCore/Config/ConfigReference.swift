@@ -52,6 +52,7 @@ public enum ConfigReference {
         case .map(let value): "map of \(describe(value))"
         case .object(let parameters): parameters.isEmpty ? "mapping" : "{ " + parameters.map(\.name).joined(separator: ", ") + " }"
         case .oneOf(let types): types.map(describe).joined(separator: " or ")
+        case .probe(let parameters): "a probe such as `http: { … }`" + (parameters.isEmpty ? "" : " with " + parameters.map(\.name).joined(separator: ", "))
         }
     }
 }

@@ -36,7 +36,7 @@ public enum ConfigSchema {
     public static let topLevelParameters: [Parameter] = [
         Parameter("version", .integer, "Format version: 1.", required: true),
         Parameter("project", .string, "Project name shown in reports."),
-        Parameter("vars", .map(.string), "Variables, referenced as ${{ vars.NAME }}."),
+        Parameter("vars", .map(.string), "Variables, referenced as ${{ vars.NAME }}. A value may read the environment, e.g. `BASE_URL: ${{ env.MINA_BASE_URL }}`; a variable whose environment variable is unset is an error where it is used."),
         Parameter("secrets", .list(.string), "Environment variables whose values are redacted everywhere."),
         Parameter("environments", .map(.object([
             Parameter("description", .string, "What this environment is."),
@@ -121,6 +121,9 @@ public enum ConfigSchema {
         case .map(let value): ["type": "object", "additionalProperties": Self.type(value)]
         case .object(let parameters): object(parameters)
         case .oneOf(let types): ["oneOf": types.map { Self.type($0) }]
+        case .probe(let parameters):
+            // The probe's own keys are any kind's; the loader checks them.
+            object(parameters).merging(["additionalProperties": true, "minProperties": 1]) { _, new in new }
         }
     }
 }

@@ -75,9 +75,11 @@ extension Engine {
     /// One attempt under the item's timeout; the check's task is cancelled (its processes ended)
     /// when the timeout passes, and awaited, so nothing it started outlives the attempt.
     func attemptOnce(_ item: Item, check: any Check, redactor: Redactor, variables: [String: String]) async -> Attempt {
-        let context = CheckContext(
+        var made = CheckContext(
             workingDirectory: options.workingDirectory, environment: options.processEnvironment,
             variables: variables, itemID: item.id, timeout: item.timeout, redactor: redactor)
+        made.unsetVariables = unsetVariables
+        let context = made
         let timeout = item.timeout
         let (checkResult, timedOut) = await withTaskGroup(of: Race.self) { group -> (Result<Facts, CheckError>, Bool) in
             group.addTask {

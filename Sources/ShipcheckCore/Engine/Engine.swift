@@ -33,12 +33,31 @@ public struct Engine: Sendable {
         return items.filter { wanted.contains($0.id) }
     }
 
-    var variables: [String: String] {
+    /// The run's variables, `${{ env.NAME }}` in their values read from the process environment. A
+    /// variable whose environment variable is unset is left out, and `unsetVariables` says which it reads.
+    var variables: [String: String] { resolvedVariables.values }
+
+    var unsetVariables: [String: String] { resolvedVariables.unset }
+
+    private var resolvedVariables: (values: [String: String], unset: [String: String]) {
         var merged = checklist.variables
         if let name = options.environment, let environment = checklist.environments[name] {
             merged.merge(environment.variables) { _, new in new }
         }
-        return merged
+        var values: [String: String] = [:]
+        var unset: [String: String] = [:]
+        for (name, raw) in merged {
+            guard raw.contains("${{"), let template = try? Template.parse(raw) else {
+                values[name] = raw
+                continue
+            }
+            do {
+                values[name] = try template.expand(environment: options.processEnvironment, variables: [:], quoting: .none)
+            } catch {
+                unset[name] = error.reference
+            }
+        }
+        return (values, unset)
     }
 
     var redactor: Redactor {

@@ -36,6 +36,8 @@ public struct CheckContext: Sendable {
     /// Seconds this attempt may take; the engine also cancels the task when it passes.
     public var timeout: Double
     public var redactor: Redactor
+    /// Variables left out because the environment variable they read is unset: name → `env.NAME`.
+    public var unsetVariables: [String: String] = [:]
 
     public init(workingDirectory: URL, environment: [String: String], variables: [String: String],
                 itemID: String, timeout: Double, redactor: Redactor) {
@@ -51,6 +53,9 @@ public struct CheckContext: Sendable {
         do {
             return try template.expand(environment: environment, variables: variables, quoting: quoting)
         } catch {
+            if error.reference.hasPrefix("vars."), let read = unsetVariables[String(error.reference.dropFirst(5))] {
+                throw CheckError("\(error.description): it reads `${{ \(read) }}`, which is not set")
+            }
             throw CheckError(error.description)
         }
     }

@@ -11,6 +11,8 @@ public indirect enum ParameterType: Sendable {
     case map(ParameterType)
     case object([Parameter])
     case oneOf([ParameterType])
+    /// A mapping holding one probe (a kind key such as `http:`) and these keys of its holder.
+    case probe([Parameter])
 }
 
 public struct Parameter: Sendable {
@@ -67,7 +69,7 @@ public struct KindReader {
     public let fields: [String: ConfigNode]
     public let item: ConfigNode
     public let knownVariables: Set<String>
-    /// The kinds the loader knows, for kinds that hold another probe (`wait-for:`).
+    /// The kinds the loader knows, for kinds that hold other probes (`wait-for:`, `probes:`).
     let kinds: [KindDescription]
 
     public subscript(_ name: String) -> ConfigNode? { fields[name] }
@@ -75,7 +77,8 @@ public struct KindReader {
     /// Reads a mapping holding exactly one other kind's key (with its item-level parameters) plus `extra`
     /// keys of the holder; returns that kind's check and the mapping's fields.
     public func nested(_ node: ConfigNode, _ extra: [String]) -> (check: any Check, fields: [String: ConfigNode])? {
-        let inner = kinds.filter { $0.key != "wait-for" }
+        // Kinds that hold probes hold plain ones: no waits inside waits, no groups inside groups.
+        let inner = kinds.filter { !["wait-for", "probes"].contains($0.key) }
         let allowed = Array(Set(inner.flatMap { $0.parameters.map(\.name) } + extra)).sorted()
         guard let fields = node.fields(allowed: allowed, expected: "a mapping with one probe, such as http: { url: … }") else { return nil }
         let present = inner.filter { fields[$0.key] != nil }

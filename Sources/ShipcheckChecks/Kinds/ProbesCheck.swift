@@ -1,0 +1,102 @@
+import Foundation
+import ShipcheckCore
+
+/// `probes:` — several named probes run together for one item, their facts under their names.
+struct ProbesCheck: Check {
+    let probes: [(name: String, check: any Check)]
+
+    static let description = KindDescription(
+        key: "probes",
+        name: "Probes together",
+        summary: "Runs several named probes of any kind at once, for an item that states several targets (\"API p95 < 500ms, WebSocket latency < 400ms, error rate < 1%\"). Each probe's facts appear under its name (`api.latency.p95`). Without `expect:`, every probe's own default must hold. If one probe cannot run, the item is an error that names it.",
+        parameters: [
+            Parameter("probes", .map(.probe([])), "Name → a mapping with one probe, e.g. `api: { http: { url: … } }`.", required: true),
+        ],
+        facts: [
+            FactDescription("NAME.*", "any", "Each probe's facts under its name."),
+            FactDescription("probes.ok", "boolean", "Every probe's own default expectations held."),
+            FactDescription("probes.failed", "string", "Which did not, and why."),
+        ],
+        examples: [
+            KindExample("API and WebSocket targets", yaml: """
+                id: key-metrics
+                title: Key metrics within targets
+                probes:
+                  api: { http: { url: "${{ vars.BASE_URL }}/health", samples: 20, concurrency: 2 } }
+                  ws: { websocket: { url: "${{ vars.WS_URL }}/ws/echo", send: ping, samples: 10 } }
+                expect: [api.latency.p95 < 500ms, api.error_rate < 1%, ws.latency.p95 < 400ms]
+                """, outcome: .pass, facts: ["api.requests": .number(20), "ws.replies": .number(10), "probes.ok": .bool(true)]),
+            KindExample("one target missed", yaml: """
+                id: key-metrics
+                title: Key metrics within targets
+                probes:
+                  api: { http: { url: "${{ vars.BASE_URL }}/health" } }
+                  errors: { http: { url: "${{ vars.BASE_URL }}/status/500" } }
+                """, outcome: .fail, facts: ["api.status": .number(200), "errors.status": .number(500), "probes.ok": .bool(false)]),
+        ],
+        make: make)
+
+    static func make(_ reader: KindReader) -> (any Check)? {
+        guard let node = reader["probes"], let entries = node.mapping(expected: "a mapping of names to probes") else { return nil }
+        if entries.isEmpty {
+            node.report("name at least one probe, e.g. `api: { http: { url: … } }`")
+            return nil
+        }
+        var probes: [(String, any Check)] = []
+        var ok = true
+        for (name, keyNode, value) in entries {
+            guard name.range(of: #"^[A-Za-z][A-Za-z0-9_-]*$"#, options: .regularExpression) != nil, name != "probes" else {
+                keyNode.report("expected a name of letters, digits, `_` and `-` (not `probes`), got `\(name)`")
+                ok = false
+                continue
+            }
+            if let nested = reader.nested(value, []) { probes.append((name, nested.check)) } else { ok = false }
+        }
+        return ok ? ProbesCheck(probes: probes) : nil
+    }
+
+    var defaultExpectations: [FactExpression] { [.fact("probes.ok")] }
+    var summary: String { probes.map { "\($0.name): \($0.check.summary)" }.joined(separator: "; ") }
+
+    func run(in context: CheckContext) async throws(CheckError) -> Facts {
+        let outcomes = await withTaskGroup(of: (Int, Result<Facts, CheckError>).self) { group in
+            for (index, probe) in probes.enumerated() {
+                group.addTask {
+                    do throws(CheckError) { return (index, .success(try await probe.check.run(in: context))) }
+                    catch { return (index, .failure(error)) }
+                }
+            }
+            var all: [(Int, Result<Facts, CheckError>)] = []
+            var stopped = false
+            for await outcome in group where !stopped {
+                all.append(outcome)
+                // One probe that cannot run makes the item an error: the others need not finish,
+                // and what they say once stopped is not news.
+                if case .failure = outcome.1 {
+                    stopped = true
+                    group.cancelAll()
+                }
+            }
+            return all.sorted { $0.0 < $1.0 }
+        }
+        var facts: Facts = [:]
+        var problems: [String] = []
+        var failures: [String] = []
+        for (index, outcome) in outcomes {
+            let (name, check) = probes[index]
+            switch outcome {
+            case .success(let own):
+                for (key, value) in own { facts[name + "." + key] = value }
+                let unmet = check.defaultExpectations.flatMap { $0.explainFailure(in: Scope(facts: own)) }
+                if !unmet.isEmpty { failures.append("\(name): " + unmet.joined(separator: "; ")) }
+            case .failure(let error):
+                for (key, value) in error.facts { facts[name + "." + key] = value }
+                problems.append("\(name): \(error.message)")
+            }
+        }
+        if !problems.isEmpty { throw CheckError(problems.joined(separator: "; "), facts: facts) }
+        facts["probes.ok"] = .bool(failures.isEmpty)
+        if !failures.isEmpty { facts["probes.failed"] = .string(failures.joined(separator: "; ")) }
+        return facts
+    }
+}
