@@ -17,6 +17,16 @@ import Testing
         #expect(result["h"]?.reason?.contains("connection refused") == true, "\(result["h"]?.reason ?? "")")
     }
 
+    /// glibc refuses a 64-byte label before asking any server (checked with strace: no datagram
+    /// leaves), so this is a real resolver failure that stays on this machine.
+    @Test func unresolvableHostIsAnError() async throws {
+        let host = String(repeating: "x", count: 64) + ".example"
+        let result = try await run("- { id: h, title: H, http: { url: \"http://\(host)/health\", request-timeout: 3s } }")
+        #expect(result["h"]?.outcome == .error)
+        #expect(result["h"]?.reason?.contains("the host name does not resolve") == true, "\(result["h"]?.reason ?? "")")
+        #expect((result["h"]?.duration ?? 99) < 2)
+    }
+
     @Test func tlsToAPlainServerIsAnError() async throws {
         let result = try await run("- { id: h, title: H, http: { url: \"${{ vars.HTTPS_URL }}/health\", request-timeout: 3s } }")
         #expect(result["h"]?.outcome == .error)

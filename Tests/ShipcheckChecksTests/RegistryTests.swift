@@ -50,7 +50,7 @@ import Testing
                 let port = RawListener.shared.port
                 guard let serviceVariables = Services.exampleVariables(for: kind.key) else { continue }
                 let run = try await Harness.run(items: "- " + example.yaml.replacingOccurrences(of: "\n", with: "\n  "), in: directory,
-                                                vars: "{ BASE_URL: \"\(base)\", WS_URL: \"\(base.replacingOccurrences(of: "http://", with: "ws://"))\", PORT: \"\(port)\"\(serviceVariables.isEmpty ? "" : ", " + serviceVariables) }")
+                                                vars: "{ BASE_URL: \"\(base)\", WS_URL: \"\(base.replacingOccurrences(of: "http://", with: "ws://"))\", PORT: \"\(port)\", DNS_SERVER: \"\(TestDNSServer.shared.address)\"\(serviceVariables.isEmpty ? "" : ", " + serviceVariables) }")
                 let item = try #require(run.items.first)
                 #expect(item.outcome == example.outcome, "\(kind.key) example `\(example.title)`: \(item.reason ?? "")")
                 for (name, value) in example.facts {

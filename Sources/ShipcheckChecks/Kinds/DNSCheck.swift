@@ -6,20 +6,31 @@ import Glibc
 import Darwin
 #endif
 
-/// `dns:` — a name resolves (through the system resolver, as the service's clients would).
+/// `dns:` — a name resolves: through the system resolver, as the service's clients would, or as one
+/// given server answers it.
 struct DNSCheck: Check {
     var name: Template
+    var server: Template?
+    var type = DNSQuery.RecordType.a
+    var timeout: Double = 5
 
     static let description = KindDescription(
         key: "dns",
         name: "DNS name",
-        summary: "Resolves a host name with the system resolver (getaddrinfo). Not resolving is a fact (`dns.resolved` false).",
+        summary: "Resolves a host name with the system resolver (getaddrinfo), or, with `server`, asks that DNS server directly over UDP for one record type, as `dig @server` does (to see what an authoritative server publishes). Not resolving is a fact (`dns.resolved` false, with `dns.rcode` such as NXDOMAIN); a server that does not answer within `timeout` is an error.",
         parameters: [
-            Parameter("dns", .object([Parameter("name", .template, "The host name.", required: true)]), "What to resolve.", required: true),
+            Parameter("dns", .object([
+                Parameter("name", .template, "The host name.", required: true),
+                Parameter("server", .template, "A DNS server's IP address, with :PORT when not 53 (`[::1]:5353` for IPv6)."),
+                Parameter("type", .string, "With `server`: A (default), AAAA, CNAME, MX, TXT or NS."),
+                Parameter("timeout", .duration, "With `server`: how long to wait for an answer, over two tries (default 5s)."),
+            ]), "What to resolve.", required: true),
         ],
         facts: [
-            FactDescription("dns.resolved", "boolean", "The name resolved."),
-            FactDescription("dns.addresses", "list", "The addresses, sorted."),
+            FactDescription("dns.resolved", "boolean", "The name resolved (with `server`: records of the type came back)."),
+            FactDescription("dns.addresses", "list", "The addresses, sorted (A and AAAA)."),
+            FactDescription("dns.records", "list", "With `server`: the records of the type, as text (\"10 mail.example.org\" for MX)."),
+            FactDescription("dns.rcode / dns.aliases / dns.ttl", "string, list, number", "With `server`: the response code, the CNAMEs on the way, the lowest TTL."),
             FactDescription("dns.time", "duration", "How long resolution took."),
             FactDescription("dns.error", "string", "Why a malformed name was refused without a lookup."),
         ],
@@ -29,6 +40,18 @@ struct DNSCheck: Check {
                 title: Name resolves
                 dns: { name: localhost }
                 """, outcome: .pass, facts: ["dns.resolved": .bool(true)]),
+            KindExample("records as one server publishes them", yaml: """
+                id: dns-published
+                title: API name published
+                dns: { name: api.shipcheck.test, server: "${{ vars.DNS_SERVER }}" }
+                expect: [dns.addresses contains "10.1.2.3", dns.ttl >= 60]
+                """, outcome: .pass, facts: ["dns.rcode": .string("NOERROR"),
+                                              "dns.addresses": .list([.string("10.1.2.3"), .string("10.1.2.4")])]),
+            KindExample("a name the server does not know", yaml: """
+                id: dns-published
+                title: API name published
+                dns: { name: gone.shipcheck.test, server: "${{ vars.DNS_SERVER }}" }
+                """, outcome: .fail, facts: ["dns.resolved": .bool(false), "dns.rcode": .string("NXDOMAIN")]),
             KindExample("a malformed name is refused before any lookup", yaml: """
                 id: dns
                 title: Name resolves
@@ -38,22 +61,41 @@ struct DNSCheck: Check {
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
-        guard let node = reader["dns"], let fields = node.fields(allowed: ["name"]) else { return nil }
+        guard let node = reader["dns"], let fields = node.fields(allowed: ["name", "server", "type", "timeout"]) else { return nil }
         guard let nameNode = fields["name"] else {
             node.report("missing `name:`")
             return nil
         }
-        return nameNode.template(knownVars: reader.knownVariables).map { DNSCheck(name: $0) }
+        guard let name = nameNode.template(knownVars: reader.knownVariables) else { return nil }
+        var check = DNSCheck(name: name)
+        if let serverNode = fields["server"] {
+            guard let server = serverNode.template(knownVars: reader.knownVariables) else { return nil }
+            check.server = server
+        }
+        if let typeNode = fields["type"], let text = typeNode.string() {
+            guard let type = DNSQuery.RecordType(rawValue: text.uppercased()) else {
+                typeNode.report("expected one of " + DNSQuery.RecordType.allCases.map(\.rawValue).joined(separator: ", ") + ", got `\(text)`")
+                return nil
+            }
+            guard check.server != nil else {
+                typeNode.report("`type` needs `server`: the system resolver answers addresses only")
+                return nil
+            }
+            check.type = type
+        }
+        if let timeout = fields["timeout"] { guard let value = timeout.duration() else { return nil }; check.timeout = value }
+        return check
     }
 
     var defaultExpectations: [FactExpression] { [.fact("dns.resolved")] }
-    var summary: String { "resolve \(name)" }
+    var summary: String { "resolve \(name)" + (server.map { " \(type.rawValue) at \($0)" } ?? "") }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
         let host = try context.expand(name, quoting: .none)
         if let problem = Self.syntaxProblem(host) {
             return ["dns.resolved": .bool(false), "dns.addresses": .list([]), "dns.error": .string(problem)]
         }
+        if let server { return try await ask(host, server: try context.expand(server, quoting: .none)) }
         let start = ContinuousClock.now
         let addresses: [String]? = await withCheckedContinuation { continuation in
             Thread { continuation.resume(returning: Self.resolve(host)) }.start()
@@ -61,6 +103,65 @@ struct DNSCheck: Check {
         var facts: Facts = ["dns.resolved": .bool(addresses != nil), "dns.time": .duration((ContinuousClock.now - start).seconds)]
         facts["dns.addresses"] = .list((addresses ?? []).map(Value.string))
         return facts
+    }
+
+    func ask(_ host: String, server text: String) async throws(CheckError) -> Facts {
+        guard let (address, port) = Self.serverAddress(text) else {
+            throw CheckError("`\(text)` is not a DNS server address: give an IP address, with :PORT when not 53")
+        }
+        let start = ContinuousClock.now
+        let (type, timeout) = (self.type, self.timeout)
+        let result: Result<DNSQuery.Answer, DNSQuery.Failure> = await withCheckedContinuation { continuation in
+            Thread {
+                do throws(DNSQuery.Failure) {
+                    continuation.resume(returning: .success(try DNSQuery.ask(host, type: type, server: address, port: port, timeout: timeout)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }.start()
+        }
+        switch result {
+        case .success(let answer):
+            var facts: Facts = [
+                "dns.resolved": .bool(answer.rcode == "NOERROR" && !answer.records.isEmpty),
+                "dns.rcode": .string(answer.rcode),
+                "dns.records": .list(answer.records.map(Value.string)),
+                "dns.aliases": .list(answer.aliases.map(Value.string)),
+                "dns.time": .duration((ContinuousClock.now - start).seconds),
+                "dns.server": .string(text),
+            ]
+            if type == .a || type == .aaaa { facts["dns.addresses"] = .list(answer.records.sorted().map(Value.string)) }
+            if let ttl = answer.minimumTTL { facts["dns.ttl"] = .number(Double(ttl)) }
+            if answer.truncated { facts["dns.truncated"] = .bool(true) }
+            return facts
+        case .failure(.noAnswer(let seconds)):
+            throw CheckError("the DNS server \(text) did not answer within \(Value.formatDuration(seconds))")
+        case .failure(.malformed(let why)):
+            throw CheckError("the DNS server \(text) sent a broken answer: \(why)")
+        case .failure(.socket(let why)):
+            throw CheckError(why)
+        }
+    }
+
+    /// "10.0.0.53", "10.0.0.53:5353", "::1", "[::1]:5353".
+    static func serverAddress(_ text: String) -> (String, Int)? {
+        var host = text, port = 53
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":"), let value = Int(rest.dropFirst()) else { return nil }
+                port = value
+            }
+        } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
+            host = String(text[..<colon])
+            guard let value = Int(text[text.index(after: colon)...]) else { return nil }
+            port = value
+        }
+        guard (1...65535).contains(port) else { return nil }
+        var v4 = in_addr(), v6 = in6_addr()
+        guard inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1 else { return nil }
+        return (host, port)
     }
 
     /// RFC 1123 host name rules, checked before asking any resolver.

@@ -191,8 +191,10 @@ enum HTTPProbe {
     static func describe(_ error: any Error) -> String {
         let text = String(describing: error)
         if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
-        if text.contains("NXDOMAIN") || text.contains("nodename nor servname") || text.contains("Name or service not known")
-            || text.contains("NIOConnectionError") && text.contains("dnsA") { return "the host name does not resolve (\(text.prefix(160)))" }
+        let resolverSays = ["Name or service not known", "nodename nor servname provided, or not known",
+                            "Temporary failure in name resolution", "No address associated with hostname", "NXDOMAIN"]
+        if let said = resolverSays.first(where: { text.contains($0) }) { return "the host name does not resolve (\(said))" }
+        if text.contains("NIOConnectionError") && text.contains("dnsA") { return "the host name does not resolve" }
         if text.contains("handshakeFailed") || text.contains("certificate") || text.contains("NIOSSL") { return "TLS failed: \(text.prefix(200))" }
         return String(text.prefix(300))
     }
