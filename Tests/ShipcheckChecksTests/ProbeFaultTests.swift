@@ -70,6 +70,23 @@ import Testing
         #expect(item.reason == "error_rate = 100, expected < 1")
     }
 
+    @Test func samplingRefusedAndSlowTargetsEndsInBoundedTime() async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = try await run("""
+            - { id: refused, title: R, http: { url: "http://127.0.0.1:9/health", samples: 50, concurrency: 5 } }
+            - { id: slow, title: S, http: { url: "${{ vars.BASE_URL }}/slow?ms=3000", samples: 8, concurrency: 4, request-timeout: 200ms } }
+            """)
+        let refused = try #require(result["refused"])
+        #expect(refused.outcome == .fail)
+        #expect(refused.facts["error_rate"] == .number(100))
+        #expect(refused.facts["last_error"].map { "\($0)".contains("connection refused") } == true, "\(refused.facts)")
+        let slow = try #require(result["slow"])
+        #expect(slow.facts["errors"] == .number(8))
+        #expect(slow.facts["last_error"] == .string("http://127.0.0.1:\(try await TestServer.shared.start().split(separator: ":").last!)/slow?ms=3000 did not answer within 200ms"))
+        #expect(clock.now - start < .seconds(3))
+    }
+
     @Test func redirectsFollowedOrNot() async throws {
         let result = try await run("""
             - { id: follow, title: F, http: { url: "${{ vars.BASE_URL }}/redirect" }, expect: json.status == "healthy" }

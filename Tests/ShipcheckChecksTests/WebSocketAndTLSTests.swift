@@ -91,6 +91,18 @@ import Testing
         #expect(result["wss"]?.outcome == .pass, "\(result["wss"]?.reason ?? "")")
     }
 
+    @Test func samplingOverHTTPS() async throws {
+        let server = try await TLSTestServer.shared.start(daysLeft: 45)
+        let result = try await run("""
+            - id: load
+              title: Load over TLS
+              http: { url: "${{ vars.HTTPS_URL }}/health", ca: "${{ vars.CA }}", samples: 40, concurrency: 4 }
+              expect: [error_rate == 0, json.status == "healthy", tls.days_left == 45]
+            """, vars: ", HTTPS_URL: \"\(server.httpsURL)\", CA: \"\(server.caPath)\"")
+        #expect(result["load"]?.outcome == .pass, "\(result["load"]?.reason ?? "")")
+        #expect(result["load"]?.facts["status.200"] == .number(40))
+    }
+
     @Test func untrustedAndExpiredCertificatesAreErrors() async throws {
         let valid = try await TLSTestServer.shared.start(daysLeft: 45)
         let expired = try await TLSTestServer.shared.start(daysLeft: -3)

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOPosix
 import ShipcheckCore
 
 /// `http:` — one request, or a sampled load with latency percentiles.
@@ -14,7 +15,7 @@ struct HTTPCheck: Check {
     static let description = KindDescription(
         key: "http",
         name: "HTTP probe",
-        summary: "Sends a request and turns the answer into facts: status, headers, body, JSON fields, latency. With `samples`, sends that many (over `concurrency` connections, at `rate` per second when given) and reports latency percentiles (HdrHistogram), error rate and throughput; with a rate, latency counts from each request's scheduled start, so a slow server cannot hide its queueing (no coordinated omission).",
+        summary: "Sends a request and turns the answer into facts: status, headers, body, JSON fields, latency. With `samples`, sends that many (over `concurrency` connections, at `rate` per second when given) and reports latency percentiles (HdrHistogram), error rate and throughput; with a rate, latency counts from each request's scheduled start, so a slow server cannot hide its queueing (no coordinated omission); back to back, from when the request is written, as wrk counts.",
         parameters: [
             Parameter("http", .object(HTTPRequestSpec.parameters + [
                 Parameter("samples", .integer, "Requests to send (default 1)."),
@@ -81,10 +82,13 @@ struct HTTPCheck: Check {
     }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
-        try await request.withClient(context, connections: concurrency) { client, certificate throws(CheckError) in
-            let facts = samples == 1 ? try await single(client, context) : try await sampled(client, context)
-            return facts.merging(certificate) { _, new in new }
+        guard samples > 1 else {
+            return try await request.withClient(context) { client, certificate throws(CheckError) in
+                try await single(client, context).merging(certificate) { _, new in new }
+            }
         }
+        let certificate = try await request.certificateFacts(context)
+        return try await sampled(context).merging(certificate) { _, new in new }
     }
 
     func single(_ client: HTTPClient, _ context: CheckContext) async throws(CheckError) -> Facts {
@@ -108,39 +112,20 @@ struct HTTPCheck: Check {
 
     /// Workers take request numbers in turn; with a rate, request i is due at start + i / rate and its
     /// latency counts from then.
-    func sampled(_ client: HTTPClient, _ context: CheckContext) async throws(CheckError) -> Facts {
-        let template = try request.makeClassicRequest(context)
+    func sampled(_ context: CheckContext) async throws(CheckError) -> Facts {
+        let sample = try SampleRequest(request, context)
         let counter = SampleCounter(total: samples)
         let start = ContinuousClock.now
-        let results: [SampleResult] = await withTaskGroup(of: [SampleResult].self) { group in
-            for _ in 0..<min(concurrency, samples) {
-                group.addTask {
-                    var mine: [SampleResult] = []
-                    while let index = counter.next(), !Task.isCancelled {
-                        var due = ContinuousClock.now
-                        if let rate {
-                            due = start + .nanoseconds(Int64(Double(index) / rate * 1e9))
-                            if due > .now { try? await Task.sleep(until: due, clock: .continuous) }
-                        }
-                        do {
-                            let exchange = try await client.execute(
-                                request: template, delegate: TimedExchange(started: due, maxBody: request.maxBody),
-                                deadline: .now() + .milliseconds(Int64(request.timeout * 1000))).get()
-                            mine.append(SampleResult(status: exchange.status, latency: exchange.latency, error: nil, last: exchange))
-                        } catch let error as HTTPClientError {
-                            let reason = HTTPProbe.describe(error, url: template.url.absoluteString, timeout: request.timeout)
-                            mine.append(SampleResult(status: nil, latency: (ContinuousClock.now - due).seconds, error: reason, last: nil))
-                        } catch {
-                            mine.append(SampleResult(status: nil, latency: (ContinuousClock.now - due).seconds,
-                                                     error: HTTPProbe.describe(error), last: nil))
-                        }
-                    }
-                    return mine
-                }
-            }
+        let workers = (0..<min(concurrency, samples)).map { _ in
+            SampleWorker(request: sample, loop: MultiThreadedEventLoopGroup.singleton.next(), counter: counter, start: start, rate: rate)
+        }
+        let results: [SampleResult] = await withTaskCancellationHandler {
+            let running = workers.map { $0.run() }
             var all: [SampleResult] = []
-            for await part in group { all += part }
+            for worker in running { all += (try? await worker.get()) ?? [] }
             return all
+        } onCancel: {
+            counter.stop()
         }
         let elapsed = (ContinuousClock.now - start).seconds
         if Task.isCancelled { throw CheckError("stopped") }
@@ -151,7 +136,8 @@ struct HTTPCheck: Check {
             if result.error != nil || (result.status ?? 0) >= 500 { errors += 1 }
         }
         var facts: Facts = [:]
-        if let last = results.last(where: { $0.last != nil })?.last { facts = Self.facts(of: last) }
+        // The workers are done: their last answers are read after their futures completed.
+        if let last = workers.compactMap(\.last).max(by: { $0.at < $1.at }) { facts = Self.facts(of: last.exchange) }
         facts["latency"] = nil
         facts.merge(LatencyFacts.percentiles(results.map(\.latency))) { _, new in new }
         facts["requests"] = .number(Double(results.count))
@@ -163,27 +149,4 @@ struct HTTPCheck: Check {
         return facts
     }
 
-    struct SampleResult: Sendable {
-        let status: Int?
-        let latency: Double
-        let error: String?
-        let last: HTTPExchange?
-    }
-}
-
-/// Hands out request numbers to the sampling workers.
-final class SampleCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var issued = 0
-    let total: Int
-
-    init(total: Int) { self.total = total }
-
-    func next() -> Int? {
-        lock.withLock {
-            guard issued < total else { return nil }
-            defer { issued += 1 }
-            return issued
-        }
-    }
 }

@@ -98,10 +98,10 @@ struct HTTPRequestSpec: Sendable {
     /// Runs `body` with a client made for this request, and always shuts the client down. For https:// the
     /// certificate is checked first, over a handshake of its own: a bad one fails at once, in words (the
     /// client would retry until its deadline), and its facts go to `body`.
-    func withClient<T>(_ context: CheckContext, connections: Int = 8,
-                       _ body: (HTTPClient, _ certificate: Facts) async throws(CheckError) -> T) async throws(CheckError) -> T {
+    func withClient<T>(_ context: CheckContext, _ body: (HTTPClient, _ certificate: Facts) async throws(CheckError) -> T)
+        async throws(CheckError) -> T {
         let certificate = try await certificateFacts(context)
-        let client = try makeClient(context, connections: connections)
+        let client = try makeClient(context)
         do {
             let result = try await body(client, certificate)
             await HTTPProbe.shutdown(client)
@@ -112,7 +112,7 @@ struct HTTPRequestSpec: Sendable {
         }
     }
 
-    func makeClient(_ context: CheckContext, connections: Int) throws(CheckError) -> HTTPClient {
+    func makeClient(_ context: CheckContext) throws(CheckError) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: try tls.configuration(context),
             redirectConfiguration: followRedirects ? .follow(max: 10, allowCycles: false) : .disallow,
@@ -121,7 +121,6 @@ struct HTTPRequestSpec: Sendable {
         // A probe says what it saw: a refused connection fails now, not after retries until the deadline
         // (an item's `retries:` is there for flaky targets).
         configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, connections)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -201,61 +200,5 @@ enum HTTPProbe {
 
     static func shutdown(_ client: HTTPClient) async {
         try? await client.shutdown()
-    }
-}
-
-/// Collects one response on the client's event loop and stops the clock there, when the last byte
-/// arrives: the sampler's latency then holds no wait for a task to be scheduled afterwards.
-/// Every callback of one request runs on that request's event loop, one after another.
-final class TimedExchange: HTTPClientResponseDelegate, @unchecked Sendable {
-    typealias Response = HTTPExchange
-
-    private let started: ContinuousClock.Instant
-    private let maxBody: Int
-    private var status = 0
-    private var headers: [(name: String, value: String)] = []
-    private var body: [UInt8] = []
-    private var truncated = false
-
-    init(started: ContinuousClock.Instant, maxBody: Int) {
-        self.started = started
-        self.maxBody = maxBody
-    }
-
-    func didReceiveHead(task: HTTPClient.Task<HTTPExchange>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
-        status = Int(head.status.code)
-        headers = head.headers.map { ($0.name, $0.value) }
-        return task.eventLoop.makeSucceededVoidFuture()
-    }
-
-    func didReceiveBodyPart(task: HTTPClient.Task<HTTPExchange>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        let room = maxBody - body.count
-        if buffer.readableBytes > room {
-            body += buffer.readableBytesView.prefix(max(0, room))
-            truncated = true
-        } else {
-            body += buffer.readableBytesView
-        }
-        return task.eventLoop.makeSucceededVoidFuture()
-    }
-
-    func didFinishRequest(task: HTTPClient.Task<HTTPExchange>) throws -> HTTPExchange {
-        HTTPExchange(status: status, headers: headers, body: body, truncated: truncated,
-                     latency: (ContinuousClock.now - started).seconds)
-    }
-}
-
-extension HTTPRequestSpec {
-    /// The request in the form the delegate-based client takes, built once for a whole sample run.
-    func makeClassicRequest(_ context: CheckContext) throws(CheckError) -> HTTPClient.Request {
-        let url = try context.expand(self.url, quoting: .none)
-        var headers = HTTPHeaders([("User-Agent", "shipcheck/\(ShipcheckVersion.current)")])
-        for (name, value) in self.headers { headers.replaceOrAdd(name: name, value: try context.expand(value, quoting: .none)) }
-        let body = try self.body.map { body throws(CheckError) in HTTPClient.Body.string(try context.expand(body, quoting: .none)) }
-        do {
-            return try HTTPClient.Request(url: url, method: HTTPMethod(rawValue: method), headers: headers, body: body)
-        } catch {
-            throw CheckError("`\(url)` is not a URL the client accepts: \(error)")
-        }
     }
 }
