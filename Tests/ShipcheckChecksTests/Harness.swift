@@ -1,5 +1,6 @@
 import Foundation
 import ShipcheckCore
+import Testing
 @testable import ShipcheckChecks
 
 enum Harness {
@@ -23,6 +24,17 @@ enum Harness {
         let options = RunOptions(phase: .preDeploy, jobs: jobs, actor: "tester", workingDirectory: directory,
                                  processEnvironment: processEnvironment, toolVersion: "test")
         return await Engine(checklist: checklist, options: options).run()
+    }
+
+    /// The problems the loader reports for a configuration that must not load; records an issue if it loads.
+    static func problems(_ yaml: String, file: String = "test.yml", sourceLocation: Testing.SourceLocation = #_sourceLocation) -> String {
+        do {
+            _ = try loader.load(yaml: yaml, file: file)
+            Issue.record("expected the loader to report problems", sourceLocation: sourceLocation)
+            return ""
+        } catch {
+            return error.description
+        }
     }
 
     static func fixture(_ name: String) -> URL {

@@ -114,16 +114,11 @@ import Testing
                   - { id: d, title: D, wait-for: { interval: 1s } }
                   - { id: e, title: E, tcp: { host: x, port: 70000 } }
             """
-        do {
-            _ = try Harness.loader.load(yaml: yaml, file: "p.yml")
-            Issue.record("expected problems")
-        } catch {
-            let text = error.description
-            #expect(text.contains("expected an http:// or https:// URL"))
-            #expect(text.contains("expected GET, POST"))
-            #expect(text.contains("expected requests per second"))
-            #expect(text.contains("name the probe to repeat"))
-            #expect(text.contains("expected a port from 1 to 65535"))
-        }
+        let text = Harness.problems(yaml, file: "p.yml")
+        #expect(text.contains("expected an http:// or https:// URL"))
+        #expect(text.contains("expected GET, POST"))
+        #expect(text.contains("expected requests per second"))
+        #expect(text.contains("name the probe to repeat"))
+        #expect(text.contains("expected a port from 1 to 65535"))
     }
 }

@@ -150,28 +150,13 @@ struct CommandCheck: Check {
         }
 
         var outputLimit = 1_048_576
-        if let limitNode = reader["output-limit"], let text = note(limitNode.string()) {
-            if let bytes = parseSize(text), bytes >= 1024, bytes <= 1_073_741_824 {
-                outputLimit = bytes
-            } else {
-                limitNode.report("expected a size from 1KiB to 1GiB such as 256KiB or 4MB, got `\(text)`")
-                ok = false
-            }
+        if let limitNode = reader["output-limit"] {
+            if let bytes = limitNode.size(in: 1024...1_073_741_824) { outputLimit = bytes } else { ok = false }
         }
 
         guard ok, let command else { return nil }
         return CommandCheck(command: command, workingDirectory: cwd, environment: environment, captures: captures,
                             reports: reports, outputLimit: outputLimit)
-    }
-
-    static func parseSize(_ text: String) -> Int? {
-        let digits = text.prefix { $0.isNumber || $0 == "." }
-        guard let number = Double(digits) else { return nil }
-        let unit = text.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
-        let factors: [String: Double] = ["": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9,
-                                         "KiB": 1024, "MiB": 1_048_576, "GiB": 1_073_741_824]
-        guard let factor = factors[unit] else { return nil }
-        return Int(number * factor)
     }
 
     var defaultExpectations: [FactExpression] { [.compare(.fact("exit"), .equal, .literal(.number(0)))] }

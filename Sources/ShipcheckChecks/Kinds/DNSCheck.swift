@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import ShipcheckCore
 #if canImport(Glibc)
 import Glibc
@@ -159,8 +160,7 @@ struct DNSCheck: Check {
             port = value
         }
         guard (1...65535).contains(port) else { return nil }
-        var v4 = in_addr(), v6 = in6_addr()
-        guard inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1 else { return nil }
+        guard (try? SocketAddress(ipAddress: host, port: port)) != nil else { return nil }
         return (host, port)
     }
 

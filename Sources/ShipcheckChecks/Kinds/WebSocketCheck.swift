@@ -91,15 +91,9 @@ struct WebSocketCheck: Check {
             check.samples = value
         }
         if let timeout = fields["timeout"] { if let value = timeout.duration() { check.timeout = value } else { ok = false } }
-        check.tls.verify = fields["tls-verify"]?.bool() ?? true
-        check.tls.caFile = fields["ca"].flatMap { $0.template(knownVars: reader.knownVariables) }
-        if let maxNode = fields["max-message"], let text = maxNode.string() {
-            if let bytes = CommandCheck.parseSize(text), bytes >= 1, bytes <= 268_435_456 {
-                check.maxMessage = bytes
-            } else {
-                maxNode.report("expected a size such as 64KiB or 4MB, got `\(text)`")
-                ok = false
-            }
+        check.tls = TLSOptions.read(fields, knownVariables: reader.knownVariables)
+        if let maxNode = fields["max-message"] {
+            if let bytes = maxNode.size(in: 1...268_435_456) { check.maxMessage = bytes } else { ok = false }
         }
         return ok ? check : nil
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -45,28 +46,7 @@ enum DNSQuery {
     static func ask(_ name: String, type: RecordType, server: String, port: Int, timeout: Double) throws(Failure) -> Answer {
         let id = UInt16.random(in: 0...UInt16.max)
         let query = makeQuery(name: name, type: type, id: id)
-        var storage = sockaddr_storage()
-        let length: socklen_t
-        var v4 = in_addr(), v6 = in6_addr()
-        if inet_pton(AF_INET, server, &v4) == 1 {
-            withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
-                    address.pointee.sin_family = sa_family_t(AF_INET)
-                    address.pointee.sin_port = UInt16(port).bigEndian
-                    address.pointee.sin_addr = v4
-                }
-            }
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        } else if inet_pton(AF_INET6, server, &v6) == 1 {
-            withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
-                    address.pointee.sin6_family = sa_family_t(AF_INET6)
-                    address.pointee.sin6_port = UInt16(port).bigEndian
-                    address.pointee.sin6_addr = v6
-                }
-            }
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-        } else {
+        guard let address = try? SocketAddress(ipAddress: server, port: port) else {
             throw .socket("`\(server)` is not an IP address")
         }
         #if canImport(Glibc)
@@ -74,10 +54,10 @@ enum DNSQuery {
         #else
         let datagram = SOCK_DGRAM
         #endif
-        let fd = socket(Int32(storage.ss_family), datagram, 0)
+        let fd = socket(address.protocol.rawValue, datagram, 0)
         guard fd >= 0 else { throw .socket("could not open a UDP socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        let connected = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) } }
+        let connected = address.withSockAddr { connect(fd, $0, socklen_t($1)) }
         guard connected == 0 else { throw .socket("could not reach \(server):\(port): \(String(cString: strerror(errno)))") }
 
         var buffer = [UInt8](repeating: 0, count: 65_535)

@@ -75,15 +75,9 @@ struct HTTPRequestSpec: Sendable {
         spec.body = fields["body"].flatMap { $0.template(knownVars: knownVariables) }
         if let timeout = fields["request-timeout"] { if let value = timeout.duration() { spec.timeout = value } else { ok = false } }
         spec.followRedirects = fields["follow-redirects"]?.bool() ?? true
-        spec.tls.verify = fields["tls-verify"]?.bool() ?? true
-        spec.tls.caFile = fields["ca"].flatMap { $0.template(knownVars: knownVariables) }
-        if let maxNode = fields["max-body"], let text = maxNode.string() {
-            if let bytes = CommandCheck.parseSize(text), bytes >= 1, bytes <= 1_073_741_824 {
-                spec.maxBody = bytes
-            } else {
-                maxNode.report("expected a size such as 64KiB or 4MB, got `\(text)`")
-                ok = false
-            }
+        spec.tls = TLSOptions.read(fields, knownVariables: knownVariables)
+        if let maxNode = fields["max-body"] {
+            if let bytes = maxNode.size(in: 1...1_073_741_824) { spec.maxBody = bytes } else { ok = false }
         }
         return ok ? spec : nil
     }
