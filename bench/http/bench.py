@@ -82,6 +82,19 @@ try:
                 theirs = wrk(seconds)
                 ours = shipcheck(directory)
             results.append((ours, theirs))
+        # Memory against bodies that would not fit (the probe reads up to max-body and stops), beside
+        # the same run fetching a small body.
+        def max_rss(paths):
+            with open(os.path.join(directory, "shipcheck.yml"), "w") as handle:
+                handle.write("version: 1\nphases:\n  pre-deploy:\n    items:\n")
+                for path in paths:
+                    handle.write(f"      - {{ id: {path}, title: {path}, http: {{ url: \"http://127.0.0.1:{port}/{path}\", max-body: 1MiB }} }}\n")
+            child = subprocess.Popen([binary, "run", "--format", "json", "--output-dir", directory], cwd=directory,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, _, usage = os.wait4(child.pid, 0)
+            return usage.ru_maxrss / 1024, {item["id"]: item for item in json.load(open(os.path.join(directory, "shipcheck.json")))["items"]}
+        small_rss, _ = max_rss(["health"])
+        large_rss, bodies = max_rss(["big", "endless"])
 finally:
     server.terminate()
     server.wait()
@@ -95,3 +108,7 @@ for index, (ours, theirs) in enumerate(results, 1):
 ratios = [ours["p95"] / theirs["p95"] for ours, theirs in results]
 print(f"  median p95 ratio shipcheck / wrk  {statistics.median(ratios):5.3f}  (target within 0.95-1.05;"
       f" rounds {min(ratios):5.3f}-{max(ratios):5.3f})")
+print(f"memory: a run fetching a 100 MB body and an endless one (max-body 1MiB): max RSS {large_rss:.1f} MiB,"
+      f" against {small_rss:.1f} MiB fetching a 21-byte body; ratio {large_rss / small_rss:4.2f};"
+      f" read {bodies['big']['facts']['body.bytes']:.0f} and {bodies['endless']['facts']['body.bytes']:.0f} bytes,"
+      f" outcomes {bodies['big']['outcome']}, {bodies['endless']['outcome']}")

@@ -11,6 +11,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def do_GET(self):
+        if self.path == "/big":  # 100 MB with a length, for the memory check
+            self.send_response(200)
+            self.send_header("Content-Length", str(100 * 1048576))
+            self.end_headers()
+            chunk = b"y" * 1048576
+            try:
+                for _ in range(100):
+                    self.wfile.write(chunk)
+            except OSError:
+                pass  # the client stopped reading at its cap
+            return
+        if self.path == "/endless":  # chunked, never ending
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b"10000\r\n" + b"x" * 65536 + b"\r\n"
+            try:
+                while True:
+                    self.wfile.write(chunk)
+            except OSError:
+                pass
+            return
         time.sleep(0.005)
         body = b'{"status": "healthy"}'
         self.send_response(200)
