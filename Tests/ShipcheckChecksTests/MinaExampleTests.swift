@@ -33,4 +33,21 @@ import Testing
         #expect(unset["key-metrics"]?.reason?.contains("it reads `${{ env.MINA_WS_URL }}`, which is not set") == true,
                 "\(unset["key-metrics"]?.reason ?? "")")
     }
+
+    @Test func databaseHealthRunsAgainstTheDatabaseTheEnvironmentNames() async throws {
+        guard let database = Services.url("POSTGRES") else { return }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/mina")
+        let checklist = try Harness.loader.load(file: root.appendingPathComponent("shipcheck.yml"))
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = database
+        let run = await Engine(checklist: checklist, options: RunOptions(
+            phase: .postDeploy, environment: "production", deployType: "standard", only: ["database-healthy"], actor: "tester",
+            workingDirectory: root, processEnvironment: environment, toolVersion: "test")).run()
+        let item = try #require(run["database-healthy"])
+        #expect(item.outcome == .pass, "\(item.reason ?? "")")
+        #expect(item.facts["postgres.up"] == .bool(true))
+        // The password in DATABASE_URL is a secret of the checklist: it shows nowhere in the result.
+        let password = URLComponents(string: database)?.password ?? "shipcheck-test-pw"
+        #expect(!"\(item)".contains(password))
+    }
 }
