@@ -38,7 +38,7 @@ struct CommandCheck: Check {
             Parameter("capture", .map(.string), "Named regular expressions over stdout then stderr; the first group (or the whole match) becomes a fact, a number when it reads as one."),
             Parameter("parse", .object(ReportFormat.allCases.map { Parameter($0.rawValue, .template, $0.summary + ": a path, or `stdout`.") }),
                       "Reports to read into facts after the command ran."),
-            Parameter("output-limit", .string, "Bytes of each stream to keep, head and tail (default 1MiB), e.g. `256KiB`."),
+            Parameter("output-limit", .size, "Bytes of each stream to keep, head and tail (default 1MiB), e.g. `256KiB`."),
         ],
         facts: [
             FactDescription("exit", "number", "Exit status."),

@@ -20,7 +20,7 @@ struct HTTPCheck: Check {
             Parameter("http", .object(HTTPRequestSpec.parameters + [
                 Parameter("samples", .integer, "Requests to send (default 1)."),
                 Parameter("concurrency", .integer, "Requests in flight at once (default 1)."),
-                Parameter("rate", .string, "Requests per second to schedule, e.g. 50."),
+                Parameter("rate", .number, "Requests per second to schedule, e.g. 50."),
             ]), "The request.", required: true),
         ],
         facts: [

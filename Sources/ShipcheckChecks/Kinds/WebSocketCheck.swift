@@ -24,7 +24,7 @@ struct WebSocketCheck: Check {
                 Parameter("timeout", .duration, "Longest wait for the connection, the upgrade and each reply (default 10s)."),
                 Parameter("tls-verify", .boolean, "Verify the server's certificate (default true)."),
                 Parameter("ca", .template, "A PEM file of extra trusted certificates."),
-                Parameter("max-message", .string, "Largest message to accept (default 1MiB); a larger one closes with 1009."),
+                Parameter("max-message", .size, "Largest message to accept (default 1MiB); a larger one closes with 1009."),
             ]), "The connection.", required: true),
         ],
         facts: [

@@ -43,7 +43,7 @@ struct HTTPRequestSpec: Sendable {
         Parameter("follow-redirects", .boolean, "Follow redirects (default true)."),
         Parameter("tls-verify", .boolean, "Verify the server's certificate (default true)."),
         Parameter("ca", .template, "A PEM file of extra trusted certificates."),
-        Parameter("max-body", .string, "Bytes of the body to read (default 1MiB); the rest is not read."),
+        Parameter("max-body", .size, "Bytes of the body to read (default 1MiB); the rest is not read."),
     ]
 
     /// Reads the request fields of a kind's mapping; reports problems and returns nil when any.

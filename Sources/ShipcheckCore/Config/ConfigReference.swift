@@ -45,6 +45,8 @@ public enum ConfigReference {
         case .string: "string"
         case .template: "string with `${{ }}`"
         case .integer: "integer"
+        case .number: "number"
+        case .size: "size such as 64KiB"
         case .boolean: "boolean"
         case .duration: "duration"
         case .expression: "expression"

@@ -93,7 +93,13 @@ public enum ConfigSchema {
             }
         }
         var schema = object(parameters)
-        schema["anyOf"] = kinds.map { ["required": [$0.key]] } + [["required": ["manual"]]]
+        // Each kind's key is "required" within its own description; an item holds one of them, or is
+        // manual, and has a title or an id.
+        schema["required"] = nil
+        schema["allOf"] = [
+            ["anyOf": kinds.map { ["required": [$0.key]] } + [["required": ["manual"]]]],
+            ["anyOf": [["required": ["title"]], ["required": ["id"]]]],
+        ]
         return schema
     }
 
@@ -116,6 +122,8 @@ public enum ConfigSchema {
         case .expression: ["type": "string", "description": "An expression such as `exit == 0`."]
         case .duration: ["type": "string", "pattern": "^([0-9.]+(ms|s|m|h|d))+$"]
         case .integer: ["type": "integer"]
+        case .number: ["type": "number"]
+        case .size: ["oneOf": [["type": "integer", "minimum": 0], ["type": "string", "pattern": "^[0-9.]+ *(B|KB|MB|GB|KiB|MiB|GiB)?$"]]]
         case .boolean: ["type": "boolean"]
         case .list(let element): ["type": "array", "items": Self.type(element)]
         case .map(let value): ["type": "object", "additionalProperties": Self.type(value)]

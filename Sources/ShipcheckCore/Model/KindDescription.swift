@@ -4,6 +4,9 @@ public indirect enum ParameterType: Sendable {
     /// A string that may hold `${{ env.NAME }}` / `${{ vars.NAME }}`.
     case template
     case integer
+    case number
+    /// Bytes, as a number or with a unit: 4096, 64KiB, 4MB.
+    case size
     case boolean
     case duration
     case expression
