@@ -22,10 +22,8 @@ struct WebSocketCheck: Check {
                 Parameter("send", .template, "A text message to send; each reply is timed. Without it the probe connects and closes."),
                 Parameter("samples", .integer, "Messages to send, one after another (default 1)."),
                 Parameter("timeout", .duration, "Longest wait for the connection, the upgrade and each reply (default 10s)."),
-                Parameter("tls-verify", .boolean, "Verify the server's certificate (default true)."),
-                Parameter("ca", .template, "A PEM file of extra trusted certificates."),
                 Parameter("max-message", .size, "Largest message to accept (default 1MiB); a larger one closes with 1009."),
-            ]), "The connection.", required: true),
+            ] + TLSOptions.parameters), "The connection.", required: true),
         ],
         facts: [
             FactDescription("connected", "boolean", "The server upgraded the connection (101)."),
@@ -75,8 +73,8 @@ struct WebSocketCheck: Check {
         }
         var check = WebSocketCheck(url: url)
         var ok = true
-        for (name, _, value) in fields["headers"]?.mapping(expected: "a mapping of header names to values") ?? [] {
-            if let template = value.template(knownVars: reader.knownVariables) { check.headers.append((name, template)) } else { ok = false }
+        if let headers = fields["headers"] {
+            if let templates = headers.headerTemplates(knownVariables: reader.knownVariables) { check.headers = templates } else { ok = false }
         }
         if let send = fields["send"] {
             guard let template = send.template(knownVars: reader.knownVariables) else { return nil }

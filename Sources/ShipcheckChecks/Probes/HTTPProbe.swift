@@ -41,10 +41,8 @@ struct HTTPRequestSpec: Sendable {
         Parameter("body", .template, "Request body."),
         Parameter("request-timeout", .duration, "Longest time one request may take (default 10s)."),
         Parameter("follow-redirects", .boolean, "Follow redirects (default true)."),
-        Parameter("tls-verify", .boolean, "Verify the server's certificate (default true)."),
-        Parameter("ca", .template, "A PEM file of extra trusted certificates."),
         Parameter("max-body", .size, "Bytes of the body to read (default 1MiB); the rest is not read."),
-    ]
+    ] + TLSOptions.parameters
 
     /// Reads the request fields of a kind's mapping; reports problems and returns nil when any.
     static func read(_ fields: [String: ConfigNode], in node: ConfigNode, knownVariables: Set<String>) -> HTTPRequestSpec? {
@@ -69,8 +67,8 @@ struct HTTPRequestSpec: Sendable {
                 ok = false
             }
         }
-        for (name, _, value) in fields["headers"]?.mapping(expected: "a mapping of header names to values") ?? [] {
-            if let template = value.template(knownVars: knownVariables) { spec.headers.append((name, template)) } else { ok = false }
+        if let headers = fields["headers"] {
+            if let templates = headers.headerTemplates(knownVariables: knownVariables) { spec.headers = templates } else { ok = false }
         }
         spec.body = fields["body"].flatMap { $0.template(knownVars: knownVariables) }
         if let timeout = fields["request-timeout"] { if let value = timeout.duration() { spec.timeout = value } else { ok = false } }

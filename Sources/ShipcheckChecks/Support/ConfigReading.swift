@@ -2,6 +2,16 @@ import ShipcheckCore
 
 extension ConfigNode {
     /// A size such as 64KiB or 4MB within `range`; reports the problem and returns nil otherwise.
+    /// A mapping of header names to templates; nil when any value is not a valid template.
+    func headerTemplates(knownVariables: Set<String>) -> [(name: String, value: Template)]? {
+        var headers: [(name: String, value: Template)] = []
+        var ok = true
+        for (name, _, value) in mapping(expected: "a mapping of header names to values") ?? [] {
+            if let template = value.template(knownVars: knownVariables) { headers.append((name, template)) } else { ok = false }
+        }
+        return ok ? headers : nil
+    }
+
     func size(in range: ClosedRange<Int>) -> Int? {
         guard let text = string() else { return nil }
         if let bytes = ByteSize.parse(text), range.contains(bytes) { return bytes }
@@ -31,6 +41,11 @@ enum ByteSize {
 }
 
 extension TLSOptions {
+    static let parameters: [Parameter] = [
+        Parameter("tls-verify", .boolean, "Verify the server's certificate (default true)."),
+        Parameter("ca", .template, "A PEM file of extra trusted certificates."),
+    ]
+
     /// `tls-verify` and `ca` of a kind's mapping.
     static func read(_ fields: [String: ConfigNode], knownVariables: Set<String>) -> TLSOptions {
         TLSOptions(verify: fields["tls-verify"]?.bool() ?? true,
