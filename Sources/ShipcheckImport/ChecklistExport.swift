@@ -31,9 +31,14 @@ public enum ChecklistExport {
         let ending = text.contains("\r\n") ? "\r\n" : "\n"
         var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
             .map(String.init)
-        var results: [Int: ItemResult] = [:]
+        // Several items may come from one line (one check per command of its block): the line is ticked
+        // only when all passed, and annotated with the first that did not.
+        var byLine: [Int: [ItemResult]] = [:]
         for item in run.items {
-            if let reference = item.source.flatMap(SourceReference.init) { results[reference.line] = item }
+            if let reference = item.source.flatMap(SourceReference.init) { byLine[reference.line, default: []].append(item) }
+        }
+        let results = byLine.mapValues { group in
+            group.first { $0.outcome != .pass && $0.outcome != .waived } ?? group[0]
         }
         let document = MarkdownLines(lines.joined(separator: "\n"))
         var insertions: [(after: Int, text: String)] = []

@@ -63,10 +63,60 @@ struct ConfigWriter {
         return name.count >= 2 && name != "value" ? name : ExpectationPatterns.snake(base).replacingOccurrences(of: "_", with: "-")
     }
 
+    /// One part of an item: the item itself, or one of its independent commands.
+    struct Part {
+        var id: String
+        var title: String
+        var commands: [String]
+    }
+
+    /// Commands that prepare for the next ones rather than check something: a block holding one is a script.
+    static let setupWords: Set<String> = ["cd", "pushd", "popd", "export", "source", ".", "set", "unset", "mkdir", "cp", "mv",
+                                          "rm", "touch", "pip", "pip3", "npm", "yarn", "pnpm", "poetry", "uv", "apt", "apt-get",
+                                          "brew", "make", "docker", "trap", "read", "echo", "printf", "sleep", "alias", "eval"]
+
+    /// A check item whose block holds several independent checking commands (`ruff check .` then `black --check .`)
+    /// becomes one check per command, so each tool has its own verdict and one failing never hides the next.
+    /// Ids and titles name the tool: `no-linting-errors-ruff`, "No linting errors (ruff)".
+    static func parts(of item: FoundItem) -> [Part] {
+        let whole = [Part(id: item.id, title: item.title, commands: item.commands)]
+        guard item.decision == .check, item.commands.count > 1, !item.derived.junit, !item.derived.coverageReport,
+              !item.derived.json, item.derived.captures.isEmpty, item.derived.expectations.allSatisfy({ $0 == "exit == 0" })
+        else { return whole }
+        var parts: [Part] = []
+        var used: Set<String> = []
+        for command in item.commands {
+            guard !command.contains("$"), !command.hasSuffix("\\") else { return whole }
+            let words = CommandAnalysis.words(command)
+            guard let first = words.first, !first.contains("="), !setupWords.contains(first) else { return whole }
+            let tool = ExpectationPatterns.snake((first as NSString).lastPathComponent).replacingOccurrences(of: "_", with: "-")
+            var suffix = tool.isEmpty ? "\(parts.count + 1)" : tool
+            var counter = 2
+            while used.contains(suffix) {
+                suffix = "\(tool)-\(counter)"
+                counter += 1
+            }
+            used.insert(suffix)
+            parts.append(Part(id: item.id + "-" + suffix, title: "\(item.title) (\(first))", commands: [command]))
+        }
+        return parts
+    }
+
     func render(_ item: FoundItem) -> String {
+        Self.parts(of: item).map { render(item, part: $0) }.joined()
+    }
+
+    func render(_ item: FoundItem, part: Part) -> String {
+        var item = item
+        let whole = part.id == item.id
+        item.commands = part.commands
+        item.id = part.id
+        item.title = part.title
         let pad = "          "
         let comment = String(pad.dropLast(2))
-        var out = "\n" + comment + "# line \(item.line): " + YAML.comment(decisionNote(item)) + "\n"
+        var note = decisionNote(item)
+        if !whole { note += "; one check per independent command of the block" }
+        var out = "\n" + comment + "# line \(item.line): " + YAML.comment(note) + "\n"
         for note in item.derived.todo { out += comment + "# TODO: turn \u{201C}\(YAML.comment(note))\u{201D} into an expectation\n" }
         for baseline in item.derived.baseline { out += comment + "# Baseline: \(YAML.comment(baseline)) (the output is kept as evidence)\n" }
         out += pad.dropLast(2) + "- id: \(item.id)\n"
@@ -75,7 +125,7 @@ struct ConfigWriter {
         if !item.description.isEmpty {
             out += pad + "description: " + YAML.block(item.description.joined(separator: "\n"), indent: pad + "  ") + "\n"
         }
-        let children = item.children.map { items[$0].id }
+        let children = item.children.flatMap { Self.parts(of: items[$0]).map(\.id) }
         if !children.isEmpty { out += pad + "needs: [\(children.joined(separator: ", "))]\n" }
         if let type = item.deployType { out += pad + "when: type == \"\(type)\"\n" }
         switch item.decision {
@@ -134,7 +184,38 @@ struct ConfigWriter {
         if item.derived.coverageReport, let index = commands.lastIndex(where: { $0.contains("pytest") && $0.contains("--cov") }) {
             commands[index] += " --cov-report=json:reports/\(item.id).coverage.json"
         }
+        if item.derived.expectations.contains("lines == 0"), let last = commands.indices.last {
+            commands[last] = Self.grepMayFindNothing(commands[last])
+        }
         return commands.count == 1 ? commands[0] : (["set -e"] + commands).joined(separator: "\n")
+    }
+
+    /// `A | grep P` that must find nothing: grep's "no match" (exit 1) is the success, while a failing `A`
+    /// (under pipefail) or a grep error (2) still fails: `A | { grep P || test $? -eq 1; }`.
+    static func grepMayFindNothing(_ command: String) -> String {
+        // The last `|` outside quotes; a list (`;`, `&&`, `||`) is left as written.
+        var quote: Character?
+        var lastBar: String.Index?
+        var index = command.startIndex
+        while index < command.endIndex {
+            let character = command[index]
+            let next = command.index(after: index)
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == ";" || (character == "&" && next < command.endIndex && command[next] == "&") {
+                return command
+            } else if character == "|" {
+                if next < command.endIndex && command[next] == "|" { return command }
+                lastBar = index
+            }
+            index = next
+        }
+        guard let bar = lastBar else { return command }
+        let tail = command[command.index(after: bar)...].trimmingCharacters(in: .whitespaces)
+        guard ["grep", "egrep", "rg"].contains(CommandAnalysis.words(tail).first ?? "") else { return command }
+        return command[..<bar].trimmingCharacters(in: .whitespaces) + " | { \(tail) || test $? -eq 1; }"
     }
 
     func decisionNote(_ item: FoundItem) -> String {

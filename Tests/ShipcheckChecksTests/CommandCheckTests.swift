@@ -67,7 +67,8 @@ import Testing
         #expect(run["tree"]?.outcome == .error)
         #expect(run["tree"]?.reason?.hasPrefix("timed out after 500ms") == true)
         // SIGTERM is trapped by the shell: the group gets SIGKILL after the grace period.
-        #expect(elapsed < .seconds(10))
+        // A bound that only says "did not hang": how fast belongs in a benchmark, not here.
+        #expect(elapsed < .seconds(60))
         try await Task.sleep(for: .milliseconds(200))
         #expect(liveProcesses(containing: marker).isEmpty, "orphans: \(liveProcesses(containing: marker))")
     }
@@ -212,7 +213,8 @@ import Testing
         #expect(tests.facts["tests.errors"] == .number(1))
         #expect(tests.facts["tests.skipped"] == .number(1))
         #expect(tests.facts["tests.passed"] == .number(2))
-        #expect(tests.reason == "tests.failed = 1, expected == 0")
+        // An errored test case fails the item beside the stated expectation.
+        #expect(tests.reason == "tests.errors = 1, expected == 0; tests.failed = 1, expected == 0")
         let coverage = try #require(run["coverage"])
         #expect(coverage.outcome == .fail)
         #expect(coverage.reason == "coverage.percent = 60, expected >= 80")

@@ -111,13 +111,17 @@ import Testing
               pre-deploy:
                 items:
                   - { id: broken, title: B, fake: { error: "tool missing" } }
-                  - { id: missing-fact, title: M, fake: {}, expect: coverage.percent >= 80 }
+                  - { id: missing-fact, title: M, fake: { facts: { status: 200 } }, expect: coverage.percent >= 80 }
             """)
         #expect(outcome(result, "broken") == .error)
         #expect(result.items[0].reason == "tool missing")
-        #expect(outcome(result, "missing-fact") == .error)
+        // The check ran and answered without the fact asked for: the wrong shape fails, it does not pass
+        // and is not "could not run" either.
+        #expect(outcome(result, "missing-fact") == .fail)
         #expect(result.items[1].reason?.contains("fact `coverage.percent` is missing") == true)
-        #expect(result.verdict == .error)
+        #expect(result.items[1].expectations.first?.held == false)
+        // A blocking fail decides the verdict before an error does.
+        #expect(result.verdict == .failed)
     }
 
     @Test func timeoutIsAnError() async throws {

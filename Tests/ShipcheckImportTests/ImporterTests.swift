@@ -18,7 +18,8 @@ import Testing
         let summary = result.summary
         #expect(summary.items == 82)
         #expect(summary.lookalikes == 0)
-        #expect(checklist.items.count == 82)
+        // Three blocks hold independent tools (ruff + black, safety + bandit, pytest + ruff + black): one check each.
+        #expect(checklist.items.count == 86)
         // 29 fences by the corpus's own counting rule: 27 under items, 2 under none.
         #expect(summary.codeBlocks == 29)
         #expect(summary.attachedBlocks == 27)
@@ -28,7 +29,7 @@ import Testing
         #expect(summary.manual == 55)
         #expect(summary.probes == 5)
         #expect(summary.triggers == 5)
-        #expect(checklist.phases.map { $0.items.count } == [46, 21, 11, 4])
+        #expect(checklist.phases.map { $0.items.count } == [48, 23, 11, 4])
         #expect(checklist.triggers.filter { $0.condition != nil }.count == 3)
     }
 
@@ -40,8 +41,10 @@ import Testing
         }
         #expect(expectations("all-tests-passing") == ["tests.failed == 0"])
         #expect(expectations("coverage-meets-80-threshold") == ["coverage.percent >= 80"])
-        #expect(expectations("no-linting-errors") == ["exit == 0"])
-        #expect(expectations("no-security-vulnerabilities") == ["exit == 0"])
+        for tool in ["ruff", "black"] { #expect(expectations("no-linting-errors-\(tool)") == ["exit == 0"]) }
+        for tool in ["safety", "bandit"] { #expect(expectations("no-security-vulnerabilities-\(tool)") == ["exit == 0"]) }
+        #expect(checklist.item("no-linting-errors-ruff")?.title == "No linting errors (ruff)")
+        #expect(checklist.item("no-linting-errors-black")?.source == checklist.item("no-linting-errors-ruff")?.source)
         #expect(expectations("migration-tested-locally") == ["exit == 0", "tests.failed == 0"])
         #expect(expectations("load-testing-completed") == ["exit == 0"])
         #expect(expectations("no-hardcoded-secrets") == ["lines == 0"])

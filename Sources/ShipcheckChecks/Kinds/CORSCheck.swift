@@ -4,7 +4,7 @@ import ShipcheckCore
 /// `cors:` — no wildcard, no reflected foreign origin, and exactly the configured origins allowed.
 struct CORSCheck: Check {
     var request: HTTPRequestSpec
-    var allowed: [String] = []
+    var allowed: [Template] = []
     static let foreignOrigin = "https://shipcheck-foreign-origin.invalid"
 
     static let description = KindDescription(
@@ -13,7 +13,7 @@ struct CORSCheck: Check {
         summary: "Sends preflight and simple requests with a foreign Origin and with each allowed origin. Fails on `*` (worse with credentials), on a foreign origin reflected back, or when a configured origin is not allowed.",
         parameters: [
             Parameter("cors", .object(HTTPRequestSpec.parameters + [
-                Parameter("allowed-origins", .list(.string), "The origins that must be allowed."),
+                Parameter("allowed-origins", .list(.template), "The origins that must be allowed."),
             ]), "The endpoint to probe.", required: true),
         ],
         facts: [
@@ -37,7 +37,12 @@ struct CORSCheck: Check {
 
     static func make(_ reader: KindReader) -> (any Check)? {
         guard let (request, fields) = HTTPRequestSpec.read(reader, key: "cors", extra: ["allowed-origins"]) else { return nil }
-        return CORSCheck(request: request, allowed: fields["allowed-origins"]?.strings() ?? [])
+        var allowed: [Template] = []
+        if let node = fields["allowed-origins"] {
+            guard let templates = node.templates(knownVars: reader.knownVariables) else { return nil }
+            allowed = templates
+        }
+        return CORSCheck(request: request, allowed: allowed)
     }
 
     var defaultExpectations: [FactExpression] { [try! FactExpression.parse("len(cors.violations) == 0")] }
@@ -67,7 +72,7 @@ struct CORSCheck: Check {
             if wildcard { violations.append(credentials ? "allows any origin (*) with credentials" : "allows any origin (*)") }
             if reflects { violations.append("reflects a foreign Origin back in Access-Control-Allow-Origin") }
             var missing: [String] = []
-            for origin in allowed {
+            for origin in try context.expand(allowed) {
                 let allowOrigin = try await ask(origin, preflight: true).header("Access-Control-Allow-Origin")
                 if allowOrigin != origin && allowOrigin != "*" { missing.append(origin) }
             }

@@ -24,7 +24,8 @@ struct CommandCheck: Check {
     let captures: [Capture]
     let reports: [(format: ReportFormat, source: ReportSource)]
     let outputLimit: Int
-
+    /// Exit statuses besides 0 that count as the command succeeding (`grep` finding nothing exits 1).
+    var allowedExits: [Int] = []
 
     static let description = KindDescription(
         key: "run",
@@ -34,14 +35,15 @@ struct CommandCheck: Check {
             Parameter("run", .oneOf([.template, .list(.template)]), "The command: a string for `/bin/sh -c`, or a list of argv words run without a shell.", required: true),
             Parameter("cwd", .template, "Working directory, relative to the configuration file's directory."),
             Parameter("env", .map(.template), "Environment variables added for this command."),
-            Parameter("shell", .string, "The shell for string commands, e.g. `bash -eo pipefail` (default `/bin/sh`)."),
+            Parameter("shell", .string, "The shell for string commands (default `bash -eo pipefail`, as GitHub Actions runs steps, so that a failing line or a failure inside a pipeline is not hidden; `/bin/sh -e` where there is no bash)."),
+            Parameter("allow-exit", .list(.integer), "Exit statuses besides 0 that count as success, e.g. `[1]` for a grep that may find nothing. Without it, `exit == 0` holds beside any `expect:` that does not itself read `exit`."),
             Parameter("capture", .map(.string), "Named regular expressions over stdout then stderr; the first group (or the whole match) becomes a fact, a number when it reads as one."),
             Parameter("parse", .object(ReportFormat.allCases.map { Parameter($0.rawValue, .template, $0.summary + ": a path, or `stdout`.") }),
                       "Reports to read into facts after the command ran."),
             Parameter("output-limit", .size, "Bytes of each stream to keep, head and tail (default 1MiB), e.g. `256KiB`."),
         ],
         facts: [
-            FactDescription("exit", "number", "Exit status."),
+            FactDescription("exit", "number", "Exit status. A shell reporting `command not found` anywhere in the output makes the item an error, whatever the status."),
             FactDescription("duration", "duration", "Wall time of the command."),
             FactDescription("stdout", "string", "Standard output, capped head and tail, redacted."),
             FactDescription("stderr", "string", "Standard error, capped head and tail, redacted."),
@@ -97,7 +99,7 @@ struct CommandCheck: Check {
                 if words.isEmpty { run.report("expected at least one argv word") }
                 command = templates.count == words.count && !words.isEmpty ? .argv(templates) : nil
             } else if let template = run.template(knownVars: vars) {
-                var shell = ["/bin/sh"]
+                var shell = defaultShell
                 if let shellNode = reader["shell"], let text = shellNode.string() {
                     shell = text.split(separator: " ").map(String.init)
                     if shell.isEmpty { shellNode.report("expected a shell such as `bash` or `bash -eo pipefail`") }
@@ -154,12 +156,41 @@ struct CommandCheck: Check {
             if let bytes = limitNode.size(in: 1024...1_073_741_824) { outputLimit = bytes } else { ok = false }
         }
 
+        var allowedExits: [Int] = []
+        if let allowNode = reader["allow-exit"] {
+            let statuses = note(allowNode.sequence(expected: "a list of exit statuses such as [1]")) ?? []
+            for status in statuses {
+                if let value = note(status.integer(in: 1...255)) { allowedExits.append(value) }
+            }
+        }
+
         guard ok, let command else { return nil }
         return CommandCheck(command: command, workingDirectory: cwd, environment: environment, captures: captures,
-                            reports: reports, outputLimit: outputLimit)
+                            reports: reports, outputLimit: outputLimit, allowedExits: allowedExits)
     }
 
-    var defaultExpectations: [FactExpression] { [.compare(.fact("exit"), .equal, .literal(.number(0)))] }
+    /// `bash -eo pipefail` as GitHub Actions runs a step: a failing line or pipeline stage is not hidden.
+    static let defaultShell: [String] = {
+        for bash in ["/bin/bash", "/usr/bin/bash", "/usr/local/bin/bash"] where FileManager.default.isExecutableFile(atPath: bash) {
+            return [bash, "-eo", "pipefail"]
+        }
+        return ["/bin/sh", "-e"]
+    }()
+
+    var exitGuard: FactExpression {
+        if allowedExits.isEmpty { return .compare(.fact("exit"), .equal, .literal(.number(0))) }
+        let allowed = ([0] + allowedExits).map { FactExpression.literal(.number(Double($0))) }
+        return .compare(.list(allowed), .contains, .fact("exit"))
+    }
+
+    var defaultExpectations: [FactExpression] { [exitGuard] }
+
+    /// The exit status, and for test reports no test that errored: an explicit `expect:` adds to these.
+    var guardExpectations: [FactExpression] {
+        var guards = [exitGuard]
+        for report in reports { guards += report.format.guardExpectations }
+        return guards
+    }
 
     var summary: String {
         switch command {
@@ -194,7 +225,7 @@ struct CommandCheck: Check {
             outcome = try await ProcessRunner(outputLimit: outputLimit)
                 .run(arguments: arguments, environment: environment, workingDirectory: directory.path)
         } catch {
-            throw CheckError(error.description)
+            throw CheckError(error.description, retriable: false)
         }
 
         let stdout = outcome.stdout.text
@@ -212,13 +243,18 @@ struct CommandCheck: Check {
             if case .shell = command, code == 127 || code == 126 {
                 let detail = Text.lastLine(stderr).map { ": \($0)" } ?? ""
                 let what = code == 127 ? "could not find a command" : "could not execute a command"
-                throw CheckError("the shell \(what) (exit \(code))\(detail)", facts: facts)
+                throw CheckError("the shell \(what) (exit \(code))\(detail)", facts: facts, retriable: false)
             }
         case .signaled(let signal):
             if outcome.stopped { throw CheckError("stopped", facts: facts) }
             throw CheckError("the command was killed by signal \(signal) (\(signalName(signal)))", facts: facts)
         }
         if outcome.stopped { throw CheckError("stopped", facts: facts) }
+        // A script can lose a missing tool's failure (`k6 … | tee`, a script that ends with `echo done`):
+        // the shell's own words still say that a command was never run.
+        if let missing = Self.commandNotFound(in: stderr) ?? Self.commandNotFound(in: stdout) {
+            throw CheckError("a command was not found, so part of the check never ran: \(missing)", facts: facts, retriable: false)
+        }
 
         for capture in captures {
             if let value = Self.capture(capture.regex, in: stdout) ?? Self.capture(capture.regex, in: stderr) {
@@ -246,6 +282,21 @@ struct CommandCheck: Check {
             facts.merge(parsed) { _, new in new }
         }
         return facts
+    }
+
+    /// The first line in which a shell says it could not find a command: bash's `name: command not found`,
+    /// dash's `sh: 1: name: not found`.
+    static func commandNotFound(in text: String) -> String? {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            guard line.hasSuffix("command not found") || line.hasSuffix(": not found") else { continue }
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasSuffix(": command not found") { return String(trimmed.prefix(200)) }
+            // dash and busybox: `sh: 1: k6: not found`, `/bin/sh: k6: not found`, `./run.sh: 3: k6: not found`.
+            if trimmed.range(of: #"^\S*(sh|\.sh|bash)(: line \d+| \d+|: \d+)?: [^:]+: not found$"#, options: .regularExpression) != nil {
+                return String(trimmed.prefix(200))
+            }
+        }
+        return nil
     }
 
     /// A report left over from an earlier run must not pass for this one.

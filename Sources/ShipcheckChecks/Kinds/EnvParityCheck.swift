@@ -5,7 +5,7 @@ import ShipcheckCore
 /// left at a development or placeholder value. Names only: values are never reported.
 struct EnvParityCheck: Check {
     var example: Template?
-    var names: [String] = []
+    var names: [Template] = []
     var file: Template?
     var placeholders = true
 
@@ -16,7 +16,7 @@ struct EnvParityCheck: Check {
         parameters: [
             Parameter("env-parity", .object([
                 Parameter("example", .template, "The file naming the variables (default `.env.example`)."),
-                Parameter("names", .list(.string), "Variables to require, instead of or beside the example file."),
+                Parameter("names", .list(.template), "Variables to require, instead of or beside the example file."),
                 Parameter("file", .template, "A dotenv file holding the target values (default: the process environment)."),
                 Parameter("placeholders", .boolean, "Flag development and placeholder values (default true)."),
             ]), "What to compare.", required: true),
@@ -53,7 +53,10 @@ struct EnvParityCheck: Check {
         }
         var check = EnvParityCheck()
         check.example = fields["example"].flatMap { $0.template(knownVars: reader.knownVariables) }
-        check.names = fields["names"]?.strings() ?? []
+        if let node = fields["names"] {
+            guard let templates = node.templates(knownVars: reader.knownVariables) else { return nil }
+            check.names = templates
+        }
         check.file = fields["file"].flatMap { $0.template(knownVars: reader.knownVariables) }
         check.placeholders = fields["placeholders"]?.bool() ?? true
         return check
@@ -69,7 +72,7 @@ struct EnvParityCheck: Check {
     }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
-        var required = names
+        var required = try context.expand(names)
         if example != nil || names.isEmpty {
             let path = try context.expand(example) ?? ".env.example"
             guard let text = try? String(contentsOf: context.resolve(path), encoding: .utf8) else {

@@ -4,9 +4,8 @@ import ShipcheckCore
 /// `file:` — a file exists, matches a pattern, or was updated after the code it documents.
 struct FileCheck: Check {
     var path: Template
-    var pattern: NSRegularExpression?
-    var patternText: String?
-    var newerThan: [String] = []
+    var pattern: Template?
+    var newerThan: [Template] = []
 
     static let description = KindDescription(
         key: "file",
@@ -15,8 +14,8 @@ struct FileCheck: Check {
         parameters: [
             Parameter("file", .object([
                 Parameter("path", .template, "The file.", required: true),
-                Parameter("contains", .string, "A regular expression its text must match (expects `file.matches`)."),
-                Parameter("newer-than", .list(.string), "Path globs; the file must be modified after all of them (expects `file.newer`)."),
+                Parameter("contains", .template, "A regular expression its text must match (expects `file.matches`)."),
+                Parameter("newer-than", .list(.template), "Path globs; the file must be modified after all of them (expects `file.newer`)."),
             ]), "Which file and what to check.", required: true),
         ],
         facts: [
@@ -50,15 +49,20 @@ struct FileCheck: Check {
         }
         guard let path = pathNode.template(knownVars: reader.knownVariables) else { return nil }
         var check = FileCheck(path: path)
-        if let containsNode = fields["contains"], let text = containsNode.string() {
-            guard let regex = try? NSRegularExpression(pattern: text, options: [.anchorsMatchLines]) else {
-                containsNode.report("`\(text)` is not a valid regular expression")
+        if let containsNode = fields["contains"] {
+            guard let template = containsNode.template(knownVars: reader.knownVariables) else { return nil }
+            // A pattern with variables is compiled once they are known, at run time.
+            if template.variableNames.isEmpty, !template.description.contains("${{"),
+               (try? NSRegularExpression(pattern: template.description)) == nil {
+                containsNode.report("`\(template.description)` is not a valid regular expression")
                 return nil
             }
-            check.pattern = regex
-            check.patternText = text
+            check.pattern = template
         }
-        check.newerThan = fields["newer-than"]?.strings() ?? []
+        if let node = fields["newer-than"] {
+            guard let templates = node.templates(knownVars: reader.knownVariables) else { return nil }
+            check.newerThan = templates
+        }
         return check
     }
 
@@ -71,8 +75,8 @@ struct FileCheck: Check {
 
     var summary: String {
         var text = "file \(path)"
-        if let patternText { text += " contains /\(patternText)/" }
-        if !newerThan.isEmpty { text += " newer than " + newerThan.joined(separator: ", ") }
+        if let pattern { text += " contains /\(pattern.description)/" }
+        if !newerThan.isEmpty { text += " newer than " + newerThan.map(\.description).joined(separator: ", ") }
         return text
     }
 
@@ -88,14 +92,19 @@ struct FileCheck: Check {
         let modified = attributes[.modificationDate] as? Date ?? .distantPast
         facts["file.age"] = .duration(max(0, Date().timeIntervalSince(modified)))
         if let pattern {
+            let source = try context.expand(pattern, quoting: .none)
+            guard let regex = try? NSRegularExpression(pattern: source, options: [.anchorsMatchLines]) else {
+                throw CheckError("`contains` is not a valid regular expression once expanded: `\(source)`", retriable: false)
+            }
             guard size <= 64 * 1_048_576, let data = FileManager.default.contents(atPath: url.path) else {
                 throw CheckError("`\(relative)` is larger than 64 MiB; `contains` reads files up to that size")
             }
             let text = String(decoding: data, as: UTF8.self)
-            facts["file.matches"] = .bool(pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil)
+            facts["file.matches"] = .bool(regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil)
         }
         if !newerThan.isEmpty {
-            let globs = newerThan.map(Glob.init)
+            let patterns = try context.expand(newerThan)
+            let globs = patterns.map(Glob.init)
             var newest: (path: String, date: Date)?
             for file in SecretSearch.files(under: context.workingDirectory) {
                 let path = SecretSearch.relative(file, to: context.workingDirectory)
@@ -104,8 +113,12 @@ struct FileCheck: Check {
                 else { continue }
                 if date > newest?.date ?? .distantPast { newest = (path, date) }
             }
-            facts["file.newer"] = .bool(newest.map { modified >= $0.date } ?? true)
-            if let newest { facts["file.newest_other"] = .string(newest.path) }
+            // Globs that match nothing are a mistake in the configuration, not a file that is up to date.
+            guard let newest else {
+                throw CheckError("`newer-than` matched no file: " + patterns.joined(separator: ", "), retriable: false)
+            }
+            facts["file.newer"] = .bool(modified >= newest.date)
+            facts["file.newest_other"] = .string(newest.path)
         }
         return facts
     }

@@ -7,7 +7,7 @@ struct GitCheck: Check {
     var upToDate = false
     var fetch = false
     var clean = false
-    var branches: [String] = []
+    var branches: [Template] = []
     var tag: Template?
     var since: Template?
 
@@ -22,7 +22,7 @@ struct GitCheck: Check {
                 Parameter("up-to-date", .boolean, "The branch is not behind its upstream (expects `behind == 0`)."),
                 Parameter("fetch", .boolean, "Run `git fetch` first, so that `behind` is current (network)."),
                 Parameter("clean", .boolean, "No uncommitted changes to tracked files (expects `dirty == 0`)."),
-                Parameter("branch", .oneOf([.string, .list(.string)]), "Allowed branch names or globs (expects `branch.allowed`)."),
+                Parameter("branch", .oneOf([.template, .list(.template)]), "Allowed branch names or globs (expects `branch.allowed`)."),
                 Parameter("tag", .template, "A tag that must exist (expects `tag.exists`), e.g. v${{ vars.VERSION }}."),
                 Parameter("since", .template, "A ref: facts on the commits and files changed since it."),
             ]), "What to look at.", required: true),
@@ -62,7 +62,10 @@ struct GitCheck: Check {
         check.upToDate = fields["up-to-date"]?.bool() ?? false
         check.fetch = fields["fetch"]?.bool() ?? false
         check.clean = fields["clean"]?.bool() ?? false
-        check.branches = fields["branch"]?.strings() ?? []
+        if let node = fields["branch"] {
+            guard let templates = node.templates(knownVars: reader.knownVariables) else { return nil }
+            check.branches = templates
+        }
         check.tag = fields["tag"].flatMap { $0.template(knownVars: reader.knownVariables) }
         check.since = fields["since"].flatMap { $0.template(knownVars: reader.knownVariables) }
         if !check.upToDate && !check.clean && check.branches.isEmpty && check.tag == nil && check.since == nil {
@@ -86,7 +89,7 @@ struct GitCheck: Check {
         var parts: [String] = []
         if upToDate { parts.append(fetch ? "fetch and compare with upstream" : "compare with upstream") }
         if clean { parts.append("working tree clean") }
-        if !branches.isEmpty { parts.append("branch in " + branches.joined(separator: ", ")) }
+        if !branches.isEmpty { parts.append("branch in " + branches.map(\.description).joined(separator: ", ")) }
         if let tag { parts.append("tag \(tag)") }
         if let since { parts.append("changes since \(since)") }
         return "git: " + parts.joined(separator: "; ")
@@ -103,7 +106,7 @@ struct GitCheck: Check {
     func required(_ arguments: [String], _ context: CheckContext) async throws(CheckError) -> String {
         let result = try await git(arguments, context)
         guard result.status == 0 else {
-            throw CheckError("git \(arguments.joined(separator: " ")) failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw CheckError("git \(arguments.joined(separator: " ")) failed: \(GitInfo.failure(result.stderr))")
         }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -130,7 +133,7 @@ struct GitCheck: Check {
             facts["ahead"] = .number(counts[0])
             facts["behind"] = .number(counts[1])
         }
-        if !branches.isEmpty { facts["branch.allowed"] = .bool(branches.contains { Glob($0).matches(branch) }) }
+        if !branches.isEmpty { facts["branch.allowed"] = .bool(try context.expand(branches).contains { Glob($0).matches(branch) }) }
         if let tag {
             let name = try context.expand(tag, quoting: .none)
             let found = try await git(["rev-parse", "-q", "--verify", "refs/tags/\(name)^{commit}"], context)

@@ -11,6 +11,8 @@ struct HTTPCheck: Check {
     var concurrency = 1
     /// Requests per second; without it requests go back to back.
     var rate: Double?
+    /// Statuses that count as an answer that worked; every other one is an error in `error_rate`.
+    var okStatus: [ClosedRange<Int>] = [200...399]
 
     static let description = KindDescription(
         key: "http",
@@ -21,6 +23,7 @@ struct HTTPCheck: Check {
                 Parameter("samples", .integer, "Requests to send (default 1)."),
                 Parameter("concurrency", .integer, "Requests in flight at once (default 1)."),
                 Parameter("rate", .number, "Requests per second to schedule, e.g. 50."),
+                Parameter("ok-status", .list(.string), "Statuses that count as success, as codes or classes: `[200, 204]`, `[2xx]` (default 2xx and 3xx). Every other status counts in `error_rate`, and a single request must answer one of them unless `expect:` reads `status` itself."),
             ]), "The request.", required: true),
         ],
         facts: [
@@ -30,7 +33,7 @@ struct HTTPCheck: Check {
             FactDescription("json.*", "any", "The body's JSON fields, when it is JSON."),
             FactDescription("latency", "duration", "One request: time to the end of the body."),
             FactDescription("latency.p50/p90/p95/p99/max", "duration", "With samples."),
-            FactDescription("error_rate", "number", "With samples: failed requests (transport errors or status >= 500), 0–100."),
+            FactDescription("error_rate", "number", "With samples: failed requests (transport errors, or any status outside `ok-status`: a 404 is an error), 0–100."),
             FactDescription("throughput", "number", "With samples: requests per second."),
             FactDescription("requests / errors / status.CODE", "number", "With samples: counts."),
             FactDescription("tls.days_left / tls.expires / tls.version", "number, string, string", "For https://: the certificate of the URL's host, from a handshake of its own (so `tls-verify: false` still shows an expiring self-signed one)."),
@@ -57,10 +60,14 @@ struct HTTPCheck: Check {
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
-        guard let (request, fields) = HTTPRequestSpec.read(reader, key: "http", extra: ["samples", "concurrency", "rate"]) else {
+        guard let (request, fields) = HTTPRequestSpec.read(reader, key: "http", extra: ["samples", "concurrency", "rate", "ok-status"]) else {
             return nil
         }
         var check = HTTPCheck(request: request)
+        if let okNode = fields["ok-status"] {
+            guard let ranges = statusRanges(okNode) else { return nil }
+            check.okStatus = ranges
+        }
         if let samples = fields["samples"] { guard let value = samples.integer(in: 1...1_000_000) else { return nil }; check.samples = value }
         if let concurrency = fields["concurrency"] { guard let value = concurrency.integer(in: 1...1000) else { return nil }; check.concurrency = value }
         if let rateNode = fields["rate"], let text = rateNode.string() {
@@ -73,9 +80,44 @@ struct HTTPCheck: Check {
         return check
     }
 
-    var defaultExpectations: [FactExpression] {
-        samples > 1 ? [try! FactExpression.parse("error_rate == 0")] : [try! FactExpression.parse("status >= 200 and status < 400")]
+    /// `[200, 204]`, `[2xx, 304]`: codes and classes.
+    static func statusRanges(_ node: ConfigNode) -> [ClosedRange<Int>]? {
+        guard let words = node.strings(expected: "a list of statuses such as [200, 2xx]") else { return nil }
+        var ranges: [ClosedRange<Int>] = []
+        for word in words {
+            let text = word.lowercased()
+            if let code = Int(text), (100...599).contains(code) {
+                ranges.append(code...code)
+            } else if text.count == 3, text.hasSuffix("xx"), let digit = Int(text.prefix(1)), (1...5).contains(digit) {
+                ranges.append(digit * 100...digit * 100 + 99)
+            } else {
+                node.report("expected statuses such as 200 or 2xx, got `\(word)`")
+                return nil
+            }
+        }
+        if ranges.isEmpty { node.report("name at least one status, e.g. [2xx]") }
+        return ranges.isEmpty ? nil : ranges
     }
+
+    func isOK(_ status: Int) -> Bool { okStatus.contains { $0.contains(status) } }
+
+    /// `status >= 200 and status <= 399`, or one such test per configured code or class.
+    var statusExpectation: FactExpression {
+        let tests: [FactExpression] = okStatus.map { range in
+            let status = FactExpression.fact("status")
+            if range.count == 1 { return .compare(status, .equal, .literal(.number(Double(range.lowerBound)))) }
+            return .and(.compare(status, .greaterOrEqual, .literal(.number(Double(range.lowerBound)))),
+                        .compare(status, .lessOrEqual, .literal(.number(Double(range.upperBound)))))
+        }
+        return tests.dropFirst().reduce(tests[0]) { .or($0, $1) }
+    }
+
+    var defaultExpectations: [FactExpression] {
+        samples > 1 ? [.compare(.fact("error_rate"), .equal, .literal(.number(0)))] : [statusExpectation]
+    }
+
+    /// A single answer outside `ok-status` is not a pass because the body happened to hold the expected key.
+    var guardExpectations: [FactExpression] { samples > 1 ? [] : [statusExpectation] }
 
     var summary: String {
         "\(request.method) \(request.url)" + (samples > 1 ? " × \(samples) (concurrency \(concurrency)\(rate.map { ", \(Value.number($0).description)/s" } ?? ""))" : "")
@@ -129,11 +171,13 @@ struct HTTPCheck: Check {
         }
         let elapsed = (ContinuousClock.now - start).seconds
         if Task.isCancelled { throw CheckError("stopped") }
+        // No request finished: there is nothing to judge, so no rate of 0% errors either.
+        if results.isEmpty { throw CheckError("none of the \(samples) requests to \(request.url) was sent and answered") }
         var errors = 0
         var statuses: [Int: Int] = [:]
         for result in results {
             if let status = result.status { statuses[status, default: 0] += 1 }
-            if result.error != nil || (result.status ?? 0) >= 500 { errors += 1 }
+            if result.error != nil || !isOK(result.status ?? 0) { errors += 1 }
         }
         var facts: Facts = [:]
         // The workers are done: their last answers are read after their futures completed.

@@ -8,7 +8,7 @@ import ShipcheckCore
 /// `postgres:` — the database answers, how full its connection slots are, and facts from a query.
 struct PostgresCheck: Check {
     var url: Template
-    var query: String?
+    var query: Template?
     var connectTimeout: Double = 10
 
     static let description = KindDescription(
@@ -18,7 +18,7 @@ struct PostgresCheck: Check {
         parameters: [
             Parameter("postgres", .object([
                 Parameter("url", .template, "postgres://USER:PASSWORD@HOST:PORT/DB (`?sslmode=require` for TLS), e.g. ${{ env.DATABASE_URL }}.", required: true),
-                Parameter("query", .string, "SQL whose first row becomes facts."),
+                Parameter("query", .template, "SQL whose first row becomes facts."),
                 Parameter("connect-timeout", .duration, "How long to wait to connect (default 10s)."),
             ]), "The database.", required: true),
         ],
@@ -52,12 +52,14 @@ struct PostgresCheck: Check {
             return nil
         }
         guard let url = urlNode.template(knownVars: reader.knownVariables) else { return nil }
-        var check = PostgresCheck(url: url, query: fields["query"]?.string())
+        var check = PostgresCheck(url: url, query: fields["query"]?.template(knownVars: reader.knownVariables))
         if let timeout = fields["connect-timeout"] { guard let value = timeout.duration() else { return nil }; check.connectTimeout = value }
         return check
     }
 
     var defaultExpectations: [FactExpression] { [.fact("postgres.up")] }
+    /// A query's facts from a database that did not answer are not the question; that it did not answer is.
+    var guardExpectations: [FactExpression] { [.fact("postgres.up")] }
     var summary: String { "postgres \(url)" + (query.map { ": \($0)" } ?? "") }
 
     struct Target {
@@ -84,6 +86,7 @@ struct PostgresCheck: Check {
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
         let target = try Self.target(try context.expand(url, quoting: .none))
+        let query = try context.expand(self.query)
         var configuration: PostgresConnection.Configuration
         do {
             let tls: PostgresConnection.Configuration.TLS = target.requireTLS

@@ -58,41 +58,51 @@ struct ProbesCheck: Check {
     var defaultExpectations: [FactExpression] { [.fact("probes.ok")] }
     var summary: String { probes.map { "\($0.name): \($0.check.summary)" }.joined(separator: "; ") }
 
+    /// One probe's answer, labelled by its name rather than a position, so that results arriving in any
+    /// order can never be matched to the wrong probe.
+    struct ProbeOutcome: Sendable {
+        let name: String
+        let facts: Facts
+        let error: CheckError?
+    }
+
+    static func runProbe(_ name: String, _ check: any Check, in context: CheckContext) async -> ProbeOutcome {
+        do {
+            return ProbeOutcome(name: name, facts: try await check.run(in: context), error: nil)
+        } catch {
+            return ProbeOutcome(name: name, facts: error.facts, error: error)
+        }
+    }
+
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
-        let outcomes = await withTaskGroup(of: (Int, Result<Facts, CheckError>).self) { group in
-            for (index, probe) in probes.enumerated() {
-                group.addTask {
-                    do throws(CheckError) { return (index, .success(try await probe.check.run(in: context))) }
-                    catch { return (index, .failure(error)) }
-                }
+        let finished = await withTaskGroup(of: ProbeOutcome.self) { group in
+            for probe in probes {
+                group.addTask { await Self.runProbe(probe.name, probe.check, in: context) }
             }
-            var all: [(Int, Result<Facts, CheckError>)] = []
-            var stopped = false
-            for await outcome in group where !stopped {
-                all.append(outcome)
+            var all: [String: ProbeOutcome] = [:]
+            while let outcome = await group.next() {
+                all[outcome.name] = outcome
                 // One probe that cannot run makes the item an error: the others need not finish,
                 // and what they say once stopped is not news.
-                if case .failure = outcome.1 {
-                    stopped = true
+                if outcome.error != nil {
                     group.cancelAll()
+                    break
                 }
             }
-            return all.sorted { $0.0 < $1.0 }
+            return all
         }
         var facts: Facts = [:]
         var problems: [String] = []
         var failures: [String] = []
-        for (index, outcome) in outcomes {
-            let (name, check) = probes[index]
-            switch outcome {
-            case .success(let own):
-                for (key, value) in own { facts[name + "." + key] = value }
-                let unmet = check.defaultExpectations.flatMap { $0.explainFailure(in: Scope(facts: own)) }
-                if !unmet.isEmpty { failures.append("\(name): " + unmet.joined(separator: "; ")) }
-            case .failure(let error):
-                for (key, value) in error.facts { facts[name + "." + key] = value }
+        for (name, check) in probes {
+            guard let outcome = finished[name] else { continue }
+            for (key, value) in outcome.facts { facts[name + "." + key] = value }
+            if let error = outcome.error {
                 problems.append("\(name): \(error.message)")
+                continue
             }
+            let unmet = check.ownExpectations.flatMap { $0.explainFailure(in: Scope(facts: outcome.facts)) }
+            if !unmet.isEmpty { failures.append("\(name): " + unmet.joined(separator: "; ")) }
         }
         if !problems.isEmpty { throw CheckError(problems.joined(separator: "; "), facts: facts) }
         facts["probes.ok"] = .bool(failures.isEmpty)

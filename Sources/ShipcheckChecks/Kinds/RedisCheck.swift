@@ -54,6 +54,7 @@ struct RedisCheck: Check {
     }
 
     var defaultExpectations: [FactExpression] { [.fact("redis.up")] }
+    var guardExpectations: [FactExpression] { [.fact("redis.up")] }
     var summary: String { "redis \(url)" }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {

@@ -64,6 +64,8 @@ struct ReportCheck: Check {
         reports.compactMap { $0.format.defaultExpectation.flatMap { try? FactExpression.parse($0) } }
     }
 
+    var guardExpectations: [FactExpression] { reports.flatMap(\.format.guardExpectations) }
+
     var summary: String { "read " + reports.map { "\($0.format.rawValue) report \($0.path)" }.joined(separator: ", ") }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {

@@ -3,7 +3,15 @@ import ShipcheckCore
 
 /// `secrets:` — credentials in the changes being deployed (or in files), never printed.
 struct SecretsCheck: Check {
-    let search: SecretSearch
+    enum Scope: Sendable {
+        case diff(Template?)
+        case paths([Template])
+    }
+
+    let scope: Scope
+    let allowlist: Template?
+    let exclude: [Template]
+    let entropy: Bool
 
     static let description = KindDescription(
         key: "secrets",
@@ -14,7 +22,7 @@ struct SecretsCheck: Check {
                 Parameter("diff", .template, "The base to compare HEAD with (default: origin/main, origin/master, main or master)."),
                 Parameter("paths", .list(.template), "Scan every line of these files or directories instead of a diff."),
                 Parameter("allowlist", .template, "Allowlist file: fingerprints, `path:GLOB`, `rule:ID` (default .shipcheck/secrets-allowlist)."),
-                Parameter("exclude", .list(.string), "Path globs not to scan, e.g. `tests/fixtures/**`."),
+                Parameter("exclude", .list(.template), "Path globs not to scan, e.g. `tests/fixtures/**`."),
                 Parameter("entropy", .boolean, "Also report high-entropy quoted strings (default true)."),
             ]), "What to scan.", required: true),
         ],
@@ -45,40 +53,54 @@ struct SecretsCheck: Check {
     static func make(_ reader: KindReader) -> (any Check)? {
         guard let node = reader["secrets"],
               let fields = node.fields(allowed: ["diff", "paths", "allowlist", "exclude", "entropy"]) else { return nil }
+        let vars = reader.knownVariables
         var ok = true
-        var source = SecretSearch.Source.diff(base: nil)
+        var scope = Scope.diff(nil)
         if let diff = fields["diff"] {
-            if let base = diff.string(expected: "a git ref such as origin/main") { source = .diff(base: base) } else { ok = false }
+            if let base = diff.template(knownVars: vars) { scope = .diff(base) } else { ok = false }
         }
         if let paths = fields["paths"] {
             if fields["diff"] != nil {
                 paths.report("give either `diff` or `paths`, not both")
                 ok = false
             }
-            if let list = paths.strings(expected: "a path or a list of paths"), !list.isEmpty {
-                source = .paths(list)
+            if let list = paths.templates(knownVars: vars, expected: "a path or a list of paths"), !list.isEmpty {
+                scope = .paths(list)
             } else {
                 ok = false
             }
         }
-        let allowlist = fields["allowlist"]?.string()
-        let exclude = fields["exclude"].flatMap { $0.strings() } ?? []
+        var allowlist: Template?
+        if let node = fields["allowlist"] {
+            allowlist = node.template(knownVars: vars)
+            if allowlist == nil { ok = false }
+        }
+        var exclude: [Template] = []
+        if let node = fields["exclude"] {
+            if let templates = node.templates(knownVars: vars) { exclude = templates } else { ok = false }
+        }
         let entropy = fields["entropy"].map { $0.bool() ?? true } ?? true
         guard ok else { return nil }
-        return SecretsCheck(search: SecretSearch(source: source, allowlist: allowlist, exclude: exclude, entropy: entropy))
+        return SecretsCheck(scope: scope, allowlist: allowlist, exclude: exclude, entropy: entropy)
     }
 
     var defaultExpectations: [FactExpression] { [.compare(.fact("findings.total"), .equal, .literal(.number(0)))] }
 
     var summary: String {
-        switch search.source {
-        case .diff(let base): "secret scan of git diff \(base ?? "<default base>")...HEAD"
-        case .paths(let paths): "secret scan of " + paths.joined(separator: ", ")
-        case .diffFile(let path): "secret scan of the diff in \(path)"
+        switch scope {
+        case .diff(let base): "secret scan of git diff \(base?.description ?? "<default base>")...HEAD"
+        case .paths(let paths): "secret scan of " + paths.map(\.description).joined(separator: ", ")
         }
     }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
+        let source: SecretSearch.Source
+        switch scope {
+        case .diff(let base): source = .diff(base: try context.expand(base))
+        case .paths(let paths): source = .paths(try context.expand(paths))
+        }
+        let search = SecretSearch(source: source, allowlist: try context.expand(allowlist), exclude: try context.expand(exclude),
+                                  entropy: entropy)
         let outcome = try await search.run(in: context.workingDirectory, environment: context.environment)
         var facts: Facts = [
             "findings.total": .number(Double(outcome.findings.count)),

@@ -54,10 +54,11 @@ struct WaitForCheck: Check {
         let interval = fields["interval"].map { $0.duration() } ?? 5
         let within = fields["within"].map { $0.duration() } ?? 300
         guard let interval, let within else { return nil }
-        var expectations = nested.check.defaultExpectations
+        var expectations = nested.check.ownExpectations
         if let expect = fields["expect"] {
-            expectations = expect.isSequence ? (expect.sequence() ?? []).compactMap { $0.expression() } : [expect.expression()].compactMap { $0 }
-            if expectations.isEmpty { return nil }
+            let stated = expect.isSequence ? (expect.sequence() ?? []).compactMap { $0.expression() } : [expect.expression()].compactMap { $0 }
+            if stated.isEmpty { return nil }
+            expectations = FactExpression.judging(stated: stated, defaults: [], guards: nested.check.guardExpectations)
         }
         return WaitForCheck(probe: nested.check, expectations: expectations, interval: interval, within: within)
     }

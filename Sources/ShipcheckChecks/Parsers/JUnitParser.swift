@@ -5,6 +5,9 @@ import ShipcheckCore
 /// `tests.total/passed/failed/errors/skipped`, `tests.time`, and the first failing test names.
 enum JUnitParser {
     static let keptFailures = 10
+    /// A test that errored (pytest's collection errors, a crashed fixture) is not a pass, whatever
+    /// `expect:` says about failures.
+    static let noErrors: FactExpression = .compare(.fact("tests.errors"), .equal, .literal(.number(0)))
 
     static func parse(file url: URL) throws(CheckError) -> Facts {
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
@@ -72,6 +75,9 @@ enum JUnitParser {
             throw error
         } catch {
             throw CheckError("JUnit report `\(source)`: \(error)")
+        }
+        if total == 0 {
+            throw CheckError("JUnit report `\(source)` holds no test cases: the run collected or ran no tests")
         }
         let passed = total - failed - errors - skipped
         var facts: Facts = [

@@ -45,6 +45,27 @@ enum ReportFormat: String, Sendable, CaseIterable {
     }
 
     func parse(file url: URL) throws(CheckError) -> Facts {
+        try Self.requireMeasured(parseAny(file: url), format: self, source: url.lastPathComponent)
+    }
+
+    func parse(data: Data, source: String) throws(CheckError) -> Facts {
+        try Self.requireMeasured(parseAny(data: data, source: source), format: self, source: source)
+    }
+
+    /// A coverage report that measured no line would read as 100%: it is an error, not a pass.
+    static func requireMeasured(_ facts: Facts, format: ReportFormat, source: String) throws(CheckError) -> Facts {
+        if format == .coverage, case .number(let total)? = facts["coverage.lines.total"], total == 0 {
+            throw CheckError("coverage report `\(source)` measured no lines: nothing was covered or nothing ran")
+        }
+        return facts
+    }
+
+    /// Checks that hold beside any `expect:` for reports of this format.
+    var guardExpectations: [FactExpression] {
+        self == .junit ? [JUnitParser.noErrors] : []
+    }
+
+    private func parseAny(file url: URL) throws(CheckError) -> Facts {
         switch self {
         case .junit:
             return try JUnitParser.parse(file: url)
@@ -61,11 +82,11 @@ enum ReportFormat: String, Sendable, CaseIterable {
             guard let data = FileManager.default.contents(atPath: url.path) else {
                 throw CheckError("cannot read \(rawValue) report `\(url.path)`")
             }
-            return try parse(data: data, source: "`\(url.lastPathComponent)`")
+            return try parseAny(data: data, source: "`\(url.lastPathComponent)`")
         }
     }
 
-    func parse(data: Data, source: String) throws(CheckError) -> Facts {
+    private func parseAny(data: Data, source: String) throws(CheckError) -> Facts {
         switch self {
         case .junit: return try JUnitParser.parse(data: data, source: source)
         case .coverage: return try CoverageParser.parse(data: data, source: source)

@@ -103,7 +103,7 @@ public struct SecretSearch: Sendable {
             throw CheckError("could not run git: \(error)")
         }
         guard result.status == 0 else {
-            throw CheckError("git diff \(base)...HEAD failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw CheckError("git diff \(base)...HEAD failed: \(GitInfo.failure(result.stderr))")
         }
         return [UInt8](FileManager.default.contents(atPath: output.path) ?? Data())
     }

@@ -36,6 +36,19 @@ public enum GitInfo {
         return nil
     }
 
+    /// What went wrong, in git's own one line (`fatal: …`), without the usage text that follows it;
+    /// outside a repository git prints only usage, so that case is said plainly.
+    static func failure(_ stderr: String) -> String {
+        let lines = stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let line = lines.first(where: { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }) {
+            return line.contains("not a git repository") ? "not a git repository (\(line))" : line
+        }
+        if lines.contains(where: { $0.hasPrefix("usage: git diff --no-index") || $0.contains("Not a git repository") }) {
+            return "not a git repository"
+        }
+        return lines.first.map { String($0.prefix(300)) } ?? "no message"
+    }
+
     static func git(_ arguments: [String], in directory: URL, environment: [String: String]) async throws
         -> (status: Int32, stdout: String, stderr: String) {
         let outcome = try await ProcessRunner(outputLimit: 16 * 1_048_576)

@@ -183,6 +183,13 @@ public struct ConfigNode {
         return template(text, knownVars: knownVars)
     }
 
+    /// A template, or a list of them (`allowed-origins: ["${{ vars.BASE_URL }}"]`).
+    public func templates(knownVars: Set<String>, expected: String = "a string or a list of strings") -> [Template]? {
+        guard let texts = strings(expected: expected) else { return nil }
+        let templates = texts.compactMap { template($0, knownVars: knownVars) }
+        return templates.count == texts.count ? templates : nil
+    }
+
     func template(_ text: String, knownVars: Set<String>) -> Template? {
         do {
             let template = try Template.parse(text)
@@ -199,6 +206,39 @@ public struct ConfigNode {
         } catch {
             reportInValue(error.message, offset: error.offset, expression: text)
             return nil
+        }
+    }
+
+    /// Reports `${{ … }}` in values of fixed-vocabulary parameters (`method`, `aggregate`, `shell`):
+    /// every other string parameter is a template, expanded at run time by `CheckContext.expand`,
+    /// so a reference here would otherwise reach the check literally.
+    public func reportVariablesInFixedValues(_ type: ParameterType) {
+        switch (type, node) {
+        case (.string, .scalar(let scalar)) where scalar.string.contains("${{"):
+            report("`\(keyPath)` takes a fixed value; `${{ … }}` is not expanded here")
+        case (.list(let element), .sequence(let sequence)):
+            for (index, child) in sequence.enumerated() {
+                ConfigNode(node: child, file: file, keyPath: keyPath + "[\(index)]", sink: sink, budget: budget)
+                    .reportVariablesInFixedValues(element)
+            }
+        case (.map(let element), .mapping(let mapping)):
+            for (key, value) in mapping {
+                ConfigNode(node: value, file: file, keyPath: keyPath + "." + (key.string ?? "?"), sink: sink, budget: budget)
+                    .reportVariablesInFixedValues(element)
+            }
+        case (.object(let parameters), .mapping(let mapping)), (.probe(let parameters), .mapping(let mapping)):
+            for (key, value) in mapping {
+                guard let name = key.string, let parameter = parameters.first(where: { $0.name == name }) else { continue }
+                ConfigNode(node: value, file: file, keyPath: keyPath + "." + name, sink: sink, budget: budget)
+                    .reportVariablesInFixedValues(parameter.type)
+            }
+        case (.oneOf(let types), _):
+            // Only when no alternative takes a template.
+            if !types.contains(where: { if case .template = $0 { return true } else { return false } }) {
+                for alternative in types { reportVariablesInFixedValues(alternative) }
+            }
+        default:
+            break
         }
     }
 

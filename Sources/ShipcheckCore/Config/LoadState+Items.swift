@@ -151,6 +151,7 @@ extension LoadState {
                     fields[parameter.name]?.report("`\(parameter.name)` belongs to `\(other.key):` items, not `\(kind.key):`")
                 }
             }
+            for parameter in kind.parameters { fields[parameter.name]?.reportVariablesInFixedValues(parameter.type) }
             let reader = KindReader(fields: fields, item: node, knownVariables: knownVariables, kinds: kinds)
             if let check = kind.make(reader) { body = .check(kind: kind.key, check) }
             if fields["signoffs"] != nil { fields["signoffs"]!.report("`signoffs` applies to manual items only") }

@@ -21,7 +21,7 @@ extension Engine {
                 result.outcome = outcome.outcome
                 result.reason = outcome.reason
                 result.attempts = attempt
-                let retriable = outcome.outcome == .fail || outcome.outcome == .error
+                let retriable = (outcome.outcome == .fail || outcome.outcome == .error) && outcome.retriable
                 guard retriable, attempt <= item.retries, !outcome.cancelled, !Task.isCancelled else { break }
                 observer?(.retrying(item, attempt: attempt + 1, reason: outcome.reason ?? outcome.outcome.rawValue))
                 let delay = item.retryDelay * pow(2, Double(attempt - 1))
@@ -64,6 +64,8 @@ extension Engine {
         var facts: Facts
         var expectations: [ExpectationResult]
         var cancelled: Bool
+        /// False when another attempt cannot change the outcome (a missing executable).
+        var retriable = true
     }
 
     private enum Race: Sendable {
@@ -126,7 +128,7 @@ extension Engine {
                 reason = redactor.redact(error.message)
             }
             return Attempt(outcome: .error, reason: reason, facts: redactor.redact(error.facts), expectations: [],
-                           cancelled: cancelled)
+                           cancelled: cancelled, retriable: timedOut || error.retriable)
         case .success(let facts) where timedOut || cancelled:
             let reason = timedOut ? "timed out after \(Value.formatDuration(timeout))" : "interrupted"
             return Attempt(outcome: .error, reason: reason, facts: redactor.redact(facts), expectations: [], cancelled: cancelled)
@@ -150,6 +152,11 @@ extension Engine {
                 let explanation = held ? [] : expectation.explainFailure(in: scope).map(redactor.redact)
                 results.append(ExpectationResult(expression: expectation.description, held: held, explanation: explanation))
                 if !held { failures += explanation }
+            } catch where error.missingFact != nil {
+                // The check ran and answered, without what was expected of it: the wrong shape is a fail.
+                let message = redactor.redact(error.message)
+                results.append(ExpectationResult(expression: expectation.description, held: false, explanation: [message]))
+                failures.append(message)
             } catch {
                 let message = redactor.redact(error.message)
                 results.append(ExpectationResult(expression: expectation.description, held: nil, explanation: [message]))

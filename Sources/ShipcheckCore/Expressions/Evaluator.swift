@@ -4,7 +4,15 @@ import Foundation
 /// This is never a plain `false`: a check whose expectation cannot be evaluated is an error.
 public struct EvaluationError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
+    /// The fact that was not there, when that is why: the check ran but did not say what was expected
+    /// of it (a JSON body without the key), which the engine judges a fail rather than an error.
+    public var missingFact: String?
     public var description: String { message }
+
+    public init(message: String, missingFact: String? = nil) {
+        self.message = message
+        self.missingFact = missingFact
+    }
 }
 
 /// What an expression can see: facts by path, and the paths changed in this deploy for `changed()`.
@@ -28,7 +36,7 @@ public struct Scope: Sendable {
             let shown = known.prefix(12).joined(separator: ", ")
             message += " (facts available: \(shown)\(known.count > 12 ? ", …" : ""))"
         }
-        throw EvaluationError(message: message)
+        throw EvaluationError(message: message, missingFact: path)
     }
 }
 

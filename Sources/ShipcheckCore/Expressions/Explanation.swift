@@ -1,4 +1,18 @@
 extension FactExpression {
+    /// The stated expectations (or, when none, the defaults) plus every guard whose facts they do not
+    /// already judge: `expect: tests.failed == 0` keeps `exit == 0`; `expect: exit == 1` replaces it.
+    public static func judging(stated: [FactExpression], defaults: [FactExpression], guards: [FactExpression]) -> [FactExpression] {
+        let chosen = stated.isEmpty ? defaults : stated
+        let read = chosen.flatMap(\.factPaths)
+        // `status.200` or `tests.errors` read by the item count as judging `status` / `tests.errors`.
+        func related(_ a: String, _ b: String) -> Bool { a == b || a.hasPrefix(b + ".") || b.hasPrefix(a + ".") }
+        let kept = guards.filter { guardExpectation in
+            !chosen.contains(guardExpectation)
+                && !guardExpectation.factPaths.contains { path in read.contains { related($0, path) } }
+        }
+        return kept + chosen
+    }
+
     /// Why the expression did not hold, as sentences naming the actual values:
     /// `coverage.percent = 4.84, expected >= 80`. Empty when it held.
     public func explainFailure(in scope: Scope) -> [String] {
@@ -22,6 +36,8 @@ extension FactExpression {
             let left = (try? lhs.evaluate(in: scope))?.description ?? "?"
             let right = (try? rhs.evaluate(in: scope))?.description ?? "?"
             switch (lhs, rhs) {
+            case (.list, _) where op == .contains:
+                return ["\(rhs) = \(right), expected one of \(lhs)"]
             case (.literal, .literal):
                 return ["\(self) is false"]
             case (_, .literal):

@@ -5,6 +5,10 @@ public import Foundation
 public protocol Check: Sendable {
     /// Expectations used when the item gives none (a command's is `exit == 0`).
     var defaultExpectations: [FactExpression] { get }
+    /// Expectations that hold whatever the item says, unless its own expectations read the same
+    /// facts: a command's `exit == 0`, a test report's `tests.errors == 0`. An explicit `expect:`
+    /// adds to these; it never silently drops them.
+    var guardExpectations: [FactExpression] { get }
     /// A one-line description of what runs, such as the command line (redacted before display).
     var summary: String { get }
     /// Runs once. A failing check returns facts that fail expectations; only "could not run"
@@ -12,15 +16,28 @@ public protocol Check: Sendable {
     func run(in context: CheckContext) async throws(CheckError) -> Facts
 }
 
+extension Check {
+    public var guardExpectations: [FactExpression] { [] }
+
+    /// What judges this check when nobody says otherwise: its guards, then its defaults.
+    public var ownExpectations: [FactExpression] {
+        FactExpression.judging(stated: [], defaults: defaultExpectations, guards: guardExpectations)
+    }
+}
+
 /// Why a check could not run. Reported as an `error` outcome, never as a pass.
 public struct CheckError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// Facts gathered before the problem (for instance the output of a command whose report was missing).
     public let facts: Facts
+    /// False when trying again cannot help (a missing executable, a malformed configuration value),
+    /// so that `retries:` does not spend time on it.
+    public let retriable: Bool
 
-    public init(_ message: String, facts: Facts = [:]) {
+    public init(_ message: String, facts: Facts = [:], retriable: Bool = true) {
         self.message = message
         self.facts = facts
+        self.retriable = retriable
     }
 
     public var description: String { message }
@@ -58,6 +75,13 @@ public struct CheckContext: Sendable {
             }
             throw CheckError(error.description)
         }
+    }
+
+    /// Every string parameter of every kind goes through here (or the shell-quoting form above).
+    public func expand(_ templates: [Template]) throws(CheckError) -> [String] {
+        var values: [String] = []
+        for template in templates { values.append(try expand(template, quoting: .none)) }
+        return values
     }
 
     /// An optional template, expanded when given.

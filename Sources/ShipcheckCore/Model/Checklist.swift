@@ -73,9 +73,8 @@ public struct Item: Sendable, Identifiable {
 
     /// The expectations that judge this item's facts.
     public var effectiveExpectations: [FactExpression] {
-        if !expectations.isEmpty { return expectations }
-        if case .check(_, let check) = body { return check.defaultExpectations }
-        return []
+        guard case .check(_, let check) = body else { return expectations }
+        return FactExpression.judging(stated: expectations, defaults: check.defaultExpectations, guards: check.guardExpectations)
     }
 }
 

@@ -65,15 +65,35 @@ enum Text {
         return Array(lines.suffix(count))
     }
 
-    /// The evidence worth showing for a failed item: the tail of stderr, else of stdout.
+    /// The evidence worth showing for a failed item: the lines of its output that explain it (a test
+    /// runner's summary, errors, `not found`) rather than the last lines, which are often warnings; else
+    /// the tail of stderr, stdout or a probe's body (capped: bodies can be large).
     static func evidence(_ result: ItemResult, lines: Int) -> [String] {
-        for key in ["stderr", "stdout"] {
-            if case .string(let text) = result.facts[key] {
-                let tail = lastLines(text, count: lines)
-                if !tail.isEmpty { return tail }
-            }
+        var texts: [String] = []
+        for key in ["stderr", "stdout", "body"] {
+            if case .string(let text) = result.facts[key], !text.isEmpty { texts.append(text) }
         }
-        return []
+        let all = texts.flatMap { lastLines($0, count: 400) }.filter { !isNoise($0) }
+        let telling = all.filter(isTelling)
+        let chosen = telling.isEmpty ? Array(all.suffix(lines)) : Array(telling.suffix(lines))
+        return chosen.map { $0.count > 240 ? String($0.prefix(239)) + "…" : $0 }
+    }
+
+    /// Lines that say what happened: a test runner's closing line, errors, failures, a tool's count.
+    static func isTelling(_ line: String) -> Bool {
+        let lower = line.lowercased()
+        if line.hasPrefix("=") && line.hasSuffix("=") && (lower.contains(" in ") || lower.contains("error")) { return true }
+        let words = ["error", "failed", "failure", "fatal", "not found", "would reformat", "would be reformatted",
+                     "found ", "severity: high", "no tests ran", "traceback", "denied", "refused", "cannot", "could not",
+                     "multiple head", "exception", "vulnerab"]
+        return words.contains { lower.contains($0) }
+    }
+
+    /// Warnings and progress that bury the point of a failure.
+    static func isNoise(_ line: String) -> Bool {
+        let lower = line.lowercased()
+        return lower.contains("deprecationwarning") || lower.contains("warnings.warn") || lower.contains("pendingdeprecation")
+            || lower.hasPrefix("  warnings.") || lower.contains("-- docs: https://docs.pytest.org")
     }
 
     /// Key facts worth a mention beside an item, skipping bulky ones.

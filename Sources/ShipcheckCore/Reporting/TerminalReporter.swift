@@ -42,6 +42,38 @@ public struct TerminalReporter: Sendable {
         return line
     }
 
+    /// One failed, errored or warned item: what ran, why, the facts it gathered and the telling output.
+    func attention(_ item: ItemResult) -> String {
+        var out = paint("\(item.outcome.symbol) \(item.id)", style(for: item.outcome)) + " — \(item.title)\n"
+        if let summary = item.summary {
+            let lines = summary.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let shown = lines.prefix(6)
+            out += paint("    ran: " + shown.joined(separator: "\n         "), .dim) + "\n"
+            if lines.count > shown.count { out += paint("         … (\(lines.count - shown.count) more lines)", .dim) + "\n" }
+        }
+        let failed = item.expectations.filter { $0.held != true }
+        var said: [String] = []
+        if failed.isEmpty, let reason = item.reason {
+            said.append(reason)
+            out += "    " + reason.replacingOccurrences(of: "\n", with: "\n    ") + "\n"
+        }
+        for expectation in failed {
+            let explanation = expectation.explanation.joined(separator: "; ")
+            said.append(explanation)
+            // The explanation already names the values and the bound: `coverage.percent = 4.84, expected >= 80`.
+            out += "    " + (explanation.isEmpty ? "expected \(expectation.expression)" : explanation) + "\n"
+        }
+        // An item that could not be judged still shows what it found (a scanner's findings before the next tool failed).
+        if item.outcome == .error {
+            let facts = Text.keyFacts(item.facts, limit: 8)
+            if !facts.isEmpty { out += paint("    facts: \(facts)", .dim) + "\n" }
+        }
+        for line in Text.evidence(item, lines: evidenceLines) where !said.contains(where: { $0.contains(line) }) {
+            out += paint("    │ ", .dim) + line + "\n"
+        }
+        return out
+    }
+
     public func started(_ item: Item) -> String {
         paint("… start  ", .dim) + "\(item.id) — \(item.title)"
     }
@@ -50,29 +82,27 @@ public struct TerminalReporter: Sendable {
         paint("↻ retry  ", .yellow) + "\(item.id) (attempt \(attempt)): \(reason)"
     }
 
-    /// The closing summary.
+    /// The closing summary: failures and errors first, each compact (the failed expectation with its
+    /// values, the output lines that explain it), then warnings, then one block of pending sign-offs.
     public func summary(_ run: RunResult) -> String {
         var out = ""
-        let attention = run.items.filter { [.fail, .error, .warn, .pending].contains($0.outcome) }
-        if !attention.isEmpty {
-            out += "\n" + paint("Needs attention", .bold) + "\n"
-            for item in attention {
-                out += paint("\(item.outcome.symbol) \(item.id)", style(for: item.outcome)) + " — \(item.title)\n"
-                if let summary = item.summary { out += paint("    ran: \(summary)", .dim) + "\n" }
-                let failed = item.expectations.filter { $0.held != true }
-                if failed.isEmpty, let reason = item.reason {
-                    out += "    \(reason)\n"
-                }
-                for expectation in failed {
-                    out += "    expected \(expectation.expression)\n"
-                    for line in expectation.explanation { out += "      \(line)\n" }
-                }
-                if item.outcome == .pending, let description = item.description {
-                    for line in description.split(separator: "\n") { out += paint("    \(line)", .dim) + "\n" }
-                }
-                if item.outcome != .pending {
-                    for line in Text.evidence(item, lines: evidenceLines) { out += paint("    │ ", .dim) + line + "\n" }
-                }
+        let blocking = run.items.filter { $0.outcome == .fail || $0.outcome == .error }
+        let warnings = run.items.filter { $0.outcome == .warn }
+        let pending = run.items.filter { $0.outcome == .pending }
+        if !blocking.isEmpty {
+            out += "\n" + paint("Failed or could not be evaluated (\(blocking.count))", .bold) + "\n"
+            for item in blocking { out += attention(item) }
+        }
+        if !warnings.isEmpty {
+            out += "\n" + paint("Warnings (\(warnings.count))", .bold) + "\n"
+            for item in warnings { out += attention(item) }
+        }
+        if !pending.isEmpty {
+            out += "\n" + paint("Awaiting sign-off (\(pending.count))", .bold) + "\n"
+            for item in pending {
+                out += paint("\(item.outcome.symbol) \(item.id)", style(for: item.outcome)) + " — \(item.title)"
+                if let reason = item.reason { out += paint(": \(reason)", .dim) }
+                out += "\n"
             }
         }
         let counts = Outcome.allCases.compactMap { outcome -> String? in
