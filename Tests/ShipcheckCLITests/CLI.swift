@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the built `shipcheck` binary, as a user would.
 enum CLI {
@@ -48,30 +51,109 @@ enum CLI {
     }
 
     static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Output {
-        let (process, out, err) = try start(arguments, in: directory, environment: environment)
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env["SHIPCHECK_ACTOR"] = "ci@example.com"
+        env.merge(environment) { _, new in new }
+        return try spawn([binary.path] + arguments, in: directory, environment: env)
     }
 
     /// Runs a shell script (set-up for a test, such as `git init`).
     static func shell(_ script: String, in directory: URL) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        try spawn(["/bin/sh", "-c", script], in: directory, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// posix_spawn and a blocking waitpid on that one child, output into files. Foundation's Process,
+    /// with several tests spawning at once, left children unreaped and `waitUntilExit` hanging; and its
+    /// children inherited ignored signals, so a server it started could not be stopped with SIGTERM.
+    static func spawn(_ arguments: [String], in directory: URL, environment: [String: String]) throws -> Output {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("shipcheck-spawn-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outPath = scratch.appendingPathComponent("out").path, errPath = scratch.appendingPathComponent("err").path
+        // The working directory through the shell: `cd DIR && exec "$@"`.
+        let argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path] + arguments
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let cArguments = argv.map { strdup($0) } + [nil]
+        let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            cArguments.forEach { free($0) }
+            cEnvironment.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, "/bin/sh", &actions, &attributes, cArguments, cEnvironment)
+        guard rc == 0 else { throw DaemonError.didNotStart("posix_spawn: \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let exited = status & 0x7f == 0
+        let code = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let stdout = FileManager.default.contents(atPath: outPath) ?? Data()
+        let stderr = FileManager.default.contents(atPath: errPath) ?? Data()
+        return Output(status: code, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A server started in the background, not as a child of the test process: Foundation's Process
+    /// would otherwise block in wait4() on the still-running server when another child exits, and
+    /// hang every `CLI.run` after it.
+    struct Daemon {
+        let pid: Int32
+        let port: Int
+
+        func stop() { kill(pid, SIGKILL) }
+    }
+
+    /// Runs a Python script in `directory` that binds a loopback port and prints it on its first line.
+    static func startDaemon(python script: String, arguments: [String] = [], in directory: URL) throws -> Daemon {
+        let scratch = try temporaryDirectory()
+        let program = scratch.appendingPathComponent("server.py")
+        let portFile = scratch.appendingPathComponent("port")
+        try script.write(to: program, atomically: true, encoding: .utf8)
+        let quoted = ([program.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let started = try shell("python3 \(quoted.joined(separator: " ")) > '\(portFile.path)' 2>/dev/null < /dev/null & echo $!",
+                                in: directory)
+        guard let pid = Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw DaemonError.didNotStart(started.stderr)
+        }
+        for _ in 0..<200 {
+            if let text = try? String(contentsOf: portFile, encoding: .utf8), text.hasSuffix("\n"),
+               let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                return Daemon(pid: pid, port: port)
+            }
+            usleep(50_000)
+        }
+        kill(pid, SIGKILL)
+        throw DaemonError.didNotStart("no port after 10s")
+    }
+
+    enum DaemonError: Error { case didNotStart(String) }
+
+    /// A static file server on a free loopback port (Python's http.server), for probes run by the binary.
+    static func startFileServer(in directory: URL) throws -> (daemon: Daemon, baseURL: String) {
+        let daemon = try startDaemon(python: """
+            import functools, http.server, sys
+            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+            handler.func.log_message = lambda *args: None
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            print(server.server_address[1], flush=True)
+            server.serve_forever()
+            """, arguments: [directory.path], in: directory)
+        return (daemon, "http://127.0.0.1:\(daemon.port)")
     }
 
     static func temporaryDirectory(with config: String? = nil) throws -> URL {

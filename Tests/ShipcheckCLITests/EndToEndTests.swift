@@ -194,11 +194,44 @@ import Testing
 }
 
 @Suite struct ExampleTests {
+    /// The release build trapped (array index out of range) on any `probes:` item whose probes
+    /// succeeded, with no verdict and no report; `.ci/run` runs this suite on the release binary too.
+    @Test func probesThatSucceedGiveAVerdictAndAReport() throws {
+        let site = try CLI.temporaryDirectory()
+        try #"{"status": "healthy"}"#.write(to: site.appendingPathComponent("health.json"), atomically: true, encoding: .utf8)
+        let (server, base) = try CLI.startFileServer(in: site)
+        defer { server.stop() }
+        let directory = try CLI.temporaryDirectory(with: """
+            version: 1
+            vars: { BASE_URL: "\(base)" }
+            phases:
+              pre-deploy:
+                items:
+                  - id: one
+                    title: One probe
+                    probes:
+                      api: { http: { url: "${{ vars.BASE_URL }}/health.json" } }
+                  - id: several
+                    title: Several probes
+                    probes:
+                      api: { http: { url: "${{ vars.BASE_URL }}/health.json", samples: 20, concurrency: 2 } }
+                      page: { http: { url: "${{ vars.BASE_URL }}/health.json" } }
+                      port: { tcp: { host: 127.0.0.1, port: "\(base.split(separator: ":").last ?? "")" } }
+                    expect: [api.error_rate < 1%, page.json.status == "healthy"]
+            """)
+        let run = try CLI.run(["run", "--format", "json", "--output-dir", "out"], in: directory)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("Gate passed"))
+        let report = try String(contentsOf: directory.appendingPathComponent("out/shipcheck.json"), encoding: .utf8)
+        #expect(report.contains("\"page.json.status\" : \"healthy\""), "\(report)")
+    }
+
     @Test func minaHoldsAllEightyTwoSeedItems() throws {
         let result = try CLI.run(["validate", "--config", "examples/mina/shipcheck.yml"], in: CLI.packageRoot)
         #expect(result.status == 0, "\(result.stderr)")
-        // 82 seed lines; lint and security name two tools each, and each tool is an item.
-        #expect(result.stdout.contains("84 items"), "\(result.stdout)")
+        // 82 seed lines; lint and security name two tools each, and each tool is an item; the local
+        // migration is two steps.
+        #expect(result.stdout.contains("85 items"), "\(result.stdout)")
     }
 
     /// The demo shows every outcome a new user should see: parallel passes, a parsed JUnit report,

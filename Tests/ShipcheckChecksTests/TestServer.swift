@@ -64,6 +64,8 @@ actor TestServer {
             router.get(RouterPath(path)) { _, _ in json(#"{"status": "healthy", "db": {"up": true, "pool": 4}}"#) }
         }
         router.get("/degraded") { _, _ in json(#"{"status": "degraded"}"#) }
+        // Answers, with another shape than the checklist expects.
+        router.get("/other-shape") { _, _ in json(#"{"ok": true}"#) }
         router.get("/status/500") { _, _ in Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "boom"))) }
         router.get("/slow") { request, _ in
             let ms = Int(request.uri.queryParameters["ms"].map(String.init) ?? "") ?? 200

@@ -124,6 +124,30 @@ import Testing
         #expect(result.verdict == .failed)
     }
 
+    /// An empty phase, or one whose every item was skipped, checked nothing: not a pass.
+    @Test func aGateThatCheckedNothingDoesNotPass() async throws {
+        let skipped = try await run("""
+            version: 1
+            phases:
+              pre-deploy:
+                items:
+                  - { id: a, title: A, fake: {}, when: env == "production" }
+                  - { id: b, title: B, fake: {}, needs: [a], when: env == "production" }
+            """)
+        #expect(skipped.items.allSatisfy { $0.outcome == .skipped })
+        #expect(skipped.verdict == .error)
+        #expect(TerminalReporter(color: false).summary(skipped).contains("no item was checked (all 2 skipped)"))
+        let empty = try await run("""
+            version: 1
+            phases:
+              pre-deploy:
+                items:
+                  - { id: a, title: A, fake: {} }
+            """, options: Fixtures.options(.postDeploy))
+        #expect(empty.items.isEmpty)
+        #expect(empty.verdict == .error)
+    }
+
     @Test func timeoutIsAnError() async throws {
         let result = try await run("""
             version: 1

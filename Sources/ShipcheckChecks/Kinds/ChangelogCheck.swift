@@ -17,6 +17,7 @@ struct ChangelogCheck: Check {
             ]), "Which changelog and version.", required: true),
         ],
         facts: [
+            FactDescription("changelog.exists", "boolean", "The file exists (a missing changelog fails; it is not an error)."),
             FactDescription("changelog.has_version", "boolean", "An entry for the version exists."),
             FactDescription("changelog.dated", "boolean", "That entry carries a date."),
             FactDescription("changelog.date", "string", "The date as written."),
@@ -48,6 +49,7 @@ struct ChangelogCheck: Check {
     }
 
     var defaultExpectations: [FactExpression] { [.fact("changelog.has_version"), .fact("changelog.dated")] }
+    var guardExpectations: [FactExpression] { [.fact("changelog.exists")] }
 
     var summary: String { "changelog \(file?.description ?? "CHANGELOG.md") has \(version.map { "version \($0)" } ?? "a dated latest entry")" }
 
@@ -88,12 +90,18 @@ struct ChangelogCheck: Check {
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
         let path = try context.expand(file) ?? "CHANGELOG.md"
-        guard let text = try? String(contentsOf: context.resolve(path), encoding: .utf8) else {
-            throw CheckError("cannot read `\(path)`")
+        let url = context.resolve(path)
+        // No changelog at all is the finding itself (a fail), not a check that could not run.
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            return ["changelog.exists": .bool(false), "changelog.has_version": .bool(false), "changelog.dated": .bool(false)]
+        }
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw CheckError("cannot read `\(path)` as UTF-8 text")
         }
         let entries = Self.entries(text)
         let released = entries.filter { $0.version != nil }
         var facts: Facts = [
+            "changelog.exists": .bool(true),
             "changelog.unreleased": .number(Double(entries.first { $0.version == nil }?.lines ?? 0)),
         ]
         if let latest = released.first?.version { facts["changelog.latest"] = .string(latest) }

@@ -32,7 +32,7 @@ struct CommandCheck: Check {
         name: "Command",
         summary: "Runs a command (a shell string or a list of argv words). Output is capped keeping head and tail, redacted, and can be captured or parsed into facts.",
         parameters: [
-            Parameter("run", .oneOf([.template, .list(.template)]), "The command: a string for `/bin/sh -c`, or a list of argv words run without a shell.", required: true),
+            Parameter("run", .oneOf([.template, .list(.template)]), "The command: a string for the shell (`bash -eo pipefail -c`), or a list of argv words run without a shell.", required: true),
             Parameter("cwd", .template, "Working directory, relative to the configuration file's directory."),
             Parameter("env", .map(.template), "Environment variables added for this command."),
             Parameter("shell", .string, "The shell for string commands (default `bash -eo pipefail`, as GitHub Actions runs steps, so that a failing line or a failure inside a pipeline is not hidden; `/bin/sh -e` where there is no bash)."),
@@ -276,7 +276,12 @@ struct CommandCheck: Check {
                     try Self.requireFresh(url, since: startedAt)
                     parsed = try format.parse(file: url)
                 } catch {
-                    throw CheckError(error.message, facts: facts)
+                    // A tool that failed without writing its report could not produce its facts at all.
+                    var message = error.message
+                    if case .number(let code)? = facts["exit"], code != 0, !allowedExits.contains(Int(code)) {
+                        message = "the command exited \(Int(code)) without a usable \(format.rawValue) report: " + message
+                    }
+                    throw CheckError(message, facts: facts)
                 }
             }
             facts.merge(parsed) { _, new in new }

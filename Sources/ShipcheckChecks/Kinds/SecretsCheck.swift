@@ -102,6 +102,11 @@ struct SecretsCheck: Check {
         let search = SecretSearch(source: source, allowlist: try context.expand(allowlist), exclude: try context.expand(exclude),
                                   entropy: entropy)
         let outcome = try await search.run(in: context.workingDirectory, environment: context.environment)
+        // No file looked at is no evidence: an empty diff (HEAD is the base) or paths with nothing in them.
+        if outcome.bytes == 0 {
+            throw CheckError("nothing to scan in \(outcome.scope): no file was looked at, so no finding means nothing",
+                             retriable: false)
+        }
         var facts: Facts = [
             "findings.total": .number(Double(outcome.findings.count)),
             "findings.allowed": .number(Double(outcome.allowed)),

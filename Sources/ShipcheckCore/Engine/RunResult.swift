@@ -100,7 +100,13 @@ public struct RunResult: Sendable, Codable {
         if items.contains(where: { $0.outcome == .fail && $0.severity == .block }) { return .failed }
         if items.contains(where: { $0.outcome == .error }) { return .error }
         if items.contains(where: { $0.outcome == .pending && $0.severity == .block }) { return .failed }
+        if checkedNothing { return .error }
         return .passed
+    }
+
+    /// No item was judged (an empty phase, everything skipped): a gate never passes on no evidence.
+    public var checkedNothing: Bool {
+        !items.contains { [.pass, .warn, .waived, .fail, .error, .pending].contains($0.outcome) }
     }
 
     public func count(_ outcome: Outcome) -> Int {

@@ -28,10 +28,17 @@ public struct Scope: Sendable {
 
     func lookup(_ path: String) throws(EvaluationError) -> Value {
         if let value = facts[path] { return value }
-        let known = facts.keys.filter { !$0.isEmpty }.sorted()
+        // Configured variables are visible to expectations but are not what the check answered.
+        let known = facts.keys.filter { !$0.isEmpty && !$0.hasPrefix("vars.") }.sorted()
         var message = "fact `\(path)` is missing"
+        let namespace = path.split(separator: ".").first.map { String($0) + "." } ?? ""
+        let siblings = known.filter { $0.hasPrefix(namespace) && namespace.count > 1 }
         if let suggestion = Suggestions.closest(to: path, in: known) {
             message += "; did you mean `\(suggestion)`?"
+        } else if !siblings.isEmpty, path.hasPrefix("json.") || siblings.count <= 6 {
+            // `json.status` against a body holding `json.ok`: say what the answer did hold.
+            let shown = siblings.prefix(8).joined(separator: ", ")
+            message += "; the check answered \(shown)\(siblings.count > 8 ? ", …" : "")"
         } else if !known.isEmpty {
             let shown = known.prefix(12).joined(separator: ", ")
             message += " (facts available: \(shown)\(known.count > 12 ? ", …" : ""))"

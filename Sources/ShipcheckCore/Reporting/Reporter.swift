@@ -79,6 +79,10 @@ enum Text {
         return chosen.map { $0.count > 240 ? String($0.prefix(239)) + "…" : $0 }
     }
 
+    static func capped(_ text: String, _ limit: Int) -> String {
+        text.count > limit ? String(text.prefix(limit - 1)) + "…" : text
+    }
+
     /// Lines that say what happened: a test runner's closing line, errors, failures, a tool's count.
     static func isTelling(_ line: String) -> Bool {
         let lower = line.lowercased()

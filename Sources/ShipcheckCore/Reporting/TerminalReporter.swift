@@ -46,7 +46,8 @@ public struct TerminalReporter: Sendable {
     func attention(_ item: ItemResult) -> String {
         var out = paint("\(item.outcome.symbol) \(item.id)", style(for: item.outcome)) + " — \(item.title)\n"
         if let summary = item.summary {
-            let lines = summary.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let lines = summary.trimmingCharacters(in: .whitespacesAndNewlines)
+                .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             let shown = lines.prefix(6)
             out += paint("    ran: " + shown.joined(separator: "\n         "), .dim) + "\n"
             if lines.count > shown.count { out += paint("         … (\(lines.count - shown.count) more lines)", .dim) + "\n" }
@@ -62,6 +63,19 @@ public struct TerminalReporter: Sendable {
             said.append(explanation)
             // The explanation already names the values and the bound: `coverage.percent = 4.84, expected >= 80`.
             out += "    " + (explanation.isEmpty ? "expected \(expectation.expression)" : explanation) + "\n"
+        }
+        // A list or text the failed expectations read (`len(cors.violations) = 1`): show what it holds.
+        var shownFacts: Set<String> = []
+        for expectation in failed {
+            for path in (try? FactExpression.parse(expectation.expression))?.factPaths ?? [] where shownFacts.insert(path).inserted {
+                guard let value = item.facts[path], path != "stdout", path != "stderr" else { continue }
+                switch value {
+                case .list(let values) where !values.isEmpty:
+                    out += paint("    \(path): ", .dim) + Text.capped(values.map(\.description).joined(separator: "; "), 300) + "\n"
+                default:
+                    continue
+                }
+            }
         }
         // An item that could not be judged still shows what it found (a scanner's findings before the next tool failed).
         if item.outcome == .error {
@@ -115,6 +129,8 @@ public struct TerminalReporter: Sendable {
         switch run.verdict {
         case .passed: verdict = paint("Gate passed", .green)
         case .failed: verdict = paint("Gate failed", .red)
+        case .error where run.checkedNothing:
+            verdict = paint("Gate could not be evaluated: no item was checked" + (run.items.isEmpty ? "" : " (all \(run.items.count) skipped)"), .red)
         case .error: verdict = paint("Gate could not be evaluated: an item could not run", .red)
         case .interrupted: verdict = paint("Run interrupted", .yellow)
         }

@@ -1,0 +1,2 @@
+def badly_formatted( a,b ):
+    return {'a':a,'b':b}
