@@ -35,7 +35,7 @@ public struct Scope: Sendable {
         let siblings = known.filter { $0.hasPrefix(namespace) && namespace.count > 1 }
         if let suggestion = Suggestions.closest(to: path, in: known) {
             message += "; did you mean `\(suggestion)`?"
-        } else if !siblings.isEmpty, path.hasPrefix("json.") || siblings.count <= 6 {
+        } else if !siblings.isEmpty {
             // `json.status` against a body holding `json.ok`: say what the answer did hold.
             let shown = siblings.prefix(8).joined(separator: ", ")
             message += "; the check answered \(shown)\(siblings.count > 8 ? ", …" : "")"
