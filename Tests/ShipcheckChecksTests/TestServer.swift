@@ -31,7 +31,8 @@ actor TestServer {
                               configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { channel in portBox.set(channel.localAddress?.port ?? 0) },
                               logger: Logger(label: "test-server", factory: { _ in SwiftLogNoOpLogHandler() }))
-        // The metrics target Prometheus scrapes (scripts/test-services.sh) sits on a fixed port.
+        // The metrics target Prometheus scrapes: the port scripts/test-services.sh chose and configured.
+        let metricsPort = ProcessInfo.processInfo.environment["SHIPCHECK_TEST_METRICS_PORT"].flatMap { Int($0) } ?? 9464
         let metricsRouter = Router()
         let errors = errorCounter
         metricsRouter.get("/metrics") { _, _ in
@@ -41,7 +42,7 @@ actor TestServer {
 
                 """)))
         }
-        let metrics = Application(router: metricsRouter, configuration: .init(address: .hostname("127.0.0.1", port: 9464)),
+        let metrics = Application(router: metricsRouter, configuration: .init(address: .hostname("127.0.0.1", port: metricsPort)),
                                   logger: Logger(label: "test-metrics", factory: { _ in SwiftLogNoOpLogHandler() }))
         let quiet = Logger(label: "test-server", factory: { _ in SwiftLogNoOpLogHandler() })
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: quiet))

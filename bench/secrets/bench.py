@@ -10,7 +10,8 @@ import time
 
 binary, detect_secrets = sys.argv[1], sys.argv[2]
 HERE = os.path.dirname(os.path.abspath(__file__))
-labels = json.load(open(os.path.join(HERE, "labels.json")))
+WORK = os.path.join(HERE, "..", "out", "secrets")  # written by make_corpus.py, which run.sh runs first
+labels = json.load(open(os.path.join(WORK, "labels.json")))
 truth = {(entry["file"], entry["line"]) for entry in labels}
 
 
@@ -35,7 +36,7 @@ def detect_secrets_lines(directory):
 
 with tempfile.TemporaryDirectory() as directory:
     corpus = os.path.join(directory, "corpus")
-    shutil.copytree(os.path.join(HERE, "corpus"), corpus)
+    shutil.copytree(os.path.join(WORK, "corpus"), corpus)
     ours = score(shipcheck_lines(corpus))
     theirs = score(detect_secrets_lines(corpus))
     print(f"planted corpus: {len(os.listdir(corpus))} real source files, {len(truth)} planted secrets, 20 decoys")

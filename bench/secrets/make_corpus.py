@@ -1,7 +1,8 @@
-"""Builds the planted-secret corpus: real source files (excerpts of Python's standard library,
-chosen deterministically) with credentials inserted at known lines, plus look-alike decoys that
-must not be reported. Writes corpus/ and labels.json. Run: python3 bench/secrets/make_corpus.py
-The output is committed; re-run only to change the corpus (seeded, so it is reproducible)."""
+"""Builds the planted-secret corpus at benchmark time: real source files (excerpts of the Python
+standard library installed on this machine, chosen deterministically) with credentials inserted at
+known lines, plus look-alike decoys that must not be reported. Writes bench/out/secrets/corpus/ and
+labels.json (seeded, so the same Python gives the same corpus). Nothing of it is committed: the
+repository carries no other project's source. Run: python3 bench/secrets/make_corpus.py"""
 import json
 import os
 import random
@@ -10,7 +11,8 @@ import string
 import sysconfig
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "corpus")
+WORK = os.path.join(HERE, "..", "out", "secrets")
+OUT = os.path.join(WORK, "corpus")
 rng = random.Random(20261128)
 
 
@@ -80,7 +82,7 @@ def main():
                 labels.append({"file": name, "line": at + 1, "kind": kind})
         with open(os.path.join(OUT, name), "w", encoding="utf-8") as handle:
             handle.write("\n".join(lines) + "\n")
-    with open(os.path.join(HERE, "labels.json"), "w") as handle:
+    with open(os.path.join(WORK, "labels.json"), "w") as handle:
         json.dump(sorted(labels, key=lambda x: (x["file"], x["line"])), handle, indent=1)
     print(f"{len(chosen)} files, {len(labels)} planted secrets")
 

@@ -8,4 +8,6 @@ if [ ! -x "$venv/bin/detect-secrets" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q detect-secrets
 fi
+# The corpus is built here from this machine's Python standard library, never committed.
+python3 bench/secrets/make_corpus.py >&2
 exec python3 bench/secrets/bench.py "$(swift build -c release --show-bin-path)/shipcheck" "$PWD/$venv/bin/detect-secrets"
