@@ -60,15 +60,18 @@ pg_port=$(free_port)
 rm -rf "$state/pg"
 mkdir -p "$state/pg"
 chown postgres "$state/pg" "$state"
-su postgres -s /bin/sh -c "$bin/initdb -D '$state/pg' -U postgres --auth=trust -E UTF8 --no-sync" > "$state/pg-init.log" 2>&1 \
+# Local (socket) connections are trusted, for setting up; TCP ones need a password, as the tests' bad
+# login expects.
+su postgres -s /bin/sh -c "$bin/initdb -D '$state/pg' -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --no-sync" \
+  > "$state/pg-init.log" 2>&1 \
   || fail "PostgreSQL: initdb failed" "$state/pg-init.log"
 su postgres -s /bin/sh -c "$bin/pg_ctl -D '$state/pg' -l '$state/pg.log' -w -t 30 \
   -o \"-p $pg_port -k '$state' -c listen_addresses=127.0.0.1 -c fsync=off\" start" > /dev/null 2>&1 \
   || fail "PostgreSQL did not start on 127.0.0.1:$pg_port" "$state/pg.log"
 wait_until 100 "$bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" || fail "PostgreSQL does not answer on 127.0.0.1:$pg_port" "$state/pg.log"
-"$bin/psql" -q -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 \
-  -c "CREATE ROLE shipcheck LOGIN PASSWORD 'shipcheck-test-pw'" \
-  -c "CREATE DATABASE shipcheck_test OWNER shipcheck" > /dev/null 2>> "$state/pg.log" \
+su postgres -s /bin/sh -c "$bin/psql -q -h '$state' -p $pg_port -U postgres -v ON_ERROR_STOP=1 \
+  -c \"CREATE ROLE shipcheck LOGIN PASSWORD 'shipcheck-test-pw'\" \
+  -c \"CREATE DATABASE shipcheck_test OWNER shipcheck\"" > /dev/null 2>> "$state/pg.log" \
   || fail "PostgreSQL: could not create the test role and database" "$state/pg.log"
 echo "export SHIPCHECK_TEST_POSTGRES_URL=postgres://shipcheck:shipcheck-test-pw@127.0.0.1:$pg_port/shipcheck_test"
 

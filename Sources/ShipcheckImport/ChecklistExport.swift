@@ -10,7 +10,8 @@ public enum ChecklistExport {
         let sources = run.items.compactMap { $0.source.flatMap(SourceReference.init) }
         guard let file = sources.first?.file, sources.allSatisfy({ $0.file == file }) else { return nil }
         let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : configDirectory.appendingPathComponent(file)
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8)
+        else {
             return nil
         }
         return render(run, source: text)
@@ -21,7 +22,9 @@ public enum ChecklistExport {
         let line: Int
 
         init?(_ text: String) {
-            guard let colon = text.lastIndex(of: ":"), let line = Int(text[text.index(after: colon)...]) else { return nil }
+            guard let colon = text.lastIndex(of: ":"), let line = Int(text[text.index(after: colon)...]) else {
+                return nil
+            }
             file = String(text[..<colon])
             self.line = line
         }
@@ -29,13 +32,17 @@ public enum ChecklistExport {
 
     public static func render(_ run: RunResult, source text: String) -> String {
         let ending = text.contains("\r\n") ? "\r\n" : "\n"
-        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-            .map(String.init)
+        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
+            separator: "\n", omittingEmptySubsequences: false
+        )
+        .map(String.init)
         // Several items may come from one line (one check per command of its block): the line is ticked
         // only when all passed, and annotated with the first that did not.
         var byLine: [Int: [ItemResult]] = [:]
         for item in run.items {
-            if let reference = item.source.flatMap(SourceReference.init) { byLine[reference.line, default: []].append(item) }
+            if let reference = item.source.flatMap(SourceReference.init) {
+                byLine[reference.line, default: []].append(item)
+            }
         }
         let results = byLine.mapValues { group in
             group.first { $0.outcome != .pass && $0.outcome != .waived } ?? group[0]
@@ -54,7 +61,8 @@ public enum ChecklistExport {
                 if passed, reason == .checkboxGlyph, let range = lines[index].range(of: "☐") {
                     lines[index].replaceSubrange(range, with: "☑")
                 } else if passed, reason == .signoffBlank, let signer = result?.signoffs.first?.actor,
-                          let range = lines[index].range(of: #"_{3,}"#, options: .regularExpression) {
+                    let range = lines[index].range(of: #"_{3,}"#, options: .regularExpression)
+                {
                     lines[index].replaceSubrange(range, with: signer)
                 }
             default:
@@ -87,7 +95,9 @@ public enum ChecklistExport {
         let facts = keyFacts(result.facts)
         if !facts.isEmpty { parts.append(facts) }
         if !result.signoffs.isEmpty {
-            let signers = result.signoffs.map { signoff in signoff.note.map { "\(signoff.actor) (\($0))" } ?? signoff.actor }
+            let signers = result.signoffs.map { signoff in
+                signoff.note.map { "\(signoff.actor) (\($0))" } ?? signoff.actor
+            }
             parts.append("signed off by " + signers.joined(separator: ", "))
         }
         let failed = result.expectations.filter { $0.held != true }.flatMap(\.explanation)
@@ -106,7 +116,9 @@ public enum ChecklistExport {
         if case .number(let total) = facts["tests.total"], case .number(let failed) = facts["tests.failed"] {
             parts.append("tests \(Value(number: total)) total, \(Value(number: failed)) failed")
         }
-        if parts.isEmpty, case .number(let exit) = facts["exit"], exit != 0 { parts.append("exit \(Value(number: exit))") }
+        if parts.isEmpty, case .number(let exit) = facts["exit"], exit != 0 {
+            parts.append("exit \(Value(number: exit))")
+        }
         return parts.joined(separator: ", ")
     }
 }

@@ -22,7 +22,10 @@ public struct ChecklistImporter: Sendable {
         var walker = DocumentWalker(lines: document.lines)
         walker.walk()
         guard !walker.items.isEmpty else {
-            throw ImportError(description: "\(sourceName) has no checklist items: looked for task items (`- [ ]`, `* [x]`, `1. [ ]`), ☐ marks and sign-off blanks (`Reviewer: ____`)")
+            throw ImportError(
+                description:
+                    "\(sourceName) has no checklist items: looked for task items (`- [ ]`, `* [x]`, `1. [ ]`), ☐ marks and sign-off blanks (`Reviewer: ____`)"
+            )
         }
         var items = walker.items
         for index in items.indices { Decisions.decide(&items[index]) }
@@ -46,15 +49,20 @@ public struct ChecklistImporter: Sendable {
         }
         let roles = Set(items.compactMap { $0.signoffs?.role })
         summary.todos += roles.count
-        let writer = ConfigWriter(sourceName: sourceName, toolVersion: toolVersion, title: walker.documentTitle,
-                                  items: items, triggers: walker.triggers, roles: roles.sorted(), summary: summary)
+        summary.emptyRoles = roles.sorted()
+        let writer = ConfigWriter(
+            sourceName: sourceName, toolVersion: toolVersion, title: walker.documentTitle,
+            items: items, triggers: walker.triggers, roles: roles.sorted(), summary: summary)
         return ImportResult(yaml: writer.render(), summary: summary)
     }
 
     static func decode(_ data: Data, name: String) throws(ImportError) -> String {
         guard !data.isEmpty else { throw ImportError(description: "\(name) is empty; expected a Markdown checklist") }
         guard data.count <= maximumSize else {
-            throw ImportError(description: "\(name) is \(String(format: "%.1f", Double(data.count) / 1_048_576)) MiB; a checklist may be at most \(maximumSize / 1_048_576) MiB")
+            throw ImportError(
+                description:
+                    "\(name) is \(String(format: "%.1f", Double(data.count) / 1_048_576)) MiB; a checklist may be at most \(maximumSize / 1_048_576) MiB"
+            )
         }
         var bytes = data
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
@@ -65,7 +73,8 @@ public struct ChecklistImporter: Sendable {
             return text
         }
         guard !bytes.contains(0) else {
-            throw ImportError(description: "\(name) looks like a binary file (it contains NUL bytes); expected Markdown text")
+            throw ImportError(
+                description: "\(name) looks like a binary file (it contains NUL bytes); expected Markdown text")
         }
         guard let text = String(data: bytes, encoding: .utf8) else {
             throw ImportError(description: "\(name) is not UTF-8 text; expected a Markdown checklist")

@@ -57,8 +57,10 @@ struct CommandAnalysis {
         return analysis
     }
 
-    static let verifyKeywords = ["verify", "expected", "expect", "should show", "should", "must", "baseline",
-                                 "check", "test", "result", "output"]
+    static let verifyKeywords = [
+        "verify", "expected", "expect", "should show", "should", "must", "baseline",
+        "check", "test", "result", "output",
+    ]
     /// Keywords that count without a colon: `# Should return 200`.
     static let bareKeywords: Set<String> = ["verify", "expected", "should", "must"]
 
@@ -115,7 +117,9 @@ struct CommandAnalysis {
         parts.append(current)
         return parts.map { part in
             var words = part.split(separator: " ").map(String.init)
-            while let first = words.first, first.contains("="), !first.hasPrefix("-"), !first.hasPrefix("\"") { words.removeFirst() }
+            while let first = words.first, first.contains("="), !first.hasPrefix("-"), !first.hasPrefix("\"") {
+                words.removeFirst()
+            }
             if words.first == "sudo" || words.first == "time" || words.first == "exec" { words.removeFirst() }
             return words.joined(separator: " ")
         }.filter { !$0.isEmpty && $0 != "&" }
@@ -134,7 +138,11 @@ struct CommandAnalysis {
         if tool == "journalctl", w.contains("-f") || w.contains("--follow") { return true }
         if tool == "kubectl", w.contains("-w") || w.contains("--watch") || w.contains("port-forward") { return true }
         if ["gunicorn", "uvicorn"].contains(tool) { return true }
-        if (tool == "npm" || tool == "yarn" || tool == "pnpm"), ["start", "dev", "serve"].contains(w.dropFirst().first ?? "") { return true }
+        if tool == "npm" || tool == "yarn" || tool == "pnpm",
+            ["start", "dev", "serve"].contains(w.dropFirst().first ?? "")
+        {
+            return true
+        }
         if tool == "flask", w.dropFirst().first == "run" { return true }
         return false
     }
@@ -142,15 +150,25 @@ struct CommandAnalysis {
     static func prompts(_ command: String) -> Bool {
         let w = words(command)
         guard let tool = w.first else { return false }
-        if tool == "gpg", (w.contains("--symmetric") || w.contains("-c")), !w.contains("--batch") { return true }
+        if tool == "gpg", w.contains("--symmetric") || w.contains("-c"), !w.contains("--batch") { return true }
         if ["read", "vim", "vi", "nano", "emacs", "less", "more", "passwd"].contains(tool) { return true }
-        if tool == "psql", !w.contains("-c"), !w.contains("-f"), !w.contains("--command"), !command.contains("<") { return true }
-        if tool == "mysql", !w.contains("-e"), !command.contains("<") { return true }
-        if w.count == 1, ["python", "python3", "node", "irb", "redis-cli", "mongo", "mongosh", "sqlite3"].contains(tool) { return true }
-        if w.contains("login"), ["docker", "npm", "heroku", "gh", "az", "gcloud", "firebase", "vercel", "fly", "flyctl"].contains(tool) {
+        if tool == "psql", !w.contains("-c"), !w.contains("-f"), !w.contains("--command"), !command.contains("<") {
             return true
         }
-        if w.contains("console") || w.contains("shell"), ["rails", "flask", "python", "python3"].contains(tool) || command.contains("manage.py shell") {
+        if tool == "mysql", !w.contains("-e"), !command.contains("<") { return true }
+        if w.count == 1,
+            ["python", "python3", "node", "irb", "redis-cli", "mongo", "mongosh", "sqlite3"].contains(tool)
+        {
+            return true
+        }
+        if w.contains("login"),
+            ["docker", "npm", "heroku", "gh", "az", "gcloud", "firebase", "vercel", "fly", "flyctl"].contains(tool)
+        {
+            return true
+        }
+        if w.contains("console") || w.contains("shell"),
+            ["rails", "flask", "python", "python3"].contains(tool) || command.contains("manage.py shell")
+        {
             return true
         }
         return false
@@ -158,8 +176,10 @@ struct CommandAnalysis {
 
     static let stateSubcommands: [String: Set<String>] = [
         "git": ["push", "merge", "tag", "commit", "revert", "reset", "rebase", "checkout", "cherry-pick", "pull"],
-        "kubectl": ["apply", "create", "delete", "rollout", "scale", "set", "patch", "edit", "replace", "annotate", "label",
-                    "drain", "cordon", "uncordon"],
+        "kubectl": [
+            "apply", "create", "delete", "rollout", "scale", "set", "patch", "edit", "replace", "annotate", "label",
+            "drain", "cordon", "uncordon",
+        ],
         "helm": ["install", "upgrade", "rollback", "uninstall", "delete"],
         "docker": ["push", "stop", "rm", "rmi", "restart", "kill"],
         "docker-compose": ["up", "down", "restart", "stop", "rm", "pull"],
@@ -170,8 +190,11 @@ struct CommandAnalysis {
         "npm": ["publish", "unpublish", "deprecate"],
         "cargo": ["publish", "yank"],
         "gh": ["release", "pr", "workflow"],
-        "heroku": ["releases:rollback", "config:set", "config:unset", "ps:scale", "ps:restart", "restart", "run", "pg:backups:capture",
-                   "pg:reset", "maintenance:on", "maintenance:off", "rollback", "container:push", "container:release"],
+        "heroku": [
+            "releases:rollback", "config:set", "config:unset", "ps:scale", "ps:restart", "restart", "run",
+            "pg:backups:capture",
+            "pg:reset", "maintenance:on", "maintenance:off", "rollback", "container:push", "container:release",
+        ],
         "flask": ["db"],
         "alembic": ["upgrade", "downgrade", "stamp"],
         "supabase": ["db", "functions", "deploy"],
@@ -190,28 +213,40 @@ struct CommandAnalysis {
         let w = words(command)
         guard let tool = w.first else { return false }
         let rest = Set(w.dropFirst())
-        if tool == "git", w.dropFirst().first == "tag", w.count <= 2 || w.contains("-l") || w.contains("--list") { return false }
+        if tool == "git", w.dropFirst().first == "tag", w.count <= 2 || w.contains("-l") || w.contains("--list") {
+            return false
+        }
         if let subcommands = stateSubcommands[tool], !rest.isDisjoint(with: subcommands) {
             if tool == "docker", w.dropFirst().first == "compose" {
                 return ["up", "down", "restart", "stop", "rm", "pull"].contains(w.dropFirst(2).first ?? "")
             }
-            if tool == "flask", w.dropFirst().first == "db" { return ["upgrade", "downgrade", "migrate", "stamp"].contains(w.dropFirst(2).first ?? "") }
+            if tool == "flask", w.dropFirst().first == "db" {
+                return ["upgrade", "downgrade", "migrate", "stamp"].contains(w.dropFirst(2).first ?? "")
+            }
             return true
         }
         if tool == "docker", w.dropFirst().first == "compose" {
             return ["up", "down", "restart", "stop", "rm", "pull"].contains(w.dropFirst(2).first ?? "")
         }
         if ["ssh", "scp", "rsync", "pg_restore", "dropdb", "createdb"].contains(tool) { return true }
-        if command.contains("manage.py migrate") || command.contains("db:migrate") || command.contains("prisma migrate deploy")
-            || command.contains("ef database update") || command.contains("knex migrate") { return true }
-        if tool == "curl", rest.contains("-X") || rest.contains("--request") || rest.contains("-d") || rest.contains("--data")
-            || rest.contains("-F") || rest.contains("--form") {
+        if command.contains("manage.py migrate") || command.contains("db:migrate")
+            || command.contains("prisma migrate deploy")
+            || command.contains("ef database update") || command.contains("knex migrate")
+        {
+            return true
+        }
+        if tool == "curl",
+            rest.contains("-X") || rest.contains("--request") || rest.contains("-d") || rest.contains("--data")
+                || rest.contains("-F") || rest.contains("--form")
+        {
             let method = w.firstIndex(of: "-X").flatMap { w.indices.contains($0 + 1) ? w[$0 + 1].uppercased() : nil }
             return method != "GET" && method != "HEAD"
         }
         if tool == "psql" {
             let upper = command.uppercased()
-            return ["INSERT ", "UPDATE ", "DELETE ", "DROP ", "ALTER ", "CREATE ", "TRUNCATE ", "GRANT "].contains { upper.contains($0) }
+            return ["INSERT ", "UPDATE ", "DELETE ", "DROP ", "ALTER ", "CREATE ", "TRUNCATE ", "GRANT "].contains {
+                upper.contains($0)
+            }
                 || rest.contains("-f")
         }
         // A backup is an action of its own: it writes the dump the rollback relies on.
@@ -223,8 +258,10 @@ struct CommandAnalysis {
     static func isDatabaseMigration(_ command: String) -> Bool {
         let w = words(command)
         if w.first == "flask", w.dropFirst().first == "db" { return true }
-        return w.first == "alembic" || w.first == "liquibase" || w.first == "flyway" || command.contains("manage.py migrate")
-            || command.contains("db:migrate") || command.contains("prisma migrate") || command.contains("ef database update")
+        return w.first == "alembic" || w.first == "liquibase" || w.first == "flyway"
+            || command.contains("manage.py migrate")
+            || command.contains("db:migrate") || command.contains("prisma migrate")
+            || command.contains("ef database update")
             || command.contains("knex migrate")
     }
 
@@ -243,14 +280,22 @@ struct CommandAnalysis {
     }
 
     static let commandTools: Set<String> = [
-        "npm", "npx", "yarn", "pnpm", "node", "go", "cargo", "rustc", "pytest", "python", "python3", "pip", "pip3", "make", "docker",
-        "docker-compose", "kubectl", "helm", "git", "curl", "wget", "terraform", "flask", "psql", "mysql", "redis-cli", "ruff",
-        "black", "flake8", "mypy", "bandit", "safety", "pylint", "isort", "mvn", "gradle", "./gradlew", "./mvnw", "dotnet",
-        "flutter", "dart", "golangci-lint", "gofmt", "php", "composer", "bundle", "rake", "rails", "rspec", "tox", "poetry",
-        "uv", "openssl", "dig", "nslookup", "systemctl", "journalctl", "ssh", "gh", "heroku", "vercel", "netlify", "wrangler",
-        "supabase", "alembic", "eslint", "prettier", "tsc", "jest", "vitest", "playwright", "cypress", "k6", "ab", "wrk",
-        "trivy", "snyk", "gitleaks", "detect-secrets", "semgrep", "shellcheck", "hadolint", "kustomize", "argocd", "aws",
-        "gcloud", "az", "fly", "flyctl", "railway", "ping", "nc", "telnet", "sqlite3", "pg_dump", "pg_isready", "grep", "cat",
+        "npm", "npx", "yarn", "pnpm", "node", "go", "cargo", "rustc", "pytest", "python", "python3", "pip", "pip3",
+        "make", "docker",
+        "docker-compose", "kubectl", "helm", "git", "curl", "wget", "terraform", "flask", "psql", "mysql", "redis-cli",
+        "ruff",
+        "black", "flake8", "mypy", "bandit", "safety", "pylint", "isort", "mvn", "gradle", "./gradlew", "./mvnw",
+        "dotnet",
+        "flutter", "dart", "golangci-lint", "gofmt", "php", "composer", "bundle", "rake", "rails", "rspec", "tox",
+        "poetry",
+        "uv", "openssl", "dig", "nslookup", "systemctl", "journalctl", "ssh", "gh", "heroku", "vercel", "netlify",
+        "wrangler",
+        "supabase", "alembic", "eslint", "prettier", "tsc", "jest", "vitest", "playwright", "cypress", "k6", "ab",
+        "wrk",
+        "trivy", "snyk", "gitleaks", "detect-secrets", "semgrep", "shellcheck", "hadolint", "kustomize", "argocd",
+        "aws",
+        "gcloud", "az", "fly", "flyctl", "railway", "ping", "nc", "telnet", "sqlite3", "pg_dump", "pg_isready", "grep",
+        "cat",
         "ls", "df", "free", "du", "jq", "bash", "sh", "goreleaser", "swift", "xcodebuild", "ansible-playbook",
     ]
 

@@ -60,7 +60,8 @@ struct ConfigWriter {
     var projectName: String {
         let base = (sourceName as NSString).deletingPathExtension
         let name = title.map { ExpectationPatterns.snake($0).replacingOccurrences(of: "_", with: "-") } ?? ""
-        return name.count >= 2 && name != "value" ? name : ExpectationPatterns.snake(base).replacingOccurrences(of: "_", with: "-")
+        return name.count >= 2 && name != "value"
+            ? name : ExpectationPatterns.snake(base).replacingOccurrences(of: "_", with: "-")
     }
 
     /// One part of an item: the item itself, or one of its independent commands.
@@ -71,9 +72,11 @@ struct ConfigWriter {
     }
 
     /// Commands that prepare for the next ones rather than check something: a block holding one is a script.
-    static let setupWords: Set<String> = ["cd", "pushd", "popd", "export", "source", ".", "set", "unset", "mkdir", "cp", "mv",
-                                          "rm", "touch", "pip", "pip3", "npm", "yarn", "pnpm", "poetry", "uv", "apt", "apt-get",
-                                          "brew", "make", "docker", "trap", "read", "echo", "printf", "sleep", "alias", "eval"]
+    static let setupWords: Set<String> = [
+        "cd", "pushd", "popd", "export", "source", ".", "set", "unset", "mkdir", "cp", "mv",
+        "rm", "touch", "pip", "pip3", "npm", "yarn", "pnpm", "poetry", "uv", "apt", "apt-get",
+        "brew", "make", "docker", "trap", "read", "echo", "printf", "sleep", "alias", "eval",
+    ]
 
     /// A check item whose block holds several independent checking commands (`ruff check .` then `black --check .`)
     /// becomes one check per command, so each tool has its own verdict and one failing never hides the next.
@@ -81,7 +84,8 @@ struct ConfigWriter {
     static func parts(of item: FoundItem) -> [Part] {
         let whole = [Part(id: item.id, title: item.title, commands: item.commands)]
         guard item.decision == .check, item.commands.count > 1, !item.derived.junit, !item.derived.coverageReport,
-              !item.derived.json, item.derived.captures.isEmpty, item.derived.expectations.allSatisfy({ $0 == "exit == 0" })
+            !item.derived.json, item.derived.captures.isEmpty,
+            item.derived.expectations.allSatisfy({ $0 == "exit == 0" })
         else { return whole }
         var parts: [Part] = []
         var used: Set<String> = []
@@ -89,7 +93,8 @@ struct ConfigWriter {
             guard !command.contains("$"), !command.hasSuffix("\\") else { return whole }
             let words = CommandAnalysis.words(command)
             guard let first = words.first, !first.contains("="), !setupWords.contains(first) else { return whole }
-            let tool = ExpectationPatterns.snake((first as NSString).lastPathComponent).replacingOccurrences(of: "_", with: "-")
+            let tool = ExpectationPatterns.snake((first as NSString).lastPathComponent).replacingOccurrences(
+                of: "_", with: "-")
             var suffix = tool.isEmpty ? "\(parts.count + 1)" : tool
             var counter = 2
             while used.contains(suffix) {
@@ -117,13 +122,18 @@ struct ConfigWriter {
         var note = decisionNote(item)
         if !whole { note += "; one check per independent command of the block" }
         var out = "\n" + comment + "# line \(item.line): " + YAML.comment(note) + "\n"
-        for note in item.derived.todo { out += comment + "# TODO: turn \u{201C}\(YAML.comment(note))\u{201D} into an expectation\n" }
-        for baseline in item.derived.baseline { out += comment + "# Baseline: \(YAML.comment(baseline)) (the output is kept as evidence)\n" }
+        for note in item.derived.todo {
+            out += comment + "# TODO: turn \u{201C}\(YAML.comment(note))\u{201D} into an expectation\n"
+        }
+        for baseline in item.derived.baseline {
+            out += comment + "# Baseline: \(YAML.comment(baseline)) (the output is kept as evidence)\n"
+        }
         out += pad.dropLast(2) + "- id: \(item.id)\n"
         out += pad + "title: \(YAML.string(item.title))\n"
         out += pad + "source: \(YAML.string("\(sourceName):\(item.line)"))\n"
         if !item.description.isEmpty {
-            out += pad + "description: " + YAML.block(item.description.joined(separator: "\n"), indent: pad + "  ") + "\n"
+            out +=
+                pad + "description: " + YAML.block(item.description.joined(separator: "\n"), indent: pad + "  ") + "\n"
         }
         let children = item.children.flatMap { Self.parts(of: items[$0]).map(\.id) }
         if !children.isEmpty { out += pad + "needs: [\(children.joined(separator: ", "))]\n" }
@@ -145,8 +155,12 @@ struct ConfigWriter {
                 out += pad + "# Expected: " + YAML.comment(item.derived.expectations.joined(separator: " and ")) + "\n"
             }
         case .probe:
-            out += pad + "# TODO: point this probe at your service (a URL or a metrics query), then drop the placeholder.\n"
-            out += pad + "run: " + YAML.string("echo 'TODO: point this probe at a URL or metrics query' >&2; exit 2") + "\n"
+            out +=
+                pad
+                + "# TODO: point this probe at your service (a URL or a metrics query), then drop the placeholder.\n"
+            out +=
+                pad + "run: " + YAML.string("echo 'TODO: point this probe at a URL or metrics query' >&2; exit 2")
+                + "\n"
             out += expectations(item, pad: pad)
         case .check, .action:
             if case .action = item.decision { out += pad + "action: true\n" }
@@ -181,7 +195,9 @@ struct ConfigWriter {
         if item.derived.junit, let index = commands.lastIndex(where: { $0.contains("pytest") }) {
             commands[index] += " --junitxml=reports/\(item.id).junit.xml"
         }
-        if item.derived.coverageReport, let index = commands.lastIndex(where: { $0.contains("pytest") && $0.contains("--cov") }) {
+        if item.derived.coverageReport,
+            let index = commands.lastIndex(where: { $0.contains("pytest") && $0.contains("--cov") })
+        {
             commands[index] += " --cov-report=json:reports/\(item.id).coverage.json"
         }
         if item.derived.expectations.contains("lines == 0"), let last = commands.indices.last {
@@ -222,7 +238,8 @@ struct ConfigWriter {
         let kind = item.lookalike.map { " (a \($0.rawValue), not a task item)" } ?? ""
         switch item.decision {
         case .check:
-            let expected = item.derived.expectations.isEmpty ? "exit == 0" : item.derived.expectations.joined(separator: " and ")
+            let expected =
+                item.derived.expectations.isEmpty ? "exit == 0" : item.derived.expectations.joined(separator: " and ")
             var note = "check\(kind); expects \(expected)"
             if !item.notes.isEmpty { note += " from \(item.notes.joined(separator: "; "))" }
             if item.derived.junit { note += "; JUnit report added" }
@@ -232,7 +249,9 @@ struct ConfigWriter {
             return "action\(kind): \(reason); runs in the \(item.phase.rawValue) phase"
         case .manual(let reason):
             var note = "manual\(kind): \(reason)"
-            if let signoffs = item.signoffs, let role = signoffs.role { note += "; needs \(signoffs.count) sign-off(s) from role \(role)" }
+            if let signoffs = item.signoffs, let role = signoffs.role {
+                note += "; needs \(signoffs.count) sign-off(s) from role \(role)"
+            }
             return note
         case .probe:
             return "probe\(kind): the thresholds became expectations; it needs a URL or metrics query to measure"
@@ -245,7 +264,9 @@ enum YAML {
     static let reserved: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"]
 
     static func string(_ text: String) -> String {
-        if isPlain(text, first: "_./", rest: " _./()-"), !text.hasSuffix(" "), !reserved.contains(text.lowercased()) { return text }
+        if isPlain(text, first: "_./", rest: " _./()-"), !text.hasSuffix(" "), !reserved.contains(text.lowercased()) {
+            return text
+        }
         return doubleQuoted(text)
     }
 
@@ -258,7 +279,9 @@ enum YAML {
         guard let head = text.unicodeScalars.first else { return false }
         func letter(_ scalar: Unicode.Scalar) -> Bool { ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) }
         guard letter(head) || first.unicodeScalars.contains(head) else { return false }
-        return text.unicodeScalars.allSatisfy { letter($0) || ("0"..."9").contains($0) || rest.unicodeScalars.contains($0) }
+        return text.unicodeScalars.allSatisfy {
+            letter($0) || ("0"..."9").contains($0) || rest.unicodeScalars.contains($0)
+        }
     }
 
     static func doubleQuoted(_ text: String) -> String {
@@ -272,7 +295,9 @@ enum YAML {
             case "\r": out += "\\r"
             default:
                 if needsEscape(scalar) {
-                    out += scalar.value <= 0xFF ? String(format: "\\x%02X", scalar.value) : String(format: "\\u%04X", scalar.value)
+                    out +=
+                        scalar.value <= 0xFF
+                        ? String(format: "\\x%02X", scalar.value) : String(format: "\\u%04X", scalar.value)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
@@ -295,7 +320,8 @@ enum YAML {
     static func block(_ text: String, indent: String) -> String {
         guard text.contains("\n") else { return string(text) }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        let safe = !text.hasSuffix("\n") && !(lines.first?.hasPrefix(" ") ?? false)
+        let safe =
+            !text.hasSuffix("\n") && !(lines.first?.hasPrefix(" ") ?? false)
             && lines.allSatisfy { !$0.hasSuffix(" ") && !$0.hasSuffix("\t") }
             && !text.unicodeScalars.contains { $0 != "\n" && $0 != "\t" && needsEscape($0) }
         guard safe else { return doubleQuoted(text) }

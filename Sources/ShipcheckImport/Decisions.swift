@@ -3,8 +3,10 @@ import ShipcheckCore
 
 /// What each found item becomes: a check, an action, a probe to point somewhere, or a manual item.
 enum Decisions {
-    static let shellLanguages: Set<String> = ["", "bash", "sh", "shell", "console", "zsh", "shell-session", "shellsession",
-                                              "terminal", "cmd"]
+    static let shellLanguages: Set<String> = [
+        "", "bash", "sh", "shell", "console", "zsh", "shell-session", "shellsession",
+        "terminal", "cmd",
+    ]
 
     static func decide(_ item: inout FoundItem) {
         var analysis = CommandAnalysis()
@@ -19,7 +21,9 @@ enum Decisions {
                 otherBlocks.append("\(language) block, lines \(fence.startLine)–\(fence.endLine)")
                 item.description.append("```\(language)")
                 item.description += fence.body.prefix(40)
-                if fence.body.count > 40 { item.description.append("… (\(fence.body.count - 40) more lines in the source)") }
+                if fence.body.count > 40 {
+                    item.description.append("… (\(fence.body.count - 40) more lines in the source)")
+                }
                 item.description.append("```")
             }
         }
@@ -28,7 +32,8 @@ enum Decisions {
         }
         item.commands = analysis.commands
         for note in analysis.notes {
-            item.derived.merge(ExpectationPatterns.derive(note: note.text, keyword: note.keyword, commands: analysis.commands))
+            item.derived.merge(
+                ExpectationPatterns.derive(note: note.text, keyword: note.keyword, commands: analysis.commands))
             item.notes.append("# \(note.keyword.capitalized): \(note.text)")
         }
         // Threshold bullets under the item ("API p95 response time: <500ms").
@@ -60,7 +65,8 @@ enum Decisions {
             if !item.fences.isEmpty, otherBlocks.count < item.fences.count {
                 reason = "its code block holds only comments, no command"
             } else if !otherBlocks.isEmpty {
-                reason = "its code (\(otherBlocks.joined(separator: "; "))) is not a shell command; kept in the description"
+                reason =
+                    "its code (\(otherBlocks.joined(separator: "; "))) is not a shell command; kept in the description"
             } else {
                 reason = "nothing in the text to run"
             }
@@ -74,7 +80,8 @@ enum Decisions {
             item.decision = .manual(reason: CommandAnalysis.Hazard.neverEnds(command).reason + "; watch it by hand")
         case .prompts(let command)?:
             item.decision = .manual(reason: CommandAnalysis.Hazard.prompts(command).reason)
-        case .changesState(let command)? where CommandAnalysis.isDatabaseMigration(command)
+        case .changesState(let command)?
+        where CommandAnalysis.isDatabaseMigration(command)
             && (item.title + " " + item.description.joined(separator: " ")).lowercased().contains("local"):
             // "Migration tested locally": runs against the local database in DATABASE_URL.
             item.decision = .check
@@ -97,7 +104,8 @@ enum Decisions {
         ("security champion", "security-champion"), ("tech lead", "tech-lead"), ("technical lead", "tech-lead"),
         ("engineering lead", "engineering-lead"), ("team lead", "team-lead"), ("product owner", "product-owner"),
         ("product manager", "product-manager"), ("release manager", "release-manager"), ("on-call", "on-call"),
-        ("oncall", "on-call"), ("\\bcto\\b", "cto"), ("\\bqa\\b", "qa"), ("\\bdba\\b", "dba"), ("security team", "security-team"),
+        ("oncall", "on-call"), ("\\bcto\\b", "cto"), ("\\bqa\\b", "qa"), ("\\bdba\\b", "dba"),
+        ("security team", "security-team"),
         ("devops", "devops"), ("stakeholder", "stakeholders"), ("reviewer", "reviewer"), ("approv", "approver"),
     ]
 
@@ -108,7 +116,8 @@ enum Decisions {
         return text.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "-" }).contains { $0 == word }
     }
 
-    static let signoffCount = ExpectationPatterns.regex(#"(\d+|one|two|three|four|five)\s+(?:\w+\s+)?(?:reviewers?|approv\w*|people|engineers?)"#)
+    static let signoffCount = ExpectationPatterns.regex(
+        #"(\d+|one|two|three|four|five)\s+(?:\w+\s+)?(?:reviewers?|approv\w*|people|engineers?)"#)
 
     static let numbers = ["one": 1, "two": 2, "three": 3, "four": 4, "five": 5]
 
@@ -117,8 +126,11 @@ enum Decisions {
         let lower = label.lowercased()
         guard let role = roleWords.first(where: { contains(lower, $0.pattern) })?.role else {
             if MarkdownLines.isSignoffBlank(label) || lower.contains("sign-off") || lower.contains("signed off") {
-                let name = label.split(separator: ":").first.map { ExpectationPatterns.snake(String($0)).replacingOccurrences(of: "_", with: "-") }
-                return SignoffRequirement(count: 1, distinct: true, role: name.map { $0 == "sign-off" ? "approver" : $0 })
+                let name = label.split(separator: ":").first.map {
+                    ExpectationPatterns.snake(String($0)).replacingOccurrences(of: "_", with: "-")
+                }
+                return SignoffRequirement(
+                    count: 1, distinct: true, role: name.map { $0 == "sign-off" ? "approver" : $0 })
             }
             return nil
         }

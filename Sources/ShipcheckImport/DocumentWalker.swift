@@ -91,8 +91,9 @@ struct DocumentWalker {
 
     private mutating func addItem(line: Int, text: String, indent: Int, lookalike: MarkdownLines.LookalikeReason?) {
         close(atOrBeyond: indent)
-        var item = FoundItem(line: line, title: Self.title(text), rawText: text, indent: indent, lookalike: lookalike,
-                             phase: context.phase, deployType: context.deployType, section: context.section)
+        var item = FoundItem(
+            line: line, title: Self.title(text), rawText: text, indent: indent, lookalike: lookalike,
+            phase: context.phase, deployType: context.deployType, section: context.section)
         if let parent = open.last {
             item.parent = parent
             items[parent].children.append(items.count)
@@ -105,9 +106,13 @@ struct DocumentWalker {
     /// Item text without Markdown emphasis and link targets: `**API docs updated** (if API changes)`.
     static func title(_ text: String) -> String {
         var title = plain(text)
-        for mark in ["☐", "☑", "✅", "❌"] where title.has(mark) { title = title.replacingOccurrences(of: mark, with: "") }
+        for mark in ["☐", "☑", "✅", "❌"] where title.has(mark) {
+            title = title.replacingOccurrences(of: mark, with: "")
+        }
         // Sign-off blanks and table rows: "Reviewer: ____" → "Reviewer", "| Logs clean | |" → "Logs clean".
-        if title.contains("___") { title = title.split(separator: "_", omittingEmptySubsequences: true).joined(separator: " ") }
+        if title.contains("___") {
+            title = title.split(separator: "_", omittingEmptySubsequences: true).joined(separator: " ")
+        }
         if title.hasPrefix("|") {
             title = title.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 .joined(separator: " — ")
@@ -122,7 +127,8 @@ struct DocumentWalker {
         var out = text.has("**") ? text.replacingOccurrences(of: "**", with: "") : text
         // [label](target) → label
         while out.has("]("), let open = out.range(of: "]("), let close = out[open.upperBound...].firstIndex(of: ")"),
-              let start = out[..<open.lowerBound].lastIndex(of: "[") {
+            let start = out[..<open.lowerBound].lastIndex(of: "[")
+        {
             let label = out[out.index(after: start)..<open.lowerBound]
             out.replaceSubrange(start...close, with: label)
         }
@@ -131,13 +137,15 @@ struct DocumentWalker {
 
     static func isTriggerHeading(_ text: String) -> Bool {
         let lower = text.lowercased()
-        return lower.contains("when to roll") || lower.contains("rollback trigger") || lower.contains("rollback criteria")
+        return lower.contains("when to roll") || lower.contains("rollback trigger")
+            || lower.contains("rollback criteria")
             || lower.contains("when to revert")
     }
 
     static func isTriggerLead(_ text: String) -> Bool {
         let lower = text.lowercased()
-        return (lower.contains("rollback") || lower.contains("roll back") || lower.contains("revert")) && lower.hasSuffix("if:")
+        return (lower.contains("rollback") || lower.contains("roll back") || lower.contains("revert"))
+            && lower.hasSuffix("if:")
     }
 }
 
@@ -187,19 +195,35 @@ struct PhaseContext {
     }
 
     static func strongPhase(_ lower: String) -> PhaseName? {
-        if lower.hasAny(["post-deploy", "post deploy", "postdeploy", "after deploy", "post-release", "post release", "after release",
-            "post-launch", "after launch"]) { return .postDeploy }
-        if lower.hasAny(["pre-deploy", "pre deploy", "predeploy", "before deploy", "pre-release", "pre release", "before release",
-            "pre-launch", "pre-flight", "preflight", "prerequisite", "preparation"]) { return .preDeploy }
+        if lower.hasAny([
+            "post-deploy", "post deploy", "postdeploy", "after deploy", "post-release", "post release", "after release",
+            "post-launch", "after launch",
+        ]) {
+            return .postDeploy
+        }
+        if lower.hasAny([
+            "pre-deploy", "pre deploy", "predeploy", "before deploy", "pre-release", "pre release", "before release",
+            "pre-launch", "pre-flight", "preflight", "prerequisite", "preparation",
+        ]) {
+            return .preDeploy
+        }
         if lower.hasAny(["rollback", "roll back", "roll-back", "revert", "disaster recovery"]),
-           !lower.has("plan") { return .rollback }
+            !lower.has("plan")
+        {
+            return .rollback
+        }
         return nil
     }
 
     static func weakPhase(_ lower: String) -> PhaseName? {
-        if lower.hasAny(["deployment execution", "deployment steps", "deploy steps", "deployment process", "deployment procedure",
-            "during deploy", "execution", "release steps", "release process", "step-by-step deploy", "go-live", "go live",
-            "cutover"]) { return .deploy }
+        if lower.hasAny([
+            "deployment execution", "deployment steps", "deploy steps", "deployment process", "deployment procedure",
+            "during deploy", "execution", "release steps", "release process", "step-by-step deploy", "go-live",
+            "go live",
+            "cutover",
+        ]) {
+            return .deploy
+        }
         if lower.hasAny(["verification", "validation", "smoke test", "monitoring after", "sign-off"]) {
             return .postDeploy
         }

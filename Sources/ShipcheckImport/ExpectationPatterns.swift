@@ -31,7 +31,7 @@ enum ExpectationPatterns {
     }
 
     static func regex(_ pattern: String) -> NSRegularExpression {
-        try! NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
+        NSRegularExpression.builtIn(pattern, options: [.caseInsensitive])
     }
 
     static func firstMatch(_ regex: NSRegularExpression, _ text: String) -> [String]? {
@@ -41,14 +41,25 @@ enum ExpectationPatterns {
         }
     }
 
-    static let testsPass = regex(#"(\d+(\.\d+)?\s*%\s*pass|0\s+fail|no\s+(test\s+)?fail|all\s+(\w+\s+)?tests?\s+pass|tests?\s+pass)"#)
-    static let coverage = regex(#"coverage[^0-9<>≥=]*(>=|≥|>|at least|of at least|above)?\s*(\d+(?:\.\d+)?)\s*%|(\d+(?:\.\d+)?)\s*%\s*(?:\+\s*)?coverage"#)
-    static let zeroProblems = regex(#"\b(0|zero|no)\s+(\w+\s+|\w+/\w+\s+)?(errors?|issues?|violations?|warnings?|vulnerabilit\w*|problems?|findings?|failures?)\b|\bclean\b|\bno\s+(high|critical)"#)
-    static let nothingFound = regex(#"no\s+(sensitive|secrets?|output|matches|results?|data exposed|hardcoded)|nothing\s+(found|printed|returned)|empty\s+output"#)
-    static let succeeds = regex(#"applies\s+cleanly|success|succeed|passes|passing|\bworks?\b|created|\bok\b|healthy|\bmet\b|running|ready|connected|responds?|available|\bup\b|complete"#)
+    static let testsPass = regex(
+        #"(\d+(\.\d+)?\s*%\s*pass|0\s+fail|no\s+(test\s+)?fail|all\s+(\w+\s+)?tests?\s+pass|tests?\s+pass)"#)
+    static let coverage = regex(
+        #"coverage[^0-9<>≥=]*(>=|≥|>|at least|of at least|above)?\s*(\d+(?:\.\d+)?)\s*%|(\d+(?:\.\d+)?)\s*%\s*(?:\+\s*)?coverage"#
+    )
+    static let zeroProblems = regex(
+        #"\b(0|zero|no)\s+(\w+\s+|\w+/\w+\s+)?(errors?|issues?|violations?|warnings?|vulnerabilit\w*|problems?|findings?|failures?)\b|\bclean\b|\bno\s+(high|critical)"#
+    )
+    static let nothingFound = regex(
+        #"no\s+(sensitive|secrets?|output|matches|results?|data exposed|hardcoded)|nothing\s+(found|printed|returned)|empty\s+output"#
+    )
+    static let succeeds = regex(
+        #"applies\s+cleanly|success|succeed|passes|passing|\bworks?\b|created|\bok\b|healthy|\bmet\b|running|ready|connected|responds?|available|\bup\b|complete"#
+    )
     static let httpStatus = regex(#"\b(?:HTTP\s*|status\s*(?:code)?\s*:?\s*)?([1-5]\d\d)\b(?:\s+OK)?"#)
     static let quoted = regex(#""([^"]{2,200})"|“([^”]{2,200})”|'([^']{2,200})'"#)
-    static let threshold = regex(#"^\s*(?:[-*]\s*)?(?:\*\*)?([A-Za-z][A-Za-z0-9 /()._+-]*?)(?:\*\*)?\s*:?\s*(<=|>=|≤|≥|<|>)\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|%|MB|GB|KB)?(?![A-Za-z0-9])"#)
+    static let threshold = regex(
+        #"^\s*(?:[-*]\s*)?(?:\*\*)?([A-Za-z][A-Za-z0-9 /()._+-]*?)(?:\*\*)?\s*:?\s*(<=|>=|≤|≥|<|>)\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|%|MB|GB|KB)?(?![A-Za-z0-9])"#
+    )
 
     /// A `# Verify:`-style note under an item, given the item's commands.
     static func derive(note: String, keyword: String, commands: [String]) -> Derived {
@@ -122,7 +133,8 @@ enum ExpectationPatterns {
     static func thresholdExpectation(_ text: String, context: String = "") -> (String, String, String)? {
         // Most lines have no comparison at all; skip the regular expression for them.
         guard text.contains(where: { $0 == "<" || $0 == ">" || $0 == "≤" || $0 == "≥" }),
-              let groups = firstMatch(threshold, text) else { return nil }
+            let groups = firstMatch(threshold, text)
+        else { return nil }
         let label = groups[1].trimmingCharacters(in: .whitespaces)
         guard !label.isEmpty else { return nil }
         var op = groups[2]
@@ -141,7 +153,9 @@ enum ExpectationPatterns {
         let scope = context.lowercased()
         if scope.contains("lighthouse") { return "lighthouse." + snake(label) }
         if lower.contains("websocket") { return "websocket.latency.p95" }
-        for percentile in ["p50", "p90", "p95", "p99"] where lower.contains(percentile) { return "latency.\(percentile)" }
+        for percentile in ["p50", "p90", "p95", "p99"] where lower.contains(percentile) {
+            return "latency.\(percentile)"
+        }
         if lower.contains("error rate") || lower.contains("error-rate") { return "error_rate" }
         if lower.contains("degradation") { return "latency.degradation" }
         if lower.contains("page load") { return "page_load" }
@@ -170,8 +184,9 @@ enum ExpectationPatterns {
 
     static func jsonObject(_ text: String) -> [String: Any]? {
         guard let start = text.firstIndex(of: "{"), let end = text.lastIndex(of: "}"), start < end,
-              let object = try? JSONSerialization.jsonObject(with: Data(text[start...end].utf8)) as? [String: Any],
-              !object.isEmpty else { return nil }
+            let object = try? JSONSerialization.jsonObject(with: Data(text[start...end].utf8)) as? [String: Any],
+            !object.isEmpty
+        else { return nil }
         let scalars = object.filter { $0.value is String || $0.value is NSNumber }
         return scalars.count == object.count ? object : nil
     }

@@ -34,6 +34,8 @@ struct FoundItem {
 /// What an import found and decided, for the summary on stderr and at the end of the output.
 public struct ImportSummary: Sendable, Equatable {
     public var items = 0
+    /// Roles the sign-offs need, written empty: someone must name their people.
+    public var emptyRoles: [String] = []
     /// Of `items`: `☐` marks and sign-off blanks, not `- [ ]` task items.
     public var lookalikes = 0
     public var automated = 0
@@ -49,15 +51,24 @@ public struct ImportSummary: Sendable, Equatable {
     public var expectations = 0
 
     public var lines: [String] {
-        var out = ["\(items) items found (\(items - lookalikes) task items, \(lookalikes) look-alikes: ☐ marks and sign-off blanks)"]
-        out.append("\(automated) automated checks, \(actions) actions, \(manual) manual, \(probes) probes to point at a URL")
+        var out = [
+            "\(items) items found (\(items - lookalikes) task items, \(lookalikes) look-alikes: ☐ marks and sign-off blanks)"
+        ]
+        out.append(
+            "\(automated) automated checks, \(actions) actions, \(manual) manual, \(probes) probes to point at a URL")
         out.append("\(expectations) expectations derived; \(todos) TODOs left for you")
         var blocks = "\(codeBlocks) code blocks: \(attachedBlocks) under items"
         if !unattachedBlocks.isEmpty {
-            blocks += ", \(unattachedBlocks.count) under no item (lines \(unattachedBlocks.map(String.init).joined(separator: ", ")))"
+            blocks +=
+                ", \(unattachedBlocks.count) under no item (lines \(unattachedBlocks.map(String.init).joined(separator: ", ")))"
         }
         out.append(blocks)
         if triggers > 0 { out.append("\(triggers) rollback triggers") }
+        if !emptyRoles.isEmpty {
+            out.append(
+                "roles to fill before anyone can sign: " + emptyRoles.joined(separator: ", ")
+                    + " (under `roles:`; `shipcheck validate` warns until they are)")
+        }
         return out
     }
 }

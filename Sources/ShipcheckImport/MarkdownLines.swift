@@ -41,7 +41,8 @@ struct MarkdownLines {
     static let maximumQuoteDepth = 16
 
     init(_ text: String) {
-        let rawLines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
+        let rawLines = text.split(
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
         var index = 0
         while index < rawLines.count {
             let number = index + 1
@@ -57,7 +58,8 @@ struct MarkdownLines {
                     let (inner, _) = Self.stripQuotes(String(rawLines[end]))
                     let innerTrimmed = inner.drop { $0 == " " || $0 == "\t" }
                     if innerTrimmed.hasPrefix(String(repeating: fence.character, count: fence.length)),
-                       innerTrimmed.allSatisfy({ $0 == fence.character || $0 == " " || $0 == "\t" }) {
+                        innerTrimmed.allSatisfy({ $0 == fence.character || $0 == " " || $0 == "\t" })
+                    {
                         closed = true
                         break
                     }
@@ -66,9 +68,14 @@ struct MarkdownLines {
                 }
                 // An unclosed fence runs to the end of the document, as in CommonMark.
                 let endLine = closed ? end + 1 : rawLines.count
-                lines.append(Line(number: number, kind: .fence(Fence(indent: indent, info: fence.info, body: body,
-                                                                      startLine: number, endLine: endLine)),
-                                  quoteDepth: quoteDepth))
+                lines.append(
+                    Line(
+                        number: number,
+                        kind: .fence(
+                            Fence(
+                                indent: indent, info: fence.info, body: body,
+                                startLine: number, endLine: endLine)),
+                        quoteDepth: quoteDepth))
                 index = closed ? end + 1 : end
                 continue
             }
@@ -135,7 +142,8 @@ struct MarkdownLines {
         if let (markerLength, afterMarker) = listMarker(trimmed) {
             let body = afterMarker
             if body.count >= 3, body.hasPrefix("["), [" ", "x", "X"].contains(body.dropFirst().first),
-               body.dropFirst(2).first == "]", body.count == 3 || body.dropFirst(3).first == " " {
+                body.dropFirst(2).first == "]", body.count == 3 || body.dropFirst(3).first == " "
+            {
                 let checked = body.dropFirst().first != " "
                 return .task(indent: indent, checked: checked, text: body.dropFirst(3).trimmedSpaces)
             }
@@ -145,7 +153,9 @@ struct MarkdownLines {
             return .bullet(indent: indent, text: text)
         }
         let text = trimmed.trimmedSpaces
-        if text.hasPrefix("|"), text.contains("☐") { return .lookalike(indent: indent, text: text, reason: .checkboxGlyph) }
+        if text.hasPrefix("|"), text.contains("☐") {
+            return .lookalike(indent: indent, text: text, reason: .checkboxGlyph)
+        }
         if isSignoffBlank(text) { return .lookalike(indent: indent, text: text, reason: .signoffBlank) }
         return .text(indent: indent, text: text)
     }
@@ -157,7 +167,9 @@ struct MarkdownLines {
             let after = trimmed.dropFirst()
             guard after.isEmpty || after.first == " " else { return nil }
             // `---` and `***` are rules, not bullets.
-            if trimmed.allSatisfy({ $0 == first || $0 == " " }), trimmed.filter({ $0 == first }).count >= 3 { return nil }
+            if trimmed.allSatisfy({ $0 == first || $0 == " " }), trimmed.filter({ $0 == first }).count >= 3 {
+                return nil
+            }
             return (1, after.drop { $0 == " " })
         }
         let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
@@ -175,8 +187,10 @@ struct MarkdownLines {
         return nil
     }
 
-    static let signoffWords = ["sign-off", "signoff", "signed", "sign off", "signature", "approved", "approver",
-                               "approval", "reviewer", "reviewed by", "verified by"]
+    static let signoffWords = [
+        "sign-off", "signoff", "signed", "sign off", "signature", "approved", "approver",
+        "approval", "reviewer", "reviewed by", "verified by",
+    ]
 
     /// `Reviewer: ______`, `**Sign-Off**: ____ Date: ____`: a blank for a person's name.
     static func isSignoffBlank(_ text: String) -> Bool {

@@ -4,8 +4,9 @@ import ShipcheckChecks
 import ShipcheckCore
 
 struct ConfigOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: "The configuration file (default: shipcheck.yml here or in a parent directory).",
-            completion: .file(extensions: ["yml", "yaml"]))
+    @Option(
+        name: [.short, .long], help: "The configuration file (default: shipcheck.yml here or in a parent directory).",
+        completion: .file(extensions: ["yml", "yaml"]))
     var config: String?
 
     func configURL() throws -> URL {

@@ -29,7 +29,8 @@ struct ImportCommand: ParsableCommand {
         let url = URL(fileURLWithPath: file)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-              let data = FileManager.default.contents(atPath: url.path) else {
+            let data = FileManager.default.contents(atPath: url.path)
+        else {
             Console.error("cannot read \(file): no such file")
             throw ExitCode.usageFailure
         }

@@ -31,6 +31,6 @@ final class Interruption: @unchecked Sendable {
     }
 
     func disarm() {
-        sources.forEach { $0.cancel() }
+        for source in sources { source.cancel() }
     }
 }

@@ -20,8 +20,9 @@ struct RunCommand: AsyncParsableCommand {
               shipcheck run --changed-since origin/main --jobs 4
             """)
 
-    @Argument(help: "The phase: pre-deploy (default), deploy, post-deploy or rollback.",
-              completion: .list(PhaseName.allCases.map(\.rawValue)))
+    @Argument(
+        help: "The phase: pre-deploy (default), deploy, post-deploy or rollback.",
+        completion: .list(PhaseName.allCases.map(\.rawValue)))
     var phase: String = PhaseName.preDeploy.rawValue
 
     @OptionGroup var configOptions: ConfigOptions
@@ -32,10 +33,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The deploy type (from `types:`).")
     var type: String?
 
-    @Option(name: [.short, .long], help: "How many items may run at once (default: number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: [.short, .long], help: "How many items may run at once (default: the number of cores).")
+    var jobs: Int?
 
-    @Option(name: .long, help: "Report formats to write, comma-separated: \(Reporters.formats.joined(separator: ", ")).")
+    @Option(
+        name: .long, help: "Report formats to write, comma-separated: \(Reporters.formats.joined(separator: ", ")).",
+        completion: .list(Reporters.formats))
     var format: String = ""
 
     @Option(name: .long, help: "Where to write reports (default: .shipcheck/reports beside the configuration).")
@@ -50,7 +53,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Who runs this (default: $SHIPCHECK_ACTOR, else git's user.email).")
     var actor: String?
 
-    @Option(name: .long, help: "A git ref; changed(\"glob\") in `when:` compares against it (default: origin/main, origin/master, main or master).")
+    @Option(
+        name: .long,
+        help:
+            "A git ref; changed(\"glob\") in `when:` compares against it (default: origin/main, origin/master, main or master)."
+    )
     var changedSince: String?
 
     @Option(name: .long, help: "The version being deployed, for the deployment log (e.g. v1.2.3).")
@@ -61,11 +68,14 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard PhaseName(rawValue: phase) != nil else {
-            throw ValidationError("unknown phase `\(phase)`; expected one of \(PhaseName.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown phase `\(phase)`; expected one of \(PhaseName.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         for format in Self.split(format) where Reporters.reporter(named: format) == nil {
-            throw ValidationError("unknown format `\(format)`; expected one of \(Reporters.formats.joined(separator: ", "))")
+            throw ValidationError(
+                "unknown format `\(format)`; expected one of \(Reporters.formats.joined(separator: ", "))")
         }
     }
 
@@ -75,6 +85,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (checklist, configURL) = try configOptions.load()
+        for warning in checklist.warnings { Console.note("warning: \(warning)") }
         let directory = configURL.deletingLastPathComponent()
         let environment = ProcessInfo.processInfo.environment
         let actor = await resolveActor(directory: directory, environment: environment)
@@ -87,34 +98,39 @@ struct RunCommand: AsyncParsableCommand {
         }
         if let changedSince {
             do {
-                changedPaths = try await GitInfo.changedFiles(since: changedSince, in: directory, environment: environment)
+                changedPaths = try await GitInfo.changedFiles(
+                    since: changedSince, in: directory, environment: environment)
             } catch {
                 Console.error("--changed-since: \(error)")
                 throw ExitCode.usageFailure
             }
         }
         var options = RunOptions(
-            phase: PhaseName(rawValue: phase)!, environment: env, deployType: type, jobs: jobs,
+            phase: PhaseName(rawValue: phase)!, environment: env, deployType: type,
+            jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
             only: Self.split(only), skip: Self.split(skip), actor: actor, workingDirectory: directory,
             processEnvironment: environment, changedPaths: changedPaths, toolVersion: ShipcheckVersion.current)
         options.release = release
         let problems = options.problems(in: checklist)
         guard problems.isEmpty else {
-            problems.forEach { Console.error($0) }
+            for problem in problems { Console.error(problem) }
             throw ExitCode.usageFailure
         }
 
         let color = Console.useColor
         let progress = Progress(live: color, color: color)
-        let signoffs: (any SignoffSource)? = interactive && Console.stdinIsTerminal
+        let signoffs: (any SignoffSource)? =
+            interactive && Console.stdinIsTerminal
             ? InteractiveSignoffs(actor: actor, progress: progress, now: { Date() }) : nil
         if interactive && !Console.stdinIsTerminal {
             Console.note("--interactive needs a terminal on standard input; manual items stay pending")
         }
-        let engine = Engine(checklist: checklist, options: options, signoffSource: signoffs,
-                            observer: { progress.handle($0) })
-        Console.note("shipcheck \(phase): \(engine.selectedItems.count) items from \(checklist.file)"
-            + (env.map { ", env \($0)" } ?? "") + (type.map { ", type \($0)" } ?? ""))
+        let engine = Engine(
+            checklist: checklist, options: options, signoffSource: signoffs,
+            observer: { progress.handle($0) })
+        Console.note(
+            "shipcheck \(phase): \(engine.selectedItems.count) item\(engine.selectedItems.count == 1 ? "" : "s") from \(checklist.file)"
+                + (env.map { ", env \($0)" } ?? "") + (type.map { ", type \($0)" } ?? ""))
 
         let task = Task { await engine.run() }
         let interruption = Interruption { task.cancel() }
@@ -125,7 +141,9 @@ struct RunCommand: AsyncParsableCommand {
         Console.out(TerminalReporter(color: color).summary(result), terminator: "")
         let formats = Self.split(format)
         for format in formats {
-            guard let reporter = Reporters.reporter(named: format), Swift.type(of: reporter).fileName == nil else { continue }
+            guard let reporter = Reporters.reporter(named: format), Swift.type(of: reporter).fileName == nil else {
+                continue
+            }
             Console.out(reporter.render(result), terminator: "")
         }
         if formats.contains(GitHubReporter.format), let summaryPath = environment["GITHUB_STEP_SUMMARY"] {
@@ -136,14 +154,17 @@ struct RunCommand: AsyncParsableCommand {
                 try? handle.close()
             }
         }
-        if formats.contains(where: { Reporters.reporter(named: $0).map { Swift.type(of: $0).fileName != nil } ?? false }) {
-            let output = outputDir.map { URL(fileURLWithPath: $0) }
+        if formats.contains(where: { Reporters.reporter(named: $0).map { Swift.type(of: $0).fileName != nil } ?? false }
+        ) {
+            let output =
+                outputDir.map { URL(fileURLWithPath: $0) }
                 ?? directory.appendingPathComponent(".shipcheck/reports")
             do {
                 // An imported checklist is exported back into its own Markdown, ticked.
                 var rendered: [String: String] = [:]
                 if formats.contains(MarkdownReporter.format),
-                   let export = ChecklistExport.render(result, configDirectory: directory) {
+                    let export = ChecklistExport.render(result, configDirectory: directory)
+                {
                     rendered[MarkdownReporter.format] = export
                 }
                 let written = try ReportWriter.write(result, formats: formats, to: output, rendered: rendered)

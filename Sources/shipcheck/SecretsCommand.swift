@@ -23,7 +23,11 @@ struct SecretsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Compare HEAD with this ref (default: origin/main, origin/master, main or master).")
     var diff: String?
 
-    @Option(name: .long, help: "Scan a unified diff from this file (`-` for standard input), e.g. `git diff | shipcheck secrets --diff-file -`.")
+    @Option(
+        name: .long,
+        help:
+            "Scan a unified diff from this file (`-` for standard input), e.g. `git diff | shipcheck secrets --diff-file -`."
+    )
     var diffFile: String?
 
     @Option(name: .long, help: "Allowlist file (default .shipcheck/secrets-allowlist).")
@@ -39,20 +43,25 @@ struct SecretsCommand: AsyncParsableCommand {
     var format = "text"
 
     func validate() throws {
-        guard ["text", "json", "sarif"].contains(format) else { throw ValidationError("--format: expected text, json or sarif") }
+        guard ["text", "json", "sarif"].contains(format) else {
+            throw ValidationError("--format: expected text, json or sarif")
+        }
         if [diff != nil, diffFile != nil, !paths.isEmpty].filter({ $0 }).count > 1 {
             throw ValidationError("give one of --diff, --diff-file or paths")
         }
     }
 
     func run() async throws {
-        let source: SecretSearch.Source = diffFile.map { .diffFile($0) } ?? (paths.isEmpty ? .diff(base: diff) : .paths(paths))
-        let search = SecretSearch(source: source, allowlist: allowlist,
-                                  exclude: exclude, entropy: !noEntropy)
+        let source: SecretSearch.Source =
+            diffFile.map { .diffFile($0) } ?? (paths.isEmpty ? .diff(base: diff) : .paths(paths))
+        let search = SecretSearch(
+            source: source, allowlist: allowlist,
+            exclude: exclude, entropy: !noEntropy)
         let outcome: SecretSearch.Outcome
         do {
-            outcome = try await search.run(in: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-                                           environment: ProcessInfo.processInfo.environment)
+            outcome = try await search.run(
+                in: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+                environment: ProcessInfo.processInfo.environment)
         } catch {
             Console.error(error.message)
             throw ExitCode.usageFailure
@@ -67,8 +76,9 @@ struct SecretsCommand: AsyncParsableCommand {
         default:
             for finding in outcome.findings { Console.out("\(finding.description)  [\(finding.fingerprint)]") }
         }
-        Console.note("\(outcome.findings.count) finding(s) in \(outcome.scope): \(outcome.files) file(s), \(outcome.bytes) bytes"
-            + (outcome.allowed > 0 ? ", \(outcome.allowed) allowed" : ""))
+        Console.note(
+            "\(outcome.findings.count) finding(s) in \(outcome.scope): \(outcome.files) file(s), \(outcome.bytes) bytes"
+                + (outcome.allowed > 0 ? ", \(outcome.allowed) allowed" : ""))
         if !outcome.findings.isEmpty { throw ExitCode(ExitCodes.failed) }
     }
 }

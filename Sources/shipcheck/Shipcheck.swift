@@ -11,6 +11,8 @@ struct Shipcheck: AsyncParsableCommand {
             2 an item could not be evaluated, 64 usage or configuration error, 130 interrupted.
             """,
         version: ShipcheckVersion.current,
-        subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, SchemaCommand.self, InitCommand.self,
-                      ImportCommand.self, SecretsCommand.self, ReferenceCommand.self])
+        subcommands: [
+            RunCommand.self, ValidateCommand.self, ListCommand.self, SchemaCommand.self, InitCommand.self,
+            ImportCommand.self, SecretsCommand.self, ReferenceCommand.self,
+        ])
 }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs the built `shipcheck` binary, as a user would.
@@ -16,7 +17,8 @@ enum CLI {
         while directory.path != "/" {
             let candidate = directory.appendingPathComponent("shipcheck")
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue
+            {
                 return candidate
             }
             if directory.lastPathComponent == "debug" || directory.lastPathComponent == "release" { break }
@@ -32,7 +34,8 @@ enum CLI {
     }
 
     static func start(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws
-        -> (Process, Pipe, Pipe) {
+        -> (Process, Pipe, Pipe)
+    {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -42,7 +45,8 @@ enum CLI {
         env["SHIPCHECK_ACTOR"] = "ci@example.com"
         env.merge(environment) { _, new in new }
         process.environment = env
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
@@ -67,10 +71,12 @@ enum CLI {
     /// with several tests spawning at once, left children unreaped and `waitUntilExit` hanging; and its
     /// children inherited ignored signals, so a server it started could not be stopped with SIGTERM.
     static func spawn(_ arguments: [String], in directory: URL, environment: [String: String]) throws -> Output {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("shipcheck-spawn-\(UUID().uuidString)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "shipcheck-spawn-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let outPath = scratch.appendingPathComponent("out").path, errPath = scratch.appendingPathComponent("err").path
+        let outPath = scratch.appendingPathComponent("out").path
+        let errPath = scratch.appendingPathComponent("err").path
         // The working directory through the shell: `cd DIR && exec "$@"`.
         let argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path] + arguments
         var actions = posix_spawn_file_actions_t()
@@ -93,8 +99,7 @@ enum CLI {
         let cArguments = argv.map { strdup($0) } + [nil]
         let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            cArguments.forEach { free($0) }
-            cEnvironment.forEach { free($0) }
+            for pointer in cArguments + cEnvironment { free(pointer) }
         }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, "/bin/sh", &actions, &attributes, cArguments, cEnvironment)
@@ -105,7 +110,9 @@ enum CLI {
         let code = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         let stdout = FileManager.default.contents(atPath: outPath) ?? Data()
         let stderr = FileManager.default.contents(atPath: errPath) ?? Data()
-        return Output(status: code, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Output(
+            status: code, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     /// A server started in the background, not as a child of the test process: Foundation's Process
@@ -125,14 +132,16 @@ enum CLI {
         let portFile = scratch.appendingPathComponent("port")
         try script.write(to: program, atomically: true, encoding: .utf8)
         let quoted = ([program.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let started = try shell("python3 \(quoted.joined(separator: " ")) > '\(portFile.path)' 2>/dev/null < /dev/null & echo $!",
-                                in: directory)
+        let started = try shell(
+            "python3 \(quoted.joined(separator: " ")) > '\(portFile.path)' 2>/dev/null < /dev/null & echo $!",
+            in: directory)
         guard let pid = Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw DaemonError.didNotStart(started.stderr)
         }
         for _ in 0..<200 {
             if let text = try? String(contentsOf: portFile, encoding: .utf8), text.hasSuffix("\n"),
-               let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
                 return Daemon(pid: pid, port: port)
             }
             usleep(50_000)
@@ -145,21 +154,24 @@ enum CLI {
 
     /// A static file server on a free loopback port (Python's http.server), for probes run by the binary.
     static func startFileServer(in directory: URL) throws -> (daemon: Daemon, baseURL: String) {
-        let daemon = try startDaemon(python: """
-            import functools, http.server, sys
-            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
-            handler.func.log_message = lambda *args: None
-            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-            print(server.server_address[1], flush=True)
-            server.serve_forever()
-            """, arguments: [directory.path], in: directory)
+        let daemon = try startDaemon(
+            python: """
+                import functools, http.server, sys
+                handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+                handler.func.log_message = lambda *args: None
+                server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+                print(server.server_address[1], flush=True)
+                server.serve_forever()
+                """, arguments: [directory.path], in: directory)
         return (daemon, "http://127.0.0.1:\(daemon.port)")
     }
 
     static func temporaryDirectory(with config: String? = nil) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("shipcheck-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        if let config { try config.write(to: url.appendingPathComponent("shipcheck.yml"), atomically: true, encoding: .utf8) }
+        if let config {
+            try config.write(to: url.appendingPathComponent("shipcheck.yml"), atomically: true, encoding: .utf8)
+        }
         return url
     }
 }

@@ -35,22 +35,24 @@ import Testing
         #expect(ok.stderr == "")
 
         try """
-            version: 1
-            phases:
-              pre-deploy:
-                items:
-                  - { id: a, title: A, run: "true", timeout: soon }
-                  - { id: b, title: B, run: "true", neds: [a] }
-            """.write(to: directory.appendingPathComponent("bad.yml"), atomically: true, encoding: .utf8)
+        version: 1
+        phases:
+          pre-deploy:
+            items:
+              - { id: a, title: A, run: "true", timeout: soon }
+              - { id: b, title: B, run: "true", neds: [a] }
+        """.write(to: directory.appendingPathComponent("bad.yml"), atomically: true, encoding: .utf8)
         let bad = try CLI.run(["validate", "--config", "bad.yml"], in: directory)
         #expect(bad.status == 64)
         #expect(bad.stdout == "")
-        #expect(bad.stderr == """
-            bad.yml:5:50: at `phases.pre-deploy.sections[0].items[0].timeout`: expected a duration like 90s or 10m, got a string `soon`
-            bad.yml:6:41: at `phases.pre-deploy.sections[0].items[1].neds`: unknown key `neds`; did you mean `needs`?
-            2 problems found
+        #expect(
+            bad.stderr
+                == """
+                bad.yml:5:50: at `phases.pre-deploy.sections[0].items[0].timeout`: expected a duration like 90s or 10m, got a string `soon`
+                bad.yml:6:41: at `phases.pre-deploy.sections[0].items[1].neds`: unknown key `neds`; did you mean `needs`?
+                2 problems found
 
-            """.replacingOccurrences(of: "sections[0].items", with: "items"))
+                """.replacingOccurrences(of: "sections[0].items", with: "items"))
     }
 
     @Test func exitZeroWhenTheGatePasses() throws {
@@ -64,25 +66,27 @@ import Testing
     }
 
     @Test func exitOneWhenABlockingItemFailsOrIsPending() throws {
-        let failing = try CLI.temporaryDirectory(with: """
-            version: 1
-            phases:
-              pre-deploy:
-                items:
-                  - { id: cov, title: Coverage, run: "echo 'TOTAL 4.84%'", capture: { pct: 'TOTAL ([0-9.]+)%' }, expect: pct >= 80 }
-            """)
+        let failing = try CLI.temporaryDirectory(
+            with: """
+                version: 1
+                phases:
+                  pre-deploy:
+                    items:
+                      - { id: cov, title: Coverage, run: "echo 'TOTAL 4.84%'", capture: { pct: 'TOTAL ([0-9.]+)%' }, expect: pct >= 80 }
+                """)
         let result = try CLI.run(["run"], in: failing)
         #expect(result.status == 1)
         #expect(result.stdout.contains("pct = 4.84, expected >= 80"))
         #expect(result.stdout.contains("Gate failed"))
 
-        let pending = try CLI.temporaryDirectory(with: """
-            version: 1
-            phases:
-              pre-deploy:
-                items:
-                  - { id: review, title: Reviewed, manual: true }
-            """)
+        let pending = try CLI.temporaryDirectory(
+            with: """
+                version: 1
+                phases:
+                  pre-deploy:
+                    items:
+                      - { id: review, title: Reviewed, manual: true }
+                """)
         let waiting = try CLI.run(["run", "--interactive"], in: pending)
         #expect(waiting.status == 1)
         #expect(waiting.stdout.contains("? pending review — Reviewed"))
@@ -90,13 +94,14 @@ import Testing
     }
 
     @Test func exitTwoWhenAnItemCannotBeEvaluated() throws {
-        let directory = try CLI.temporaryDirectory(with: """
-            version: 1
-            phases:
-              pre-deploy:
-                items:
-                  - { id: tool, title: Tool, run: [shipcheck-missing-tool-e2e] }
-            """)
+        let directory = try CLI.temporaryDirectory(
+            with: """
+                version: 1
+                phases:
+                  pre-deploy:
+                    items:
+                      - { id: tool, title: Tool, run: [shipcheck-missing-tool-e2e] }
+                """)
         let result = try CLI.run(["run"], in: directory)
         #expect(result.status == 2)
         #expect(result.stdout.contains("`shipcheck-missing-tool-e2e` was not found"))
@@ -140,19 +145,22 @@ import Testing
 
     @Test func interruptStopsRunningItemsAndStillWritesReports() async throws {
         let marker = "5151.\(Int.random(in: 100_000...999_999))"
-        let directory = try CLI.temporaryDirectory(with: """
-            version: 1
-            phases:
-              pre-deploy:
-                items:
-                  - { id: quick, title: Quick, run: "true" }
-                  - { id: long, title: Long, run: "sleep \(marker) & sleep \(marker); wait" }
-                  - { id: later, title: Later, run: "true", needs: long }
-            """)
+        let directory = try CLI.temporaryDirectory(
+            with: """
+                version: 1
+                phases:
+                  pre-deploy:
+                    items:
+                      - { id: quick, title: Quick, run: "true" }
+                      - { id: long, title: Long, run: "sleep \(marker) & sleep \(marker); wait" }
+                      - { id: later, title: Later, run: "true", needs: long }
+                """)
         let (process, out, err) = try CLI.start(["run", "--format", "json", "--output-dir", "out"], in: directory)
         // Wait until the long item's processes exist, then press Ctrl-C.
         let deadline = Date().addingTimeInterval(20)
-        while liveProcesses(containing: marker).count < 2, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        while liveProcesses(containing: marker).count < 2, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         #expect(liveProcesses(containing: marker).count >= 2)
         kill(process.processIdentifier, SIGINT)
         let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -198,27 +206,29 @@ import Testing
     /// succeeded, with no verdict and no report; `.ci/run` runs this suite on the release binary too.
     @Test func probesThatSucceedGiveAVerdictAndAReport() throws {
         let site = try CLI.temporaryDirectory()
-        try #"{"status": "healthy"}"#.write(to: site.appendingPathComponent("health.json"), atomically: true, encoding: .utf8)
+        try #"{"status": "healthy"}"#.write(
+            to: site.appendingPathComponent("health.json"), atomically: true, encoding: .utf8)
         let (server, base) = try CLI.startFileServer(in: site)
         defer { server.stop() }
-        let directory = try CLI.temporaryDirectory(with: """
-            version: 1
-            vars: { BASE_URL: "\(base)" }
-            phases:
-              pre-deploy:
-                items:
-                  - id: one
-                    title: One probe
-                    probes:
-                      api: { http: { url: "${{ vars.BASE_URL }}/health.json" } }
-                  - id: several
-                    title: Several probes
-                    probes:
-                      api: { http: { url: "${{ vars.BASE_URL }}/health.json", samples: 20, concurrency: 2 } }
-                      page: { http: { url: "${{ vars.BASE_URL }}/health.json" } }
-                      port: { tcp: { host: 127.0.0.1, port: "\(base.split(separator: ":").last ?? "")" } }
-                    expect: [api.error_rate < 1%, page.json.status == "healthy"]
-            """)
+        let directory = try CLI.temporaryDirectory(
+            with: """
+                version: 1
+                vars: { BASE_URL: "\(base)" }
+                phases:
+                  pre-deploy:
+                    items:
+                      - id: one
+                        title: One probe
+                        probes:
+                          api: { http: { url: "${{ vars.BASE_URL }}/health.json" } }
+                      - id: several
+                        title: Several probes
+                        probes:
+                          api: { http: { url: "${{ vars.BASE_URL }}/health.json", samples: 20, concurrency: 2 } }
+                          page: { http: { url: "${{ vars.BASE_URL }}/health.json" } }
+                          port: { tcp: { host: 127.0.0.1, port: "\(base.split(separator: ":").last ?? "")" } }
+                        expect: [api.error_rate < 1%, page.json.status == "healthy"]
+                """)
         let run = try CLI.run(["run", "--format", "json", "--output-dir", "out"], in: directory)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("Gate passed"))
@@ -238,8 +248,9 @@ import Testing
     /// a coverage threshold, a warning, one failing check and a pending manual item.
     @Test func demoShowsEveryOutcome() throws {
         let output = try CLI.temporaryDirectory()
-        let result = try CLI.run(["run", "--config", "examples/demo/shipcheck.yml", "--format", "json", "--output-dir", output.path],
-                                 in: CLI.packageRoot)
+        let result = try CLI.run(
+            ["run", "--config", "examples/demo/shipcheck.yml", "--format", "json", "--output-dir", output.path],
+            in: CLI.packageRoot)
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         let json = try Data(contentsOf: output.appendingPathComponent("shipcheck.json"))
         let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
@@ -297,18 +308,19 @@ import Testing
         """#
 
     @Test func interactiveSignoffRecordsWhoAnsweredAndLiveProgressDraws() throws {
-        let directory = try CLI.temporaryDirectory(with: """
-            version: 1
-            phases:
-              pre-deploy:
-                items:
-                  - { id: slow, title: Slow check, run: "sleep 0.6" }
-                  - id: notes
-                    title: Release notes prepared
-                    description: Known issues listed.
-                    manual: true
-                    needs: slow
-            """)
+        let directory = try CLI.temporaryDirectory(
+            with: """
+                version: 1
+                phases:
+                  pre-deploy:
+                    items:
+                      - { id: slow, title: Slow check, run: "sleep 0.6" }
+                      - id: notes
+                        title: Release notes prepared
+                        description: Known issues listed.
+                        manual: true
+                        needs: slow
+                """)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", Self.driver, CLI.binary.path, directory.path, "y", "checked the draft"]
@@ -332,7 +344,8 @@ import Testing
     }
 }
 
-@Suite(.enabled(if: SharedFiles.available, "needs ../shared/ (the seed checklist and corpus), absent in a plain clone")) struct ImportEndToEndTests {
+@Suite(.enabled(if: SharedFiles.available, "needs ../shared/ (the seed checklist and corpus), absent in a plain clone"))
+struct ImportEndToEndTests {
     static let seed = SharedFiles.seed
 
     @Test func importWritesConfigAndSummary() throws {
@@ -360,21 +373,27 @@ import Testing
     @Test func roundTripTicksPassedItemsInTheSourcesStructure() throws {
         let directory = try CLI.temporaryDirectory()
         let demo = CLI.packageRoot.appendingPathComponent("examples/demo")
-        for name in try FileManager.default.contentsOfDirectory(atPath: demo.path) where name != "reports" && name != ".shipcheck" {
-            try FileManager.default.copyItem(at: demo.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+        for name in try FileManager.default.contentsOfDirectory(atPath: demo.path)
+        where name != "reports" && name != ".shipcheck" {
+            try FileManager.default.copyItem(
+                at: demo.appendingPathComponent(name), to: directory.appendingPathComponent(name))
         }
         try? FileManager.default.removeItem(at: directory.appendingPathComponent("shipcheck.yml"))
         try FileManager.default.copyItem(at: Self.seed, to: directory.appendingPathComponent("DEPLOYMENT_CHECKLIST.md"))
-        #expect(try CLI.run(["import", "DEPLOYMENT_CHECKLIST.md", "--out", "shipcheck.yml"], in: directory).status == 0)
+        #expect(
+            try CLI.run(["import", "DEPLOYMENT_CHECKLIST.md", "--out", "shipcheck.yml"], in: directory).status == 0)
         // A repository whose main has no password in its diff, so that the secrets grep passes.
-        let git = try CLI.shell("git init -q -b main && git add -A && git -c user.email=t@example.org -c user.name=T commit -qm init",
-                                in: directory)
+        let git = try CLI.shell(
+            "git init -q -b main && git add -A && git -c user.email=t@example.org -c user.name=T commit -qm init",
+            in: directory)
         #expect(git.status == 0, "\(git.stderr)")
         // Items that touch nothing beyond this machine: one passes (no secrets in the diff), others fail or error.
-        let only = "no-hardcoded-secrets,axe-core-tests-passing,no-linting-errors-ruff,no-linting-errors-black,"
+        let only =
+            "no-hardcoded-secrets,axe-core-tests-passing,no-linting-errors-ruff,no-linting-errors-black,"
             + "pr-approved-by-at-least-2-reviewers"
-        let run = try CLI.run(["run", "--only", only, "--format", "markdown,json", "--output-dir", "out", "--release", "v1.2.3"],
-                              in: directory)
+        let run = try CLI.run(
+            ["run", "--only", only, "--format", "markdown,json", "--output-dir", "out", "--release", "v1.2.3"],
+            in: directory)
         #expect(run.status == 1 || run.status == 2, "\(run.stdout)\(run.stderr)")
         let exported = try String(contentsOf: directory.appendingPathComponent("out/shipcheck.md"), encoding: .utf8)
         let source = try String(contentsOf: Self.seed, encoding: .utf8)
@@ -404,8 +423,11 @@ import Testing
             text.components(separatedBy: "\n").map { $0.replacingOccurrences(of: "[x]", with: "[ ]") }
         }
         let body = exported.components(separatedBy: "\n## Deployment Log: ")[0]
-        let stripped = body.components(separatedBy: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("> **") }
-        #expect(normalized(stripped.joined(separator: "\n")).joined(separator: "\n").trimmingCharacters(in: .newlines)
+        let stripped = body.components(separatedBy: "\n").filter {
+            !$0.trimmingCharacters(in: .whitespaces).hasPrefix("> **")
+        }
+        #expect(
+            normalized(stripped.joined(separator: "\n")).joined(separator: "\n").trimmingCharacters(in: .newlines)
                 == normalized(source).joined(separator: "\n").trimmingCharacters(in: .newlines))
         #expect(exported.contains("## Deployment Log: v1.2.3 ("))
         #expect(exported.contains("- **Deployed by**: ci@example.com"))
@@ -416,16 +438,19 @@ import Testing
 @Suite struct ChangedPathsTests {
     /// `when: changed("migrations/**")` runs an item only when migrations changed since the default branch.
     @Test func changedComparesWithTheDefaultBranch() throws {
-        let directory = try CLI.temporaryDirectory(with: """
-            version: 1
-            phases:
-              pre-deploy:
-                items:
-                  - { id: migrations, title: Migration tested, run: "true", when: 'changed("migrations/**")' }
-                  - { id: always, title: Always, run: "true" }
-            """)
-        let git = ["GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x",
-                   "HOME": directory.path]
+        let directory = try CLI.temporaryDirectory(
+            with: """
+                version: 1
+                phases:
+                  pre-deploy:
+                    items:
+                      - { id: migrations, title: Migration tested, run: "true", when: 'changed("migrations/**")' }
+                      - { id: always, title: Always, run: "true" }
+                """)
+        let git = [
+            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x",
+            "HOME": directory.path,
+        ]
         func sh(_ script: String) throws {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -436,7 +461,9 @@ import Testing
             process.waitUntilExit()
             #expect(process.terminationStatus == 0, "\(script)")
         }
-        try sh("git init -q -b main && mkdir migrations && echo a > migrations/001.sql && git add . && git commit -qm base && git checkout -q -b feature")
+        try sh(
+            "git init -q -b main && mkdir migrations && echo a > migrations/001.sql && git add . && git commit -qm base && git checkout -q -b feature"
+        )
         let unchanged = try CLI.run(["run"], in: directory, environment: git)
         #expect(unchanged.stdout.contains(#"- skipped migrations — Migration tested"#), "\(unchanged.stdout)")
         try sh("echo b > migrations/002.sql")

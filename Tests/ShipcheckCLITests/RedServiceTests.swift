@@ -10,12 +10,14 @@ import Testing
 
     /// The Python tools the gate runs; missing ones skip loudly, or fail under SHIPCHECK_REQUIRE_TOOLS=1 (CI).
     static func toolsPresent() throws -> Bool {
-        let probe = try CLI.shell("""
+        let probe = try CLI.shell(
+            """
             python3 -c 'import flask, flask_migrate, flask_sqlalchemy, pytest, pytest_cov' && ruff --version && black --version \
               && bandit --version && safety --version && git --version
             """, in: CLI.packageRoot)
         if probe.status == 0 { return true }
-        let message = "the red-service tests need pytest, pytest-cov, ruff, black, bandit, safety, flask, flask-migrate "
+        let message =
+            "the red-service tests need pytest, pytest-cov, ruff, black, bandit, safety, flask, flask-migrate "
             + "(pip install ruff black bandit safety pytest-cov flask-migrate): \(probe.stderr.suffix(300))"
         if ProcessInfo.processInfo.environment["SHIPCHECK_REQUIRE_TOOLS"] == "1" {
             Issue.record("\(message) (SHIPCHECK_REQUIRE_TOOLS=1: not skipping)")
@@ -38,7 +40,8 @@ import Testing
                 "MINA_WS_URL": baseURL.replacingOccurrences(of: "http://", with: "ws://") + "/ws",
                 "MINA_LOCAL_DATABASE_URL": "sqlite:///" + directory.appendingPathComponent("local.db").path,
                 // The vulnerability database is out of reach, as on an offline CI runner.
-                "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": "127.0.0.1,localhost",
+                "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
+                "NO_PROXY": "127.0.0.1,localhost",
                 "PYTHONDONTWRITEBYTECODE": "1",
             ]
         }
@@ -49,10 +52,12 @@ import Testing
     static func start() throws -> Service {
         let directory = try CLI.temporaryDirectory()
         for name in try FileManager.default.contentsOfDirectory(atPath: fixture.path) {
-            try FileManager.default.copyItem(at: fixture.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: fixture.appendingPathComponent(name), to: directory.appendingPathComponent(name))
         }
         let token = "ghp_" + String(repeating: "Zq7Lm2Xv", count: 4) + "Ab12"
-        let setup = try CLI.shell("""
+        let setup = try CLI.shell(
+            """
             set -e
             flask --app app db init -d migrations >/dev/null
             cp revisions/*.py migrations/versions/
@@ -62,15 +67,16 @@ import Testing
             git add -A && git -c user.email=t@example.org -c user.name=T commit -qm settings
             """, in: directory)
         #expect(setup.status == 0, "\(setup.stderr)")
-        let server = try CLI.startDaemon(python: """
-            import sys
-            sys.path.insert(0, ".")
-            from werkzeug.serving import make_server
-            from app import app
-            server = make_server("127.0.0.1", 0, app)
-            print(server.server_port, flush=True)
-            server.serve_forever()
-            """, in: directory)
+        let server = try CLI.startDaemon(
+            python: """
+                import sys
+                sys.path.insert(0, ".")
+                from werkzeug.serving import make_server
+                from app import app
+                server = make_server("127.0.0.1", 0, app)
+                print(server.server_port, flush=True)
+                server.serve_forever()
+                """, in: directory)
         return Service(directory: directory, server: server, baseURL: "http://127.0.0.1:\(server.port)")
     }
 
@@ -85,11 +91,15 @@ import Testing
         guard try Self.toolsPresent() else { return }
         let service = try Self.start()
         defer { service.stop() }
-        try FileManager.default.copyItem(at: CLI.packageRoot.appendingPathComponent("examples/mina/shipcheck.yml"),
-                                         to: service.directory.appendingPathComponent("shipcheck.yml"))
+        try FileManager.default.copyItem(
+            at: CLI.packageRoot.appendingPathComponent("examples/mina/shipcheck.yml"),
+            to: service.directory.appendingPathComponent("shipcheck.yml"))
         // The OpenAI, Redis and database-pool probes would leave this machine or need servers nobody runs here.
-        let run = try CLI.run(["run", "pre-deploy", "--env", "staging", "--type", "standard", "--skip", "third-party-integrations",
-                               "--format", "json", "--output-dir", "out"], in: service.directory, environment: service.environment)
+        let run = try CLI.run(
+            [
+                "run", "pre-deploy", "--env", "staging", "--type", "standard", "--skip", "third-party-integrations",
+                "--format", "json", "--output-dir", "out",
+            ], in: service.directory, environment: service.environment)
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         let items = try Self.items(service.directory, "out/shipcheck.json")
         func outcome(_ id: String) -> String { items[id]?["outcome"] as? String ?? "<missing \(id)>" }
@@ -110,9 +120,12 @@ import Testing
         #expect(outcome("security-code") == "fail")
         #expect(reason("security-code").contains("findings.high = 1"), "\(reason("security-code"))")
         #expect(outcome("security-deps") == "error", "the offline tool: \(reason("security-deps"))")
-        #expect(reason("security-deps").contains("exited 1 without a usable safety report"), "\(reason("security-deps"))")
+        #expect(
+            reason("security-deps").contains("exited 1 without a usable safety report"), "\(reason("security-deps"))")
         #expect(outcome("migration-tested-locally") == "fail")
-        #expect(reason("migration-tested-locally").contains("heads = 2, expected == 1"), "\(reason("migration-tested-locally"))")
+        #expect(
+            reason("migration-tested-locally").contains("heads = 2, expected == 1"),
+            "\(reason("migration-tested-locally"))")
         #expect(outcome("changelog-updated") == "fail")
         #expect(outcome("health-checks") == "fail")
         #expect(reason("health-checks").contains("json.status"), "\(reason("health-checks"))")
@@ -142,7 +155,9 @@ import Testing
         FileHandle.standardError.write(Data("red-service terminal report:\n\(report)\n".utf8))
     }
 
-    @Test(.enabled(if: SharedFiles.available, "needs ../shared/ (the seed checklist and corpus), absent in a plain clone")) func theImportedSeedChecklistPassesNothingEither() throws {
+    @Test(
+        .enabled(if: SharedFiles.available, "needs ../shared/ (the seed checklist and corpus), absent in a plain clone")
+    ) func theImportedSeedChecklistPassesNothingEither() throws {
         guard try Self.toolsPresent() else { return }
         let seed = ImportEndToEndTests.seed
         guard FileManager.default.fileExists(atPath: seed.path) else {
@@ -151,28 +166,41 @@ import Testing
         }
         let service = try Self.start()
         defer { service.stop() }
-        try FileManager.default.copyItem(at: seed, to: service.directory.appendingPathComponent("DEPLOYMENT_CHECKLIST.md"))
-        let imported = try CLI.run(["import", "DEPLOYMENT_CHECKLIST.md", "--out", "imported.yml"], in: service.directory)
+        try FileManager.default.copyItem(
+            at: seed, to: service.directory.appendingPathComponent("DEPLOYMENT_CHECKLIST.md"))
+        let imported = try CLI.run(
+            ["import", "DEPLOYMENT_CHECKLIST.md", "--out", "imported.yml"], in: service.directory)
         #expect(imported.status == 0, "\(imported.stderr)")
         // Pointed at this service, as a team points the imported checklist at theirs.
         let url = service.directory.appendingPathComponent("imported.yml")
-        let yaml = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "https://mina.replit.app", with: service.baseURL)
+        let yaml = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(
+            of: "https://mina.replit.app", with: service.baseURL)
         try yaml.write(to: url, atomically: true, encoding: .utf8)
-        let only = ["all-tests-passing", "coverage-meets-80-threshold", "no-linting-errors-ruff", "no-linting-errors-black",
-                    "no-security-vulnerabilities-safety", "no-security-vulnerabilities-bandit", "migration-tested-locally",
-                    "no-hardcoded-secrets", "axe-core-tests-passing", "health-checks-passing"]
-        let run = try CLI.run(["run", "pre-deploy", "--config", "imported.yml", "--only", only.joined(separator: ","),
-                               "--format", "json", "--output-dir", "out"], in: service.directory, environment: service.environment)
+        let only = [
+            "all-tests-passing", "coverage-meets-80-threshold", "no-linting-errors-ruff", "no-linting-errors-black",
+            "no-security-vulnerabilities-safety", "no-security-vulnerabilities-bandit", "migration-tested-locally",
+            "no-hardcoded-secrets", "axe-core-tests-passing", "health-checks-passing",
+        ]
+        let run = try CLI.run(
+            [
+                "run", "pre-deploy", "--config", "imported.yml", "--only", only.joined(separator: ","),
+                "--format", "json", "--output-dir", "out",
+            ], in: service.directory, environment: service.environment)
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         let items = try Self.items(service.directory, "out/shipcheck.json")
         for id in only {
             let outcome = items[id]?["outcome"] as? String
-            #expect(outcome == "fail" || outcome == "error", "\(id): \(outcome ?? "missing") \(items[id]?["reason"] ?? "")")
+            #expect(
+                outcome == "fail" || outcome == "error", "\(id): \(outcome ?? "missing") \(items[id]?["reason"] ?? "")")
         }
         // pytest stops at the collection error before coverage writes its report: could not be measured.
-        #expect((items["coverage-meets-80-threshold"]?["reason"] as? String)?.contains("exited 2 without a usable coverage report") == true)
-        for id in ["all-tests-passing", "no-linting-errors-ruff", "no-linting-errors-black",
-                   "no-security-vulnerabilities-bandit", "no-hardcoded-secrets", "health-checks-passing"] {
+        #expect(
+            (items["coverage-meets-80-threshold"]?["reason"] as? String)?.contains(
+                "exited 2 without a usable coverage report") == true)
+        for id in [
+            "all-tests-passing", "no-linting-errors-ruff", "no-linting-errors-black",
+            "no-security-vulnerabilities-bandit", "no-hardcoded-secrets", "health-checks-passing",
+        ] {
             #expect(items[id]?["outcome"] as? String == "fail", "\(id): \(items[id]?["reason"] ?? "")")
         }
         #expect((items["all-tests-passing"]?["reason"] as? String)?.contains("exit = 2") == true)

@@ -2,20 +2,22 @@ import Foundation
 import ShipcheckCore
 import ShipcheckTestSupport
 import Testing
+
 @testable import ShipcheckChecks
 
 @Suite struct CommandCheckTests {
     @Test func shellAndArgvCommandsProduceFacts() async throws {
-        let run = try await Harness.run(items: """
-            - id: shell
-              title: Shell
-              run: echo out; echo err >&2; exit 3
-              expect: exit == 3 and stdout == "out\\n" and stderr contains "err" and lines == 1
-            - id: argv
-              title: Argv
-              run: [printf, "%s|", "a b", "c;d"]
-              expect: stdout == "a b|c;d|"
-            """)
+        let run = try await Harness.run(
+            items: """
+                - id: shell
+                  title: Shell
+                  run: echo out; echo err >&2; exit 3
+                  expect: exit == 3 and stdout == "out\\n" and stderr contains "err" and lines == 1
+                - id: argv
+                  title: Argv
+                  run: [printf, "%s|", "a b", "c;d"]
+                  expect: stdout == "a b|c;d|"
+                """)
         #expect(run["shell"]?.outcome == .pass, "\(run["shell"]?.reason ?? "")")
         #expect(run["argv"]?.outcome == .pass, "\(run["argv"]?.reason ?? "")")
         guard case .duration(let seconds) = run["shell"]?.facts["duration"] else {
@@ -34,11 +36,12 @@ import Testing
     }
 
     @Test func missingExecutableIsAnError() async throws {
-        let run = try await Harness.run(items: """
-            - { id: argv, title: A, run: [shipcheck-no-such-tool-xyz, --version] }
-            - { id: shell, title: S, run: shipcheck-no-such-tool-xyz --version }
-            - { id: cwd, title: C, run: "true", cwd: does/not/exist }
-            """)
+        let run = try await Harness.run(
+            items: """
+                - { id: argv, title: A, run: [shipcheck-no-such-tool-xyz, --version] }
+                - { id: shell, title: S, run: shipcheck-no-such-tool-xyz --version }
+                - { id: cwd, title: C, run: "true", cwd: does/not/exist }
+                """)
         #expect(run["argv"]?.outcome == .error)
         #expect(run["argv"]?.reason?.contains("`shipcheck-no-such-tool-xyz` was not found") == true)
         #expect(run["shell"]?.outcome == .error)
@@ -57,12 +60,13 @@ import Testing
         let marker = "4242.\(Int.random(in: 100_000...999_999))"
         let clock = ContinuousClock()
         let start = clock.now
-        let run = try await Harness.run(items: """
-            - id: tree
-              title: Tree
-              run: "sleep \(marker) & (sleep \(marker) & sleep \(marker)) & trap '' TERM; sleep \(marker); wait"
-              timeout: 500ms
-            """)
+        let run = try await Harness.run(
+            items: """
+                - id: tree
+                  title: Tree
+                  run: "sleep \(marker) & (sleep \(marker) & sleep \(marker)) & trap '' TERM; sleep \(marker); wait"
+                  timeout: 500ms
+                """)
         let elapsed = clock.now - start
         #expect(run["tree"]?.outcome == .error)
         #expect(run["tree"]?.reason?.hasPrefix("timed out after 500ms") == true)
@@ -75,10 +79,11 @@ import Testing
 
     @Test func backgroundChildrenDoNotOutliveTheCheck() async throws {
         let marker = "4343.\(Int.random(in: 100_000...999_999))"
-        let run = try await Harness.run(items: """
-            - { id: bg, title: B, run: "sleep \(marker) > /dev/null 2>&1 & echo started", timeout: 20s }
-            - { id: holder, title: H, run: "sleep \(marker) & echo started", timeout: 20s }
-            """)
+        let run = try await Harness.run(
+            items: """
+                - { id: bg, title: B, run: "sleep \(marker) > /dev/null 2>&1 & echo started", timeout: 20s }
+                - { id: holder, title: H, run: "sleep \(marker) & echo started", timeout: 20s }
+                """)
         #expect(run["bg"]?.outcome == .pass)
         #expect(run["holder"]?.outcome == .pass)
         #expect((run["holder"]?.duration ?? 99) < 5)
@@ -88,12 +93,13 @@ import Testing
 
     @Test func outputIsCappedKeepingHeadAndTail() async throws {
         // 64 MiB through a 64 KiB cap: memory stays flat, the ends are kept.
-        let run = try await Harness.run(items: """
-            - id: big
-              title: Big
-              run: "echo FIRST-LINE; head -c 67108864 /dev/zero | tr '\\\\0' x; echo; echo LAST-LINE"
-              output-limit: 64KiB
-            """)
+        let run = try await Harness.run(
+            items: """
+                - id: big
+                  title: Big
+                  run: "echo FIRST-LINE; head -c 67108864 /dev/zero | tr '\\\\0' x; echo; echo LAST-LINE"
+                  output-limit: 64KiB
+                """)
         let item = try #require(run["big"])
         #expect(item.outcome == .pass, "\(item.reason ?? "")")
         guard case .string(let stdout) = item.facts["stdout"] else {
@@ -109,13 +115,14 @@ import Testing
     }
 
     @Test func capturesBecomeFacts() async throws {
-        let run = try await Harness.run(items: """
-            - id: cap
-              title: Cap
-              run: "printf 'Total coverage: 83.1%%\\nversion v1.2.3\\n'; echo 'warnings: 2' >&2"
-              capture: { total: 'Total coverage: ([0-9.]+)%', version: 'version (v\\S+)', warnings: 'warnings: (\\d+)' }
-              expect: [total >= 80, version == "v1.2.3", warnings == 2]
-            """)
+        let run = try await Harness.run(
+            items: """
+                - id: cap
+                  title: Cap
+                  run: "printf 'Total coverage: 83.1%%\\nversion v1.2.3\\n'; echo 'warnings: 2' >&2"
+                  capture: { total: 'Total coverage: ([0-9.]+)%', version: 'version (v\\S+)', warnings: 'warnings: (\\d+)' }
+                  expect: [total >= 80, version == "v1.2.3", warnings == 2]
+                """)
         #expect(run["cap"]?.outcome == .pass, "\(run["cap"]?.reason ?? "")")
         #expect(run["cap"]?.facts["total"] == .number(83.1))
     }
@@ -149,10 +156,13 @@ import Testing
                   title: Leak
                   run: echo "db=$DATABASE_URL token=$DEPLOY_TOKEN named=$MY_SECRET_NAMED"; exit 1
                 """,
-            environment: ["DATABASE_URL": "postgres://app:hunter2-pass@db/app", "DEPLOY_TOKEN": "dt-0123456789",
-                          "MY_SECRET_NAMED": "plainly-named-secret"])
+            environment: [
+                "DATABASE_URL": "postgres://app:hunter2-pass@db/app", "DEPLOY_TOKEN": "dt-0123456789",
+                "MY_SECRET_NAMED": "plainly-named-secret",
+            ])
         let item = try #require(run["leak"])
-        let encoded = JSONReporter().render(run) + JUnitReporter().render(run) + TerminalReporter(color: false).summary(run)
+        let encoded =
+            JSONReporter().render(run) + JUnitReporter().render(run) + TerminalReporter(color: false).summary(run)
         for secret in ["hunter2-pass", "dt-0123456789", "plainly-named-secret"] {
             #expect(!encoded.contains(secret), "\(secret) leaked")
         }
@@ -162,19 +172,21 @@ import Testing
     @Test func envAndCwdApply() async throws {
         let directory = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("sub"), withIntermediateDirectories: true)
-        let run = try await Harness.run(items: """
-            - id: where
-              title: Where
-              run: 'echo "$GREETING from $(basename "$PWD") as $SHIPCHECK_ITEM"'
-              cwd: sub
-              env: { GREETING: hello }
-              expect: stdout == "hello from sub as where\\n"
-            - id: bash
-              title: Bash
-              shell: bash -o pipefail
-              run: "false | true"
-            """, in: directory)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        let run = try await Harness.run(
+            items: """
+                - id: where
+                  title: Where
+                  run: 'echo "$GREETING from $(basename "$PWD") as $SHIPCHECK_ITEM"'
+                  cwd: sub
+                  env: { GREETING: hello }
+                  expect: stdout == "hello from sub as where\\n"
+                - id: bash
+                  title: Bash
+                  shell: bash -o pipefail
+                  run: "false | true"
+                """, in: directory)
         #expect(run["where"]?.outcome == .pass, "\(run["where"]?.reason ?? "")")
         #expect(run["bash"]?.outcome == .fail, "pipefail makes the pipeline fail")
     }
@@ -183,29 +195,31 @@ import Testing
         let directory = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         for name in ["junit-pytest.xml", "coverage-py.json", "cobertura.xml"] {
-            try FileManager.default.copyItem(at: Harness.fixture(name), to: directory.appendingPathComponent("src-" + name))
+            try FileManager.default.copyItem(
+                at: Harness.fixture(name), to: directory.appendingPathComponent("src-" + name))
         }
-        let run = try await Harness.run(items: """
-            - id: tests
-              title: Tests
-              run: mkdir -p reports && cp src-junit-pytest.xml reports/junit.xml
-              parse: { junit: reports/junit.xml }
-              expect: tests.failed == 0
-            - id: coverage
-              title: Coverage
-              run: cp src-coverage-py.json coverage.json
-              parse: { coverage: coverage.json }
-              expect: coverage.percent >= 80
-            - id: cobertura
-              title: Cobertura
-              run: cat src-cobertura.xml
-              parse: { coverage: stdout }
-              expect: coverage.percent >= 50
-            - id: missing
-              title: Missing report
-              run: "true"
-              parse: { junit: reports/none.xml }
-            """, in: directory)
+        let run = try await Harness.run(
+            items: """
+                - id: tests
+                  title: Tests
+                  run: mkdir -p reports && cp src-junit-pytest.xml reports/junit.xml
+                  parse: { junit: reports/junit.xml }
+                  expect: tests.failed == 0
+                - id: coverage
+                  title: Coverage
+                  run: cp src-coverage-py.json coverage.json
+                  parse: { coverage: coverage.json }
+                  expect: coverage.percent >= 80
+                - id: cobertura
+                  title: Cobertura
+                  run: cat src-cobertura.xml
+                  parse: { coverage: stdout }
+                  expect: coverage.percent >= 50
+                - id: missing
+                  title: Missing report
+                  run: "true"
+                  parse: { junit: reports/none.xml }
+                """, in: directory)
         let tests = try #require(run["tests"])
         #expect(tests.outcome == .fail)
         #expect(tests.facts["tests.total"] == .number(5))
@@ -230,11 +244,13 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let old = directory.appendingPathComponent("junit.xml")
         try FileManager.default.copyItem(at: Harness.fixture("junit-surefire.xml"), to: old)
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: old.path)
-        let run = try await Harness.run(items: """
-            - { id: stale, title: Stale, run: "true", parse: { junit: junit.xml } }
-            - { id: fresh, title: Fresh, run: "touch junit.xml", parse: { junit: junit.xml }, needs: stale }
-            """, in: directory)
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: old.path)
+        let run = try await Harness.run(
+            items: """
+                - { id: stale, title: Stale, run: "true", parse: { junit: junit.xml } }
+                - { id: fresh, title: Fresh, run: "touch junit.xml", parse: { junit: junit.xml }, needs: stale }
+                """, in: directory)
         #expect(run["stale"]?.outcome == .error)
         #expect(run["stale"]?.reason?.contains("was not written by this run") == true)
         #expect(run["fresh"]?.outcome == .skipped)
@@ -242,7 +258,8 @@ import Testing
 
     @Test func expectationsMayReadVariables() async throws {
         let run = try await Harness.run(
-            items: "- { id: rev, title: Rev, run: 'echo abc123', capture: { revision: '(\\w+)' }, expect: revision == vars.EXPECTED }",
+            items:
+                "- { id: rev, title: Rev, run: 'echo abc123', capture: { revision: '(\\w+)' }, expect: revision == vars.EXPECTED }",
             vars: "{ EXPECTED: abc123 }")
         #expect(run["rev"]?.outcome == .pass, "\(run["rev"]?.reason ?? "")")
     }
@@ -279,15 +296,19 @@ import Testing
             - { id: b, title: B, run: "echo ${{ vars.OTHER }}" }
             """
         let vars = "{ BASE_URL: \"${{ env.SC_TEST_BASE }}/api\", OTHER: \"${{ env.SC_TEST_UNSET_NAME }}\" }"
-        let result = try await Harness.run(items: items, environment: ["SC_TEST_BASE": "https://staging.example"], vars: vars)
+        let result = try await Harness.run(
+            items: items, environment: ["SC_TEST_BASE": "https://staging.example"], vars: vars)
         #expect(result["a"]?.outcome == .pass, "\(result["a"]?.reason ?? "")")
         #expect(result["a"]?.facts["stdout"] == .string("https://staging.example/api\n"))
         #expect(result["b"]?.outcome == .error)
-        #expect(result["b"]?.reason == "`${{ vars.OTHER }}` is not set: it reads `${{ env.SC_TEST_UNSET_NAME }}`, which is not set")
+        #expect(
+            result["b"]?.reason
+                == "`${{ vars.OTHER }}` is not set: it reads `${{ env.SC_TEST_UNSET_NAME }}`, which is not set")
     }
 
     @Test func aVariableMayNotReadAnother() {
-        let text = Harness.problems("""
+        let text = Harness.problems(
+            """
             version: 1
             vars: { A: x, B: "${{ vars.A }}" }
             phases: { pre-deploy: { items: [{ id: a, title: A, run: "true" }] } }

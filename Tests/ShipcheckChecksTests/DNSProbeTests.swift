@@ -2,6 +2,7 @@ import Foundation
 import ShipcheckCore
 import ShipcheckTestSupport
 import Testing
+
 @testable import ShipcheckChecks
 
 /// `dns:` against a DNS server on loopback (no lookup leaves this machine): records, NXDOMAIN,
@@ -12,7 +13,8 @@ import Testing
     }
 
     @Test func recordTypesAliasesAndFailures() async throws {
-        let result = try await run("""
+        let result = try await run(
+            """
             - { id: aaaa, title: A, dns: { name: api.shipcheck.test, server: "${{ vars.DNS }}", type: AAAA }, expect: 'dns.addresses contains "fd00::1"' }
             - { id: cname, title: C, dns: { name: www.shipcheck.test, server: "${{ vars.DNS }}" }, expect: 'dns.aliases contains "api.shipcheck.test"' }
             - { id: mx, title: M, dns: { name: shipcheck.test, server: "${{ vars.DNS }}", type: mx }, expect: 'dns.records contains "10 mx.shipcheck.test"' }
@@ -23,22 +25,27 @@ import Testing
             - { id: garbage, title: G, dns: { name: garbage.shipcheck.test, server: "${{ vars.DNS }}" } }
             - { id: nobody, title: B, dns: { name: api.shipcheck.test, server: "127.0.0.1:9", timeout: 1s } }
             """)
-        for id in ["aaaa", "cname", "mx", "txt"] { #expect(result[id]?.outcome == .pass, "\(id): \(result[id]?.reason ?? "")") }
+        for id in ["aaaa", "cname", "mx", "txt"] {
+            #expect(result[id]?.outcome == .pass, "\(id): \(result[id]?.reason ?? "")")
+        }
         #expect(result["nodata"]?.outcome == .fail)
         #expect(result["nodata"]?.facts["dns.rcode"] == .string("NOERROR"))
         #expect(result["servfail"]?.outcome == .fail)
         #expect(result["servfail"]?.facts["dns.rcode"] == .string("SERVFAIL"))
         #expect(result["silent"]?.outcome == .error)
-        #expect(result["silent"]?.reason == "the DNS server \(TestDNSServer.shared.address) did not answer within 400ms")
+        #expect(
+            result["silent"]?.reason == "the DNS server \(TestDNSServer.shared.address) did not answer within 400ms")
         #expect((result["silent"]?.duration ?? 99) < 2)
         #expect(result["garbage"]?.outcome == .error)
-        #expect(result["garbage"]?.reason?.contains("sent a broken answer") == true, "\(result["garbage"]?.reason ?? "")")
+        #expect(
+            result["garbage"]?.reason?.contains("sent a broken answer") == true, "\(result["garbage"]?.reason ?? "")")
         #expect(result["nobody"]?.outcome == .error)
         #expect(result["nobody"]?.reason == "nothing answers DNS at 127.0.0.1:9", "\(result["nobody"]?.reason ?? "")")
     }
 
     @Test func configurationProblems() {
-        let text = Harness.problems("""
+        let text = Harness.problems(
+            """
             version: 1
             phases:
               pre-deploy:
@@ -65,10 +72,15 @@ import Testing
             var message = good
             switch round % 3 {
             case 0: message = Array(good.prefix(Int.random(in: 0...good.count, using: &generator)))
-            case 1: for _ in 0..<Int.random(in: 1...6, using: &generator) {
-                message[Int.random(in: 0..<message.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
-            }
-            default: message = (0..<Int.random(in: 0...300, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            case 1:
+                for _ in 0..<Int.random(in: 1...6, using: &generator) {
+                    message[Int.random(in: 0..<message.count, using: &generator)] = UInt8.random(
+                        in: 0...255, using: &generator)
+                }
+            default:
+                message = (0..<Int.random(in: 0...300, using: &generator)).map { _ in
+                    UInt8.random(in: 0...255, using: &generator)
+                }
             }
             if (try? DNSQuery.parse(message, type: .a)) != nil { parsed += 1 }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import ShipcheckCore
 import Testing
+
 @testable import ShipcheckChecks
 
 enum Harness {
@@ -13,21 +14,28 @@ enum Harness {
     }
 
     /// Loads items (the YAML under `items:`) and runs them in `directory`.
-    static func run(items: String, in directory: URL? = nil, environment: [String: String] = [:],
-                    vars: String = "{}", jobs: Int = 4) async throws -> RunResult {
-        let yaml = "version: 1\nvars: \(vars)\nsecrets: [MY_SECRET_NAMED]\nphases:\n  pre-deploy:\n    items:\n"
-            + items.split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 }.joined(separator: "\n")
+    static func run(
+        items: String, in directory: URL? = nil, environment: [String: String] = [:],
+        vars: String = "{}", jobs: Int = 4
+    ) async throws -> RunResult {
+        let yaml =
+            "version: 1\nvars: \(vars)\nsecrets: [MY_SECRET_NAMED]\nphases:\n  pre-deploy:\n    items:\n"
+            + items.split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 }.joined(
+                separator: "\n")
         let checklist = try loader.load(yaml: yaml, file: "test.yml")
         let directory = try directory ?? temporaryDirectory()
         var processEnvironment = ProcessInfo.processInfo.environment
         processEnvironment.merge(environment) { _, new in new }
-        let options = RunOptions(phase: .preDeploy, jobs: jobs, actor: "tester", workingDirectory: directory,
-                                 processEnvironment: processEnvironment, toolVersion: "test")
+        let options = RunOptions(
+            phase: .preDeploy, jobs: jobs, actor: "tester", workingDirectory: directory,
+            processEnvironment: processEnvironment, toolVersion: "test")
         return await Engine(checklist: checklist, options: options).run()
     }
 
     /// The problems the loader reports for a configuration that must not load; records an issue if it loads.
-    static func problems(_ yaml: String, file: String = "test.yml", sourceLocation: Testing.SourceLocation = #_sourceLocation) -> String {
+    static func problems(
+        _ yaml: String, file: String = "test.yml", sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) -> String {
         do {
             _ = try loader.load(yaml: yaml, file: file)
             Issue.record("expected the loader to report problems", sourceLocation: sourceLocation)

@@ -2,6 +2,7 @@ import Foundation
 import ShipcheckCore
 import ShipcheckTestSupport
 import Testing
+
 @testable import ShipcheckChecks
 
 @Suite struct JUnitParserTests {
@@ -9,7 +10,9 @@ import Testing
         let pytest = try JUnitParser.parse(file: Harness.fixture("junit-pytest.xml"))
         #expect(pytest["tests.total"] == .number(5))
         #expect(pytest["tests.passed"] == .number(2))
-        #expect(pytest["tests.failing"] == .list([.string("tests.test_calc.test_fails"), .string("tests.test_calc.test_errors")]))
+        #expect(
+            pytest["tests.failing"]
+                == .list([.string("tests.test_calc.test_fails"), .string("tests.test_calc.test_errors")]))
         let surefire = try JUnitParser.parse(file: Harness.fixture("junit-surefire.xml"))
         #expect(surefire["tests.total"] == .number(3))
         #expect(surefire["tests.failed"] == .number(1))
@@ -35,11 +38,14 @@ import Testing
         defer { try? FileManager.default.removeItem(at: url) }
         #expect(FileManager.default.createFile(atPath: url.path, contents: nil))
         let handle = try FileHandle(forWritingTo: url)
-        handle.write(Data("<?xml version=\"1.0\"?>\n<testsuites><testsuite name=\"big\" tests=\"100000\" time=\"12.5\">\n".utf8))
+        handle.write(
+            Data("<?xml version=\"1.0\"?>\n<testsuites><testsuite name=\"big\" tests=\"100000\" time=\"12.5\">\n".utf8))
         var chunk = ""
         for index in 0..<100_000 {
             switch index % 100 {
-            case 0: chunk += "<testcase classname=\"m\" name=\"t\(index)\"><failure message=\"x &lt; y\"><![CDATA[a < b]]></failure></testcase>\n"
+            case 0:
+                chunk +=
+                    "<testcase classname=\"m\" name=\"t\(index)\"><failure message=\"x &lt; y\"><![CDATA[a < b]]></failure></testcase>\n"
             case 1: chunk += "<testcase classname=\"m\" name=\"t\(index)\"><skipped/></testcase>\n"
             default: chunk += "<testcase classname=\"m\" name=\"t\(index)\" time=\"0.001\"/>\n"
             }
@@ -55,7 +61,10 @@ import Testing
         #expect(facts["tests.failed"] == .number(1000))
         #expect(facts["tests.skipped"] == .number(1000))
         #expect(facts["tests.passed"] == .number(98_000))
-        guard case .list(let failing) = facts["tests.failing"] else { Issue.record("no list"); return }
+        guard case .list(let failing) = facts["tests.failing"] else {
+            Issue.record("no list")
+            return
+        }
         #expect(failing.count == 10)
     }
 
@@ -108,7 +117,9 @@ import Testing
 @Suite struct JSONFactsTests {
     @Test func flattensDocuments() throws {
         let facts = try JSONFacts.parse(
-            data: Data(#"{"status": "healthy", "db": {"up": true, "pool": 3}, "tags": ["a", "b"], "checks": [{"ok": false}]}"#.utf8),
+            data: Data(
+                #"{"status": "healthy", "db": {"up": true, "pool": 3}, "tags": ["a", "b"], "checks": [{"ok": false}]}"#
+                    .utf8),
             prefix: "json", source: "stdout")
         #expect(facts["json.status"] == .string("healthy"))
         #expect(facts["json.db.up"] == .bool(true))
@@ -138,8 +149,10 @@ import Testing
                 default: data.insert(contentsOf: Array("<&\"{[".utf8).shuffled(using: &generator).prefix(2), at: index)
                 }
             }
-            for parse in [{ try JUnitParser.parse(data: $0, source: "f") }, { try CoverageParser.parse(data: $0, source: "f") },
-                          { try JSONFacts.parse(data: $0, prefix: "json", source: "f") }] as [(Data) throws -> Facts] {
+            for parse in [
+                { try JUnitParser.parse(data: $0, source: "f") }, { try CoverageParser.parse(data: $0, source: "f") },
+                { try JSONFacts.parse(data: $0, prefix: "json", source: "f") },
+            ] as [(Data) throws -> Facts] {
                 if (try? parse(data)) != nil { outcomes.parsed += 1 } else { outcomes.rejected += 1 }
             }
         }

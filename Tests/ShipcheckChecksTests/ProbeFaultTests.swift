@@ -1,6 +1,7 @@
 import Foundation
 import ShipcheckCore
 import Testing
+
 @testable import ShipcheckChecks
 
 /// Faults a probe meets in the field, all on loopback: each ends as an error or a fail with a clear
@@ -8,11 +9,14 @@ import Testing
 @Suite(.serialized) struct ProbeFaultTests {
     func run(_ items: String) async throws -> RunResult {
         let base = try await TestServer.shared.start()
-        return try await Harness.run(items: items, vars: "{ BASE_URL: \"\(base)\", HTTPS_URL: \"https://127.0.0.1:\(RawListener.shared.port)\" }")
+        return try await Harness.run(
+            items: items, vars: "{ BASE_URL: \"\(base)\", HTTPS_URL: \"https://127.0.0.1:\(RawListener.shared.port)\" }"
+        )
     }
 
     @Test func connectionRefusedIsAnError() async throws {
-        let result = try await run("- { id: h, title: H, http: { url: \"http://127.0.0.1:9/health\", request-timeout: 3s } }")
+        let result = try await run(
+            "- { id: h, title: H, http: { url: \"http://127.0.0.1:9/health\", request-timeout: 3s } }")
         #expect(result["h"]?.outcome == .error)
         #expect(result["h"]?.reason?.contains("connection refused") == true, "\(result["h"]?.reason ?? "")")
     }
@@ -21,14 +25,16 @@ import Testing
     /// leaves), so this is a real resolver failure that stays on this machine.
     @Test func unresolvableHostIsAnError() async throws {
         let host = String(repeating: "x", count: 64) + ".example"
-        let result = try await run("- { id: h, title: H, http: { url: \"http://\(host)/health\", request-timeout: 3s } }")
+        let result = try await run(
+            "- { id: h, title: H, http: { url: \"http://\(host)/health\", request-timeout: 3s } }")
         #expect(result["h"]?.outcome == .error)
         #expect(result["h"]?.reason?.contains("the host name does not resolve") == true, "\(result["h"]?.reason ?? "")")
         #expect((result["h"]?.duration ?? 99) < 2)
     }
 
     @Test func tlsToAPlainServerIsAnError() async throws {
-        let result = try await run("- { id: h, title: H, http: { url: \"${{ vars.HTTPS_URL }}/health\", request-timeout: 3s } }")
+        let result = try await run(
+            "- { id: h, title: H, http: { url: \"${{ vars.HTTPS_URL }}/health\", request-timeout: 3s } }")
         #expect(result["h"]?.outcome == .error)
         #expect(result["h"]?.reason?.isEmpty == false)
     }
@@ -36,14 +42,16 @@ import Testing
     @Test func slowServerTimesOut() async throws {
         let clock = ContinuousClock()
         let start = clock.now
-        let result = try await run("- { id: h, title: H, http: { url: \"${{ vars.BASE_URL }}/slow?ms=5000\", request-timeout: 300ms } }")
+        let result = try await run(
+            "- { id: h, title: H, http: { url: \"${{ vars.BASE_URL }}/slow?ms=5000\", request-timeout: 300ms } }")
         #expect(result["h"]?.outcome == .error)
         #expect(result["h"]?.reason?.contains("did not answer within 300ms") == true, "\(result["h"]?.reason ?? "")")
         #expect(clock.now - start < .seconds(4))
     }
 
     @Test func endlessAndHugeBodiesAreCapped() async throws {
-        let result = try await run("""
+        let result = try await run(
+            """
             - { id: endless, title: E, http: { url: "${{ vars.BASE_URL }}/endless", max-body: 256KiB, request-timeout: 5s } }
             - { id: big, title: B, http: { url: "${{ vars.BASE_URL }}/big", max-body: 1MiB, request-timeout: 10s } }
             """)
@@ -57,7 +65,8 @@ import Testing
     }
 
     @Test func samplingCountsFailuresAndStatuses() async throws {
-        let result = try await run("""
+        let result = try await run(
+            """
             - id: load
               title: Load
               http: { url: "${{ vars.BASE_URL }}/status/500", samples: 20, concurrency: 4 }
@@ -73,7 +82,8 @@ import Testing
     @Test func samplingRefusedAndSlowTargetsEndsInBoundedTime() async throws {
         let clock = ContinuousClock()
         let start = clock.now
-        let result = try await run("""
+        let result = try await run(
+            """
             - { id: refused, title: R, http: { url: "http://127.0.0.1:9/health", samples: 50, concurrency: 5 } }
             - { id: slow, title: S, http: { url: "${{ vars.BASE_URL }}/slow?ms=3000", samples: 8, concurrency: 4, request-timeout: 200ms } }
             """)
@@ -83,12 +93,17 @@ import Testing
         #expect(refused.facts["last_error"].map { "\($0)".contains("connection refused") } == true, "\(refused.facts)")
         let slow = try #require(result["slow"])
         #expect(slow.facts["errors"] == .number(8))
-        #expect(slow.facts["last_error"] == .string("http://127.0.0.1:\(try await TestServer.shared.start().split(separator: ":").last!)/slow?ms=3000 did not answer within 200ms"))
+        #expect(
+            slow.facts["last_error"]
+                == .string(
+                    "http://127.0.0.1:\(try await TestServer.shared.start().split(separator: ":").last!)/slow?ms=3000 did not answer within 200ms"
+                ))
         #expect(clock.now - start < .seconds(3))
     }
 
     @Test func redirectsFollowedOrNot() async throws {
-        let result = try await run("""
+        let result = try await run(
+            """
             - { id: follow, title: F, http: { url: "${{ vars.BASE_URL }}/redirect" }, expect: json.status == "healthy" }
             - { id: stay, title: S, http: { url: "${{ vars.BASE_URL }}/redirect", follow-redirects: false }, expect: status == 302 }
             """)

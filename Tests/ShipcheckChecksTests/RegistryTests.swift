@@ -1,6 +1,7 @@
 import Foundation
 import ShipcheckCore
 import Testing
+
 @testable import ShipcheckChecks
 
 @Suite struct RegistryTests {
@@ -9,7 +10,9 @@ import Testing
 
     /// Every file in Kinds/ declares one kind, and every declared kind is in `CheckKinds.all`.
     @Test func everyKindFileIsRegistered() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: Self.kindsDirectory.path).filter { $0.hasSuffix(".swift") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.kindsDirectory.path).filter {
+            $0.hasSuffix(".swift")
+        }
         #expect(!files.isEmpty)
         let registered = Set(CheckKinds.all.map(\.key))
         for file in files {
@@ -19,7 +22,9 @@ import Testing
                 Range($0.range(at: 1), in: text).map { String(text[$0]) }
             }
             #expect(keys.count == 1, "\(file) should declare exactly one kind")
-            for key in keys { #expect(registered.contains(key), "\(file) declares `\(key)`, missing from CheckKinds.all") }
+            for key in keys {
+                #expect(registered.contains(key), "\(file) declares `\(key)`, missing from CheckKinds.all")
+            }
         }
         #expect(files.count == CheckKinds.all.count)
         #expect(Set(CheckKinds.all.map(\.key)).count == CheckKinds.all.count, "kind keys are unique")
@@ -36,21 +41,28 @@ import Testing
                 defer { try? FileManager.default.removeItem(at: directory) }
                 for (path, content) in example.files {
                     let url = directory.appendingPathComponent(path)
-                    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try FileManager.default.createDirectory(
+                        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                     try content.write(to: url, atomically: true, encoding: .utf8)
                 }
                 if let setup = example.setup {
-                    let outcome = try await ProcessRunner().run(arguments: ["/bin/sh", "-c", setup],
-                                                                environment: ProcessInfo.processInfo.environment,
-                                                                workingDirectory: directory.path)
-                    #expect(outcome.termination == .exited(0), "setup of \(kind.key) `\(example.title)`: \(outcome.stderr.text)")
+                    let outcome = try await ProcessRunner().run(
+                        arguments: ["/bin/sh", "-c", setup],
+                        environment: ProcessInfo.processInfo.environment,
+                        workingDirectory: directory.path)
+                    #expect(
+                        outcome.termination == .exited(0),
+                        "setup of \(kind.key) `\(example.title)`: \(outcome.stderr.text)")
                 }
                 // Probe examples point at the in-process test server, on loopback.
                 let base = try await TestServer.shared.start()
                 let port = RawListener.shared.port
                 guard let serviceVariables = Services.exampleVariables(for: kind.key) else { continue }
-                let run = try await Harness.run(items: "- " + example.yaml.replacingOccurrences(of: "\n", with: "\n  "), in: directory,
-                                                vars: "{ BASE_URL: \"\(base)\", WS_URL: \"\(base.replacingOccurrences(of: "http://", with: "ws://"))\", PORT: \"\(port)\", DNS_SERVER: \"\(TestDNSServer.shared.address)\"\(serviceVariables.isEmpty ? "" : ", " + serviceVariables) }")
+                let run = try await Harness.run(
+                    items: "- " + example.yaml.replacingOccurrences(of: "\n", with: "\n  "), in: directory,
+                    vars:
+                        "{ BASE_URL: \"\(base)\", WS_URL: \"\(base.replacingOccurrences(of: "http://", with: "ws://"))\", PORT: \"\(port)\", DNS_SERVER: \"\(TestDNSServer.shared.address)\"\(serviceVariables.isEmpty ? "" : ", " + serviceVariables) }"
+                )
                 let item = try #require(run.items.first)
                 #expect(item.outcome == example.outcome, "\(kind.key) example `\(example.title)`: \(item.reason ?? "")")
                 for (name, value) in example.facts {
@@ -76,9 +88,11 @@ import Testing
 @Suite struct ReferenceDocTests {
     /// docs/reference.md is generated; regenerate with `swift run shipcheck reference > docs/reference.md`.
     @Test func referenceDocIsCurrent() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/reference.md")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../docs/reference.md")
         let committed = try String(contentsOf: url, encoding: .utf8)
-        #expect(committed == ConfigReference.markdown(kinds: CheckKinds.all),
-                "docs/reference.md is stale: run `swift run shipcheck reference > docs/reference.md`")
+        #expect(
+            committed == ConfigReference.markdown(kinds: CheckKinds.all),
+            "docs/reference.md is stale: run `swift run shipcheck reference > docs/reference.md`")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import ShipcheckCore
 import ShipcheckTestSupport
 import Testing
+
 @testable import ShipcheckChecks
 
 @Suite struct ReportFormatTests {
@@ -125,10 +126,12 @@ import Testing
         let fixtures: [(ReportFormat, String)] = [
             (.sarif, "ruff.sarif"), (.bandit, "bandit.json"), (.ruff, "ruff.json"), (.pipAudit, "pip-audit.json"),
             (.safety, "safety.json"), (.npmAudit, "npm-audit.json"), (.k6, "k6-summary-export.json"),
-            (.k6, "k6-handle-summary.json"), (.lighthouse, "lighthouse.json"), (.axe, "axe.json"), (.coverage, "lcov.info"),
+            (.k6, "k6-handle-summary.json"), (.lighthouse, "lighthouse.json"), (.axe, "axe.json"),
+            (.coverage, "lcov.info"),
             (.coverage, "jacoco.xml"), (.junit, "junit-surefire.xml"),
         ]
-        var parsed = 0, rejected = 0
+        var parsed = 0
+        var rejected = 0
         for round in 0..<1300 {
             let (format, name) = fixtures[round % fixtures.count]
             var data = try Data(contentsOf: Harness.fixture(name))
@@ -137,7 +140,8 @@ import Testing
                 switch Int.random(in: 0..<3, using: &generator) {
                 case 0: data[index] = UInt8.random(in: 0...255, using: &generator)
                 case 1: data = data.prefix(index)
-                default: data.insert(contentsOf: Array("{[\"<:0,]}".utf8).shuffled(using: &generator).prefix(3), at: index)
+                default:
+                    data.insert(contentsOf: Array("{[\"<:0,]}".utf8).shuffled(using: &generator).prefix(3), at: index)
                 }
             }
             if (try? format.parse(data: data, source: "fuzz")) != nil { parsed += 1 } else { rejected += 1 }

@@ -1,6 +1,7 @@
 import Foundation
 import ShipcheckCore
 import Testing
+
 @testable import ShipcheckChecks
 
 @Suite struct RepositoryKindsTests {
@@ -13,8 +14,9 @@ import Testing
         var environment = ProcessInfo.processInfo.environment
         environment.merge(Self.gitEnvironment) { _, new in new }
         environment["HOME"] = directory.path
-        let outcome = try await ProcessRunner().run(arguments: ["/bin/sh", "-c", script], environment: environment,
-                                                    workingDirectory: directory.path)
+        let outcome = try await ProcessRunner().run(
+            arguments: ["/bin/sh", "-c", script], environment: environment,
+            workingDirectory: directory.path)
         #expect(outcome.termination == .exited(0), "\(script): \(outcome.stderr.text)")
     }
 
@@ -22,7 +24,8 @@ import Testing
     @Test func upToDateCountsBehindAndAheadAfterAFetch() async throws {
         let root = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
-        try await sh("""
+        try await sh(
+            """
             git init -q --bare -b main origin.git
             git clone -q origin.git work 2>/dev/null
             cd work && echo a > a && git add a && git commit -qm a && git push -q origin main
@@ -30,11 +33,15 @@ import Testing
             cd ../work && echo c > c && git add c && git commit -qm c
             """, in: root)
         let work = root.appendingPathComponent("work")
-        let stale = try await Harness.run(items: "- { id: fresh, title: Up to date, git: { up-to-date: true } }", in: work,
-                                          environment: Self.gitEnvironment)
-        #expect(stale["fresh"]?.outcome == .pass, "without a fetch the clone does not know: \(stale["fresh"]?.reason ?? "")")
-        let fetched = try await Harness.run(items: "- { id: fresh, title: Up to date, git: { up-to-date: true, fetch: true, since: HEAD~1 } }",
-                                            in: work, environment: Self.gitEnvironment)
+        let stale = try await Harness.run(
+            items: "- { id: fresh, title: Up to date, git: { up-to-date: true } }", in: work,
+            environment: Self.gitEnvironment)
+        #expect(
+            stale["fresh"]?.outcome == .pass, "without a fetch the clone does not know: \(stale["fresh"]?.reason ?? "")"
+        )
+        let fetched = try await Harness.run(
+            items: "- { id: fresh, title: Up to date, git: { up-to-date: true, fetch: true, since: HEAD~1 } }",
+            in: work, environment: Self.gitEnvironment)
         let item = try #require(fetched["fresh"])
         #expect(item.outcome == .fail)
         #expect(item.facts["behind"] == .number(1))
@@ -52,7 +59,8 @@ import Testing
     }
 
     @Test func changelogVariants() {
-        let entries = ChangelogCheck.entries("""
+        let entries = ChangelogCheck.entries(
+            """
             # Changelog
             ## [Unreleased]
             - coming
@@ -70,7 +78,8 @@ import Testing
     }
 
     @Test func dotenvParsingAndPlaceholders() {
-        let parsed = EnvParityCheck.parse("""
+        let parsed = EnvParityCheck.parse(
+            """
             # comment
             export API_URL="https://api.example.org"
             DEBUG=false # inline comment
@@ -90,9 +99,11 @@ import Testing
     @Test func envParityReadsTheProcessEnvironmentByDefault() async throws {
         let directory = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try "SHIPCHECK_TEST_SET=\nSHIPCHECK_TEST_UNSET=\n".write(to: directory.appendingPathComponent(".env.example"), atomically: true, encoding: .utf8)
-        let run = try await Harness.run(items: "- { id: env, title: Env, env-parity: {} }", in: directory,
-                                        environment: ["SHIPCHECK_TEST_SET": "a-real-value-9"])
+        try "SHIPCHECK_TEST_SET=\nSHIPCHECK_TEST_UNSET=\n".write(
+            to: directory.appendingPathComponent(".env.example"), atomically: true, encoding: .utf8)
+        let run = try await Harness.run(
+            items: "- { id: env, title: Env, env-parity: {} }", in: directory,
+            environment: ["SHIPCHECK_TEST_SET": "a-real-value-9"])
         let item = try #require(run["env"])
         #expect(item.facts["env.missing.names"] == .list([.string("SHIPCHECK_TEST_UNSET")]))
         // Values are never facts.
@@ -106,9 +117,12 @@ import Testing
         try fm.createDirectory(at: directory.appendingPathComponent("app"), withIntermediateDirectories: true)
         try "code".write(to: directory.appendingPathComponent("app/main.py"), atomically: true, encoding: .utf8)
         try "docs".write(to: directory.appendingPathComponent("RUNBOOK.md"), atomically: true, encoding: .utf8)
-        try fm.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: directory.appendingPathComponent("RUNBOOK.md").path)
-        let run = try await Harness.run(items: "- { id: runbook, title: Runbook, file: { path: RUNBOOK.md, newer-than: [\"app/**\"] } }",
-                                        in: directory)
+        try fm.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: -3600)],
+            ofItemAtPath: directory.appendingPathComponent("RUNBOOK.md").path)
+        let run = try await Harness.run(
+            items: "- { id: runbook, title: Runbook, file: { path: RUNBOOK.md, newer-than: [\"app/**\"] } }",
+            in: directory)
         #expect(run["runbook"]?.outcome == .fail)
         #expect(run["runbook"]?.facts["file.newest_other"] == .string("app/main.py"))
     }
@@ -122,15 +136,18 @@ import Testing
             if extraPath { text += "  /users:\n    get:\n      responses:\n        '200': { description: ok }\n" }
             return text
         }
-        try document(version: "1.0.0", extraPath: false).write(to: directory.appendingPathComponent("openapi.yaml"), atomically: true, encoding: .utf8)
+        try document(version: "1.0.0", extraPath: false).write(
+            to: directory.appendingPathComponent("openapi.yaml"), atomically: true, encoding: .utf8)
         try await sh("git init -q -b main && git add . && git commit -qm v1 && git tag v1", in: directory)
-        try document(version: "1.0.0", extraPath: true).write(to: directory.appendingPathComponent("openapi.yaml"), atomically: true, encoding: .utf8)
+        try document(version: "1.0.0", extraPath: true).write(
+            to: directory.appendingPathComponent("openapi.yaml"), atomically: true, encoding: .utf8)
         let item = "- { id: api, title: API, openapi: { path: openapi.yaml, since: v1 } }"
         let unchangedVersion = try await Harness.run(items: item, in: directory, environment: Self.gitEnvironment)
         #expect(unchangedVersion["api"]?.outcome == .fail)
         #expect(unchangedVersion["api"]?.facts["openapi.api_changed"] == .bool(true))
         #expect(unchangedVersion["api"]?.facts["openapi.operations"] == .number(2))
-        try document(version: "1.1.0", extraPath: true).write(to: directory.appendingPathComponent("openapi.yaml"), atomically: true, encoding: .utf8)
+        try document(version: "1.1.0", extraPath: true).write(
+            to: directory.appendingPathComponent("openapi.yaml"), atomically: true, encoding: .utf8)
         let bumped = try await Harness.run(items: item, in: directory, environment: Self.gitEnvironment)
         #expect(bumped["api"]?.outcome == .pass, "\(bumped["api"]?.reason ?? "")")
         #expect(bumped["api"]?.facts["openapi.previous_version"] == .string("1.0.0"))

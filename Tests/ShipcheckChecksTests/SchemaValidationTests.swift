@@ -2,6 +2,7 @@ import Foundation
 import ShipcheckCore
 import Testing
 import Yams
+
 @testable import ShipcheckChecks
 
 /// The JSON Schema editors use (`shipcheck schema`) must accept what the loader accepts: the bundled
@@ -19,11 +20,13 @@ import Yams
         for kind in CheckKinds.all {
             for example in kind.examples {
                 let item = "      - " + example.yaml.replacingOccurrences(of: "\n", with: "\n        ")
-                documents.append(("\(kind.key): \(example.title)", "version: 1\nphases:\n  pre-deploy:\n    items:\n" + item))
+                documents.append(
+                    ("\(kind.key): \(example.title)", "version: 1\nphases:\n  pre-deploy:\n    items:\n" + item))
             }
         }
         // And one the loader refuses, so that the validator is seen to say no.
-        documents.append(("refused", "version: 1\nphases:\n  pre-deploy:\n    items:\n      - { title: T, htp: { url: x } }"))
+        documents.append(
+            ("refused", "version: 1\nphases:\n  pre-deploy:\n    items:\n      - { title: T, htp: { url: x } }"))
 
         let directory = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -43,10 +46,11 @@ import Yams
                 print(name + " => " + ("ok" if error is None else "invalid: " + error.message[:200]))
             """
         let output = try Self.python(["-c", script, schemaURL.path, documentsURL.path])
-        let verdicts = Dictionary(uniqueKeysWithValues: output.split(separator: "\n").compactMap { line -> (String, String)? in
-            guard let range = line.range(of: " => ") else { return nil }
-            return (String(line[..<range.lowerBound]), String(line[range.upperBound...]))
-        })
+        let verdicts = Dictionary(
+            uniqueKeysWithValues: output.split(separator: "\n").compactMap { line -> (String, String)? in
+                guard let range = line.range(of: " => ") else { return nil }
+                return (String(line[..<range.lowerBound]), String(line[range.upperBound...]))
+            })
         #expect(verdicts.count == documents.count, "\(output)")
         for (name, _) in documents where name != "refused" {
             #expect(verdicts[name] == "ok", "\(name): \(verdicts[name] ?? "no verdict")")
@@ -72,14 +76,17 @@ import Yams
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw PythonFailed(stderr: String(decoding: errors, as: UTF8.self)) }
+        guard process.terminationStatus == 0 else {
+            throw PythonFailed(stderr: String(decoding: errors, as: UTF8.self))
+        }
         return String(decoding: data, as: UTF8.self)
     }
 }

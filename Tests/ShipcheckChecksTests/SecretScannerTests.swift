@@ -1,6 +1,7 @@
 import Foundation
 import ShipcheckCore
 import Testing
+
 @testable import ShipcheckChecks
 
 @Suite struct SecretScannerTests {
@@ -16,7 +17,9 @@ import Testing
     static let stripe = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"
     static let openai = "sk-" + "proj-" + "Ab3De5Gh7Jk9Mn1Pq3St5Vw7Yz9Bc1Ef3Hi5Kl7No9"
     static let google = "AIza" + "SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"
-    static let jwt = "eyJ" + "hbGciOiJIUzI1NiJ9" + ".eyJ" + "zdWIiOiIxMjM0NTY3ODkwIn0" + ".dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+    static let jwt =
+        "eyJ" + "hbGciOiJIUzI1NiJ9" + ".eyJ" + "zdWIiOiIxMjM0NTY3ODkwIn0"
+        + ".dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
 
     static let shapes: [(String, String)] = {
         var cases: [(String, String)] = []
@@ -81,7 +84,10 @@ import Testing
             +STRIPE=\(Self.stripe)
             """
         let findings = SecretScanner(entropy: false).scan(diff: Array(diff.utf8))
-        #expect(findings.map { "\($0.file):\($0.line):\($0.rule)" } == ["app/config.py:12:github-token", "new.env:1:stripe-key"])
+        #expect(
+            findings.map { "\($0.file):\($0.line):\($0.rule)" } == [
+                "app/config.py:12:github-token", "new.env:1:stripe-key",
+            ])
     }
 
     @Test func findingsNeverHoldTheSecret() throws {
@@ -91,37 +97,47 @@ import Testing
         #expect(!rendered.contains(Self.github))
         #expect(!rendered.contains(Self.stripe))
         #expect(findings[0].masked == "ghp_…(40 chars)")
-        let sarif = try JSONSerialization.jsonObject(with: Data(SecretsSARIF.render(findings, toolVersion: "t").utf8)) as? [String: Any]
+        let sarif =
+            try JSONSerialization.jsonObject(with: Data(SecretsSARIF.render(findings, toolVersion: "t").utf8))
+            as? [String: Any]
         #expect(sarif?["version"] as? String == "2.1.0")
     }
 
     @Test func allowlistByFingerprintPathAndRule() async throws {
         let directory = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("src"), withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("tests"), withIntermediateDirectories: true)
-        try "A = \"\(Self.github)\"\nB = \"\(Self.stripe)\"\n".write(to: directory.appendingPathComponent("src/a.py"), atomically: true, encoding: .utf8)
-        try "C = \"\(Self.slack)\"\n".write(to: directory.appendingPathComponent("tests/t.py"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("src"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("tests"), withIntermediateDirectories: true)
+        try "A = \"\(Self.github)\"\nB = \"\(Self.stripe)\"\n".write(
+            to: directory.appendingPathComponent("src/a.py"), atomically: true, encoding: .utf8)
+        try "C = \"\(Self.slack)\"\n".write(
+            to: directory.appendingPathComponent("tests/t.py"), atomically: true, encoding: .utf8)
         let search = SecretSearch(source: .paths(["."]), entropy: false)
         let all = try await search.run(in: directory, environment: [:])
         #expect(all.findings.count == 3)
         let github = try #require(all.findings.first { $0.rule == "github-token" })
         try "# reviewed\n\(github.fingerprint)\npath:tests/**\n".write(
             to: directory.appendingPathComponent("allow.txt"), atomically: true, encoding: .utf8)
-        let allowed = try await SecretSearch(source: .paths(["."]), allowlist: "allow.txt", entropy: false).run(in: directory, environment: [:])
+        let allowed = try await SecretSearch(source: .paths(["."]), allowlist: "allow.txt", entropy: false).run(
+            in: directory, environment: [:])
         #expect(allowed.findings.map(\.rule) == ["stripe-key"])
         #expect(allowed.allowed == 2)
         try "nonsense here\n".write(to: directory.appendingPathComponent("bad.txt"), atomically: true, encoding: .utf8)
         await #expect(throws: CheckError.self) {
-            _ = try await SecretSearch(source: .paths(["src"]), allowlist: "bad.txt").run(in: directory, environment: [:])
+            _ = try await SecretSearch(source: .paths(["src"]), allowlist: "bad.txt").run(
+                in: directory, environment: [:])
         }
     }
 
     @Test func scansAGitDiffAgainstItsBase() async throws {
         let directory = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory.path,
-                   "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x"]
+        let env = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory.path,
+            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x",
+        ]
         func git(_ arguments: String...) async throws {
             let result = try await GitInfo.git(arguments, in: directory, environment: env)
             #expect(result.status == 0, "git \(arguments): \(result.stderr)")
@@ -131,9 +147,11 @@ import Testing
         try await git("add", ".")
         try await git("commit", "-q", "-m", "base")
         try await git("checkout", "-q", "-b", "feature")
-        try "print('hello')\nTOKEN = \"\(Self.github)\"\n".write(to: directory.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
+        try "print('hello')\nTOKEN = \"\(Self.github)\"\n".write(
+            to: directory.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
         try await git("commit", "-q", "-am", "leak")
-        let outcome = try await SecretSearch(source: .diff(base: nil), entropy: false).run(in: directory, environment: env)
+        let outcome = try await SecretSearch(source: .diff(base: nil), entropy: false).run(
+            in: directory, environment: env)
         #expect(outcome.scope == "git diff main...HEAD")
         #expect(outcome.findings.map { "\($0.file):\($0.line)" } == ["app.py:2"])
     }

@@ -1,6 +1,7 @@
 import Foundation
 import ShipcheckCore
 import Testing
+
 @testable import ShipcheckChecks
 
 /// Probes against the real servers of scripts/test-services.sh.
@@ -12,23 +13,24 @@ import Testing
         _ = try await TestServer.shared.start()
         let marker = Int.random(in: 1000...9000)
         TestServer.shared.errorCounter.set(marker)
-        let result = try await Harness.run(items: """
-            - id: errors
-              title: Error counter scraped
-              wait-for:
-                prometheus: { url: "${{ vars.PROMETHEUS_URL }}", query: 'shipcheck_test_errors_total{service="api"}' }
-                expect: value == \(marker)
-                interval: 1s
-                within: 30s
-            - id: trigger
-              title: Error rate above the trigger
-              prometheus: { url: "${{ vars.PROMETHEUS_URL }}", query: 'max_over_time(shipcheck_test_errors_total[1m])' }
-              expect: value > 5
-              needs: errors
-            - id: bad-query
-              title: A query Prometheus rejects
-              prometheus: { url: "${{ vars.PROMETHEUS_URL }}", query: 'sum(' }
-            """, vars: "{ PROMETHEUS_URL: \"\(prometheus)\" }")
+        let result = try await Harness.run(
+            items: """
+                - id: errors
+                  title: Error counter scraped
+                  wait-for:
+                    prometheus: { url: "${{ vars.PROMETHEUS_URL }}", query: 'shipcheck_test_errors_total{service="api"}' }
+                    expect: value == \(marker)
+                    interval: 1s
+                    within: 30s
+                - id: trigger
+                  title: Error rate above the trigger
+                  prometheus: { url: "${{ vars.PROMETHEUS_URL }}", query: 'max_over_time(shipcheck_test_errors_total[1m])' }
+                  expect: value > 5
+                  needs: errors
+                - id: bad-query
+                  title: A query Prometheus rejects
+                  prometheus: { url: "${{ vars.PROMETHEUS_URL }}", query: 'sum(' }
+                """, vars: "{ PROMETHEUS_URL: \"\(prometheus)\" }")
         #expect(result["errors"]?.outcome == .pass, "\(result["errors"]?.reason ?? "")")
         #expect(result["errors"]?.facts["value"] == .number(Double(marker)))
         #expect(result["trigger"]?.outcome == .pass, "\(result["trigger"]?.reason ?? "")")
@@ -40,17 +42,18 @@ import Testing
     @Test func postgresMigrationRevisionAndBadLogin() async throws {
         guard let url = Services.url("POSTGRES") else { return }
         let badLogin = url.replacingOccurrences(of: "shipcheck-test-pw", with: "wrong-password")
-        let result = try await Harness.run(items: """
-            - id: migration
-              title: Verify migration
-              postgres:
-                url: "${{ vars.DB }}"
-                query: "SELECT 'a1b2c3d4' AS version_num"
-              expect: row.version_num == vars.EXPECTED_REVISION
-            - id: login
-              title: Wrong password
-              postgres: { url: "${{ vars.BAD }}" }
-            """, vars: "{ DB: \"\(url)\", BAD: \"\(badLogin)\", EXPECTED_REVISION: a1b2c3d4 }")
+        let result = try await Harness.run(
+            items: """
+                - id: migration
+                  title: Verify migration
+                  postgres:
+                    url: "${{ vars.DB }}"
+                    query: "SELECT 'a1b2c3d4' AS version_num"
+                  expect: row.version_num == vars.EXPECTED_REVISION
+                - id: login
+                  title: Wrong password
+                  postgres: { url: "${{ vars.BAD }}" }
+                """, vars: "{ DB: \"\(url)\", BAD: \"\(badLogin)\", EXPECTED_REVISION: a1b2c3d4 }")
         #expect(result["migration"]?.outcome == .pass, "\(result["migration"]?.reason ?? "")")
         let login = try #require(result["login"])
         #expect(login.outcome == .fail)
@@ -63,8 +66,9 @@ import Testing
 
     @Test func redisWrongPasswordIsAFact() async throws {
         guard let url = Services.url("REDIS") else { return }
-        let result = try await Harness.run(items: "- { id: r, title: R, redis: { url: \"${{ vars.R }}\" } }",
-                                           vars: "{ R: \"\(url.replacingOccurrences(of: "shipcheck-redis-pw", with: "nope"))\" }")
+        let result = try await Harness.run(
+            items: "- { id: r, title: R, redis: { url: \"${{ vars.R }}\" } }",
+            vars: "{ R: \"\(url.replacingOccurrences(of: "shipcheck-redis-pw", with: "nope"))\" }")
         #expect(result["r"]?.outcome == .fail)
         #expect(result["r"]?.facts["redis.error"].map { "\($0)".contains("authentication failed") } == true)
     }

@@ -50,22 +50,29 @@ actor TLSTestServer {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true))
                 try ExtendedKeyUsage([.serverAuth])
-                SubjectAlternativeNames([.ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])), .dnsName("localhost")])
+                SubjectAlternativeNames([
+                    .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])), .dnsName("localhost"),
+                ])
             },
             issuerPrivateKey: .init(caKey))
         let caPath = directory.appendingPathComponent("ca-\(daysLeft).pem").path
         try ca.serializeAsPEM().pemString.write(toFile: caPath, atomically: true, encoding: .utf8)
 
         let tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(try leaf.serializeAsPEM().pemString.utf8), format: .pem))],
+            certificateChain: [
+                .certificate(
+                    try NIOSSLCertificate(bytes: Array(try leaf.serializeAsPEM().pemString.utf8), format: .pem))
+            ],
             privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(leafKey.pemRepresentation.utf8), format: .pem)))
         let portBox = PortBox()
         let quiet = Logger(label: "tls-test-server", factory: { _ in SwiftLogNoOpLogHandler() })
-        let app = Application(router: TestServer.router(limiter: RateWindow(limit: 1000, window: 1)),
-                              server: try .tls(.http1WebSocketUpgrade(webSocketRouter: TestServer.webSocketRouter()), tlsConfiguration: tls),
-                              configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in portBox.set(channel.localAddress?.port ?? 0) },
-                              logger: quiet)
+        let app = Application(
+            router: TestServer.router(limiter: RateWindow(limit: 1000, window: 1)),
+            server: try .tls(
+                .http1WebSocketUpgrade(webSocketRouter: TestServer.webSocketRouter()), tlsConfiguration: tls),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in portBox.set(channel.localAddress?.port ?? 0) },
+            logger: quiet)
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: quiet))
         Task { try? await group.run() }
         for _ in 0..<500 where portBox.value == 0 { try await Task.sleep(for: .milliseconds(10)) }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A small authoritative DNS server on 127.0.0.1 over UDP, for the `dns:` probe: a few records,
 /// NXDOMAIN for the rest, and names that fail on purpose (SERVFAIL, silence, a broken answer).
@@ -16,8 +17,12 @@ final class TestDNSServer: @unchecked Sendable {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
         port = Int(UInt16(bigEndian: address.sin_port))
         Thread {
             var buffer = [UInt8](repeating: 0, count: 512)
@@ -25,11 +30,15 @@ final class TestDNSServer: @unchecked Sendable {
                 var peer = sockaddr_storage()
                 var peerLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
                 let count = withUnsafeMutablePointer(to: &peer) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, &buffer, buffer.count, 0, $0, &peerLength) }
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        recvfrom(fd, &buffer, buffer.count, 0, $0, &peerLength)
+                    }
                 }
                 guard count > 12, let reply = Self.answer(Array(buffer[0..<count])) else { continue }
                 _ = withUnsafePointer(to: &peer) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, reply, reply.count, 0, $0, peerLength) }
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        sendto(fd, reply, reply.count, 0, $0, peerLength)
+                    }
                 }
             }
         }.start()
@@ -63,7 +72,8 @@ final class TestDNSServer: @unchecked Sendable {
         // A known name without records of the type is NODATA: NOERROR and no answers.
         default: rcode = ["api.shipcheck.test", "www.shipcheck.test", "shipcheck.test"].contains(name) ? 0 : 3
         }
-        var reply: [UInt8] = [query[0], query[1], 0x84, 0x80 | rcode, 0, 1, 0, UInt8(records.count), 0, 0, 0, 0] + question
+        var reply: [UInt8] =
+            [query[0], query[1], 0x84, 0x80 | rcode, 0, 1, 0, UInt8(records.count), 0, 0, 0, 0] + question
         for record in records {
             reply += [0xC0, 0x0C, UInt8(record.type >> 8), UInt8(record.type & 0xFF), 0, 1, 0, 0, 0x01, 0x2C]
             reply += [UInt8(record.data.count >> 8), UInt8(record.data.count & 0xFF)] + record.data

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -8,6 +5,10 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An in-process HTTP server on loopback whose endpoints misbehave on purpose, for the probe kinds.
 actor TestServer {
@@ -26,28 +27,35 @@ actor TestServer {
     func start() async throws -> String {
         if port != 0 { return baseURL }
         let portBox = PortBox()
-        let app = Application(router: Self.router(limiter: limiter),
-                              server: .http1WebSocketUpgrade(webSocketRouter: Self.webSocketRouter()),
-                              configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in portBox.set(channel.localAddress?.port ?? 0) },
-                              logger: Logger(label: "test-server", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let app = Application(
+            router: Self.router(limiter: limiter),
+            server: .http1WebSocketUpgrade(webSocketRouter: Self.webSocketRouter()),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in portBox.set(channel.localAddress?.port ?? 0) },
+            logger: Logger(label: "test-server", factory: { _ in SwiftLogNoOpLogHandler() }))
         // The metrics target Prometheus scrapes: the port scripts/test-services.sh chose and configured.
         let metricsPort = ProcessInfo.processInfo.environment["SHIPCHECK_TEST_METRICS_PORT"].flatMap { Int($0) } ?? 9464
         let metricsRouter = Router()
         let errors = errorCounter
         metricsRouter.get("/metrics") { _, _ in
-            Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: """
-                # TYPE shipcheck_test_errors_total counter
-                shipcheck_test_errors_total{service="api"} \(errors.value)
+            Response(
+                status: .ok,
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: """
+                            # TYPE shipcheck_test_errors_total counter
+                            shipcheck_test_errors_total{service="api"} \(errors.value)
 
-                """)))
+                            """)))
         }
-        let metrics = Application(router: metricsRouter, configuration: .init(address: .hostname("127.0.0.1", port: metricsPort)),
-                                  logger: Logger(label: "test-metrics", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let metrics = Application(
+            router: metricsRouter, configuration: .init(address: .hostname("127.0.0.1", port: metricsPort)),
+            logger: Logger(label: "test-metrics", factory: { _ in SwiftLogNoOpLogHandler() }))
         let quiet = Logger(label: "test-server", factory: { _ in SwiftLogNoOpLogHandler() })
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: quiet))
         // Separate, so that a busy fixed port cannot take the main server down with it.
-        let metricsGroup = ServiceGroup(configuration: .init(services: [metrics], gracefulShutdownSignals: [], logger: quiet))
+        let metricsGroup = ServiceGroup(
+            configuration: .init(services: [metrics], gracefulShutdownSignals: [], logger: quiet))
         self.group = group
         task = Task { try await group.run() }
         Task { try? await metricsGroup.run() }
@@ -67,7 +75,9 @@ actor TestServer {
         router.get("/degraded") { _, _ in json(#"{"status": "degraded"}"#) }
         // Answers, with another shape than the checklist expects.
         router.get("/other-shape") { _, _ in json(#"{"ok": true}"#) }
-        router.get("/status/500") { _, _ in Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "boom"))) }
+        router.get("/status/500") { _, _ in
+            Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "boom")))
+        }
         router.get("/slow") { request, _ in
             let ms = Int(request.uri.queryParameters["ms"].map(String.init) ?? "") ?? 200
             try await Task.sleep(for: .milliseconds(ms))
@@ -81,7 +91,8 @@ actor TestServer {
         router.get("/secure") { _, _ in
             var headers = HTTPFields()
             let nonce = UUID().uuidString.replacingOccurrences(of: "-", with: "")
-            headers[HTTPField.Name("Content-Security-Policy")!] = "default-src 'self'; script-src 'nonce-\(nonce)' 'strict-dynamic'; frame-ancestors 'none'"
+            headers[HTTPField.Name("Content-Security-Policy")!] =
+                "default-src 'self'; script-src 'nonce-\(nonce)' 'strict-dynamic'; frame-ancestors 'none'"
             headers[HTTPField.Name("Strict-Transport-Security")!] = "max-age=63072000; includeSubDomains; preload"
             headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
             headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
@@ -90,7 +101,8 @@ actor TestServer {
         }
         router.get("/insecure") { _, _ in
             var headers = HTTPFields()
-            headers[HTTPField.Name("Content-Security-Policy")!] = "default-src 'self'; script-src 'self' 'unsafe-inline'"
+            headers[HTTPField.Name("Content-Security-Policy")!] =
+                "default-src 'self'; script-src 'self' 'unsafe-inline'"
             headers[HTTPField.Name("Strict-Transport-Security")!] = "max-age=3600"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "<html></html>")))
         }
@@ -127,18 +139,22 @@ actor TestServer {
             return Response(status: .tooManyRequests, headers: headers)
         }
         router.get("/endless") { _, _ in
-            Response(status: .ok, body: ResponseBody { writer in
-                let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 65_536)
-                while !Task.isCancelled { try await writer.write(chunk) }
-                try await writer.finish(nil)
-            })
+            Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 65_536)
+                    while !Task.isCancelled { try await writer.write(chunk) }
+                    try await writer.finish(nil)
+                })
         }
         router.get("/big") { _, _ in
-            Response(status: .ok, body: ResponseBody(contentLength: 100 * 1_048_576) { writer in
-                let chunk = ByteBuffer(repeating: UInt8(ascii: "y"), count: 1_048_576)
-                for _ in 0..<100 { try await writer.write(chunk) }
-                try await writer.finish(nil)
-            })
+            Response(
+                status: .ok,
+                body: ResponseBody(contentLength: 100 * 1_048_576) { writer in
+                    let chunk = ByteBuffer(repeating: UInt8(ascii: "y"), count: 1_048_576)
+                    for _ in 0..<100 { try await writer.write(chunk) }
+                    try await writer.finish(nil)
+                })
         }
         return router
     }
@@ -269,7 +285,9 @@ func listenOnLoopback() -> (socket: Int32, port: Int) {
     address.sin_port = 0
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) } }
+    _ = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) }
+    }
     listen(socketFD, 128)
     _ = withUnsafeMutablePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }

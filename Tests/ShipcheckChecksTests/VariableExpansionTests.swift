@@ -1,6 +1,7 @@
 import Foundation
 import ShipcheckCore
 import Testing
+
 @testable import ShipcheckChecks
 
 /// `${{ vars.NAME }}` and `${{ env.NAME }}` mean the same in every string parameter of every kind:
@@ -9,7 +10,8 @@ import Testing
 @Suite(.serialized) struct VariableExpansionTests {
     /// Parameters whose values come from a fixed vocabulary (or are patterns over output), by kind.
     static let fixedValues: Set<String> = [
-        "run.shell", "run.capture", "http.method", "http.ok-status", "headers.method", "cors.method", "rate-limit.method",
+        "run.shell", "run.capture", "http.method", "http.ok-status", "headers.method", "cors.method",
+        "rate-limit.method",
         "prometheus.aggregate", "dns.type",
     ]
 
@@ -34,11 +36,14 @@ import Testing
 
     @Test func everyStringParameterIsATemplateOrAFixedVocabulary() {
         let leaves = Set(Self.stringLeaves())
-        #expect(leaves.subtracting(Self.fixedValues).isEmpty, "not templates: \(leaves.subtracting(Self.fixedValues).sorted())")
+        #expect(
+            leaves.subtracting(Self.fixedValues).isEmpty,
+            "not templates: \(leaves.subtracting(Self.fixedValues).sorted())")
     }
 
     @Test func aReferenceInAFixedValueIsRefusedWhereItStands() {
-        let problems = Harness.problems("""
+        let problems = Harness.problems(
+            """
             version: 1
             vars: { M: GET }
             phases:
@@ -54,9 +59,10 @@ import Testing
 
     @Test func corsAllowedOriginsAreExpanded() async throws {
         let base = try await TestServer.shared.start()
-        let run = try await Harness.run(items: """
-            - { id: cors, title: C, cors: { url: "${{ vars.BASE_URL }}/cors-good", allowed-origins: ["${{ vars.APP_ORIGIN }}", "${{ env.ADMIN_ORIGIN }}"] } }
-            """, environment: ["ADMIN_ORIGIN": "https://admin.example.org"],
+        let run = try await Harness.run(
+            items: """
+                - { id: cors, title: C, cors: { url: "${{ vars.BASE_URL }}/cors-good", allowed-origins: ["${{ vars.APP_ORIGIN }}", "${{ env.ADMIN_ORIGIN }}"] } }
+                """, environment: ["ADMIN_ORIGIN": "https://admin.example.org"],
             vars: "{ BASE_URL: \"\(base)\", APP_ORIGIN: \"https://app.example.org\" }")
         #expect(run["cors"]?.outcome == .pass, "\(run["cors"]?.reason ?? "")")
     }
@@ -72,29 +78,35 @@ import Testing
         ]
         for (path, text) in files {
             let url = directory.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: url, atomically: true, encoding: .utf8)
         }
         // The runbook is newer than the code it documents.
         let past = Date().addingTimeInterval(-3600)
-        try FileManager.default.setAttributes([.modificationDate: past], ofItemAtPath: directory.appendingPathComponent("src/app.py").path)
+        try FileManager.default.setAttributes(
+            [.modificationDate: past], ofItemAtPath: directory.appendingPathComponent("src/app.py").path)
         let git = Process()
         git.executableURL = URL(fileURLWithPath: "/bin/sh")
-        git.arguments = ["-c", "git init -q -b release/7 && git add -A && git -c user.email=t@example.org -c user.name=T commit -qm i"]
+        git.arguments = [
+            "-c",
+            "git init -q -b release/7 && git add -A && git -c user.email=t@example.org -c user.name=T commit -qm i",
+        ]
         git.currentDirectoryURL = directory
         try git.run()
         git.waitUntilExit()
-        let run = try await Harness.run(items: """
-            - { id: file, title: F, file: { path: "${{ vars.DOCS }}/RUNBOOK.md", contains: "${{ vars.ALERT }}", newer-than: ["${{ vars.SRC }}/**"] } }
-            - { id: git, title: G, git: { branch: "release/${{ vars.TRAIN }}" } }
-            - { id: git-list, title: G, git: { branch: ["main", "${{ env.RELEASE_BRANCH }}"] } }
-            - { id: secrets, title: S, secrets: { paths: ["${{ vars.SRC }}", "${{ vars.FIXTURES }}"], exclude: ["${{ vars.FIXTURES }}/**"] } }
-            - { id: env, title: E, env-parity: { names: ["${{ vars.REQUIRED }}"] } }
-            - { id: changelog, title: C, changelog: { version: "${{ vars.VERSION }}" } }
-            """, in: directory, environment: ["RELEASE_BRANCH": "release/7", "MINA_REQUIRED_SET": "yes"],
+        let run = try await Harness.run(
+            items: """
+                - { id: file, title: F, file: { path: "${{ vars.DOCS }}/RUNBOOK.md", contains: "${{ vars.ALERT }}", newer-than: ["${{ vars.SRC }}/**"] } }
+                - { id: git, title: G, git: { branch: "release/${{ vars.TRAIN }}" } }
+                - { id: git-list, title: G, git: { branch: ["main", "${{ env.RELEASE_BRANCH }}"] } }
+                - { id: secrets, title: S, secrets: { paths: ["${{ vars.SRC }}", "${{ vars.FIXTURES }}"], exclude: ["${{ vars.FIXTURES }}/**"] } }
+                - { id: env, title: E, env-parity: { names: ["${{ vars.REQUIRED }}"] } }
+                - { id: changelog, title: C, changelog: { version: "${{ vars.VERSION }}" } }
+                """, in: directory, environment: ["RELEASE_BRANCH": "release/7", "MINA_REQUIRED_SET": "yes"],
             vars: """
-            { DOCS: docs, ALERT: HighErrorRate, SRC: src, TRAIN: "7", FIXTURES: fixtures, REQUIRED: MINA_REQUIRED_SET, VERSION: 1.2.3 }
-            """)
+                { DOCS: docs, ALERT: HighErrorRate, SRC: src, TRAIN: "7", FIXTURES: fixtures, REQUIRED: MINA_REQUIRED_SET, VERSION: 1.2.3 }
+                """)
         for id in ["file", "git", "git-list", "secrets", "env", "changelog"] {
             #expect(run[id]?.outcome == .pass, "\(id): \(run[id]?.reason ?? "")")
         }
@@ -105,9 +117,10 @@ import Testing
 
     @Test func postgresQueryIsExpanded() async throws {
         guard let url = Services.url("POSTGRES") else { return }
-        let run = try await Harness.run(items: """
-            - { id: pg, title: P, postgres: { url: "${{ vars.PG }}", query: "SELECT '${{ vars.REVISION }}' AS version_num" }, expect: row.version_num == "abc123" }
-            """, vars: "{ PG: \"\(url)\", REVISION: abc123 }")
+        let run = try await Harness.run(
+            items: """
+                - { id: pg, title: P, postgres: { url: "${{ vars.PG }}", query: "SELECT '${{ vars.REVISION }}' AS version_num" }, expect: row.version_num == "abc123" }
+                """, vars: "{ PG: \"\(url)\", REVISION: abc123 }")
         #expect(run["pg"]?.outcome == .pass, "\(run["pg"]?.reason ?? "")")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import ShipcheckCore
 import Testing
+
 @testable import ShipcheckChecks
 
 /// `websocket:` and the certificate facts, against real servers on loopback: the in-process test
@@ -13,7 +14,8 @@ import Testing
     }
 
     @Test func echoLatencyPercentilesAndCloseCode() async throws {
-        let result = try await run("""
+        let result = try await run(
+            """
             - id: ws
               title: WebSocket latency
               websocket: { url: "${{ vars.WS_URL }}/ws/slow", send: '{"n": 1}', samples: 5 }
@@ -24,13 +26,18 @@ import Testing
         #expect(item.facts["replies"] == .number(5))
         #expect(item.facts["json.n"] == .number(1))
         #expect(item.facts["status"] == .number(101))
-        if case .duration(let max)? = item.facts["latency.max"] { #expect(max >= 0.15 && max < 2) } else { Issue.record("no latency.max") }
+        if case .duration(let max)? = item.facts["latency.max"] {
+            #expect(max >= 0.15 && max < 2)
+        } else {
+            Issue.record("no latency.max")
+        }
     }
 
     @Test func silentServerEndsOnTheReplyTimeout() async throws {
         let clock = ContinuousClock()
         let start = clock.now
-        let result = try await run("""
+        let result = try await run(
+            """
             - { id: ws, title: W, websocket: { url: "${{ vars.WS_URL }}/ws/silent", send: hi, samples: 50, timeout: 300ms } }
             """)
         let item = try #require(result["ws"])
@@ -45,7 +52,8 @@ import Testing
     @Test func upgradeThatNeverComesIsBounded() async throws {
         let clock = ContinuousClock()
         let start = clock.now
-        let result = try await run("""
+        let result = try await run(
+            """
             - { id: ws, title: W, websocket: { url: "ws://127.0.0.1:${{ vars.SILENT_PORT }}/", timeout: 300ms } }
             """, vars: ", SILENT_PORT: \"\(SilentListener.shared.port)\"")
         let item = try #require(result["ws"])
@@ -55,7 +63,8 @@ import Testing
     }
 
     @Test func refusedConnectionAndOversizedMessage() async throws {
-        let result = try await run("""
+        let result = try await run(
+            """
             - { id: refused, title: R, websocket: { url: "ws://127.0.0.1:9/", timeout: 2s } }
             - { id: big, title: B, websocket: { url: "${{ vars.WS_URL }}/ws/big", send: more, max-message: 64KiB } }
             """)
@@ -69,7 +78,8 @@ import Testing
 
     @Test func certificateDaysLeftOverHTTPSAndWSS() async throws {
         let server = try await TLSTestServer.shared.start(daysLeft: 45)
-        let result = try await run("""
+        let result = try await run(
+            """
             - id: cert
               title: Certificate valid for 30 days more
               http: { url: "${{ vars.HTTPS_URL }}/health", ca: "${{ vars.CA }}" }
@@ -93,7 +103,8 @@ import Testing
 
     @Test func samplingOverHTTPS() async throws {
         let server = try await TLSTestServer.shared.start(daysLeft: 45)
-        let result = try await run("""
+        let result = try await run(
+            """
             - id: load
               title: Load over TLS
               http: { url: "${{ vars.HTTPS_URL }}/health", ca: "${{ vars.CA }}", samples: 40, concurrency: 4 }
@@ -106,12 +117,16 @@ import Testing
     @Test func untrustedAndExpiredCertificatesAreErrors() async throws {
         let valid = try await TLSTestServer.shared.start(daysLeft: 45)
         let expired = try await TLSTestServer.shared.start(daysLeft: -3)
-        let result = try await run("""
+        let result = try await run(
+            """
             - { id: untrusted, title: U, http: { url: "${{ vars.VALID }}/health", request-timeout: 3s } }
             - { id: expired, title: E, http: { url: "${{ vars.EXPIRED }}/health", ca: "${{ vars.EXPIRED_CA }}", request-timeout: 3s } }
             - { id: unverified, title: N, http: { url: "${{ vars.EXPIRED }}/health", tls-verify: false }, expect: tls.days_left >= 0 }
             - { id: wss-untrusted, title: W, websocket: { url: "${{ vars.VALID_WSS }}/ws/echo", timeout: 3s } }
-            """, vars: ", VALID: \"\(valid.httpsURL)\", VALID_WSS: \"\(valid.wssURL)\", EXPIRED: \"\(expired.httpsURL)\", EXPIRED_CA: \"\(expired.caPath)\"")
+            """,
+            vars:
+                ", VALID: \"\(valid.httpsURL)\", VALID_WSS: \"\(valid.wssURL)\", EXPIRED: \"\(expired.httpsURL)\", EXPIRED_CA: \"\(expired.caPath)\""
+        )
         for id in ["untrusted", "expired", "wss-untrusted"] {
             let item = try #require(result[id])
             #expect(item.outcome == .error, "\(id): \(item.outcome)")
@@ -119,9 +134,13 @@ import Testing
             // Said at once, not after the request timeout.
             #expect(item.duration < 1.5, "\(id) took \(item.duration)s")
         }
-        #expect(result["expired"]?.reason?.contains("the server's certificate expired on ") == true, "\(result["expired"]?.reason ?? "")")
+        #expect(
+            result["expired"]?.reason?.contains("the server's certificate expired on ") == true,
+            "\(result["expired"]?.reason ?? "")")
         #expect(result["expired"]?.reason?.hasSuffix("(3 days ago)") == true, "\(result["expired"]?.reason ?? "")")
-        #expect(result["untrusted"]?.reason?.contains("not signed by a CA this machine trusts") == true, "\(result["untrusted"]?.reason ?? "")")
+        #expect(
+            result["untrusted"]?.reason?.contains("not signed by a CA this machine trusts") == true,
+            "\(result["untrusted"]?.reason ?? "")")
         #expect(result["wss-untrusted"]?.reason?.contains("not signed by a CA this machine trusts") == true)
         // Without verification the request goes through, and the facts say how long ago it expired.
         let unverified = try #require(result["unverified"])

@@ -1,13 +1,18 @@
 import Foundation
 import Testing
+
 @testable import ShipcheckCore
 
 @Suite struct EngineTests {
-    func run(_ yaml: String, options: RunOptions = Fixtures.options(), signoffs: (any SignoffSource)? = nil,
-             log: EventLog = EventLog()) async throws -> RunResult {
+    func run(
+        _ yaml: String, options: RunOptions = Fixtures.options(), signoffs: (any SignoffSource)? = nil,
+        log: EventLog = EventLog()
+    ) async throws -> RunResult {
         let checklist = try Fixtures.load(yaml)
-        return await Engine(checklist: checklist, options: options, environment: Fixtures.environment,
-                            signoffSource: signoffs, observer: { log.record($0) }).run()
+        return await Engine(
+            checklist: checklist, options: options, environment: Fixtures.environment,
+            signoffSource: signoffs, observer: { log.record($0) }
+        ).run()
     }
 
     func outcome(_ run: RunResult, _ id: String) -> Outcome? {
@@ -16,7 +21,8 @@ import Testing
 
     @Test func respectsNeedsOrder() async throws {
         let log = EventLog()
-        let result = try await run("""
+        let result = try await run(
+            """
             version: 1
             phases:
               pre-deploy:
@@ -28,18 +34,22 @@ import Testing
             """, log: log)
         #expect(result.verdict == .passed)
         #expect(result.items.map(\.id) == ["c", "a", "b", "d"], "results keep file order")
-        let endA = try #require(log.index(of: "end a")), startB = try #require(log.index(of: "start b"))
-        let endB = try #require(log.index(of: "end b")), startC = try #require(log.index(of: "start c"))
+        let endA = try #require(log.index(of: "end a"))
+        let startB = try #require(log.index(of: "start b"))
+        let endB = try #require(log.index(of: "end b"))
+        let startC = try #require(log.index(of: "start c"))
         #expect(endA < startB)
         #expect(endB < startC)
     }
 
     @Test func boundsParallelism() async throws {
         let log = EventLog()
-        let items = (1...12).map { "      - { id: i\($0), title: I\($0), fake: { sleep: 0.05 } }" }.joined(separator: "\n")
+        let items = (1...12).map { "      - { id: i\($0), title: I\($0), fake: { sleep: 0.05 } }" }.joined(
+            separator: "\n")
         let clock = ContinuousClock()
         let start = clock.now
-        let result = try await run("version: 1\nphases:\n  pre-deploy:\n    items:\n" + items, options: Fixtures.options(jobs: 3), log: log)
+        let result = try await run(
+            "version: 1\nphases:\n  pre-deploy:\n    items:\n" + items, options: Fixtures.options(jobs: 3), log: log)
         let elapsed = clock.now - start
         #expect(result.count(.pass) == 12)
         #expect(log.maxRunning == 3)
@@ -48,7 +58,8 @@ import Testing
     }
 
     @Test func skipsDependantsOfAFailureWithTheReason() async throws {
-        let result = try await run("""
+        let result = try await run(
+            """
             version: 1
             phases:
               pre-deploy:
@@ -92,7 +103,8 @@ import Testing
     }
 
     @Test func severityWarnDoesNotBlock() async throws {
-        let result = try await run("""
+        let result = try await run(
+            """
             version: 1
             phases:
               pre-deploy:
@@ -105,7 +117,8 @@ import Testing
     }
 
     @Test func couldNotRunIsAnErrorNeverAPass() async throws {
-        let result = try await run("""
+        let result = try await run(
+            """
             version: 1
             phases:
               pre-deploy:
@@ -126,7 +139,8 @@ import Testing
 
     /// An empty phase, or one whose every item was skipped, checked nothing: not a pass.
     @Test func aGateThatCheckedNothingDoesNotPass() async throws {
-        let skipped = try await run("""
+        let skipped = try await run(
+            """
             version: 1
             phases:
               pre-deploy:
@@ -137,7 +151,8 @@ import Testing
         #expect(skipped.items.allSatisfy { $0.outcome == .skipped })
         #expect(skipped.verdict == .error)
         #expect(TerminalReporter(color: false).summary(skipped).contains("no item was checked (all 2 skipped)"))
-        let empty = try await run("""
+        let empty = try await run(
+            """
             version: 1
             phases:
               pre-deploy:
@@ -149,7 +164,8 @@ import Testing
     }
 
     @Test func timeoutIsAnError() async throws {
-        let result = try await run("""
+        let result = try await run(
+            """
             version: 1
             phases:
               pre-deploy:
@@ -163,7 +179,8 @@ import Testing
 
     @Test func retriesWithBackoffUntilPass() async throws {
         let log = EventLog()
-        let result = try await run("""
+        let result = try await run(
+            """
             version: 1
             phases:
               pre-deploy:
@@ -231,7 +248,8 @@ import Testing
     }
 
     @Test func cancellationStopsTheRunAndRecordsIt() async throws {
-        let checklist = try Fixtures.load("""
+        let checklist = try Fixtures.load(
+            """
             version: 1
             phases:
               pre-deploy:
@@ -252,7 +270,8 @@ import Testing
     }
 
     @Test func secretsAreRedactedFromFactsAndReasons() async throws {
-        let result = try await run("""
+        let result = try await run(
+            """
             version: 1
             phases:
               pre-deploy:
@@ -266,7 +285,8 @@ import Testing
     }
 
     @Test func optionsAreCheckedAgainstTheChecklist() throws {
-        let checklist = try Fixtures.load("""
+        let checklist = try Fixtures.load(
+            """
             version: 1
             environments: { staging: {} }
             phases:

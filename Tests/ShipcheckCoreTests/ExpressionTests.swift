@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ShipcheckCore
 
 @Suite struct ExpressionTests {
@@ -15,7 +16,9 @@ import Testing
     }
 
     @Test func unitsNormalise() throws {
-        let facts: Facts = ["latency.p95": .duration(0.432), "coverage.percent": .number(83.1), "size": .number(12_000_000)]
+        let facts: Facts = [
+            "latency.p95": .duration(0.432), "coverage.percent": .number(83.1), "size": .number(12_000_000),
+        ]
         #expect(try eval("latency.p95 < 500ms", facts))
         #expect(try eval("latency.p95 >= 0.4s", facts))
         #expect(try !eval("latency.p95 < 1ms", facts))
@@ -25,8 +28,10 @@ import Testing
     }
 
     @Test func stringsRegexContainsAndFunctions() throws {
-        let facts: Facts = ["json.status": .string("healthy"), "stdout": .string("Your branch is up to date"),
-                            "tags": .list([.string("a"), .string("b")])]
+        let facts: Facts = [
+            "json.status": .string("healthy"), "stdout": .string("Your branch is up to date"),
+            "tags": .list([.string("a"), .string("b")]),
+        ]
         #expect(try eval(#"json.status == "healthy""#, facts))
         #expect(try eval(#"stdout =~ "up.to.date$""#, facts))
         #expect(try eval(#"stdout contains 'branch'"#, facts))
@@ -58,14 +63,20 @@ import Testing
         let scope = Scope(facts: ["tests.failed": .number(0), "coverage.percent": .number(4.84)])
         #expect(expression.explainFailure(in: scope) == ["coverage.percent = 4.84, expected >= 80"])
         let both = Scope(facts: ["tests.failed": .number(2), "coverage.percent": .number(4.84)])
-        #expect(expression.explainFailure(in: both) == ["tests.failed = 2, expected == 0", "coverage.percent = 4.84, expected >= 80"])
-        #expect(expression.explainFailure(in: Scope(facts: ["tests.failed": .number(0), "coverage.percent": .number(90)])) == [])
+        #expect(
+            expression.explainFailure(in: both) == [
+                "tests.failed = 2, expected == 0", "coverage.percent = 4.84, expected >= 80",
+            ])
+        #expect(
+            expression.explainFailure(in: Scope(facts: ["tests.failed": .number(0), "coverage.percent": .number(90)]))
+                == [])
     }
 
     @Test func explanationOfDurations() throws {
         let expression = try FactExpression.parse("latency.p95 < 500ms")
-        #expect(expression.explainFailure(in: Scope(facts: ["latency.p95": .duration(0.75)]))
-            == ["latency.p95 = 750ms, expected < 500ms"])
+        #expect(
+            expression.explainFailure(in: Scope(facts: ["latency.p95": .duration(0.75)]))
+                == ["latency.p95 = 750ms, expected < 500ms"])
     }
 
     @Test(arguments: [

@@ -1,6 +1,7 @@
 import Foundation
 import ShipcheckTestSupport
 import Testing
+
 @testable import ShipcheckCore
 
 /// Random mutations of valid configurations and expressions: the loader and the parser
@@ -40,13 +41,16 @@ import Testing
               - { title: Ship it, fake: {}, needs: [] }
         """
 
-    static let fragments = ["{", "}", "[", "]", ":", "- ", "&a ", "*a", "!!binary ", "\n", "  ", "\"", "'", "#", "|",
-                            ">", "${{", "}}", "needs: [a]", "id: a", "0x", "-1", "~", "? ", ",", "\t", "\u{0}", "é", "🚀"]
+    static let fragments = [
+        "{", "}", "[", "]", ":", "- ", "&a ", "*a", "!!binary ", "\n", "  ", "\"", "'", "#", "|",
+        ">", "${{", "}}", "needs: [a]", "id: a", "0x", "-1", "~", "? ", ",", "\t", "\u{0}", "é", "🚀",
+    ]
 
     @Test func mutatedConfigsNeverCrash() {
         var generator = SeededGenerator(seed: 0xC0FF_EE)
         let base = Array(Self.seedConfig.unicodeScalars)
-        var loaded = 0, rejected = 0
+        var loaded = 0
+        var rejected = 0
         for _ in 0..<1500 {
             var scalars = base
             for _ in 0..<Int.random(in: 1...6, using: &generator) {
@@ -80,11 +84,15 @@ import Testing
 
     @Test func randomExpressionsNeverCrash() {
         var generator = SeededGenerator(seed: 0xE4_9E55)
-        let atoms = ["exit", "tests.failed", "0", "80%", "500ms", "\"ok\"", "true", "false", "(", ")", "and", "or",
-                     "not", "==", "!=", "<", "<=", ">", ">=", "=~", "contains", "exists(", "len(", "changed(", ",",
-                     "[", "]", "json.status", "'x'", "-1", "1e3", "1.5.5", "\"unterminated", "!", "&&", "||", "=", "@"]
-        let facts: Facts = ["exit": .number(0), "tests.failed": .number(2), "json.status": .string("ok"),
-                            "latency": .duration(0.3)]
+        let atoms = [
+            "exit", "tests.failed", "0", "80%", "500ms", "\"ok\"", "true", "false", "(", ")", "and", "or",
+            "not", "==", "!=", "<", "<=", ">", ">=", "=~", "contains", "exists(", "len(", "changed(", ",",
+            "[", "]", "json.status", "'x'", "-1", "1e3", "1.5.5", "\"unterminated", "!", "&&", "||", "=", "@",
+        ]
+        let facts: Facts = [
+            "exit": .number(0), "tests.failed": .number(2), "json.status": .string("ok"),
+            "latency": .duration(0.3),
+        ]
         var parsed = 0
         for _ in 0..<5000 {
             let text = (0..<Int.random(in: 1...12, using: &generator))

@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+
 @testable import ShipcheckCore
 
 @Suite struct LoaderTests {
     @Test func loadsPhasesSectionsAndItems() throws {
-        let checklist = try Fixtures.load("""
+        let checklist = try Fixtures.load(
+            """
             version: 1
             project: demo
             vars: { URL: http://x }
@@ -39,7 +41,10 @@ import Testing
         #expect(tests.retryDelay == 1)
         #expect(tests.section == "Code")
         let review = try #require(checklist.item("review"))
-        guard case .manual(let requirement) = review.body else { Issue.record("expected manual"); return }
+        guard case .manual(let requirement) = review.body else {
+            Issue.record("expected manual")
+            return
+        }
         #expect(requirement == SignoffRequirement(count: 2, distinct: true, role: "reviewer"))
         let ship = try #require(checklist.item("ship"))
         #expect(ship.severity == .warn)
@@ -48,7 +53,8 @@ import Testing
     }
 
     @Test func reportsEveryProblemInOnePassWithLineColumnAndKeyPath() {
-        let problems = Fixtures.problems("""
+        let problems = Fixtures.problems(
+            """
             version: 1
             phases:
               pre-deploy:
@@ -76,19 +82,33 @@ import Testing
             """)
         let lines = problems.map(\.description)
         #expect(problems.count == 7, "\(lines)")
-        #expect(lines.contains("test.yml:10:13: at `phases.pre-deploy.sections[0].items[0].timout`: unknown key `timout`; did you mean `timeout`?"))
-        #expect(lines.contains { $0.hasPrefix("test.yml:14:42: at `phases.pre-deploy.sections[0].items[1].expect`: unexpected `=`") })
-        #expect(lines.contains { $0.hasPrefix("test.yml:15:20:") && $0.contains("needs `a2`, which is not an item; did you mean `a`?") })
-        #expect(lines.contains { $0.hasPrefix("test.yml:19:22:") && $0.contains("expected a duration like 90s or 10m") })
+        #expect(
+            lines.contains(
+                "test.yml:10:13: at `phases.pre-deploy.sections[0].items[0].timout`: unknown key `timout`; did you mean `timeout`?"
+            ))
+        #expect(
+            lines.contains {
+                $0.hasPrefix("test.yml:14:42: at `phases.pre-deploy.sections[0].items[1].expect`: unexpected `=`")
+            })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("test.yml:15:20:") && $0.contains("needs `a2`, which is not an item; did you mean `a`?")
+            })
+        #expect(
+            lines.contains { $0.hasPrefix("test.yml:19:22:") && $0.contains("expected a duration like 90s or 10m") })
         #expect(lines.contains { $0.hasPrefix("test.yml:20:23:") && $0.contains("expected `block` or `warn`") })
-        #expect(lines.contains { $0.hasPrefix("test.yml:21:17:") && $0.contains("duplicate id `a`; it is first used at test.yml:7:17") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("test.yml:21:17:") && $0.contains("duplicate id `a`; it is first used at test.yml:7:17")
+            })
         #expect(lines.contains { $0.hasPrefix("test.yml:24:3:") && $0.contains("did you mean `pre-deploy`?") })
         // In file order.
         #expect(problems.compactMap(\.location?.line) == problems.compactMap(\.location?.line).sorted())
     }
 
     @Test func namesTheCycle() {
-        let problems = Fixtures.problems("""
+        let problems = Fixtures.problems(
+            """
             version: 1
             phases:
               pre-deploy:
@@ -104,7 +124,8 @@ import Testing
     }
 
     @Test func needsStayWithinAPhase() {
-        let problems = Fixtures.problems("""
+        let problems = Fixtures.problems(
+            """
             version: 1
             phases:
               pre-deploy:
@@ -116,7 +137,8 @@ import Testing
     }
 
     @Test func unknownVariablesAndRolesAndWhenFacts() {
-        let problems = Fixtures.problems("""
+        let problems = Fixtures.problems(
+            """
             version: 1
             vars: { BASE_URL: x }
             roles: { reviewer: [] }
@@ -134,7 +156,8 @@ import Testing
     }
 
     @Test func itemNeedsSomethingToRun() {
-        let problems = Fixtures.problems("""
+        let problems = Fixtures.problems(
+            """
             version: 1
             phases:
               pre-deploy:
@@ -152,7 +175,8 @@ import Testing
     }
 
     @Test func derivedIDsAreUnique() throws {
-        let checklist = try Fixtures.load("""
+        let checklist = try Fixtures.load(
+            """
             version: 1
             phases:
               pre-deploy:
@@ -198,27 +222,29 @@ import Testing
     }
 
     @Test func includesJoinAndCyclesAreCaught() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shipcheck-include-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "shipcheck-include-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try """
-            version: 1
-            include: [more.yml]
-            phases:
-              pre-deploy:
-                items: [{ id: a, title: A, fake: {}, needs: [b] }]
-            """.write(to: directory.appendingPathComponent("shipcheck.yml"), atomically: true, encoding: .utf8)
+        version: 1
+        include: [more.yml]
+        phases:
+          pre-deploy:
+            items: [{ id: a, title: A, fake: {}, needs: [b] }]
+        """.write(to: directory.appendingPathComponent("shipcheck.yml"), atomically: true, encoding: .utf8)
         try """
-            vars: { X: "1" }
-            phases:
-              pre-deploy:
-                items: [{ id: b, title: B, fake: {} }]
-            """.write(to: directory.appendingPathComponent("more.yml"), atomically: true, encoding: .utf8)
+        vars: { X: "1" }
+        phases:
+          pre-deploy:
+            items: [{ id: b, title: B, fake: {} }]
+        """.write(to: directory.appendingPathComponent("more.yml"), atomically: true, encoding: .utf8)
         let checklist = try Fixtures.loader.load(file: directory.appendingPathComponent("shipcheck.yml"))
         #expect(checklist.items.map(\.id).sorted() == ["a", "b"])
         #expect(checklist.variables["X"] == "1")
 
-        try "include: shipcheck.yml\n".write(to: directory.appendingPathComponent("more.yml"), atomically: true, encoding: .utf8)
+        try "include: shipcheck.yml\n".write(
+            to: directory.appendingPathComponent("more.yml"), atomically: true, encoding: .utf8)
         #expect {
             _ = try Fixtures.loader.load(file: directory.appendingPathComponent("shipcheck.yml"))
         } throws: { error in

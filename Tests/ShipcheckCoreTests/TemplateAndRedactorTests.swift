@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ShipcheckCore
 
 @Suite struct TemplateTests {
@@ -6,7 +7,8 @@ import Testing
         let template = try Template.parse("curl ${{ vars.URL }}/health -H ${{env.TOKEN}}")
         #expect(template.variableNames == ["URL"])
         #expect(template.environmentNames == ["TOKEN"])
-        let shell = try template.expand(environment: ["TOKEN": "a b'c; rm -rf /"], variables: ["URL": "http://x"], quoting: .shell)
+        let shell = try template.expand(
+            environment: ["TOKEN": "a b'c; rm -rf /"], variables: ["URL": "http://x"], quoting: .shell)
         #expect(shell == #"curl 'http://x'/health -H 'a b'\''c; rm -rf /'"#)
         let plain = try template.expand(environment: ["TOKEN": "t"], variables: ["URL": "http://x"], quoting: .none)
         #expect(plain == "curl http://x/health -H t")

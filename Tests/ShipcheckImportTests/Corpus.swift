@@ -11,7 +11,9 @@ enum Corpus {
 
     static var corpusFiles: [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: corpusDirectory.path)) ?? []
-        return names.filter { $0.hasSuffix(".md") && $0 != "SOURCES.md" }.sorted().map { corpusDirectory.appendingPathComponent($0) }
+        return names.filter { $0.hasSuffix(".md") && $0 != "SOURCES.md" }.sorted().map {
+            corpusDirectory.appendingPathComponent($0)
+        }
     }
 
     struct Counts {
@@ -26,19 +28,25 @@ enum Corpus {
         let task = try! NSRegularExpression(pattern: #"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])[ \t]+\[[ xX]\](?:[ \t]|$)"#)
         let glyph = try! NSRegularExpression(pattern: #"^[ \t]*(?:>[ \t]?)*(?:(?:[-*+]|\d+[.)])[ \t]+.*☐|\|.*☐)"#)
         let blank = try! NSRegularExpression(
-            pattern: #"^[ \t]*(?:>[ \t]?)*(?:(?:[-*+]|\d+[.)])[ \t]+)?\**(?:[^:\n]*?)(?:sign-?off|signoff|signed|sign off|signature|approved|approver|approval|reviewer|reviewed by|verified by)[^:\n]*:.*_{3,}"#,
+            pattern:
+                #"^[ \t]*(?:>[ \t]?)*(?:(?:[-*+]|\d+[.)])[ \t]+)?\**(?:[^:\n]*?)(?:sign-?off|signoff|signed|sign off|signature|approved|approver|approval|reviewer|reviewed by|verified by)[^:\n]*:.*_{3,}"#,
             options: [.caseInsensitive])
         let fence = try! NSRegularExpression(pattern: #"^[ \t]*(?:>[ \t]?)*(`{3,}|~{3,})(.*)$"#)
         var counts = Counts()
         var open: (Character, Int)?
-        for raw in text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in text.replacingOccurrences(of: "\r\n", with: "\n").split(
+            separator: "\n", omittingEmptySubsequences: false)
+        {
             let line = String(raw)
             let range = NSRange(line.startIndex..., in: line)
             if let match = fence.firstMatch(in: line, range: range), let run = Range(match.range(at: 1), in: line),
-               let rest = Range(match.range(at: 2), in: line) {
+                let rest = Range(match.range(at: 2), in: line)
+            {
                 let marker = line[run]
                 if let (character, length) = open {
-                    if marker.first == character, marker.count >= length, line[rest].trimmingCharacters(in: .whitespaces).isEmpty {
+                    if marker.first == character, marker.count >= length,
+                        line[rest].trimmingCharacters(in: .whitespaces).isEmpty
+                    {
                         open = nil
                     }
                     continue
@@ -51,7 +59,8 @@ enum Corpus {
             if open != nil { continue }
             if task.firstMatch(in: line, range: range) != nil {
                 counts.tasks += 1
-            } else if glyph.firstMatch(in: line, range: range) != nil || blank.firstMatch(in: line, range: range) != nil {
+            } else if glyph.firstMatch(in: line, range: range) != nil || blank.firstMatch(in: line, range: range) != nil
+            {
                 counts.lookalikes += 1
             }
         }

@@ -3,12 +3,15 @@ import ShipcheckChecks
 import ShipcheckCore
 import ShipcheckTestSupport
 import Testing
+
 @testable import ShipcheckImport
 
-@Suite(.enabled(if: SharedFiles.available, "needs ../shared/ (the seed checklist and corpus), absent in a plain clone")) struct SeedImportTests {
+@Suite(.enabled(if: SharedFiles.available, "needs ../shared/ (the seed checklist and corpus), absent in a plain clone"))
+struct SeedImportTests {
     static func imported() throws -> (ImportResult, Checklist) {
         let data = try Data(contentsOf: Corpus.seed)
-        let result = try ChecklistImporter(sourceName: "DEPLOYMENT_CHECKLIST.md", toolVersion: "test").importChecklist(data: data)
+        let result = try ChecklistImporter(sourceName: "DEPLOYMENT_CHECKLIST.md", toolVersion: "test").importChecklist(
+            data: data)
         let checklist = try ConfigLoader(kinds: CheckKinds.all).load(yaml: result.yaml, file: "imported.yml")
         return (result, checklist)
     }
@@ -42,7 +45,9 @@ import Testing
         #expect(expectations("all-tests-passing") == ["tests.failed == 0"])
         #expect(expectations("coverage-meets-80-threshold") == ["coverage.percent >= 80"])
         for tool in ["ruff", "black"] { #expect(expectations("no-linting-errors-\(tool)") == ["exit == 0"]) }
-        for tool in ["safety", "bandit"] { #expect(expectations("no-security-vulnerabilities-\(tool)") == ["exit == 0"]) }
+        for tool in ["safety", "bandit"] {
+            #expect(expectations("no-security-vulnerabilities-\(tool)") == ["exit == 0"])
+        }
         #expect(checklist.item("no-linting-errors-ruff")?.title == "No linting errors (ruff)")
         #expect(checklist.item("no-linting-errors-black")?.source == checklist.item("no-linting-errors-ruff")?.source)
         #expect(expectations("migration-tested-locally") == ["exit == 0", "tests.failed == 0"])
@@ -58,7 +63,10 @@ import Testing
         // "Backup created and encrypted": the item prompts (gpg --symmetric), so it stays manual.
         #expect(checklist.item("database-backup-taken")?.isManual == true)
         let tests = try #require(checklist.item("all-tests-passing"))
-        guard case .check(_, let check) = tests.body else { Issue.record("not a check"); return }
+        guard case .check(_, let check) = tests.body else {
+            Issue.record("not a check")
+            return
+        }
         #expect(check.summary == "pytest --junitxml=reports/all-tests-passing.junit.xml")
     }
 
@@ -84,7 +92,10 @@ import Testing
         #expect(checklist.item("tests-passing")?.when?.description == #"type == "hotfix""#)
         #expect(checklist.item("create-incident-report")?.phase == .rollback)
         #expect(checklist.deployTypes.keys.sorted() == ["emergency-rollback", "hotfix", "standard"])
-        #expect(checklist.item("verify-critical-paths")?.needs == ["homepage-loads", "user-can-login", "live-transcription-works", "api-endpoints-respond"])
+        #expect(
+            checklist.item("verify-critical-paths")?.needs == [
+                "homepage-loads", "user-can-login", "live-transcription-works", "api-endpoints-respond",
+            ])
     }
 
     @Test func outputIsDeterministic() throws {
@@ -94,7 +105,8 @@ import Testing
     }
 }
 
-@Suite(.enabled(if: SharedFiles.available, "needs ../shared/ (the seed checklist and corpus), absent in a plain clone")) struct CorpusImportTests {
+@Suite(.enabled(if: SharedFiles.available, "needs ../shared/ (the seed checklist and corpus), absent in a plain clone"))
+struct CorpusImportTests {
     @Test(arguments: Corpus.corpusFiles)
     func importsAndValidates(file: URL) throws {
         let data = try Data(contentsOf: file)
@@ -102,7 +114,8 @@ import Testing
         _ = try ConfigLoader(kinds: CheckKinds.all).load(yaml: result.yaml, file: file.lastPathComponent + ".yml")
         let text = String(decoding: data, as: UTF8.self)
         let counts = Corpus.count(text)
-        #expect(result.summary.items - result.summary.lookalikes == counts.tasks, "task items in \(file.lastPathComponent)")
+        #expect(
+            result.summary.items - result.summary.lookalikes == counts.tasks, "task items in \(file.lastPathComponent)")
         #expect(result.summary.lookalikes == counts.lookalikes, "look-alikes in \(file.lastPathComponent)")
         #expect(result.summary.codeBlocks == counts.fences, "code blocks in \(file.lastPathComponent)")
         #expect(result.summary.attachedBlocks + result.summary.unattachedBlocks.count == counts.fences)
@@ -115,12 +128,14 @@ import Testing
 
 @Suite struct MarkdownFormsTests {
     func importText(_ text: String) throws -> (ImportResult, Checklist) {
-        let result = try ChecklistImporter(sourceName: "c.md", toolVersion: "test").importChecklist(data: Data(text.utf8))
+        let result = try ChecklistImporter(sourceName: "c.md", toolVersion: "test").importChecklist(
+            data: Data(text.utf8))
         return (result, try ConfigLoader(kinds: CheckKinds.all).load(yaml: result.yaml, file: "c.yml"))
     }
 
     @Test func everyTaskForm() throws {
-        let (result, checklist) = try importText("""
+        let (result, checklist) = try importText(
+            """
             # Release
             ## Before deploying
             - [ ] dash item
@@ -148,12 +163,16 @@ import Testing
         #expect(checklist.item("bold-title-if-api-changes")?.description == "continuation line of the bold item")
         #expect(checklist.items.map(\.title).contains("Reviewer"))
         #expect(checklist.items.map(\.title).contains("Logs clean"))
-        guard case .manual(let signoff) = checklist.item("reviewer")?.body else { Issue.record("not manual"); return }
+        guard case .manual(let signoff) = checklist.item("reviewer")?.body else {
+            Issue.record("not manual")
+            return
+        }
         #expect(signoff.role == "reviewer")
     }
 
     @Test func inlineCommandsBecomeChecks() throws {
-        let (_, checklist) = try importText("""
+        let (_, checklist) = try importText(
+            """
             ## Pre-deployment
             - [ ] Run `npm test` and `npm run lint`
             - [ ] Mentioning `docker` alone is not a command
@@ -168,7 +187,8 @@ import Testing
     }
 
     @Test func consolePromptsAndOutputLines() throws {
-        let (_, checklist) = try importText("""
+        let (_, checklist) = try importText(
+            """
             ## Pre-deploy
             - [ ] Health is ok
               ```console
@@ -178,7 +198,10 @@ import Testing
               ```
             """)
         let item = try #require(checklist.item("health-is-ok"))
-        guard case .check(_, let check) = item.body else { Issue.record("expected a check"); return }
+        guard case .check(_, let check) = item.body else {
+            Issue.record("expected a check")
+            return
+        }
         #expect(check.summary == "curl -fsS http://127.0.0.1:9/health")
         #expect(item.expectations.map(\.description) == [#"json.status == "ok""#])
     }
@@ -198,7 +221,9 @@ import Testing
 
     @Test func hugeAndPathologicalInputsAreBounded() throws {
         let huge = Data(repeating: UInt8(ascii: "a"), count: 10 * 1_048_576)
-        #expect { _ = try ChecklistImporter(sourceName: "big.md").importChecklist(data: huge) } throws: { "\($0)".contains("at most 8 MiB") }
+        #expect { _ = try ChecklistImporter(sourceName: "big.md").importChecklist(data: huge) } throws: {
+            "\($0)".contains("at most 8 MiB")
+        }
         let notUTF8 = Data([0x2D, 0x20, 0x5B, 0x20, 0x5D, 0x20, 0xC3, 0x28])
         #expect(throws: ImportError.self) { try ChecklistImporter(sourceName: "bad.md").importChecklist(data: notUTF8) }
 
@@ -213,12 +238,17 @@ import Testing
 
 @Suite struct ImportFuzzTests {
     /// Mutations of the corpus: every import ends in a result or a clean error.
-    @Test(.enabled(if: SharedFiles.available, "needs ../shared/ (the seed checklist and corpus), absent in a plain clone")) func mutatedChecklistsNeverCrash() throws {
+    @Test(
+        .enabled(if: SharedFiles.available, "needs ../shared/ (the seed checklist and corpus), absent in a plain clone")
+    ) func mutatedChecklistsNeverCrash() throws {
         var generator = SeededGenerator(seed: 0x1A9_0127)
         let sources = try ([Corpus.seed] + Corpus.corpusFiles).map { try Data(contentsOf: $0) }
-        let fragments = ["- [ ] ", "```", "~~~", "\n", "#", "> ", "**", "`", "☐", "___", "\r\n", "    ", "1. [x] ", "# Verify: ",
-                         "{\"a\": ", "$ ", "\\", "|"].map { Array($0.utf8) }
-        var imported = 0, rejected = 0
+        let fragments = [
+            "- [ ] ", "```", "~~~", "\n", "#", "> ", "**", "`", "☐", "___", "\r\n", "    ", "1. [x] ", "# Verify: ",
+            "{\"a\": ", "$ ", "\\", "|",
+        ].map { Array($0.utf8) }
+        var imported = 0
+        var rejected = 0
         for round in 0..<300 {
             var bytes = [UInt8](sources[round % sources.count])
             for _ in 0..<Int.random(in: 1...20, using: &generator) where !bytes.isEmpty {
@@ -226,7 +256,8 @@ import Testing
                 switch Int.random(in: 0..<4, using: &generator) {
                 case 0: bytes[index] = UInt8.random(in: 0...255, using: &generator)
                 case 1: bytes.insert(contentsOf: fragments.randomElement(using: &generator)!, at: index)
-                case 2: bytes.removeSubrange(index..<min(bytes.count, index + Int.random(in: 1...200, using: &generator)))
+                case 2:
+                    bytes.removeSubrange(index..<min(bytes.count, index + Int.random(in: 1...200, using: &generator)))
                 default: bytes = Array(bytes.prefix(index))
                 }
             }

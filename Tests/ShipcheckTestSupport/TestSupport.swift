@@ -19,7 +19,9 @@ public struct SeededGenerator: RandomNumberGenerator {
 public func liveProcesses(containing marker: String) -> [String] {
     guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
     return entries.filter { Int($0) != nil }.compactMap { entry in
-        guard let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty else { return nil }
+        guard let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty else {
+            return nil
+        }
         let line = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
         return line.contains(marker) ? "\(entry): \(line)" : nil
     }
@@ -38,7 +40,8 @@ public enum SharedFiles {
     public static var available: Bool {
         if FileManager.default.fileExists(atPath: seed.path) { return true }
         if ProcessInfo.processInfo.environment["SHIPCHECK_REQUIRE_SHARED"] == "1" { return true }
-        FileHandle.standardError.write(Data("SKIPPED: tests of the seed and corpus need \(root.path) (absent in a plain clone)\n".utf8))
+        FileHandle.standardError.write(
+            Data("SKIPPED: tests of the seed and corpus need \(root.path) (absent in a plain clone)\n".utf8))
         return false
     }
 }

@@ -10,33 +10,44 @@ struct CORSCheck: Check {
     static let description = KindDescription(
         key: "cors",
         name: "CORS policy",
-        summary: "Sends preflight and simple requests with a foreign Origin and with each allowed origin. Fails on `*` (worse with credentials), on a foreign origin reflected back, or when a configured origin is not allowed.",
+        summary:
+            "Sends preflight and simple requests with a foreign Origin and with each allowed origin. Fails on `*` (worse with credentials), on a foreign origin reflected back, or when a configured origin is not allowed.",
         parameters: [
-            Parameter("cors", .object(HTTPRequestSpec.parameters + [
-                Parameter("allowed-origins", .list(.template), "The origins that must be allowed."),
-            ]), "The endpoint to probe.", required: true),
+            Parameter(
+                "cors",
+                .object(
+                    HTTPRequestSpec.parameters + [
+                        Parameter("allowed-origins", .list(.template), "The origins that must be allowed.")
+                    ]), "The endpoint to probe.", required: true)
         ],
         facts: [
             FactDescription("cors.violations", "list", "What is wrong, in words."),
-            FactDescription("cors.wildcard / cors.reflects_foreign / cors.credentials", "boolean", "What the server answered."),
+            FactDescription(
+                "cors.wildcard / cors.reflects_foreign / cors.credentials", "boolean", "What the server answered."),
             FactDescription("cors.allowed_missing", "list", "Configured origins the server did not allow."),
         ],
         examples: [
-            KindExample("only the approved domains", yaml: """
-                id: cors
-                title: CORS configuration reviewed
-                cors: { url: "${{ vars.BASE_URL }}/cors-good", allowed-origins: ["https://app.example.org"] }
-                """, outcome: .pass, facts: ["cors.violations": .list([])]),
-            KindExample("wildcard with credentials", yaml: """
-                id: cors
-                title: CORS configuration reviewed
-                cors: { url: "${{ vars.BASE_URL }}/cors-wildcard" }
-                """, outcome: .fail, facts: ["cors.wildcard": .bool(true), "cors.credentials": .bool(true)]),
+            KindExample(
+                "only the approved domains",
+                yaml: """
+                    id: cors
+                    title: CORS configuration reviewed
+                    cors: { url: "${{ vars.BASE_URL }}/cors-good", allowed-origins: ["https://app.example.org"] }
+                    """, outcome: .pass, facts: ["cors.violations": .list([])]),
+            KindExample(
+                "wildcard with credentials",
+                yaml: """
+                    id: cors
+                    title: CORS configuration reviewed
+                    cors: { url: "${{ vars.BASE_URL }}/cors-wildcard" }
+                    """, outcome: .fail, facts: ["cors.wildcard": .bool(true), "cors.credentials": .bool(true)]),
         ],
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
-        guard let (request, fields) = HTTPRequestSpec.read(reader, key: "cors", extra: ["allowed-origins"]) else { return nil }
+        guard let (request, fields) = HTTPRequestSpec.read(reader, key: "cors", extra: ["allowed-origins"]) else {
+            return nil
+        }
         var allowed: [Template] = []
         if let node = fields["allowed-origins"] {
             guard let templates = node.templates(knownVars: reader.knownVariables) else { return nil }
@@ -45,7 +56,7 @@ struct CORSCheck: Check {
         return CORSCheck(request: request, allowed: allowed)
     }
 
-    var defaultExpectations: [FactExpression] { [try! FactExpression.parse("len(cors.violations) == 0")] }
+    var defaultExpectations: [FactExpression] { [FactExpression.builtIn("len(cors.violations) == 0")] }
     var summary: String { "CORS of \(request.url)" }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
@@ -53,12 +64,15 @@ struct CORSCheck: Check {
             func ask(_ origin: String, preflight: Bool) async throws(CheckError) -> HTTPExchange {
                 var extra = [("Origin", origin)]
                 if preflight { extra.append(("Access-Control-Request-Method", request.method)) }
-                return try await HTTPProbe.exchange(client, try request.makeRequest(context, extraHeaders: extra, method: preflight ? "OPTIONS" : nil),
-                                                    timeout: request.timeout, maxBody: 65_536)
+                return try await HTTPProbe.exchange(
+                    client, try request.makeRequest(context, extraHeaders: extra, method: preflight ? "OPTIONS" : nil),
+                    timeout: request.timeout, maxBody: 65_536)
             }
             var facts: Facts = [:]
             var violations: [String] = []
-            var wildcard = false, reflects = false, credentials = false
+            var wildcard = false
+            var reflects = false
+            var credentials = false
             for preflight in [true, false] {
                 let answer = try await ask(Self.foreignOrigin, preflight: preflight)
                 let allowOrigin = answer.header("Access-Control-Allow-Origin")
@@ -69,7 +83,9 @@ struct CORSCheck: Check {
             facts["cors.wildcard"] = .bool(wildcard)
             facts["cors.reflects_foreign"] = .bool(reflects)
             facts["cors.credentials"] = .bool(credentials)
-            if wildcard { violations.append(credentials ? "allows any origin (*) with credentials" : "allows any origin (*)") }
+            if wildcard {
+                violations.append(credentials ? "allows any origin (*) with credentials" : "allows any origin (*)")
+            }
             if reflects { violations.append("reflects a foreign Origin back in Access-Control-Allow-Origin") }
             var missing: [String] = []
             for origin in try context.expand(allowed) {
@@ -77,7 +93,9 @@ struct CORSCheck: Check {
                 if allowOrigin != origin && allowOrigin != "*" { missing.append(origin) }
             }
             facts["cors.allowed_missing"] = .list(missing.map(Value.string))
-            if !missing.isEmpty { violations.append("does not allow configured origin(s) " + missing.joined(separator: ", ")) }
+            if !missing.isEmpty {
+                violations.append("does not allow configured origin(s) " + missing.joined(separator: ", "))
+            }
             facts["cors.violations"] = .list(violations.map(Value.string))
             return facts
         }

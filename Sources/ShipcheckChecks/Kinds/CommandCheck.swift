@@ -30,56 +30,92 @@ struct CommandCheck: Check {
     static let description = KindDescription(
         key: "run",
         name: "Command",
-        summary: "Runs a command (a shell string or a list of argv words). Output is capped keeping head and tail, redacted, and can be captured or parsed into facts.",
+        summary:
+            "Runs a command (a shell string or a list of argv words). Output is capped keeping head and tail, redacted, and can be captured or parsed into facts.",
         parameters: [
-            Parameter("run", .oneOf([.template, .list(.template)]), "The command: a string for the shell (`bash -eo pipefail -c`), or a list of argv words run without a shell.", required: true),
+            Parameter(
+                "run", .oneOf([.template, .list(.template)]),
+                "The command: a string for the shell (`bash -eo pipefail -c`), or a list of argv words run without a shell.",
+                required: true),
             Parameter("cwd", .template, "Working directory, relative to the configuration file's directory."),
             Parameter("env", .map(.template), "Environment variables added for this command."),
-            Parameter("shell", .string, "The shell for string commands (default `bash -eo pipefail`, as GitHub Actions runs steps, so that a failing line or a failure inside a pipeline is not hidden; `/bin/sh -e` where there is no bash)."),
-            Parameter("allow-exit", .list(.integer), "Exit statuses besides 0 that count as success, e.g. `[1]` for a grep that may find nothing. Without it, `exit == 0` holds beside any `expect:` that does not itself read `exit`."),
-            Parameter("capture", .map(.string), "Named regular expressions over stdout then stderr; the first group (or the whole match) becomes a fact, a number when it reads as one."),
-            Parameter("parse", .object(ReportFormat.allCases.map { Parameter($0.rawValue, .template, $0.summary + ": a path, or `stdout`.") }),
-                      "Reports to read into facts after the command ran."),
-            Parameter("output-limit", .size, "Bytes of each stream to keep, head and tail (default 1MiB), e.g. `256KiB`."),
+            Parameter(
+                "shell", .string,
+                "The shell for string commands (default `bash -eo pipefail`, as GitHub Actions runs steps, so that a failing line or a failure inside a pipeline is not hidden; `/bin/sh -e` where there is no bash)."
+            ),
+            Parameter(
+                "allow-exit", .list(.integer),
+                "Exit statuses besides 0 that count as success, e.g. `[1]` for a grep that may find nothing. Without it, `exit == 0` holds beside any `expect:` that does not itself read `exit`."
+            ),
+            Parameter(
+                "capture", .map(.string),
+                "Named regular expressions over stdout then stderr; the first group (or the whole match) becomes a fact, a number when it reads as one."
+            ),
+            Parameter(
+                "parse",
+                .object(
+                    ReportFormat.allCases.map {
+                        Parameter($0.rawValue, .template, $0.summary + ": a path, or `stdout`.")
+                    }),
+                "Reports to read into facts after the command ran."),
+            Parameter(
+                "output-limit", .size, "Bytes of each stream to keep, head and tail (default 1MiB), e.g. `256KiB`."),
         ],
         facts: [
-            FactDescription("exit", "number", "Exit status. A shell reporting `command not found` anywhere in the output makes the item an error, whatever the status."),
+            FactDescription(
+                "exit", "number",
+                "Exit status. A shell reporting `command not found` anywhere in the output makes the item an error, whatever the status."
+            ),
             FactDescription("duration", "duration", "Wall time of the command."),
             FactDescription("stdout", "string", "Standard output, capped head and tail, redacted."),
             FactDescription("stderr", "string", "Standard error, capped head and tail, redacted."),
             FactDescription("lines", "number", "Lines written to stdout (all of them, not only those kept)."),
             FactDescription("stdout.bytes", "number", "Bytes written to stdout."),
-            FactDescription("tests.total/passed/failed/errors/skipped, tests.time, tests.failing", "number, duration, list", "From `parse: {junit: …}`."),
-            FactDescription("coverage.percent, coverage.lines.covered/total, coverage.file_min", "number", "From `parse: {coverage: …}`, 0–100."),
-            FactDescription("findings.*, vulns.*, violations.*, lighthouse.*, k6 metrics", "number", "From the other `parse:` formats, as listed under `report:`."),
+            FactDescription(
+                "tests.total/passed/failed/errors/skipped, tests.time, tests.failing", "number, duration, list",
+                "From `parse: {junit: …}`."),
+            FactDescription(
+                "coverage.percent, coverage.lines.covered/total, coverage.file_min", "number",
+                "From `parse: {coverage: …}`, 0–100."),
+            FactDescription(
+                "findings.*, vulns.*, violations.*, lighthouse.*, k6 metrics", "number",
+                "From the other `parse:` formats, as listed under `report:`."),
             FactDescription("json.*", "any", "From `parse: {json: …}`: the document flattened by dotted path."),
         ],
         examples: [
-            KindExample("passing", yaml: """
-                id: greet
-                title: Says hello
-                run: echo hello world
-                expect: stdout contains "hello"
-                """, outcome: .pass, facts: ["exit": .number(0), "lines": .number(1)]),
-            KindExample("failing", yaml: """
-                id: broken
-                title: Exits with 3
-                run: [sh, -c, "exit 3"]
-                """, outcome: .fail, facts: ["exit": .number(3)]),
-            KindExample("capture", yaml: """
-                id: count
-                title: Counts queries
-                run: |
-                  echo "SELECT 1"
-                  echo "queries: 12"
-                capture: { queries: 'queries: (\\d+)' }
-                expect: queries < 20
-                """, outcome: .pass, facts: ["queries": .number(12)]),
-            KindExample("missing tool", yaml: """
-                id: missing
-                title: Runs a tool that is not installed
-                run: [shipcheck-no-such-tool-xyz]
-                """, outcome: .error),
+            KindExample(
+                "passing",
+                yaml: """
+                    id: greet
+                    title: Says hello
+                    run: echo hello world
+                    expect: stdout contains "hello"
+                    """, outcome: .pass, facts: ["exit": .number(0), "lines": .number(1)]),
+            KindExample(
+                "failing",
+                yaml: """
+                    id: broken
+                    title: Exits with 3
+                    run: [sh, -c, "exit 3"]
+                    """, outcome: .fail, facts: ["exit": .number(3)]),
+            KindExample(
+                "capture",
+                yaml: """
+                    id: count
+                    title: Counts queries
+                    run: |
+                      echo "SELECT 1"
+                      echo "queries: 12"
+                    capture: { queries: 'queries: (\\d+)' }
+                    expect: queries < 20
+                    """, outcome: .pass, facts: ["queries": .number(12)]),
+            KindExample(
+                "missing tool",
+                yaml: """
+                    id: missing
+                    title: Runs a tool that is not installed
+                    run: [shipcheck-no-such-tool-xyz]
+                    """, outcome: .error),
         ],
         make: make)
 
@@ -127,7 +163,9 @@ struct CommandCheck: Check {
 
         var captures: [Capture] = []
         if let captureNode = reader["capture"] {
-            for (name, keyNode, value) in note(captureNode.mapping(expected: "a mapping of fact names to regular expressions")) ?? [] {
+            for (name, keyNode, value) in note(
+                captureNode.mapping(expected: "a mapping of fact names to regular expressions")) ?? []
+            {
                 guard let pattern = note(value.string(expected: "a regular expression")) else { continue }
                 guard let regex = try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines]) else {
                     value.report("`\(pattern)` is not a valid regular expression")
@@ -144,9 +182,15 @@ struct CommandCheck: Check {
 
         var reports: [(format: ReportFormat, source: ReportSource)] = []
         if let parseNode = reader["parse"],
-           let fields = note(parseNode.fields(allowed: ReportFormat.allCases.map(\.rawValue), expected: "a mapping such as { junit: reports/junit.xml }")) {
+            let fields = note(
+                parseNode.fields(
+                    allowed: ReportFormat.allCases.map(\.rawValue),
+                    expected: "a mapping such as { junit: reports/junit.xml }"))
+        {
             for format in ReportFormat.allCases {
-                guard let node = fields[format.rawValue], let template = note(node.template(knownVars: vars)) else { continue }
+                guard let node = fields[format.rawValue], let template = note(node.template(knownVars: vars)) else {
+                    continue
+                }
                 reports.append((format, template.description == "stdout" ? .stdout : .file(template)))
             }
         }
@@ -165,13 +209,15 @@ struct CommandCheck: Check {
         }
 
         guard ok, let command else { return nil }
-        return CommandCheck(command: command, workingDirectory: cwd, environment: environment, captures: captures,
-                            reports: reports, outputLimit: outputLimit, allowedExits: allowedExits)
+        return CommandCheck(
+            command: command, workingDirectory: cwd, environment: environment, captures: captures,
+            reports: reports, outputLimit: outputLimit, allowedExits: allowedExits)
     }
 
     /// `bash -eo pipefail` as GitHub Actions runs a step: a failing line or pipeline stage is not hidden.
     static let defaultShell: [String] = {
-        for bash in ["/bin/bash", "/usr/bin/bash", "/usr/local/bin/bash"] where FileManager.default.isExecutableFile(atPath: bash) {
+        for bash in ["/bin/bash", "/usr/bin/bash", "/usr/local/bin/bash"]
+        where FileManager.default.isExecutableFile(atPath: bash) {
             return [bash, "-eo", "pipefail"]
         }
         return ["/bin/sh", "-e"]
@@ -215,7 +261,8 @@ struct CommandCheck: Check {
         var directory = context.workingDirectory
         if let workingDirectory { directory = context.resolve(try context.expand(workingDirectory, quoting: .none)) }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
             throw CheckError("working directory `\(directory.path)` does not exist")
         }
 
@@ -253,7 +300,8 @@ struct CommandCheck: Check {
         // A script can lose a missing tool's failure (`k6 … | tee`, a script that ends with `echo done`):
         // the shell's own words still say that a command was never run.
         if let missing = Self.commandNotFound(in: stderr) ?? Self.commandNotFound(in: stdout) {
-            throw CheckError("a command was not found, so part of the check never ran: \(missing)", facts: facts, retriable: false)
+            throw CheckError(
+                "a command was not found, so part of the check never ran: \(missing)", facts: facts, retriable: false)
         }
 
         for capture in captures {
@@ -267,7 +315,9 @@ struct CommandCheck: Check {
             case .stdout:
                 let data = Data(stdout.utf8)
                 if outcome.stdout.omittedBytes > 0 {
-                    throw CheckError("stdout is larger than output-limit, so the \(format.rawValue) report in it is cut; write it to a file", facts: facts)
+                    throw CheckError(
+                        "stdout is larger than output-limit, so the \(format.rawValue) report in it is cut; write it to a file",
+                        facts: facts)
                 }
                 parsed = try format.parse(data: data, source: "stdout")
             case .file(let template):
@@ -279,7 +329,8 @@ struct CommandCheck: Check {
                     // A tool that failed without writing its report could not produce its facts at all.
                     var message = error.message
                     if case .number(let code)? = facts["exit"], code != 0, !allowedExits.contains(Int(code)) {
-                        message = "the command exited \(Int(code)) without a usable \(format.rawValue) report: " + message
+                        message =
+                            "the command exited \(Int(code)) without a usable \(format.rawValue) report: " + message
                     }
                     throw CheckError(message, facts: facts)
                 }
@@ -297,7 +348,10 @@ struct CommandCheck: Check {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.hasSuffix(": command not found") { return String(trimmed.prefix(200)) }
             // dash and busybox: `sh: 1: k6: not found`, `/bin/sh: k6: not found`, `./run.sh: 3: k6: not found`.
-            if trimmed.range(of: #"^\S*(sh|\.sh|bash)(: line \d+| \d+|: \d+)?: [^:]+: not found$"#, options: .regularExpression) != nil {
+            if trimmed.range(
+                of: #"^\S*(sh|\.sh|bash)(: line \d+| \d+|: \d+)?: [^:]+: not found$"#, options: .regularExpression)
+                != nil
+            {
                 return String(trimmed.prefix(200))
             }
         }
@@ -307,10 +361,13 @@ struct CommandCheck: Check {
     /// A report left over from an earlier run must not pass for this one.
     static func requireFresh(_ url: URL, since start: Date) throws(CheckError) {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-              let modified = attributes[.modificationDate] as? Date else { return }
+            let modified = attributes[.modificationDate] as? Date
+        else { return }
         // File systems with coarse timestamps round down by up to a second or two.
         if modified < start.addingTimeInterval(-2) {
-            throw CheckError("report `\(url.lastPathComponent)` was not written by this run (last modified \(ISO8601DateFormatter().string(from: modified))); the command did not produce it")
+            throw CheckError(
+                "report `\(url.lastPathComponent)` was not written by this run (last modified \(ISO8601DateFormatter().string(from: modified))); the command did not produce it"
+            )
         }
     }
 
@@ -325,8 +382,10 @@ struct CommandCheck: Check {
 }
 
 func signalName(_ signal: Int32) -> String {
-    let names: [Int32: String] = [1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 8: "SIGFPE",
-                                  9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM"]
+    let names: [Int32: String] = [
+        1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 8: "SIGFPE",
+        9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
+    ]
     return names[signal] ?? "signal \(signal)"
 }
 

@@ -1,10 +1,11 @@
 import Foundation
 import NIOCore
 import ShipcheckCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `dns:` — a name resolves: through the system resolver, as the service's clients would, or as one
@@ -18,51 +19,76 @@ struct DNSCheck: Check {
     static let description = KindDescription(
         key: "dns",
         name: "DNS name",
-        summary: "Resolves a host name with the system resolver (getaddrinfo), or, with `server`, asks that DNS server directly over UDP for one record type, as `dig @server` does (to see what an authoritative server publishes). Not resolving is a fact (`dns.resolved` false, with `dns.rcode` such as NXDOMAIN); a server that does not answer within `timeout` is an error.",
+        summary:
+            "Resolves a host name with the system resolver (getaddrinfo), or, with `server`, asks that DNS server directly over UDP for one record type, as `dig @server` does (to see what an authoritative server publishes). Not resolving is a fact (`dns.resolved` false, with `dns.rcode` such as NXDOMAIN); a server that does not answer within `timeout` is an error.",
         parameters: [
-            Parameter("dns", .object([
-                Parameter("name", .template, "The host name.", required: true),
-                Parameter("server", .template, "A DNS server's IP address, with :PORT when not 53 (`[::1]:5353` for IPv6)."),
-                Parameter("type", .string, "With `server`: A (default), AAAA, CNAME, MX, TXT or NS."),
-                Parameter("timeout", .duration, "With `server`: how long to wait for an answer, over two tries (default 5s)."),
-            ]), "What to resolve.", required: true),
+            Parameter(
+                "dns",
+                .object([
+                    Parameter("name", .template, "The host name.", required: true),
+                    Parameter(
+                        "server", .template,
+                        "A DNS server's IP address, with :PORT when not 53 (`[::1]:5353` for IPv6)."),
+                    Parameter("type", .string, "With `server`: A (default), AAAA, CNAME, MX, TXT or NS."),
+                    Parameter(
+                        "timeout", .duration,
+                        "With `server`: how long to wait for an answer, over two tries (default 5s)."),
+                ]), "What to resolve.", required: true)
         ],
         facts: [
-            FactDescription("dns.resolved", "boolean", "The name resolved (with `server`: records of the type came back)."),
+            FactDescription(
+                "dns.resolved", "boolean", "The name resolved (with `server`: records of the type came back)."),
             FactDescription("dns.addresses", "list", "The addresses, sorted (A and AAAA)."),
-            FactDescription("dns.records", "list", "With `server`: the records of the type, as text (\"10 mail.example.org\" for MX)."),
-            FactDescription("dns.rcode / dns.aliases / dns.ttl", "string, list, number", "With `server`: the response code, the CNAMEs on the way, the lowest TTL."),
+            FactDescription(
+                "dns.records", "list",
+                "With `server`: the records of the type, as text (\"10 mail.example.org\" for MX)."),
+            FactDescription(
+                "dns.rcode / dns.aliases / dns.ttl", "string, list, number",
+                "With `server`: the response code, the CNAMEs on the way, the lowest TTL."),
             FactDescription("dns.time", "duration", "How long resolution took."),
             FactDescription("dns.error", "string", "Why a malformed name was refused without a lookup."),
         ],
         examples: [
-            KindExample("localhost resolves", yaml: """
-                id: dns
-                title: Name resolves
-                dns: { name: localhost }
-                """, outcome: .pass, facts: ["dns.resolved": .bool(true)]),
-            KindExample("records as one server publishes them", yaml: """
-                id: dns-published
-                title: API name published
-                dns: { name: api.shipcheck.test, server: "${{ vars.DNS_SERVER }}" }
-                expect: [dns.addresses contains "10.1.2.3", dns.ttl >= 60]
-                """, outcome: .pass, facts: ["dns.rcode": .string("NOERROR"),
-                                              "dns.addresses": .list([.string("10.1.2.3"), .string("10.1.2.4")])]),
-            KindExample("a name the server does not know", yaml: """
-                id: dns-published
-                title: API name published
-                dns: { name: gone.shipcheck.test, server: "${{ vars.DNS_SERVER }}" }
-                """, outcome: .fail, facts: ["dns.resolved": .bool(false), "dns.rcode": .string("NXDOMAIN")]),
-            KindExample("a malformed name is refused before any lookup", yaml: """
-                id: dns
-                title: Name resolves
-                dns: { name: "api..example.org" }
-                """, outcome: .fail, facts: ["dns.resolved": .bool(false)]),
+            KindExample(
+                "localhost resolves",
+                yaml: """
+                    id: dns
+                    title: Name resolves
+                    dns: { name: localhost }
+                    """, outcome: .pass, facts: ["dns.resolved": .bool(true)]),
+            KindExample(
+                "records as one server publishes them",
+                yaml: """
+                    id: dns-published
+                    title: API name published
+                    dns: { name: api.shipcheck.test, server: "${{ vars.DNS_SERVER }}" }
+                    expect: [dns.addresses contains "10.1.2.3", dns.ttl >= 60]
+                    """, outcome: .pass,
+                facts: [
+                    "dns.rcode": .string("NOERROR"),
+                    "dns.addresses": .list([.string("10.1.2.3"), .string("10.1.2.4")]),
+                ]),
+            KindExample(
+                "a name the server does not know",
+                yaml: """
+                    id: dns-published
+                    title: API name published
+                    dns: { name: gone.shipcheck.test, server: "${{ vars.DNS_SERVER }}" }
+                    """, outcome: .fail, facts: ["dns.resolved": .bool(false), "dns.rcode": .string("NXDOMAIN")]),
+            KindExample(
+                "a malformed name is refused before any lookup",
+                yaml: """
+                    id: dns
+                    title: Name resolves
+                    dns: { name: "api..example.org" }
+                    """, outcome: .fail, facts: ["dns.resolved": .bool(false)]),
         ],
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
-        guard let node = reader["dns"], let fields = node.fields(allowed: ["name", "server", "type", "timeout"]) else { return nil }
+        guard let node = reader["dns"], let fields = node.fields(allowed: ["name", "server", "type", "timeout"]) else {
+            return nil
+        }
         guard let nameNode = fields["name"] else {
             node.report("missing `name:`")
             return nil
@@ -75,7 +101,9 @@ struct DNSCheck: Check {
         }
         if let typeNode = fields["type"], let text = typeNode.string() {
             guard let type = DNSQuery.RecordType(rawValue: text.uppercased()) else {
-                typeNode.report("expected one of " + DNSQuery.RecordType.allCases.map(\.rawValue).joined(separator: ", ") + ", got `\(text)`")
+                typeNode.report(
+                    "expected one of " + DNSQuery.RecordType.allCases.map(\.rawValue).joined(separator: ", ")
+                        + ", got `\(text)`")
                 return nil
             }
             guard check.server != nil else {
@@ -84,7 +112,10 @@ struct DNSCheck: Check {
             }
             check.type = type
         }
-        if let timeout = fields["timeout"] { guard let value = timeout.duration() else { return nil }; check.timeout = value }
+        if let timeout = fields["timeout"] {
+            guard let value = timeout.duration() else { return nil }
+            check.timeout = value
+        }
         return check
     }
 
@@ -101,7 +132,9 @@ struct DNSCheck: Check {
         let addresses: [String]? = await withCheckedContinuation { continuation in
             Thread { continuation.resume(returning: Self.resolve(host)) }.start()
         }
-        var facts: Facts = ["dns.resolved": .bool(addresses != nil), "dns.time": .duration((ContinuousClock.now - start).seconds)]
+        var facts: Facts = [
+            "dns.resolved": .bool(addresses != nil), "dns.time": .duration((ContinuousClock.now - start).seconds),
+        ]
         facts["dns.addresses"] = .list((addresses ?? []).map(Value.string))
         return facts
     }
@@ -115,7 +148,9 @@ struct DNSCheck: Check {
         let result: Result<DNSQuery.Answer, DNSQuery.Failure> = await withCheckedContinuation { continuation in
             Thread {
                 do throws(DNSQuery.Failure) {
-                    continuation.resume(returning: .success(try DNSQuery.ask(host, type: type, server: address, port: port, timeout: timeout)))
+                    continuation.resume(
+                        returning: .success(
+                            try DNSQuery.ask(host, type: type, server: address, port: port, timeout: timeout)))
                 } catch {
                     continuation.resume(returning: .failure(error))
                 }
@@ -146,7 +181,8 @@ struct DNSCheck: Check {
 
     /// "10.0.0.53", "10.0.0.53:5353", "::1", "[::1]:5353".
     static func serverAddress(_ text: String) -> (String, Int)? {
-        var host = text, port = 53
+        var host = text
+        var port = 53
         if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
             host = String(text[text.index(after: text.startIndex)..<close])
             let rest = text[text.index(after: close)...]
@@ -167,11 +203,15 @@ struct DNSCheck: Check {
     /// RFC 1123 host name rules, checked before asking any resolver.
     static func syntaxProblem(_ host: String) -> String? {
         let name = host.hasSuffix(".") ? String(host.dropLast()) : host
-        if name.isEmpty || name.utf8.count > 253 { return "`\(host)` is not a valid host name (empty or over 253 characters)" }
+        if name.isEmpty || name.utf8.count > 253 {
+            return "`\(host)` is not a valid host name (empty or over 253 characters)"
+        }
         if name.contains(":") { return nil }  // an IPv6 literal
         for label in name.split(separator: ".", omittingEmptySubsequences: false) {
             guard !label.isEmpty, label.utf8.count <= 63, !label.hasPrefix("-"), !label.hasSuffix("-"),
-                  label.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" })
+                label.unicodeScalars.allSatisfy({
+                    ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
+                })
             else { return "`\(host)` is not a valid host name (label `\(label)`)" }
         }
         return nil
@@ -188,8 +228,12 @@ struct DNSCheck: Check {
         var cursor: UnsafeMutablePointer<addrinfo>? = first
         while let entry = cursor {
             var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            if getnameinfo(entry.pointee.ai_addr, entry.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 {
-                addresses.insert(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            if getnameinfo(
+                entry.pointee.ai_addr, entry.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0,
+                NI_NUMERICHOST) == 0
+            {
+                addresses.insert(
+                    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
             }
             cursor = entry.pointee.ai_next
         }

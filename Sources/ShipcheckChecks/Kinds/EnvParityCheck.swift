@@ -12,14 +12,20 @@ struct EnvParityCheck: Check {
     static let description = KindDescription(
         key: "env-parity",
         name: "Environment parity",
-        summary: "Compares the variables named in `.env.example` (or a list) with the target environment — the process environment, or a dotenv file — and flags missing ones and development or placeholder values (`DEBUG=true`, `localhost`, `changeme`, `sk_test_…`, empty). Reports names, never values.",
+        summary:
+            "Compares the variables named in `.env.example` (or a list) with the target environment — the process environment, or a dotenv file — and flags missing ones and development or placeholder values (`DEBUG=true`, `localhost`, `changeme`, `sk_test_…`, empty). Reports names, never values.",
         parameters: [
-            Parameter("env-parity", .object([
-                Parameter("example", .template, "The file naming the variables (default `.env.example`)."),
-                Parameter("names", .list(.template), "Variables to require, instead of or beside the example file."),
-                Parameter("file", .template, "A dotenv file holding the target values (default: the process environment)."),
-                Parameter("placeholders", .boolean, "Flag development and placeholder values (default true)."),
-            ]), "What to compare.", required: true),
+            Parameter(
+                "env-parity",
+                .object([
+                    Parameter("example", .template, "The file naming the variables (default `.env.example`)."),
+                    Parameter(
+                        "names", .list(.template), "Variables to require, instead of or beside the example file."),
+                    Parameter(
+                        "file", .template, "A dotenv file holding the target values (default: the process environment)."
+                    ),
+                    Parameter("placeholders", .boolean, "Flag development and placeholder values (default true)."),
+                ]), "What to compare.", required: true)
         ],
         facts: [
             FactDescription("env.expected", "number", "Variables required."),
@@ -29,26 +35,39 @@ struct EnvParityCheck: Check {
             FactDescription("env.placeholders.names", "list", "Their names (not their values)."),
         ],
         examples: [
-            KindExample("all set", yaml: """
-                id: env
-                title: Production config matches .env.example
-                env-parity: { file: .env.production }
-                """, outcome: .pass, facts: ["env.missing": .number(0), "env.expected": .number(2)],
-                files: [".env.example": "# required\nDATABASE_URL=\nSECRET_KEY=changeme\n",
-                        ".env.production": "DATABASE_URL=postgres://db.internal/app\nSECRET_KEY=k3y-from-the-vault-9f2\n"]),
-            KindExample("missing and placeholder values", yaml: """
-                id: env
-                title: Production config matches .env.example
-                env-parity: { file: .env.production }
-                """, outcome: .fail,
-                facts: ["env.missing": .number(1), "env.missing.names": .list([.string("SECRET_KEY")]), "env.placeholders": .number(2)],
-                files: [".env.example": "DATABASE_URL=\nSECRET_KEY=\nDEBUG=false\n",
-                        ".env.production": "DATABASE_URL=postgres://localhost/app\nDEBUG=true\n"]),
+            KindExample(
+                "all set",
+                yaml: """
+                    id: env
+                    title: Production config matches .env.example
+                    env-parity: { file: .env.production }
+                    """, outcome: .pass, facts: ["env.missing": .number(0), "env.expected": .number(2)],
+                files: [
+                    ".env.example": "# required\nDATABASE_URL=\nSECRET_KEY=changeme\n",
+                    ".env.production": "DATABASE_URL=postgres://db.internal/app\nSECRET_KEY=k3y-from-the-vault-9f2\n",
+                ]),
+            KindExample(
+                "missing and placeholder values",
+                yaml: """
+                    id: env
+                    title: Production config matches .env.example
+                    env-parity: { file: .env.production }
+                    """, outcome: .fail,
+                facts: [
+                    "env.missing": .number(1), "env.missing.names": .list([.string("SECRET_KEY")]),
+                    "env.placeholders": .number(2),
+                ],
+                files: [
+                    ".env.example": "DATABASE_URL=\nSECRET_KEY=\nDEBUG=false\n",
+                    ".env.production": "DATABASE_URL=postgres://localhost/app\nDEBUG=true\n",
+                ]),
         ],
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
-        guard let node = reader["env-parity"], let fields = node.fields(allowed: ["example", "names", "file", "placeholders"]) else {
+        guard let node = reader["env-parity"],
+            let fields = node.fields(allowed: ["example", "names", "file", "placeholders"])
+        else {
             return nil
         }
         var check = EnvParityCheck()
@@ -63,8 +82,10 @@ struct EnvParityCheck: Check {
     }
 
     var defaultExpectations: [FactExpression] {
-        [.compare(.fact("env.missing"), .equal, .literal(.number(0))),
-         .compare(.fact("env.placeholders"), .equal, .literal(.number(0)))]
+        [
+            .compare(.fact("env.missing"), .equal, .literal(.number(0))),
+            .compare(.fact("env.placeholders"), .equal, .literal(.number(0))),
+        ]
     }
 
     var summary: String {
@@ -93,7 +114,9 @@ struct EnvParityCheck: Check {
         var seen = Set<String>()
         required = required.filter { seen.insert($0).inserted }
         let missing = required.filter { values[$0] == nil }
-        let suspicious = placeholders ? required.filter { name in values[name].map { Self.isPlaceholder(name: name, value: $0) } ?? false } : []
+        let suspicious =
+            placeholders
+            ? required.filter { name in values[name].map { Self.isPlaceholder(name: name, value: $0) } ?? false } : []
         return [
             "env.expected": .number(Double(required.count)),
             "env.missing": .number(Double(missing.count)),
@@ -124,8 +147,10 @@ struct EnvParityCheck: Check {
         return entries
     }
 
-    static let placeholderWords = ["changeme", "change-me", "change_me", "replace-me", "replaceme", "todo", "tbd", "xxx",
-                                   "example.com", "your-", "your_", "dummy", "placeholder", "secret123", "password123"]
+    static let placeholderWords = [
+        "changeme", "change-me", "change_me", "replace-me", "replaceme", "todo", "tbd", "xxx",
+        "example.com", "your-", "your_", "dummy", "placeholder", "secret123", "password123",
+    ]
 
     /// A value fit for a laptop, not for production.
     static func isPlaceholder(name: String, value: String) -> Bool {

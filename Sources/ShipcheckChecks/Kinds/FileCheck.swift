@@ -10,13 +10,19 @@ struct FileCheck: Check {
     static let description = KindDescription(
         key: "file",
         name: "File",
-        summary: "Checks a file: that it exists, that its text matches a regular expression, and that it was modified after every file matching `newer-than` (a runbook updated when the code under a path changed).",
+        summary:
+            "Checks a file: that it exists, that its text matches a regular expression, and that it was modified after every file matching `newer-than` (a runbook updated when the code under a path changed).",
         parameters: [
-            Parameter("file", .object([
-                Parameter("path", .template, "The file.", required: true),
-                Parameter("contains", .template, "A regular expression its text must match (expects `file.matches`)."),
-                Parameter("newer-than", .list(.template), "Path globs; the file must be modified after all of them (expects `file.newer`)."),
-            ]), "Which file and what to check.", required: true),
+            Parameter(
+                "file",
+                .object([
+                    Parameter("path", .template, "The file.", required: true),
+                    Parameter(
+                        "contains", .template, "A regular expression its text must match (expects `file.matches`)."),
+                    Parameter(
+                        "newer-than", .list(.template),
+                        "Path globs; the file must be modified after all of them (expects `file.newer`)."),
+                ]), "Which file and what to check.", required: true)
         ],
         facts: [
             FactDescription("file.exists", "boolean", "The file exists."),
@@ -27,22 +33,28 @@ struct FileCheck: Check {
             FactDescription("file.newest_other", "string", "The newest of those files."),
         ],
         examples: [
-            KindExample("runbook mentions the alert", yaml: """
-                id: runbook
-                title: Internal runbook updated
-                file: { path: docs/RUNBOOK.md, contains: "HighErrorRate" }
-                """, outcome: .pass, facts: ["file.exists": .bool(true), "file.matches": .bool(true)],
+            KindExample(
+                "runbook mentions the alert",
+                yaml: """
+                    id: runbook
+                    title: Internal runbook updated
+                    file: { path: docs/RUNBOOK.md, contains: "HighErrorRate" }
+                    """, outcome: .pass, facts: ["file.exists": .bool(true), "file.matches": .bool(true)],
                 files: ["docs/RUNBOOK.md": "# Runbook\n\n## Alert: HighErrorRate\nRoll back.\n"]),
-            KindExample("missing file", yaml: """
-                id: openapi
-                title: API documentation present
-                file: { path: docs/openapi.yaml }
-                """, outcome: .fail, facts: ["file.exists": .bool(false)]),
+            KindExample(
+                "missing file",
+                yaml: """
+                    id: openapi
+                    title: API documentation present
+                    file: { path: docs/openapi.yaml }
+                    """, outcome: .fail, facts: ["file.exists": .bool(false)]),
         ],
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
-        guard let node = reader["file"], let fields = node.fields(allowed: ["path", "contains", "newer-than"]) else { return nil }
+        guard let node = reader["file"], let fields = node.fields(allowed: ["path", "contains", "newer-than"]) else {
+            return nil
+        }
         guard let pathNode = fields["path"] else {
             node.report("missing `path:`")
             return nil
@@ -53,7 +65,8 @@ struct FileCheck: Check {
             guard let template = containsNode.template(knownVars: reader.knownVariables) else { return nil }
             // A pattern with variables is compiled once they are known, at run time.
             if template.variableNames.isEmpty, !template.description.contains("${{"),
-               (try? NSRegularExpression(pattern: template.description)) == nil {
+                (try? NSRegularExpression(pattern: template.description)) == nil
+            {
                 containsNode.report("`\(template.description)` is not a valid regular expression")
                 return nil
             }
@@ -94,13 +107,15 @@ struct FileCheck: Check {
         if let pattern {
             let source = try context.expand(pattern, quoting: .none)
             guard let regex = try? NSRegularExpression(pattern: source, options: [.anchorsMatchLines]) else {
-                throw CheckError("`contains` is not a valid regular expression once expanded: `\(source)`", retriable: false)
+                throw CheckError(
+                    "`contains` is not a valid regular expression once expanded: `\(source)`", retriable: false)
             }
             guard size <= 64 * 1_048_576, let data = FileManager.default.contents(atPath: url.path) else {
                 throw CheckError("`\(relative)` is larger than 64 MiB; `contains` reads files up to that size")
             }
             let text = String(decoding: data, as: UTF8.self)
-            facts["file.matches"] = .bool(regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil)
+            facts["file.matches"] = .bool(
+                regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil)
         }
         if !newerThan.isEmpty {
             let patterns = try context.expand(newerThan)
@@ -109,7 +124,8 @@ struct FileCheck: Check {
             for file in SecretSearch.files(under: context.workingDirectory) {
                 let path = SecretSearch.relative(file, to: context.workingDirectory)
                 guard path != relative, globs.contains(where: { $0.matches(path) }),
-                      let date = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.modificationDate] as? Date
+                    let date = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.modificationDate]
+                        as? Date
                 else { continue }
                 if date > newest?.date ?? .distantPast { newest = (path, date) }
             }

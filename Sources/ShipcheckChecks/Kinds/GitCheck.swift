@@ -11,21 +11,28 @@ struct GitCheck: Check {
     var tag: Template?
     var since: Template?
 
-    static let commit = "git init -q -b main && git add . && git -c user.name=ci -c user.email=ci@example.com commit -qm init"
+    static let commit =
+        "git init -q -b main && git add . && git -c user.name=ci -c user.email=ci@example.com commit -qm init"
 
     static let description = KindDescription(
         key: "git",
         name: "Git repository",
-        summary: "Facts about the repository the checklist runs in. Each option adds facts and a default expectation; give several to check several things.",
+        summary:
+            "Facts about the repository the checklist runs in. Each option adds facts and a default expectation; give several to check several things.",
         parameters: [
-            Parameter("git", .object([
-                Parameter("up-to-date", .boolean, "The branch is not behind its upstream (expects `behind == 0`)."),
-                Parameter("fetch", .boolean, "Run `git fetch` first, so that `behind` is current (network)."),
-                Parameter("clean", .boolean, "No uncommitted changes to tracked files (expects `dirty == 0`)."),
-                Parameter("branch", .oneOf([.template, .list(.template)]), "Allowed branch names or globs (expects `branch.allowed`)."),
-                Parameter("tag", .template, "A tag that must exist (expects `tag.exists`), e.g. v${{ vars.VERSION }}."),
-                Parameter("since", .template, "A ref: facts on the commits and files changed since it."),
-            ]), "What to look at.", required: true),
+            Parameter(
+                "git",
+                .object([
+                    Parameter("up-to-date", .boolean, "The branch is not behind its upstream (expects `behind == 0`)."),
+                    Parameter("fetch", .boolean, "Run `git fetch` first, so that `behind` is current (network)."),
+                    Parameter("clean", .boolean, "No uncommitted changes to tracked files (expects `dirty == 0`)."),
+                    Parameter(
+                        "branch", .oneOf([.template, .list(.template)]),
+                        "Allowed branch names or globs (expects `branch.allowed`)."),
+                    Parameter(
+                        "tag", .template, "A tag that must exist (expects `tag.exists`), e.g. v${{ vars.VERSION }}."),
+                    Parameter("since", .template, "A ref: facts on the commits and files changed since it."),
+                ]), "What to look at.", required: true)
         ],
         facts: [
             FactDescription("branch", "string", "The current branch (`HEAD` when detached)."),
@@ -39,25 +46,33 @@ struct GitCheck: Check {
             FactDescription("commits / files.changed / changed", "number, number, list", "Since the `since` ref."),
         ],
         examples: [
-            KindExample("a clean repository on main", yaml: """
-                id: repo
-                title: Working tree clean, on main, tagged
-                git: { clean: true, branch: [main, "release/*"], tag: v1.0.0 }
-                """, outcome: .pass,
-                facts: ["branch": .string("main"), "dirty": .number(0), "branch.allowed": .bool(true), "tag.exists": .bool(true)],
+            KindExample(
+                "a clean repository on main",
+                yaml: """
+                    id: repo
+                    title: Working tree clean, on main, tagged
+                    git: { clean: true, branch: [main, "release/*"], tag: v1.0.0 }
+                    """, outcome: .pass,
+                facts: [
+                    "branch": .string("main"), "dirty": .number(0), "branch.allowed": .bool(true),
+                    "tag.exists": .bool(true),
+                ],
                 files: ["README.md": "hello\n"], setup: commit + " && git tag v1.0.0"),
-            KindExample("uncommitted changes", yaml: """
-                id: repo
-                title: Working tree clean
-                git: { clean: true }
-                """, outcome: .fail, facts: ["dirty": .number(1)],
+            KindExample(
+                "uncommitted changes",
+                yaml: """
+                    id: repo
+                    title: Working tree clean
+                    git: { clean: true }
+                    """, outcome: .fail, facts: ["dirty": .number(1)],
                 files: ["README.md": "hello\n"], setup: commit + " && echo more >> README.md"),
         ],
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
         guard let node = reader["git"],
-              let fields = node.fields(allowed: ["up-to-date", "fetch", "clean", "branch", "tag", "since"]) else { return nil }
+            let fields = node.fields(allowed: ["up-to-date", "fetch", "clean", "branch", "tag", "since"])
+        else { return nil }
         var check = GitCheck()
         check.upToDate = fields["up-to-date"]?.bool() ?? false
         check.fetch = fields["fetch"]?.bool() ?? false
@@ -95,7 +110,9 @@ struct GitCheck: Check {
         return "git: " + parts.joined(separator: "; ")
     }
 
-    func git(_ arguments: [String], _ context: CheckContext) async throws(CheckError) -> (status: Int32, stdout: String, stderr: String) {
+    func git(_ arguments: [String], _ context: CheckContext) async throws(CheckError) -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
         do {
             return try await GitInfo.git(arguments, in: context.workingDirectory, environment: context.environment)
         } catch {
@@ -113,7 +130,9 @@ struct GitCheck: Check {
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
         let inside = try await git(["rev-parse", "--is-inside-work-tree"], context)
-        guard inside.status == 0 else { throw CheckError("\(context.workingDirectory.path) is not inside a git repository") }
+        guard inside.status == 0 else {
+            throw CheckError("\(context.workingDirectory.path) is not inside a git repository")
+        }
         var facts: Facts = [:]
         let branch = try await required(["rev-parse", "--abbrev-ref", "HEAD"], context)
         facts["branch"] = .string(branch)
@@ -125,7 +144,9 @@ struct GitCheck: Check {
         if upToDate {
             if fetch { _ = try await required(["fetch", "--quiet"], context) }
             let upstream = try await git(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}"], context)
-            guard upstream.status == 0 else { throw CheckError("branch `\(branch)` has no upstream; set one with `git branch -u origin/\(branch)`") }
+            guard upstream.status == 0 else {
+                throw CheckError("branch `\(branch)` has no upstream; set one with `git branch -u origin/\(branch)`")
+            }
             facts["upstream"] = .string(upstream.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
             let counts = try await required(["rev-list", "--left-right", "--count", "HEAD...@{u}"], context)
                 .split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { Double($0) }
@@ -133,7 +154,9 @@ struct GitCheck: Check {
             facts["ahead"] = .number(counts[0])
             facts["behind"] = .number(counts[1])
         }
-        if !branches.isEmpty { facts["branch.allowed"] = .bool(try context.expand(branches).contains { Glob($0).matches(branch) }) }
+        if !branches.isEmpty {
+            facts["branch.allowed"] = .bool(try context.expand(branches).contains { Glob($0).matches(branch) })
+        }
         if let tag {
             let name = try context.expand(tag, quoting: .none)
             let found = try await git(["rev-parse", "-q", "--verify", "refs/tags/\(name)^{commit}"], context)
@@ -144,8 +167,10 @@ struct GitCheck: Check {
         }
         if let since {
             let ref = try context.expand(since, quoting: .none)
-            facts["commits"] = .number(Double(try await required(["rev-list", "--count", "\(ref)..HEAD"], context)) ?? 0)
-            let changed = try await required(["diff", "--name-only", "\(ref)...HEAD"], context).split(separator: "\n").map(String.init)
+            facts["commits"] = .number(
+                Double(try await required(["rev-list", "--count", "\(ref)..HEAD"], context)) ?? 0)
+            let changed = try await required(["diff", "--name-only", "\(ref)...HEAD"], context).split(separator: "\n")
+                .map(String.init)
             facts["files.changed"] = .number(Double(changed.count))
             facts["changed"] = .list(changed.prefix(500).map(Value.string))
         }

@@ -17,50 +17,75 @@ struct HTTPCheck: Check {
     static let description = KindDescription(
         key: "http",
         name: "HTTP probe",
-        summary: "Sends a request and turns the answer into facts: status, headers, body, JSON fields, latency. With `samples`, sends that many (over `concurrency` connections, at `rate` per second when given) and reports latency percentiles (HdrHistogram), error rate and throughput; with a rate, latency counts from each request's scheduled start, so a slow server cannot hide its queueing (no coordinated omission); back to back, from when the request is written, as wrk counts.",
+        summary:
+            "Sends a request and turns the answer into facts: status, headers, body, JSON fields, latency. With `samples`, sends that many (over `concurrency` connections, at `rate` per second when given) and reports latency percentiles (HdrHistogram), error rate and throughput; with a rate, latency counts from each request's scheduled start, so a slow server cannot hide its queueing (no coordinated omission); back to back, from when the request is written, as wrk counts.",
         parameters: [
-            Parameter("http", .object(HTTPRequestSpec.parameters + [
-                Parameter("samples", .integer, "Requests to send (default 1)."),
-                Parameter("concurrency", .integer, "Requests in flight at once (default 1)."),
-                Parameter("rate", .number, "Requests per second to schedule, e.g. 50."),
-                Parameter("ok-status", .list(.string), "Statuses that count as success, as codes or classes: `[200, 204]`, `[2xx]` (default 2xx and 3xx). Every other status counts in `error_rate`, and a single request must answer one of them unless `expect:` reads `status` itself."),
-            ]), "The request.", required: true),
+            Parameter(
+                "http",
+                .object(
+                    HTTPRequestSpec.parameters + [
+                        Parameter("samples", .integer, "Requests to send (default 1)."),
+                        Parameter("concurrency", .integer, "Requests in flight at once (default 1)."),
+                        Parameter("rate", .number, "Requests per second to schedule, e.g. 50."),
+                        Parameter(
+                            "ok-status", .list(.string),
+                            "Statuses that count as success, as codes or classes: `[200, 204]`, `[2xx]` (default 2xx and 3xx). Every other status counts in `error_rate`, and a single request must answer one of them unless `expect:` reads `status` itself."
+                        ),
+                    ]), "The request.", required: true)
         ],
         facts: [
             FactDescription("status", "number", "HTTP status (of the last sample)."),
             FactDescription("headers.NAME", "string", "Response headers, names in lower case."),
-            FactDescription("body / body.bytes / body.truncated", "string, number, boolean", "The body up to max-body."),
+            FactDescription(
+                "body / body.bytes / body.truncated", "string, number, boolean", "The body up to max-body."),
             FactDescription("json.*", "any", "The body's JSON fields, when it is JSON."),
             FactDescription("latency", "duration", "One request: time to the end of the body."),
             FactDescription("latency.p50/p90/p95/p99/max", "duration", "With samples."),
-            FactDescription("error_rate", "number", "With samples: failed requests (transport errors, or any status outside `ok-status`: a 404 is an error), 0–100."),
+            FactDescription(
+                "error_rate", "number",
+                "With samples: failed requests (transport errors, or any status outside `ok-status`: a 404 is an error), 0–100."
+            ),
             FactDescription("throughput", "number", "With samples: requests per second."),
             FactDescription("requests / errors / status.CODE", "number", "With samples: counts."),
-            FactDescription("tls.days_left / tls.expires / tls.version", "number, string, string", "For https://: the certificate of the URL's host, from a handshake of its own (so `tls-verify: false` still shows an expiring self-signed one)."),
+            FactDescription(
+                "tls.days_left / tls.expires / tls.version", "number, string, string",
+                "For https://: the certificate of the URL's host, from a handshake of its own (so `tls-verify: false` still shows an expiring self-signed one)."
+            ),
         ],
         examples: [
-            KindExample("health answers healthy", yaml: """
-                id: health
-                title: Health checks passing
-                http: { url: "${{ vars.BASE_URL }}/health" }
-                expect: [status == 200, json.status == "healthy", latency < 2s]
-                """, outcome: .pass, facts: ["status": .number(200), "json.status": .string("healthy"), "json.db.up": .bool(true)]),
-            KindExample("p95 under load", yaml: """
-                id: key-metrics
-                title: API p95 response time under 500ms
-                http: { url: "${{ vars.BASE_URL }}/health", samples: 60, concurrency: 4, rate: 200 }
-                expect: [latency.p95 < 500ms, error_rate < 1%]
-                """, outcome: .pass, facts: ["requests": .number(60), "errors": .number(0), "status.200": .number(60)]),
-            KindExample("a server error", yaml: """
-                id: health
-                title: Health checks passing
-                http: { url: "${{ vars.BASE_URL }}/status/500" }
-                """, outcome: .fail, facts: ["status": .number(500), "body": .string("boom")]),
+            KindExample(
+                "health answers healthy",
+                yaml: """
+                    id: health
+                    title: Health checks passing
+                    http: { url: "${{ vars.BASE_URL }}/health" }
+                    expect: [status == 200, json.status == "healthy", latency < 2s]
+                    """, outcome: .pass,
+                facts: ["status": .number(200), "json.status": .string("healthy"), "json.db.up": .bool(true)]),
+            KindExample(
+                "p95 under load",
+                yaml: """
+                    id: key-metrics
+                    title: API p95 response time under 500ms
+                    http: { url: "${{ vars.BASE_URL }}/health", samples: 60, concurrency: 4, rate: 200 }
+                    expect: [latency.p95 < 500ms, error_rate < 1%]
+                    """, outcome: .pass,
+                facts: ["requests": .number(60), "errors": .number(0), "status.200": .number(60)]),
+            KindExample(
+                "a server error",
+                yaml: """
+                    id: health
+                    title: Health checks passing
+                    http: { url: "${{ vars.BASE_URL }}/status/500" }
+                    """, outcome: .fail, facts: ["status": .number(500), "body": .string("boom")]),
         ],
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
-        guard let (request, fields) = HTTPRequestSpec.read(reader, key: "http", extra: ["samples", "concurrency", "rate", "ok-status"]) else {
+        guard
+            let (request, fields) = HTTPRequestSpec.read(
+                reader, key: "http", extra: ["samples", "concurrency", "rate", "ok-status"])
+        else {
             return nil
         }
         var check = HTTPCheck(request: request)
@@ -68,8 +93,14 @@ struct HTTPCheck: Check {
             guard let ranges = statusRanges(okNode) else { return nil }
             check.okStatus = ranges
         }
-        if let samples = fields["samples"] { guard let value = samples.integer(in: 1...1_000_000) else { return nil }; check.samples = value }
-        if let concurrency = fields["concurrency"] { guard let value = concurrency.integer(in: 1...1000) else { return nil }; check.concurrency = value }
+        if let samples = fields["samples"] {
+            guard let value = samples.integer(in: 1...1_000_000) else { return nil }
+            check.samples = value
+        }
+        if let concurrency = fields["concurrency"] {
+            guard let value = concurrency.integer(in: 1...1000) else { return nil }
+            check.concurrency = value
+        }
         if let rateNode = fields["rate"], let text = rateNode.string() {
             guard let rate = Double(text), rate > 0, rate <= 100_000 else {
                 rateNode.report("expected requests per second, a number from 0 to 100000, got `\(text)`")
@@ -106,8 +137,9 @@ struct HTTPCheck: Check {
         let tests: [FactExpression] = okStatus.map { range in
             let status = FactExpression.fact("status")
             if range.count == 1 { return .compare(status, .equal, .literal(.number(Double(range.lowerBound)))) }
-            return .and(.compare(status, .greaterOrEqual, .literal(.number(Double(range.lowerBound)))),
-                        .compare(status, .lessOrEqual, .literal(.number(Double(range.upperBound)))))
+            return .and(
+                .compare(status, .greaterOrEqual, .literal(.number(Double(range.lowerBound)))),
+                .compare(status, .lessOrEqual, .literal(.number(Double(range.upperBound)))))
         }
         return tests.dropFirst().reduce(tests[0]) { .or($0, $1) }
     }
@@ -120,7 +152,10 @@ struct HTTPCheck: Check {
     var guardExpectations: [FactExpression] { samples > 1 ? [] : [statusExpectation] }
 
     var summary: String {
-        "\(request.method) \(request.url)" + (samples > 1 ? " × \(samples) (concurrency \(concurrency)\(rate.map { ", \(Value.number($0).description)/s" } ?? ""))" : "")
+        "\(request.method) \(request.url)"
+            + (samples > 1
+                ? " × \(samples) (concurrency \(concurrency)\(rate.map { ", \(Value.number($0).description)/s" } ?? ""))"
+                : "")
     }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
@@ -134,8 +169,9 @@ struct HTTPCheck: Check {
     }
 
     func single(_ client: HTTPClient, _ context: CheckContext) async throws(CheckError) -> Facts {
-        let exchange = try await HTTPProbe.exchange(client, try request.makeRequest(context), timeout: request.timeout,
-                                                    maxBody: request.maxBody)
+        let exchange = try await HTTPProbe.exchange(
+            client, try request.makeRequest(context), timeout: request.timeout,
+            maxBody: request.maxBody)
         return Self.facts(of: exchange)
     }
 
@@ -147,7 +183,9 @@ struct HTTPCheck: Check {
             "body.bytes": .number(Double(exchange.body.count)),
             "body.truncated": .bool(exchange.truncated),
         ]
-        for (name, _) in exchange.headers { facts["headers." + name.lowercased()] = .string(exchange.header(name) ?? "") }
+        for (name, _) in exchange.headers {
+            facts["headers." + name.lowercased()] = .string(exchange.header(name) ?? "")
+        }
         if !exchange.truncated { facts.merge(JSONFacts.ifJSON(exchange.body, source: "the body")) { _, new in new } }
         return facts
     }
@@ -159,7 +197,9 @@ struct HTTPCheck: Check {
         let counter = SampleCounter(total: samples)
         let start = ContinuousClock.now
         let workers = (0..<min(concurrency, samples)).map { _ in
-            SampleWorker(request: sample, loop: MultiThreadedEventLoopGroup.singleton.next(), counter: counter, start: start, rate: rate)
+            SampleWorker(
+                request: sample, loop: MultiThreadedEventLoopGroup.singleton.next(), counter: counter, start: start,
+                rate: rate)
         }
         let results: [SampleResult] = await withTaskCancellationHandler {
             let running = workers.map { $0.run() }
@@ -172,7 +212,9 @@ struct HTTPCheck: Check {
         let elapsed = (ContinuousClock.now - start).seconds
         if Task.isCancelled { throw CheckError("stopped") }
         // No request finished: there is nothing to judge, so no rate of 0% errors either.
-        if results.isEmpty { throw CheckError("none of the \(samples) requests to \(request.url) was sent and answered") }
+        if results.isEmpty {
+            throw CheckError("none of the \(samples) requests to \(request.url) was sent and answered")
+        }
         var errors = 0
         var statuses: [Int: Int] = [:]
         for result in results {
@@ -186,7 +228,8 @@ struct HTTPCheck: Check {
         facts.merge(LatencyFacts.percentiles(results.map(\.latency))) { _, new in new }
         facts["requests"] = .number(Double(results.count))
         facts["errors"] = .number(Double(errors))
-        facts["error_rate"] = .number(results.isEmpty ? 0 : (Double(errors) / Double(results.count) * 10_000).rounded() / 100)
+        facts["error_rate"] = .number(
+            results.isEmpty ? 0 : (Double(errors) / Double(results.count) * 10_000).rounded() / 100)
         facts["throughput"] = .number((Double(results.count) / max(elapsed, 1e-9) * 100).rounded() / 100)
         for (status, count) in statuses { facts["status.\(status)"] = .number(Double(count)) }
         if let error = results.last(where: { $0.error != nil })?.error { facts["last_error"] = .string(error) }

@@ -9,44 +9,58 @@ struct HeadersCheck: Check {
     static let description = KindDescription(
         key: "headers",
         name: "Security headers",
-        summary: "Requests the URL twice and checks: a Content-Security-Policy that does not allow 'unsafe-inline' scripts without a nonce or hash, with a nonce that changes per response; HSTS with max-age of at least a year (and includeSubDomains when asked); X-Frame-Options or CSP frame-ancestors; X-Content-Type-Options nosniff; a Referrer-Policy. `headers.missing` names what is missing or weak.",
+        summary:
+            "Requests the URL twice and checks: a Content-Security-Policy that does not allow 'unsafe-inline' scripts without a nonce or hash, with a nonce that changes per response; HSTS with max-age of at least a year (and includeSubDomains when asked); X-Frame-Options or CSP frame-ancestors; X-Content-Type-Options nosniff; a Referrer-Policy. `headers.missing` names what is missing or weak.",
         parameters: [
-            Parameter("headers", .object(HTTPRequestSpec.parameters + [
-                Parameter("hsts-subdomains", .boolean, "Require includeSubDomains in HSTS (default false)."),
-            ]), "The page to check.", required: true),
+            Parameter(
+                "headers",
+                .object(
+                    HTTPRequestSpec.parameters + [
+                        Parameter("hsts-subdomains", .boolean, "Require includeSubDomains in HSTS (default false).")
+                    ]), "The page to check.", required: true)
         ],
         facts: [
             FactDescription("headers.missing", "list", "What is missing or too weak, in words."),
-            FactDescription("csp.present / csp.unsafe_inline / csp.nonce / csp.nonce_changes", "boolean", "Content-Security-Policy."),
+            FactDescription(
+                "csp.present / csp.unsafe_inline / csp.nonce / csp.nonce_changes", "boolean", "Content-Security-Policy."
+            ),
             FactDescription("hsts.max_age / hsts.subdomains", "number / boolean", "Strict-Transport-Security."),
             FactDescription("frame_protection / nosniff / referrer_policy", "boolean", "The other headers."),
         ],
         examples: [
-            KindExample("hardened page", yaml: """
-                id: security-headers
-                title: Security headers configured
-                headers: { url: "${{ vars.BASE_URL }}/secure", hsts-subdomains: true }
-                """, outcome: .pass, facts: ["headers.missing": .list([]), "csp.nonce_changes": .bool(true)]),
-            KindExample("weak page", yaml: """
-                id: security-headers
-                title: Security headers configured
-                headers: { url: "${{ vars.BASE_URL }}/insecure" }
-                """, outcome: .fail, facts: ["csp.unsafe_inline": .bool(true), "hsts.max_age": .number(3600)]),
+            KindExample(
+                "hardened page",
+                yaml: """
+                    id: security-headers
+                    title: Security headers configured
+                    headers: { url: "${{ vars.BASE_URL }}/secure", hsts-subdomains: true }
+                    """, outcome: .pass, facts: ["headers.missing": .list([]), "csp.nonce_changes": .bool(true)]),
+            KindExample(
+                "weak page",
+                yaml: """
+                    id: security-headers
+                    title: Security headers configured
+                    headers: { url: "${{ vars.BASE_URL }}/insecure" }
+                    """, outcome: .fail, facts: ["csp.unsafe_inline": .bool(true), "hsts.max_age": .number(3600)]),
         ],
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
-        guard let (request, fields) = HTTPRequestSpec.read(reader, key: "headers", extra: ["hsts-subdomains"]) else { return nil }
+        guard let (request, fields) = HTTPRequestSpec.read(reader, key: "headers", extra: ["hsts-subdomains"]) else {
+            return nil
+        }
         return HeadersCheck(request: request, hstsSubdomains: fields["hsts-subdomains"]?.bool() ?? false)
     }
 
-    var defaultExpectations: [FactExpression] { [try! FactExpression.parse("len(headers.missing) == 0")] }
+    var defaultExpectations: [FactExpression] { [FactExpression.builtIn("len(headers.missing) == 0")] }
     var summary: String { "security headers of \(request.url)" }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
         try await request.withClient(context) { client, _ throws(CheckError) in
-            let first = try await HTTPProbe.exchange(client, try request.makeRequest(context), timeout: request.timeout, maxBody: 65_536)
-            let second = try await HTTPProbe.exchange(client, try request.makeRequest(context), timeout: request.timeout, maxBody: 65_536)
+            let first = try await HTTPProbe.exchange(
+                client, try request.makeRequest(context), timeout: request.timeout, maxBody: 65_536)
+            let second = try await HTTPProbe.exchange(
+                client, try request.makeRequest(context), timeout: request.timeout, maxBody: 65_536)
             return Self.judge(first, second, hstsSubdomains: hstsSubdomains)
         }
     }
@@ -61,12 +75,14 @@ struct HeadersCheck: Check {
         let csp = first.header("Content-Security-Policy")
         facts["csp.present"] = .bool(csp != nil)
         if let csp {
-            let directives = Dictionary(csp.split(separator: ";").map { part -> (String, String) in
-                let words = part.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 1)
-                return (words.first.map { String($0).lowercased() } ?? "", words.count > 1 ? String(words[1]) : "")
-            }, uniquingKeysWith: { first, _ in first })
+            let directives = Dictionary(
+                csp.split(separator: ";").map { part -> (String, String) in
+                    let words = part.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 1)
+                    return (words.first.map { String($0).lowercased() } ?? "", words.count > 1 ? String(words[1]) : "")
+                }, uniquingKeysWith: { first, _ in first })
             let scripts = directives["script-src"] ?? directives["default-src"] ?? ""
-            let hasNonceOrHash = scripts.contains("'nonce-") || scripts.contains("'sha256-") || scripts.contains("'sha384-")
+            let hasNonceOrHash =
+                scripts.contains("'nonce-") || scripts.contains("'sha256-") || scripts.contains("'sha384-")
                 || scripts.contains("'sha512-")
             let unsafeInline = scripts.contains("'unsafe-inline'") && !hasNonceOrHash
             facts["csp.unsafe_inline"] = .bool(unsafeInline)
@@ -78,7 +94,8 @@ struct HeadersCheck: Check {
                 facts["csp.nonce_changes"] = .bool(changes)
                 if !changes { missing.append("the CSP nonce is the same on two responses") }
             }
-            facts["frame_protection"] = .bool(directives["frame-ancestors"] != nil || first.header("X-Frame-Options") != nil)
+            facts["frame_protection"] = .bool(
+                directives["frame-ancestors"] != nil || first.header("X-Frame-Options") != nil)
         } else {
             missing.append("Content-Security-Policy")
             facts["frame_protection"] = .bool(first.header("X-Frame-Options") != nil)
@@ -89,14 +106,18 @@ struct HeadersCheck: Check {
         }
         if let hsts = first.header("Strict-Transport-Security") {
             let lower = hsts.lowercased()
-            let maxAge = lower.split(separator: ";").compactMap { part -> Double? in
-                let trimmed = part.trimmingCharacters(in: .whitespaces)
-                return trimmed.hasPrefix("max-age=") ? Double(trimmed.dropFirst(8).trimmingCharacters(in: CharacterSet(charactersIn: "\""))) : nil
-            }.first ?? 0
+            let maxAge =
+                lower.split(separator: ";").compactMap { part -> Double? in
+                    let trimmed = part.trimmingCharacters(in: .whitespaces)
+                    return trimmed.hasPrefix("max-age=")
+                        ? Double(trimmed.dropFirst(8).trimmingCharacters(in: CharacterSet(charactersIn: "\""))) : nil
+                }.first ?? 0
             facts["hsts.max_age"] = .number(maxAge)
             facts["hsts.subdomains"] = .bool(lower.contains("includesubdomains"))
             if maxAge < 31_536_000 { missing.append("HSTS max-age is \(Int(maxAge))s, under a year") }
-            if hstsSubdomains && !lower.contains("includesubdomains") { missing.append("HSTS without includeSubDomains") }
+            if hstsSubdomains && !lower.contains("includesubdomains") {
+                missing.append("HSTS without includeSubDomains")
+            }
         } else {
             facts["hsts.max_age"] = .number(0)
             missing.append("Strict-Transport-Security")

@@ -12,16 +12,22 @@ struct OpenAPICheck: Check {
     static let description = KindDescription(
         key: "openapi",
         name: "OpenAPI document",
-        summary: "Parses an OpenAPI 3.0, 3.1 or 3.2 document (YAML or JSON) with OpenAPIKit and runs its validations. With `since`, compares the document with the same file at a git ref: when anything besides `info.version` changed, the version must have changed too.",
+        summary:
+            "Parses an OpenAPI 3.0, 3.1 or 3.2 document (YAML or JSON) with OpenAPIKit and runs its validations. With `since`, compares the document with the same file at a git ref: when anything besides `info.version` changed, the version must have changed too.",
         parameters: [
-            Parameter("openapi", .object([
-                Parameter("path", .template, "The document, e.g. docs/openapi.yaml.", required: true),
-                Parameter("since", .template, "A git ref to compare with (expects the version to move when the API changed)."),
-            ]), "Which document.", required: true),
+            Parameter(
+                "openapi",
+                .object([
+                    Parameter("path", .template, "The document, e.g. docs/openapi.yaml.", required: true),
+                    Parameter(
+                        "since", .template,
+                        "A git ref to compare with (expects the version to move when the API changed)."),
+                ]), "Which document.", required: true)
         ],
         facts: [
             FactDescription("openapi.valid", "boolean", "It parses and passes the validations."),
-            FactDescription("openapi.errors / openapi.error_list", "number / list", "Problems found, with where they are."),
+            FactDescription(
+                "openapi.errors / openapi.error_list", "number / list", "Problems found, with where they are."),
             FactDescription("openapi.version", "string", "`info.version`."),
             FactDescription("openapi.spec", "string", "The `openapi` field (3.0.3, 3.1.0, …)."),
             FactDescription("openapi.paths / openapi.operations", "number", "Paths and operations."),
@@ -29,13 +35,18 @@ struct OpenAPICheck: Check {
             FactDescription("openapi.previous_version", "string", "`info.version` at `since`."),
         ],
         examples: [
-            KindExample("a valid document", yaml: """
-                id: api-docs
-                title: API documentation updated
-                openapi: { path: openapi.yaml }
-                """, outcome: .pass,
-                facts: ["openapi.valid": .bool(true), "openapi.version": .string("1.2.3"), "openapi.operations": .number(1)],
-                files: ["openapi.yaml": """
+            KindExample(
+                "a valid document",
+                yaml: """
+                    id: api-docs
+                    title: API documentation updated
+                    openapi: { path: openapi.yaml }
+                    """, outcome: .pass,
+                facts: [
+                    "openapi.valid": .bool(true), "openapi.version": .string("1.2.3"), "openapi.operations": .number(1),
+                ],
+                files: [
+                    "openapi.yaml": """
                     openapi: 3.1.0
                     info: { title: Mina, version: 1.2.3 }
                     paths:
@@ -45,12 +56,15 @@ struct OpenAPICheck: Check {
                           responses:
                             '200': { description: Healthy }
 
-                    """]),
-            KindExample("an invalid document", yaml: """
-                id: api-docs
-                title: API documentation updated
-                openapi: { path: openapi.yaml }
-                """, outcome: .fail, facts: ["openapi.valid": .bool(false)],
+                    """
+                ]),
+            KindExample(
+                "an invalid document",
+                yaml: """
+                    id: api-docs
+                    title: API documentation updated
+                    openapi: { path: openapi.yaml }
+                    """, outcome: .fail, facts: ["openapi.valid": .bool(false)],
                 files: ["openapi.yaml": "openapi: 3.0.3\ninfo: { title: Mina }\npaths: {}\n"]),
         ],
         make: make)
@@ -62,12 +76,13 @@ struct OpenAPICheck: Check {
             return nil
         }
         guard let path = pathNode.template(knownVars: reader.knownVariables) else { return nil }
-        return OpenAPICheck(path: path, since: fields["since"].flatMap { $0.template(knownVars: reader.knownVariables) })
+        return OpenAPICheck(
+            path: path, since: fields["since"].flatMap { $0.template(knownVars: reader.knownVariables) })
     }
 
     var defaultExpectations: [FactExpression] {
         var list: [FactExpression] = [.fact("openapi.valid")]
-        if since != nil { list.append(try! FactExpression.parse("not openapi.api_changed or openapi.version_changed")) }
+        if since != nil { list.append(FactExpression.builtIn("not openapi.api_changed or openapi.version_changed")) }
         return list
     }
 
@@ -150,8 +165,9 @@ struct OpenAPICheck: Check {
             let ref = try context.expand(since, quoting: .none)
             let previous: (status: Int32, stdout: String, stderr: String)
             do {
-                previous = try await GitInfo.git(["show", "\(ref):./\(relative)"], in: context.workingDirectory,
-                                                 environment: context.environment)
+                previous = try await GitInfo.git(
+                    ["show", "\(ref):./\(relative)"], in: context.workingDirectory,
+                    environment: context.environment)
             } catch {
                 throw CheckError("could not run git: \(error)")
             }

@@ -8,9 +8,12 @@ struct ProbesCheck: Check {
     static let description = KindDescription(
         key: "probes",
         name: "Probes together",
-        summary: "Runs several named probes of any kind at once, for an item that states several targets (\"API p95 < 500ms, WebSocket latency < 400ms, error rate < 1%\"). Each probe's facts appear under its name (`api.latency.p95`). Without `expect:`, every probe's own default must hold. If one probe cannot run, the item is an error that names it.",
+        summary:
+            "Runs several named probes of any kind at once, for an item that states several targets (\"API p95 < 500ms, WebSocket latency < 400ms, error rate < 1%\"). Each probe's facts appear under its name (`api.latency.p95`). Without `expect:`, every probe's own default must hold. If one probe cannot run, the item is an error that names it.",
         parameters: [
-            Parameter("probes", .map(.probe([])), "Name → a mapping with one probe, e.g. `api: { http: { url: … } }`.", required: true),
+            Parameter(
+                "probes", .map(.probe([])), "Name → a mapping with one probe, e.g. `api: { http: { url: … } }`.",
+                required: true)
         ],
         facts: [
             FactDescription("NAME.*", "any", "Each probe's facts under its name."),
@@ -18,26 +21,34 @@ struct ProbesCheck: Check {
             FactDescription("probes.failed", "string", "Which did not, and why."),
         ],
         examples: [
-            KindExample("API and WebSocket targets", yaml: """
-                id: key-metrics
-                title: Key metrics within targets
-                probes:
-                  api: { http: { url: "${{ vars.BASE_URL }}/health", samples: 20, concurrency: 2 } }
-                  ws: { websocket: { url: "${{ vars.WS_URL }}/ws/echo", send: ping, samples: 10 } }
-                expect: [api.latency.p95 < 500ms, api.error_rate < 1%, ws.latency.p95 < 400ms]
-                """, outcome: .pass, facts: ["api.requests": .number(20), "ws.replies": .number(10), "probes.ok": .bool(true)]),
-            KindExample("one target missed", yaml: """
-                id: key-metrics
-                title: Key metrics within targets
-                probes:
-                  api: { http: { url: "${{ vars.BASE_URL }}/health" } }
-                  errors: { http: { url: "${{ vars.BASE_URL }}/status/500" } }
-                """, outcome: .fail, facts: ["api.status": .number(200), "errors.status": .number(500), "probes.ok": .bool(false)]),
+            KindExample(
+                "API and WebSocket targets",
+                yaml: """
+                    id: key-metrics
+                    title: Key metrics within targets
+                    probes:
+                      api: { http: { url: "${{ vars.BASE_URL }}/health", samples: 20, concurrency: 2 } }
+                      ws: { websocket: { url: "${{ vars.WS_URL }}/ws/echo", send: ping, samples: 10 } }
+                    expect: [api.latency.p95 < 500ms, api.error_rate < 1%, ws.latency.p95 < 400ms]
+                    """, outcome: .pass,
+                facts: ["api.requests": .number(20), "ws.replies": .number(10), "probes.ok": .bool(true)]),
+            KindExample(
+                "one target missed",
+                yaml: """
+                    id: key-metrics
+                    title: Key metrics within targets
+                    probes:
+                      api: { http: { url: "${{ vars.BASE_URL }}/health" } }
+                      errors: { http: { url: "${{ vars.BASE_URL }}/status/500" } }
+                    """, outcome: .fail,
+                facts: ["api.status": .number(200), "errors.status": .number(500), "probes.ok": .bool(false)]),
         ],
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
-        guard let node = reader["probes"], let entries = node.mapping(expected: "a mapping of names to probes") else { return nil }
+        guard let node = reader["probes"], let entries = node.mapping(expected: "a mapping of names to probes") else {
+            return nil
+        }
         if entries.isEmpty {
             node.report("name at least one probe, e.g. `api: { http: { url: … } }`")
             return nil
@@ -45,7 +56,8 @@ struct ProbesCheck: Check {
         var probes: [(String, any Check)] = []
         var ok = true
         for (name, keyNode, value) in entries {
-            guard name.range(of: #"^[A-Za-z][A-Za-z0-9_-]*$"#, options: .regularExpression) != nil, name != "probes" else {
+            guard name.range(of: #"^[A-Za-z][A-Za-z0-9_-]*$"#, options: .regularExpression) != nil, name != "probes"
+            else {
                 keyNode.report("expected a name of letters, digits, `_` and `-` (not `probes`), got `\(name)`")
                 ok = false
                 continue

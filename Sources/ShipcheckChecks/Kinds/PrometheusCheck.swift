@@ -16,53 +16,73 @@ struct PrometheusCheck: Check {
     static let description = KindDescription(
         key: "prometheus",
         name: "Prometheus query",
-        summary: "Runs an instant PromQL query (or, with `range`, a range query reduced by `aggregate`) against a Prometheus HTTP API. The first series' value is `value`; every series is also `values.LABELS`. This is what rollback triggers such as `error_rate > 5%` read.",
+        summary:
+            "Runs an instant PromQL query (or, with `range`, a range query reduced by `aggregate`) against a Prometheus HTTP API. The first series' value is `value`; every series is also `values.LABELS`. This is what rollback triggers such as `error_rate > 5%` read.",
         parameters: [
-            Parameter("prometheus", .object([
-                Parameter("url", .template, "The Prometheus base URL, e.g. http://prometheus:9090.", required: true),
-                Parameter("query", .template, "PromQL.", required: true),
-                Parameter("range", .duration, "Query this much history up to now instead of an instant."),
-                Parameter("step", .duration, "Range query resolution (default 15s)."),
-                Parameter("aggregate", .string, "How a range reduces to `value`: max (default), min, avg, last."),
-                Parameter("request-timeout", .duration, "Longest time the query may take (default 10s)."),
-            ]), "The query.", required: true),
+            Parameter(
+                "prometheus",
+                .object([
+                    Parameter(
+                        "url", .template, "The Prometheus base URL, e.g. http://prometheus:9090.", required: true),
+                    Parameter("query", .template, "PromQL.", required: true),
+                    Parameter("range", .duration, "Query this much history up to now instead of an instant."),
+                    Parameter("step", .duration, "Range query resolution (default 15s)."),
+                    Parameter("aggregate", .string, "How a range reduces to `value`: max (default), min, avg, last."),
+                    Parameter("request-timeout", .duration, "Longest time the query may take (default 10s)."),
+                ]), "The query.", required: true)
         ],
         facts: [
             FactDescription("value", "number", "The first series' value (NaN and missing data are errors, not zeros)."),
-            FactDescription("values.LABELS", "number", "Each series, keyed by its label values, e.g. `values.api.500`."),
+            FactDescription(
+                "values.LABELS", "number", "Each series, keyed by its label values, e.g. `values.api.500`."),
             FactDescription("series", "number", "How many series the query returned."),
         ],
         examples: [
-            KindExample("Prometheus scrapes itself", yaml: """
-                id: metrics
-                title: Metrics dashboards ready
-                wait-for:
-                  prometheus: { url: "${{ vars.PROMETHEUS_URL }}", query: 'up{job="prometheus"}' }
-                  expect: value == 1
-                  interval: 1s
-                  within: 20s
-                """, outcome: .pass, facts: ["value": .number(1)]),
-            KindExample("no such series", yaml: """
-                id: errors
-                title: Error rate normal
-                prometheus: { url: "${{ vars.PROMETHEUS_URL }}", query: 'shipcheck_no_such_metric_total' }
-                """, outcome: .fail, facts: ["series": .number(0)]),
+            KindExample(
+                "Prometheus scrapes itself",
+                yaml: """
+                    id: metrics
+                    title: Metrics dashboards ready
+                    wait-for:
+                      prometheus: { url: "${{ vars.PROMETHEUS_URL }}", query: 'up{job="prometheus"}' }
+                      expect: value == 1
+                      interval: 1s
+                      within: 20s
+                    """, outcome: .pass, facts: ["value": .number(1)]),
+            KindExample(
+                "no such series",
+                yaml: """
+                    id: errors
+                    title: Error rate normal
+                    prometheus: { url: "${{ vars.PROMETHEUS_URL }}", query: 'shipcheck_no_such_metric_total' }
+                    """, outcome: .fail, facts: ["series": .number(0)]),
         ],
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
         guard let node = reader["prometheus"],
-              let fields = node.fields(allowed: ["url", "query", "range", "step", "aggregate", "request-timeout"]) else { return nil }
+            let fields = node.fields(allowed: ["url", "query", "range", "step", "aggregate", "request-timeout"])
+        else { return nil }
         guard let urlNode = fields["url"], let queryNode = fields["query"] else {
             node.report("`prometheus` needs `url` and `query`")
             return nil
         }
         guard let url = urlNode.template(knownVars: reader.knownVariables),
-              let query = queryNode.template(knownVars: reader.knownVariables) else { return nil }
+            let query = queryNode.template(knownVars: reader.knownVariables)
+        else { return nil }
         var check = PrometheusCheck(url: url, query: query)
-        if let range = fields["range"] { guard let value = range.duration() else { return nil }; check.range = value }
-        if let step = fields["step"] { guard let value = step.duration() else { return nil }; check.step = value }
-        if let timeout = fields["request-timeout"] { guard let value = timeout.duration() else { return nil }; check.timeout = value }
+        if let range = fields["range"] {
+            guard let value = range.duration() else { return nil }
+            check.range = value
+        }
+        if let step = fields["step"] {
+            guard let value = step.duration() else { return nil }
+            check.step = value
+        }
+        if let timeout = fields["request-timeout"] {
+            guard let value = timeout.duration() else { return nil }
+            check.timeout = value
+        }
         if let aggregateNode = fields["aggregate"], let text = aggregateNode.string() {
             guard aggregates.contains(text) else {
                 aggregateNode.report("expected one of \(aggregates.joined(separator: ", ")), got `\(text)`")
@@ -73,7 +93,7 @@ struct PrometheusCheck: Check {
         return check
     }
 
-    var defaultExpectations: [FactExpression] { [try! FactExpression.parse("exists(value)")] }
+    var defaultExpectations: [FactExpression] { [FactExpression.builtIn("exists(value)")] }
     var summary: String { "prometheus \(query)" + (range.map { " over \(Value.formatDuration($0))" } ?? "") }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
@@ -85,8 +105,10 @@ struct PrometheusCheck: Check {
         let path: String
         if let range {
             let end = Date().timeIntervalSince1970
-            items += [URLQueryItem(name: "start", value: String(end - range)), URLQueryItem(name: "end", value: String(end)),
-                      URLQueryItem(name: "step", value: String(step))]
+            items += [
+                URLQueryItem(name: "start", value: String(end - range)), URLQueryItem(name: "end", value: String(end)),
+                URLQueryItem(name: "step", value: String(step)),
+            ]
             path = "/api/v1/query_range"
         } else {
             path = "/api/v1/query"
@@ -96,8 +118,9 @@ struct PrometheusCheck: Check {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let exchange: HTTPExchange
         do {
-            exchange = try await HTTPProbe.exchange(client, HTTPClientRequest(url: base + path + "?" + encoded), timeout: timeout,
-                                                    maxBody: 16 * 1_048_576)
+            exchange = try await HTTPProbe.exchange(
+                client, HTTPClientRequest(url: base + path + "?" + encoded), timeout: timeout,
+                maxBody: 16 * 1_048_576)
         } catch {
             await HTTPProbe.shutdown(client)
             throw error
@@ -107,7 +130,8 @@ struct PrometheusCheck: Check {
             throw CheckError("Prometheus answered \(exchange.status) without a JSON body")
         }
         guard object["status"] as? String == "success", let data = object["data"] as? [String: Any],
-              let result = data["result"] as? [[String: Any]] else {
+            let result = data["result"] as? [[String: Any]]
+        else {
             throw CheckError("Prometheus query failed: \((object["error"] as? String) ?? "status \(exchange.status)")")
         }
         var facts: Facts = ["series": .number(Double(result.count))]
@@ -129,7 +153,9 @@ struct PrometheusCheck: Check {
 
     /// A sample `[timestamp, "1.5"]`; NaN and infinities are no value at all.
     static func number(_ pair: [Any]) -> Double? {
-        guard pair.count == 2, let text = pair[1] as? String, let value = Double(text), value.isFinite else { return nil }
+        guard pair.count == 2, let text = pair[1] as? String, let value = Double(text), value.isFinite else {
+            return nil
+        }
         return value
     }
 

@@ -12,44 +12,60 @@ struct RedisCheck: Check {
     static let description = KindDescription(
         key: "redis",
         name: "Redis",
-        summary: "Connects with a redis:// (or rediss:// for TLS) URL, authenticates when the URL holds a password (never printed), sends PING and reads INFO: version, role, clients, memory. A refused connection is a fact (`redis.up` false).",
+        summary:
+            "Connects with a redis:// (or rediss:// for TLS) URL, authenticates when the URL holds a password (never printed), sends PING and reads INFO: version, role, clients, memory. A refused connection is a fact (`redis.up` false).",
         parameters: [
-            Parameter("redis", .object([
-                Parameter("url", .template, "redis://[USER:PASSWORD@]HOST[:PORT][/DB], e.g. ${{ env.REDIS_URL }}.", required: true),
-                Parameter("connect-timeout", .duration, "How long to wait (default 5s)."),
-            ]), "The server.", required: true),
+            Parameter(
+                "redis",
+                .object([
+                    Parameter(
+                        "url", .template, "redis://[USER:PASSWORD@]HOST[:PORT][/DB], e.g. ${{ env.REDIS_URL }}.",
+                        required: true),
+                    Parameter("connect-timeout", .duration, "How long to wait (default 5s)."),
+                ]), "The server.", required: true)
         ],
         facts: [
             FactDescription("redis.up", "boolean", "PING answered PONG."),
             FactDescription("redis.latency", "duration", "Time of PING."),
             FactDescription("redis.version / redis.role", "string", "From INFO."),
-            FactDescription("redis.connected_clients / redis.used_memory / redis.maxmemory / redis.memory_pct", "number", "From INFO."),
+            FactDescription(
+                "redis.connected_clients / redis.used_memory / redis.maxmemory / redis.memory_pct", "number",
+                "From INFO."),
             FactDescription("redis.error", "string", "Why it is not up."),
         ],
         examples: [
-            KindExample("connection established", yaml: """
-                id: redis
-                title: Redis connection established
-                redis: { url: "${{ vars.REDIS_URL }}" }
-                expect: [redis.up, redis.latency < 1s]
-                """, outcome: .pass, facts: ["redis.up": .bool(true), "redis.role": .string("master")]),
-            KindExample("nobody listening", yaml: """
-                id: redis
-                title: Redis connection established
-                redis: { url: "redis://127.0.0.1:9", connect-timeout: 2s }
-                """, outcome: .fail, facts: ["redis.up": .bool(false)]),
+            KindExample(
+                "connection established",
+                yaml: """
+                    id: redis
+                    title: Redis connection established
+                    redis: { url: "${{ vars.REDIS_URL }}" }
+                    expect: [redis.up, redis.latency < 1s]
+                    """, outcome: .pass, facts: ["redis.up": .bool(true), "redis.role": .string("master")]),
+            KindExample(
+                "nobody listening",
+                yaml: """
+                    id: redis
+                    title: Redis connection established
+                    redis: { url: "redis://127.0.0.1:9", connect-timeout: 2s }
+                    """, outcome: .fail, facts: ["redis.up": .bool(false)]),
         ],
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
-        guard let node = reader["redis"], let fields = node.fields(allowed: ["url", "connect-timeout"]) else { return nil }
+        guard let node = reader["redis"], let fields = node.fields(allowed: ["url", "connect-timeout"]) else {
+            return nil
+        }
         guard let urlNode = fields["url"] else {
             node.report("missing `url:`")
             return nil
         }
         guard let url = urlNode.template(knownVars: reader.knownVariables) else { return nil }
         var check = RedisCheck(url: url)
-        if let timeout = fields["connect-timeout"] { guard let value = timeout.duration() else { return nil }; check.connectTimeout = value }
+        if let timeout = fields["connect-timeout"] {
+            guard let value = timeout.duration() else { return nil }
+            check.connectTimeout = value
+        }
         return check
     }
 
@@ -60,7 +76,8 @@ struct RedisCheck: Check {
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
         let text = try context.expand(url, quoting: .none)
         guard let components = URLComponents(string: text), ["redis", "rediss"].contains(components.scheme ?? ""),
-              let host = components.host, !host.isEmpty else {
+            let host = components.host, !host.isEmpty
+        else {
             throw CheckError("the redis URL is not of the form redis://[USER:PASSWORD@]HOST[:PORT][/DB]")
         }
         let tls = components.scheme == "rediss"
@@ -84,7 +101,8 @@ struct RedisCheck: Check {
             .connect(host: host, port: port).get()
         let channel = try await plain.eventLoop.submit {
             if let sslContext {
-                try plain.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: host))
+                try plain.pipeline.syncOperations.addHandler(
+                    try NIOSSLClientHandler(context: sslContext, serverHostname: host))
             }
             return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: plain)
         }.get()
@@ -99,7 +117,10 @@ struct RedisCheck: Check {
             if let password = password?.removingPercentEncoding ?? password {
                 let auth = try await send(user.map { ["AUTH", $0, password] } ?? ["AUTH", password])
                 if case .error(let message) = auth {
-                    return ["redis.up": .bool(false), "redis.error": .string("authentication failed: \(message.prefix(120))")]
+                    return [
+                        "redis.up": .bool(false),
+                        "redis.error": .string("authentication failed: \(message.prefix(120))"),
+                    ]
                 }
             }
             let start = ContinuousClock.now
@@ -122,7 +143,9 @@ struct RedisCheck: Check {
                 for key in ["connected_clients", "used_memory", "maxmemory", "uptime_in_seconds", "blocked_clients"] {
                     if let value = fields[key].flatMap(Double.init) { facts["redis." + key] = .number(value) }
                 }
-                if case .number(let used) = facts["redis.used_memory"], case .number(let max) = facts["redis.maxmemory"], max > 0 {
+                if case .number(let used) = facts["redis.used_memory"],
+                    case .number(let max) = facts["redis.maxmemory"], max > 0
+                {
                     facts["redis.memory_pct"] = .number((used / max * 10_000).rounded() / 100)
                 }
             }
@@ -134,7 +157,11 @@ struct RedisCheck: Check {
 /// Just enough of RESP for PING, AUTH and INFO: simple strings, errors, integers, bulk strings.
 struct RESPReader {
     enum Reply: CustomStringConvertible {
-        case simple(String), error(String), integer(Int), bulk(String), null
+        case simple(String)
+        case error(String)
+        case integer(Int)
+        case bulk(String)
+        case null
 
         var description: String {
             switch self {
@@ -160,7 +187,9 @@ struct RESPReader {
     }
 
     private mutating func fill() async throws {
-        guard var more = try await iterator.next() else { throw ProtocolError(description: "the server closed the connection") }
+        guard var more = try await iterator.next() else {
+            throw ProtocolError(description: "the server closed the connection")
+        }
         pending.writeBuffer(&more)
         if pending.readableBytes > Self.maximumReply { throw ProtocolError(description: "reply larger than 16 MiB") }
     }

@@ -9,14 +9,19 @@ struct ReportCheck: Check {
     static let description = KindDescription(
         key: "report",
         name: "Report file",
-        summary: "Reads report files written earlier — JUnit, coverage (coverage.py, Cobertura, lcov, JaCoCo), SARIF, bandit, ruff, pip-audit, safety, npm audit, k6, Lighthouse, axe — into facts. Each format has a default expectation (none for coverage and Lighthouse: give a threshold).",
+        summary:
+            "Reads report files written earlier — JUnit, coverage (coverage.py, Cobertura, lcov, JaCoCo), SARIF, bandit, ruff, pip-audit, safety, npm audit, k6, Lighthouse, axe — into facts. Each format has a default expectation (none for coverage and Lighthouse: give a threshold).",
         parameters: [
-            Parameter("report", .object(ReportFormat.allCases.map { Parameter($0.rawValue, .template, $0.summary + ": the file.") }),
-                      "Format: path, one or more.", required: true),
+            Parameter(
+                "report",
+                .object(ReportFormat.allCases.map { Parameter($0.rawValue, .template, $0.summary + ": the file.") }),
+                "Format: path, one or more.", required: true)
         ],
         facts: [
             FactDescription("tests.*", "number", "junit: total, passed, failed, errors, skipped, time, failing."),
-            FactDescription("coverage.percent, coverage.file_min", "number", "coverage: overall and least-covered file (with coverage.file_min.name)."),
+            FactDescription(
+                "coverage.percent, coverage.file_min", "number",
+                "coverage: overall and least-covered file (with coverage.file_min.name)."),
             FactDescription("findings.total/error/warning/note, findings.rule.ID", "number", "sarif."),
             FactDescription("findings.total/high/medium/low, findings.test.ID", "number", "bandit."),
             FactDescription("findings.total, findings.CODE, findings.fixable", "number", "ruff."),
@@ -27,25 +32,37 @@ struct ReportCheck: Check {
             FactDescription("report.age", "duration", "Time since the newest of the files was written."),
         ],
         examples: [
-            KindExample("no high-severity bandit findings", yaml: """
-                id: bandit
-                title: No security vulnerabilities
-                report: { bandit: reports/bandit.json }
-                """, outcome: .pass, facts: ["findings.high": .number(0), "findings.low": .number(1)],
-                files: ["reports/bandit.json": #"{"errors": [], "results": [{"issue_severity": "LOW", "issue_confidence": "HIGH", "test_id": "B105", "filename": "app.py", "line_number": 3}]}"#]),
-            KindExample("Lighthouse below the bar", yaml: """
-                id: lighthouse
-                title: Lighthouse scores >90
-                report: { lighthouse: reports/lighthouse.json }
-                expect: [lighthouse.performance > 90, lighthouse.accessibility > 90]
-                """, outcome: .fail, facts: ["lighthouse.performance": .number(72)],
-                files: ["reports/lighthouse.json": #"{"finalDisplayedUrl": "https://example.org/", "categories": {"performance": {"score": 0.72}, "accessibility": {"score": 0.95}}}"#]),
+            KindExample(
+                "no high-severity bandit findings",
+                yaml: """
+                    id: bandit
+                    title: No security vulnerabilities
+                    report: { bandit: reports/bandit.json }
+                    """, outcome: .pass, facts: ["findings.high": .number(0), "findings.low": .number(1)],
+                files: [
+                    "reports/bandit.json":
+                        #"{"errors": [], "results": [{"issue_severity": "LOW", "issue_confidence": "HIGH", "test_id": "B105", "filename": "app.py", "line_number": 3}]}"#
+                ]),
+            KindExample(
+                "Lighthouse below the bar",
+                yaml: """
+                    id: lighthouse
+                    title: Lighthouse scores >90
+                    report: { lighthouse: reports/lighthouse.json }
+                    expect: [lighthouse.performance > 90, lighthouse.accessibility > 90]
+                    """, outcome: .fail, facts: ["lighthouse.performance": .number(72)],
+                files: [
+                    "reports/lighthouse.json":
+                        #"{"finalDisplayedUrl": "https://example.org/", "categories": {"performance": {"score": 0.72}, "accessibility": {"score": 0.95}}}"#
+                ]),
         ],
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
         guard let node = reader["report"],
-              let fields = node.fields(allowed: ReportFormat.allCases.map(\.rawValue), expected: "a mapping such as { bandit: reports/bandit.json }")
+            let fields = node.fields(
+                allowed: ReportFormat.allCases.map(\.rawValue),
+                expected: "a mapping such as { bandit: reports/bandit.json }")
         else { return nil }
         var reports: [(ReportFormat, Template)] = []
         for format in ReportFormat.allCases {
@@ -74,7 +91,8 @@ struct ReportCheck: Check {
         for (format, template) in reports {
             let url = context.resolve(try context.expand(template, quoting: .none))
             facts.merge(try format.parse(file: url)) { _, new in new }
-            if let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date {
+            if let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date
+            {
                 newest = max(newest, modified)
             }
         }

@@ -16,15 +16,23 @@ struct SecretsCheck: Check {
     static let description = KindDescription(
         key: "secrets",
         name: "Secret scan",
-        summary: "Scans the added lines of `git diff BASE...HEAD` (or files) for credential shapes — cloud keys, GitHub/GitLab/Slack/Stripe/OpenAI/Google tokens, private keys, JWTs, passwords in URLs and assignments — and high-entropy strings. Findings name file, line and rule; the secret is masked.",
+        summary:
+            "Scans the added lines of `git diff BASE...HEAD` (or files) for credential shapes — cloud keys, GitHub/GitLab/Slack/Stripe/OpenAI/Google tokens, private keys, JWTs, passwords in URLs and assignments — and high-entropy strings. Findings name file, line and rule; the secret is masked.",
         parameters: [
-            Parameter("secrets", .object([
-                Parameter("diff", .template, "The base to compare HEAD with (default: origin/main, origin/master, main or master)."),
-                Parameter("paths", .list(.template), "Scan every line of these files or directories instead of a diff."),
-                Parameter("allowlist", .template, "Allowlist file: fingerprints, `path:GLOB`, `rule:ID` (default .shipcheck/secrets-allowlist)."),
-                Parameter("exclude", .list(.template), "Path globs not to scan, e.g. `tests/fixtures/**`."),
-                Parameter("entropy", .boolean, "Also report high-entropy quoted strings (default true)."),
-            ]), "What to scan.", required: true),
+            Parameter(
+                "secrets",
+                .object([
+                    Parameter(
+                        "diff", .template,
+                        "The base to compare HEAD with (default: origin/main, origin/master, main or master)."),
+                    Parameter(
+                        "paths", .list(.template), "Scan every line of these files or directories instead of a diff."),
+                    Parameter(
+                        "allowlist", .template,
+                        "Allowlist file: fingerprints, `path:GLOB`, `rule:ID` (default .shipcheck/secrets-allowlist)."),
+                    Parameter("exclude", .list(.template), "Path globs not to scan, e.g. `tests/fixtures/**`."),
+                    Parameter("entropy", .boolean, "Also report high-entropy quoted strings (default true)."),
+                ]), "What to scan.", required: true)
         ],
         facts: [
             FactDescription("findings.total", "number", "Credentials found, after the allowlist."),
@@ -35,24 +43,30 @@ struct SecretsCheck: Check {
             FactDescription("scanned.bytes", "number", "Bytes scanned."),
         ],
         examples: [
-            KindExample("clean", yaml: """
-                id: no-secrets
-                title: No hardcoded secrets
-                secrets: { paths: [app] }
-                """, outcome: .pass, facts: ["findings.total": .number(0)],
+            KindExample(
+                "clean",
+                yaml: """
+                    id: no-secrets
+                    title: No hardcoded secrets
+                    secrets: { paths: [app] }
+                    """, outcome: .pass, facts: ["findings.total": .number(0)],
                 files: ["app/settings.py": "DATABASE_URL = os.environ[\"DATABASE_URL\"]\nDEBUG = False\n"]),
-            KindExample("a leaked key", yaml: """
-                id: no-secrets
-                title: No hardcoded secrets
-                secrets: { paths: [app], entropy: false }
-                """, outcome: .fail, facts: ["findings.total": .number(1), "findings.aws-access-key-id": .number(1)],
+            KindExample(
+                "a leaked key",
+                yaml: """
+                    id: no-secrets
+                    title: No hardcoded secrets
+                    secrets: { paths: [app], entropy: false }
+                    """, outcome: .fail,
+                facts: ["findings.total": .number(1), "findings.aws-access-key-id": .number(1)],
                 files: ["app/settings.py": "AWS_ACCESS_KEY_ID = \"AKIAIOSFODNN7EXAMPLE\"\n"]),
         ],
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
         guard let node = reader["secrets"],
-              let fields = node.fields(allowed: ["diff", "paths", "allowlist", "exclude", "entropy"]) else { return nil }
+            let fields = node.fields(allowed: ["diff", "paths", "allowlist", "exclude", "entropy"])
+        else { return nil }
         let vars = reader.knownVariables
         var ok = true
         var scope = Scope.diff(nil)
@@ -99,13 +113,15 @@ struct SecretsCheck: Check {
         case .diff(let base): source = .diff(base: try context.expand(base))
         case .paths(let paths): source = .paths(try context.expand(paths))
         }
-        let search = SecretSearch(source: source, allowlist: try context.expand(allowlist), exclude: try context.expand(exclude),
-                                  entropy: entropy)
+        let search = SecretSearch(
+            source: source, allowlist: try context.expand(allowlist), exclude: try context.expand(exclude),
+            entropy: entropy)
         let outcome = try await search.run(in: context.workingDirectory, environment: context.environment)
         // No file looked at is no evidence: an empty diff (HEAD is the base) or paths with nothing in them.
         if outcome.bytes == 0 {
-            throw CheckError("nothing to scan in \(outcome.scope): no file was looked at, so no finding means nothing",
-                             retriable: false)
+            throw CheckError(
+                "nothing to scan in \(outcome.scope): no file was looked at, so no finding means nothing",
+                retriable: false)
         }
         var facts: Facts = [
             "findings.total": .number(Double(outcome.findings.count)),

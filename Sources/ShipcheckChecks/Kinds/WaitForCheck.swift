@@ -11,13 +11,19 @@ struct WaitForCheck: Check {
     static let description = KindDescription(
         key: "wait-for",
         name: "Wait for a condition",
-        summary: "Runs a probe of any kind (given under `wait-for:` with its own `expect:`) every `interval` until its expectations hold, for at most `within`. For \"wait for deployment completion\". The probe's last facts are kept, with the number of attempts.",
+        summary:
+            "Runs a probe of any kind (given under `wait-for:` with its own `expect:`) every `interval` until its expectations hold, for at most `within`. For \"wait for deployment completion\". The probe's last facts are kept, with the number of attempts.",
         parameters: [
-            Parameter("wait-for", .probe([
-                Parameter("interval", .duration, "Time between attempts (default 5s)."),
-                Parameter("within", .duration, "Give up after this long (default 5m; the item's timeout still applies)."),
-                Parameter("expect", .oneOf([.expression, .list(.expression)]), "What must hold (default: the probe's own)."),
-            ]), "The probe (one kind key such as `http:`) with `expect`, `interval` and `within`.", required: true),
+            Parameter(
+                "wait-for",
+                .probe([
+                    Parameter("interval", .duration, "Time between attempts (default 5s)."),
+                    Parameter(
+                        "within", .duration, "Give up after this long (default 5m; the item's timeout still applies)."),
+                    Parameter(
+                        "expect", .oneOf([.expression, .list(.expression)]),
+                        "What must hold (default: the probe's own)."),
+                ]), "The probe (one kind key such as `http:`) with `expect`, `interval` and `within`.", required: true)
         ],
         facts: [
             FactDescription("wait.attempts", "number", "Attempts made."),
@@ -26,24 +32,28 @@ struct WaitForCheck: Check {
             FactDescription("wait.last", "string", "Why the last attempt did not satisfy them."),
         ],
         examples: [
-            KindExample("healthy at once", yaml: """
-                id: wait
-                title: Wait for deployment completion
-                wait-for:
-                  http: { url: "${{ vars.BASE_URL }}/health" }
-                  expect: json.status == "healthy"
-                  interval: 1s
-                  within: 10s
-                """, outcome: .pass, facts: ["wait.attempts": .number(1), "wait.satisfied": .bool(true)]),
-            KindExample("never healthy", yaml: """
-                id: wait
-                title: Wait for deployment completion
-                wait-for:
-                  http: { url: "${{ vars.BASE_URL }}/degraded" }
-                  expect: json.status == "healthy"
-                  interval: 1s
-                  within: 2s
-                """, outcome: .fail, facts: ["wait.satisfied": .bool(false)]),
+            KindExample(
+                "healthy at once",
+                yaml: """
+                    id: wait
+                    title: Wait for deployment completion
+                    wait-for:
+                      http: { url: "${{ vars.BASE_URL }}/health" }
+                      expect: json.status == "healthy"
+                      interval: 1s
+                      within: 10s
+                    """, outcome: .pass, facts: ["wait.attempts": .number(1), "wait.satisfied": .bool(true)]),
+            KindExample(
+                "never healthy",
+                yaml: """
+                    id: wait
+                    title: Wait for deployment completion
+                    wait-for:
+                      http: { url: "${{ vars.BASE_URL }}/degraded" }
+                      expect: json.status == "healthy"
+                      interval: 1s
+                      within: 2s
+                    """, outcome: .fail, facts: ["wait.satisfied": .bool(false)]),
         ],
         make: make)
 
@@ -56,7 +66,9 @@ struct WaitForCheck: Check {
         guard let interval, let within else { return nil }
         var expectations = nested.check.ownExpectations
         if let expect = fields["expect"] {
-            let stated = expect.isSequence ? (expect.sequence() ?? []).compactMap { $0.expression() } : [expect.expression()].compactMap { $0 }
+            let stated =
+                expect.isSequence
+                ? (expect.sequence() ?? []).compactMap { $0.expression() } : [expect.expression()].compactMap { $0 }
             if stated.isEmpty { return nil }
             expectations = FactExpression.judging(stated: stated, defaults: [], guards: nested.check.guardExpectations)
         }
@@ -64,7 +76,9 @@ struct WaitForCheck: Check {
     }
 
     var defaultExpectations: [FactExpression] { [.fact("wait.satisfied")] }
-    var summary: String { "wait until " + expectations.map(\.description).joined(separator: " and ") + " for " + probe.summary }
+    var summary: String {
+        "wait until " + expectations.map(\.description).joined(separator: " and ") + " for " + probe.summary
+    }
 
     func run(in context: CheckContext) async throws(CheckError) -> Facts {
         let start = ContinuousClock.now

@@ -14,16 +14,27 @@ struct WebSocketCheck: Check {
     static let description = KindDescription(
         key: "websocket",
         name: "WebSocket probe",
-        summary: "Connects to a ws:// or wss:// URL, sends a text message and times the reply; with `samples`, sends that many one after another on the same connection and reports latency percentiles (HdrHistogram). Then closes with 1000 and records the close code the server answered (or closed with first). A refused upgrade is a fact (`connected` false, with the HTTP `status`); a refused connection, a TLS failure or an unknown host is an error. A reply that does not come within `timeout` ends the sampling (`timeouts` 1).",
+        summary:
+            "Connects to a ws:// or wss:// URL, sends a text message and times the reply; with `samples`, sends that many one after another on the same connection and reports latency percentiles (HdrHistogram). Then closes with 1000 and records the close code the server answered (or closed with first). A refused upgrade is a fact (`connected` false, with the HTTP `status`); a refused connection, a TLS failure or an unknown host is an error. A reply that does not come within `timeout` ends the sampling (`timeouts` 1).",
         parameters: [
-            Parameter("websocket", .object([
-                Parameter("url", .template, "ws://HOST[:PORT]/PATH or wss://…", required: true),
-                Parameter("headers", .map(.template), "Headers of the upgrade request, e.g. Authorization or Origin."),
-                Parameter("send", .template, "A text message to send; each reply is timed. Without it the probe connects and closes."),
-                Parameter("samples", .integer, "Messages to send, one after another (default 1)."),
-                Parameter("timeout", .duration, "Longest wait for the connection, the upgrade and each reply (default 10s)."),
-                Parameter("max-message", .size, "Largest message to accept (default 1MiB); a larger one closes with 1009."),
-            ] + TLSOptions.parameters), "The connection.", required: true),
+            Parameter(
+                "websocket",
+                .object(
+                    [
+                        Parameter("url", .template, "ws://HOST[:PORT]/PATH or wss://…", required: true),
+                        Parameter(
+                            "headers", .map(.template), "Headers of the upgrade request, e.g. Authorization or Origin."),
+                        Parameter(
+                            "send", .template,
+                            "A text message to send; each reply is timed. Without it the probe connects and closes."),
+                        Parameter("samples", .integer, "Messages to send, one after another (default 1)."),
+                        Parameter(
+                            "timeout", .duration,
+                            "Longest wait for the connection, the upgrade and each reply (default 10s)."),
+                        Parameter(
+                            "max-message", .size,
+                            "Largest message to accept (default 1MiB); a larger one closes with 1009."),
+                    ] + TLSOptions.parameters), "The connection.", required: true)
         ],
         facts: [
             FactDescription("connected", "boolean", "The server upgraded the connection (101)."),
@@ -33,48 +44,72 @@ struct WebSocketCheck: Check {
             FactDescription("latency", "duration", "One message: send to reply."),
             FactDescription("latency.p50/p90/p95/p99/max", "duration", "With samples."),
             FactDescription("replies / timeouts", "number", "Replies received; replies that did not come in time."),
-            FactDescription("reply / reply.bytes / json.*", "string, number, any", "The last reply, and its JSON fields when it is JSON."),
-            FactDescription("close_code / close_reason", "number, string", "How the connection ended: the server's close code, 1006 when it dropped without one."),
-            FactDescription("tls.days_left / tls.expires / tls.version", "number, string, string", "For wss://: the server certificate."),
+            FactDescription(
+                "reply / reply.bytes / json.*", "string, number, any",
+                "The last reply, and its JSON fields when it is JSON."),
+            FactDescription(
+                "close_code / close_reason", "number, string",
+                "How the connection ended: the server's close code, 1006 when it dropped without one."),
+            FactDescription(
+                "tls.days_left / tls.expires / tls.version", "number, string, string",
+                "For wss://: the server certificate."),
         ],
         examples: [
-            KindExample("echo latency", yaml: """
-                id: ws-latency
-                title: WebSocket latency under 400ms
-                websocket: { url: "${{ vars.WS_URL }}/ws/echo", send: '{"type": "ping"}', samples: 20 }
-                expect: [latency.p95 < 400ms, close_code == 1000]
-                """, outcome: .pass, facts: ["connected": .bool(true), "replies": .number(20), "json.type": .string("ping"),
-                                              "close_code": .number(1000)]),
-            KindExample("a server that closes with an error", yaml: """
-                id: ws-latency
-                title: WebSocket latency under 400ms
-                websocket: { url: "${{ vars.WS_URL }}/ws/crash", send: hello, samples: 3 }
-                """, outcome: .fail, facts: ["connected": .bool(true), "replies": .number(0), "close_code": .number(1011)]),
-            KindExample("an upgrade refused", yaml: """
-                id: ws-up
-                title: WebSocket endpoint up
-                websocket: { url: "${{ vars.WS_URL }}/health" }
-                """, outcome: .fail, facts: ["connected": .bool(false)]),
+            KindExample(
+                "echo latency",
+                yaml: """
+                    id: ws-latency
+                    title: WebSocket latency under 400ms
+                    websocket: { url: "${{ vars.WS_URL }}/ws/echo", send: '{"type": "ping"}', samples: 20 }
+                    expect: [latency.p95 < 400ms, close_code == 1000]
+                    """, outcome: .pass,
+                facts: [
+                    "connected": .bool(true), "replies": .number(20), "json.type": .string("ping"),
+                    "close_code": .number(1000),
+                ]),
+            KindExample(
+                "a server that closes with an error",
+                yaml: """
+                    id: ws-latency
+                    title: WebSocket latency under 400ms
+                    websocket: { url: "${{ vars.WS_URL }}/ws/crash", send: hello, samples: 3 }
+                    """, outcome: .fail,
+                facts: ["connected": .bool(true), "replies": .number(0), "close_code": .number(1011)]),
+            KindExample(
+                "an upgrade refused",
+                yaml: """
+                    id: ws-up
+                    title: WebSocket endpoint up
+                    websocket: { url: "${{ vars.WS_URL }}/health" }
+                    """, outcome: .fail, facts: ["connected": .bool(false)]),
         ],
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
         guard let node = reader["websocket"],
-              let fields = node.fields(allowed: ["url", "headers", "send", "samples", "timeout", "tls-verify", "ca", "max-message"])
+            let fields = node.fields(allowed: [
+                "url", "headers", "send", "samples", "timeout", "tls-verify", "ca", "max-message",
+            ])
         else { return nil }
         guard let urlNode = fields["url"] else {
             node.report("missing `url:`")
             return nil
         }
         guard let url = urlNode.template(knownVars: reader.knownVariables) else { return nil }
-        if url.parts.count == 1, case .text(let literal) = url.parts[0], !literal.hasPrefix("ws://"), !literal.hasPrefix("wss://") {
+        if url.parts.count == 1, case .text(let literal) = url.parts[0], !literal.hasPrefix("ws://"),
+            !literal.hasPrefix("wss://")
+        {
             urlNode.report("expected a ws:// or wss:// URL, got `\(literal)`")
             return nil
         }
         var check = WebSocketCheck(url: url)
         var ok = true
         if let headers = fields["headers"] {
-            if let templates = headers.headerTemplates(knownVariables: reader.knownVariables) { check.headers = templates } else { ok = false }
+            if let templates = headers.headerTemplates(knownVariables: reader.knownVariables) {
+                check.headers = templates
+            } else {
+                ok = false
+            }
         }
         if let send = fields["send"] {
             guard let template = send.template(knownVars: reader.knownVariables) else { return nil }
@@ -88,7 +123,9 @@ struct WebSocketCheck: Check {
             }
             check.samples = value
         }
-        if let timeout = fields["timeout"] { if let value = timeout.duration() { check.timeout = value } else { ok = false } }
+        if let timeout = fields["timeout"] {
+            if let value = timeout.duration() { check.timeout = value } else { ok = false }
+        }
         check.tls = TLSOptions.read(fields, knownVariables: reader.knownVariables)
         if let maxNode = fields["max-message"] {
             if let bytes = maxNode.size(in: 1...268_435_456) { check.maxMessage = bytes } else { ok = false }
@@ -97,7 +134,8 @@ struct WebSocketCheck: Check {
     }
 
     var defaultExpectations: [FactExpression] {
-        message == nil ? [.fact("connected")] : [.fact("connected"), try! FactExpression.parse("replies == \(samples)")]
+        message == nil
+            ? [.fact("connected")] : [.fact("connected"), FactExpression.builtIn("replies == \(samples)")]
     }
 
     var summary: String { "websocket \(url)" + (message != nil && samples > 1 ? " × \(samples)" : "") }
@@ -113,8 +151,9 @@ struct WebSocketCheck: Check {
         let tlsConfiguration = url.scheme?.lowercased() == "wss" ? try tls.configuration(context) : nil
 
         let start = ContinuousClock.now
-        let (handshake, opened) = try await WebSocketSession.open(url: url, headers: requestHeaders, tls: tlsConfiguration,
-                                                                  timeout: timeout, maxMessage: maxMessage)
+        let (handshake, opened) = try await WebSocketSession.open(
+            url: url, headers: requestHeaders, tls: tlsConfiguration,
+            timeout: timeout, maxMessage: maxMessage)
         var facts: Facts = handshake.tls
         facts["status"] = .number(Double(handshake.status))
         facts["connected"] = .bool(opened != nil)

@@ -16,7 +16,8 @@ enum CoverageParser {
         if first == UInt8(ascii: "{") { return try parseCoveragePy(data, source: source) }
         if first == UInt8(ascii: "<") { return try parseXML(data, source: source) }
         if data.prefix(4096).range(of: Data("end_of_record".utf8)) != nil || data.starts(with: Data("TN:".utf8))
-            || data.starts(with: Data("SF:".utf8)) {
+            || data.starts(with: Data("SF:".utf8))
+        {
             return try LcovParser.parse(data: data, source: source)
         }
         throw CheckError("`\(source)` is neither coverage.py JSON, Cobertura or JaCoCo XML, nor lcov")
@@ -30,11 +31,13 @@ enum CoverageParser {
             throw CheckError("coverage report `\(source)` has no `totals`; expected the output of `coverage json`")
         }
         guard let covered = (totals["covered_lines"] as? NSNumber)?.doubleValue,
-              let statements = (totals["num_statements"] as? NSNumber)?.doubleValue else {
+            let statements = (totals["num_statements"] as? NSNumber)?.doubleValue
+        else {
             throw CheckError("coverage report `\(source)`: `totals` lacks covered_lines or num_statements")
         }
         // percent_covered includes branches when measured; prefer it, as coverage.py reports it.
-        let percent = (totals["percent_covered"] as? NSNumber)?.doubleValue
+        let percent =
+            (totals["percent_covered"] as? NSNumber)?.doubleValue
             ?? (statements == 0 ? 100 : covered / statements * 100)
         var facts: Facts = [
             "coverage.percent": .number(round2(percent)),
@@ -45,9 +48,12 @@ enum CoverageParser {
             var minimum: (String, Double)?
             for (name, value) in files {
                 guard let summary = (value as? [String: Any])?["summary"] as? [String: Any],
-                      let percent = (summary["percent_covered"] as? NSNumber)?.doubleValue,
-                      ((summary["num_statements"] as? NSNumber)?.intValue ?? 1) > 0 else { continue }
-                if percent < minimum?.1 ?? .infinity || (percent == minimum?.1 && name < minimum!.0) { minimum = (name, percent) }
+                    let percent = (summary["percent_covered"] as? NSNumber)?.doubleValue,
+                    ((summary["num_statements"] as? NSNumber)?.intValue ?? 1) > 0
+                else { continue }
+                if percent < minimum?.1 ?? .infinity || (percent == minimum?.1 && name < minimum!.0) {
+                    minimum = (name, percent)
+                }
             }
             if let minimum {
                 facts["coverage.file_min"] = .number(round2(minimum.1))
@@ -55,7 +61,8 @@ enum CoverageParser {
             }
         }
         if let branches = (totals["num_branches"] as? NSNumber)?.doubleValue,
-           let coveredBranches = (totals["covered_branches"] as? NSNumber)?.doubleValue, branches > 0 {
+            let coveredBranches = (totals["covered_branches"] as? NSNumber)?.doubleValue, branches > 0
+        {
             facts["coverage.branches.covered"] = .number(coveredBranches)
             facts["coverage.branches.total"] = .number(branches)
         }
@@ -83,19 +90,27 @@ enum CoverageParser {
                     if root == nil {
                         root = name
                         guard name == "coverage" || name == "report" else {
-                            throw CheckError("`\(source)` is not a Cobertura or JaCoCo report: expected <coverage> or <report>, found <\(name)>")
+                            throw CheckError(
+                                "`\(source)` is not a Cobertura or JaCoCo report: expected <coverage> or <report>, found <\(name)>"
+                            )
                         }
                         if name == "coverage" { try cobertura(attributes, into: &facts, source: source) }
                     }
-                    if root == "coverage", name == "class", let file = attributes["filename"], let rate = Double(attributes["line-rate"] ?? "") {
+                    if root == "coverage", name == "class", let file = attributes["filename"],
+                        let rate = Double(attributes["line-rate"] ?? "")
+                    {
                         consider(file, rate * 100)
                     }
                     if root == "report" {
                         if name == "sourcefile" { sourceFile = attributes["name"] }
                         if name == "counter", attributes["type"] == "LINE",
-                           let missed = Double(attributes["missed"] ?? ""), let covered = Double(attributes["covered"] ?? "") {
+                            let missed = Double(attributes["missed"] ?? ""),
+                            let covered = Double(attributes["covered"] ?? "")
+                        {
                             if depth == 2 { reportLines = (missed, covered) }
-                            if let file = sourceFile, missed + covered > 0 { consider(file, covered / (missed + covered) * 100) }
+                            if let file = sourceFile, missed + covered > 0 {
+                                consider(file, covered / (missed + covered) * 100)
+                            }
                         }
                     }
                 case .end(let name):
@@ -111,10 +126,13 @@ enum CoverageParser {
             throw CheckError("coverage report `\(source)`: \(error)")
         }
         if root == "report" {
-            guard let lines = reportLines else { throw CheckError("JaCoCo report `\(source)` has no LINE counter for the whole report") }
+            guard let lines = reportLines else {
+                throw CheckError("JaCoCo report `\(source)` has no LINE counter for the whole report")
+            }
             facts["coverage.lines.covered"] = .number(lines.covered)
             facts["coverage.lines.total"] = .number(lines.missed + lines.covered)
-            facts["coverage.percent"] = .number(round2(lines.missed + lines.covered == 0 ? 100 : lines.covered / (lines.missed + lines.covered) * 100))
+            facts["coverage.percent"] = .number(
+                round2(lines.missed + lines.covered == 0 ? 100 : lines.covered / (lines.missed + lines.covered) * 100))
         }
         if let minimum {
             facts["coverage.file_min"] = .number(round2(minimum.percent))
@@ -124,7 +142,8 @@ enum CoverageParser {
     }
 
     static func cobertura(_ attributes: [String: String], into facts: inout Facts, source: String) throws(CheckError) {
-        if let covered = Double(attributes["lines-covered"] ?? ""), let valid = Double(attributes["lines-valid"] ?? "") {
+        if let covered = Double(attributes["lines-covered"] ?? ""), let valid = Double(attributes["lines-valid"] ?? "")
+        {
             facts["coverage.lines.covered"] = .number(covered)
             facts["coverage.lines.total"] = .number(valid)
             facts["coverage.percent"] = .number(round2(valid == 0 ? 100 : covered / valid * 100))

@@ -7,16 +7,28 @@ enum JSONFacts {
     static let maximumFacts = 10_000
 
     indirect enum JSON: Decodable {
-        case bool(Bool), number(Double), string(String), array([JSON]), object([String: JSON]), null
+        case bool(Bool)
+        case number(Double)
+        case string(String)
+        case array([JSON])
+        case object([String: JSON])
+        case null
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if container.decodeNil() { self = .null }
-            else if let bool = try? container.decode(Bool.self) { self = .bool(bool) }
-            else if let number = try? container.decode(Double.self) { self = .number(number) }
-            else if let string = try? container.decode(String.self) { self = .string(string) }
-            else if let array = try? container.decode([JSON].self) { self = .array(array) }
-            else { self = .object(try container.decode([String: JSON].self)) }
+            if container.decodeNil() {
+                self = .null
+            } else if let bool = try? container.decode(Bool.self) {
+                self = .bool(bool)
+            } else if let number = try? container.decode(Double.self) {
+                self = .number(number)
+            } else if let string = try? container.decode(String.self) {
+                self = .string(string)
+            } else if let array = try? container.decode([JSON].self) {
+                self = .array(array)
+            } else {
+                self = .object(try container.decode([String: JSON].self))
+            }
         }
 
         var scalar: Value? {
@@ -32,7 +44,8 @@ enum JSONFacts {
     /// `json.*` facts of a body or message that looks like a JSON object or array; nothing otherwise.
     static func ifJSON(_ bytes: [UInt8], source: String) -> Facts {
         guard let first = bytes.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }),
-              first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else { return [:] }
+            first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+        else { return [:] }
         return (try? parse(data: Data(bytes), prefix: "json", source: source)) ?? [:]
     }
 
@@ -59,7 +72,9 @@ enum JSONFacts {
             if scalars.count == array.count {
                 facts[path] = .list(scalars)
             } else {
-                for (index, value) in array.enumerated() { flatten(value, path: path + ".\(index)", into: &facts, depth: depth + 1) }
+                for (index, value) in array.enumerated() {
+                    flatten(value, path: path + ".\(index)", into: &facts, depth: depth + 1)
+                }
             }
         case .null:
             break

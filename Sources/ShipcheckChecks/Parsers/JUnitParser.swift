@@ -24,7 +24,10 @@ enum JUnitParser {
     }
 
     private static func parse(_ scanner: inout XMLScanner, source: String) throws(CheckError) -> Facts {
-        var total = 0, failed = 0, errors = 0, skipped = 0
+        var total = 0
+        var failed = 0
+        var errors = 0
+        var skipped = 0
         var time = 0.0
         var failing: [String] = []
         var suiteDepth = 0
@@ -38,7 +41,9 @@ enum JUnitParser {
                     if rootName == nil {
                         rootName = name
                         guard name == "testsuites" || name == "testsuite" else {
-                            throw CheckError("`\(source)` is not a JUnit report: expected <testsuites> or <testsuite>, found <\(name)>")
+                            throw CheckError(
+                                "`\(source)` is not a JUnit report: expected <testsuites> or <testsuite>, found <\(name)>"
+                            )
                         }
                     }
                     switch name {

@@ -18,7 +18,9 @@ enum LcovParser {
                 throw CheckError("`\(url.lastPathComponent)` is not an lcov report: a line longer than 1 MiB")
             }
             while let newline = pending.firstIndex(of: 10) {
-                try parser.line(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self), source: url.lastPathComponent)
+                try parser.line(
+                    String(decoding: pending[pending.startIndex..<newline], as: UTF8.self),
+                    source: url.lastPathComponent)
                 pending.removeSubrange(pending.startIndex...newline)
             }
         }
@@ -51,7 +53,8 @@ enum LcovParser {
                 fileHit = 0
             } else if line.hasPrefix("LF:") || line.hasPrefix("LH:") {
                 guard let value = Double(line.dropFirst(3)) else {
-                    throw CheckError("lcov report `\(source)` line \(lineNumber): expected a number after \(line.prefix(3))")
+                    throw CheckError(
+                        "lcov report `\(source)` line \(lineNumber): expected a number after \(line.prefix(3))")
                 }
                 if line.hasPrefix("LF:") { fileFound = value } else { fileHit = value }
             } else if line == "end_of_record" {

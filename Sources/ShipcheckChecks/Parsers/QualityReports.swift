@@ -8,12 +8,15 @@ enum QualityReports {
         let root = try document.object(document.root, "$")
         let metrics = try document.object(root["metrics"], "metrics")
         var facts: Facts = [:]
-        var passed = 0, failed = 0
+        var passed = 0
+        var failed = 0
         for (name, value) in metrics {
             let metric = try document.object(value, "metrics.\(name)")
             let values = (metric["values"] as? [String: Any]) ?? metric
-            let isTime = (metric["contains"] as? String) == "time" || name.hasSuffix("_duration") || name.hasPrefix("http_req_")
-                && !name.hasSuffix("failed") && !name.hasSuffix("reqs")
+            let isTime =
+                (metric["contains"] as? String) == "time" || name.hasSuffix("_duration")
+                || name.hasPrefix("http_req_")
+                    && !name.hasSuffix("failed") && !name.hasSuffix("reqs")
             for (key, raw) in values {
                 guard let number = raw as? NSNumber, !(raw is Bool) else { continue }
                 let label = key.replacingOccurrences(of: "p(", with: "p").replacingOccurrences(of: ")", with: "")
@@ -25,7 +28,9 @@ enum QualityReports {
                     facts[fact] = .number(number.doubleValue)
                 }
             }
-            if name.hasSuffix("_failed") || name == "checks", let rate = (values["rate"] ?? values["value"]) as? NSNumber {
+            if name.hasSuffix("_failed") || name == "checks",
+                let rate = (values["rate"] ?? values["value"]) as? NSNumber
+            {
                 facts["\(name).rate"] = .number(rate.doubleValue)
             }
             if let thresholds = metric["thresholds"] as? [String: Any] {
@@ -49,11 +54,14 @@ enum QualityReports {
             let category = try document.object(value, "categories.\(id)")
             // A category that could not be scored has a null score: an error, not a zero.
             guard let score = category["score"] as? NSNumber else {
-                throw CheckError("Lighthouse report \(document.source): category `\(id)` has no score (the audit failed)")
+                throw CheckError(
+                    "Lighthouse report \(document.source): category `\(id)` has no score (the audit failed)")
             }
             facts["lighthouse.\(id)"] = .number((score.doubleValue * 1000).rounded() / 10)
         }
-        if let url = root["finalDisplayedUrl"] as? String ?? root["finalUrl"] as? String { facts["lighthouse.url"] = .string(url) }
+        if let url = root["finalDisplayedUrl"] as? String ?? root["finalUrl"] as? String {
+            facts["lighthouse.url"] = .string(url)
+        }
         return facts
     }
 
@@ -62,7 +70,8 @@ enum QualityReports {
         let pages: [Any] = (document.root as? [Any]) ?? [document.root]
         var facts: Facts = [:]
         for impact in ["critical", "serious", "moderate", "minor"] { facts["violations." + impact] = .number(0) }
-        var total = 0, nodes = 0
+        var total = 0
+        var nodes = 0
         var rules: [String] = []
         for (pageIndex, page) in pages.enumerated() {
             let object = try document.object(page, "[\(pageIndex)]")

@@ -77,7 +77,9 @@ enum ReportFormat: String, Sendable, CaseIterable {
             }
             let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
             guard size <= Self.maximumJSONSize else {
-                throw CheckError("\(rawValue) report `\(url.lastPathComponent)` is \(size / 1_048_576) MiB; reports of this kind are read up to \(Self.maximumJSONSize / 1_048_576) MiB")
+                throw CheckError(
+                    "\(rawValue) report `\(url.lastPathComponent)` is \(size / 1_048_576) MiB; reports of this kind are read up to \(Self.maximumJSONSize / 1_048_576) MiB"
+                )
             }
             guard let data = FileManager.default.contents(atPath: url.path) else {
                 throw CheckError("cannot read \(rawValue) report `\(url.path)`")
@@ -98,7 +100,8 @@ enum ReportFormat: String, Sendable, CaseIterable {
         case .safety: return try ScanReports.safety(JSONDocument.load(data, source: source, format: "safety"))
         case .npmAudit: return try ScanReports.npmAudit(JSONDocument.load(data, source: source, format: "npm audit"))
         case .k6: return try QualityReports.k6(JSONDocument.load(data, source: source, format: "k6"))
-        case .lighthouse: return try QualityReports.lighthouse(JSONDocument.load(data, source: source, format: "Lighthouse"))
+        case .lighthouse:
+            return try QualityReports.lighthouse(JSONDocument.load(data, source: source, format: "Lighthouse"))
         case .axe: return try QualityReports.axe(JSONDocument.load(data, source: source, format: "axe"))
         }
     }
@@ -112,10 +115,12 @@ struct JSONDocument {
 
     static func load(_ data: Data, source: String, format: String) throws(CheckError) -> JSONDocument {
         do {
-            return JSONDocument(root: try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]), source: source,
-                                format: format)
+            return JSONDocument(
+                root: try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]), source: source,
+                format: format)
         } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+            let detail =
+                (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
             throw CheckError("\(format) report \(source) is not valid JSON: \(detail)")
         }
     }

@@ -33,7 +33,8 @@ enum ScanReports {
         var tests: [String] = []
         for (index, result) in results.enumerated() {
             let object = try document.object(result, "results[\(index)]")
-            let severity = try document.string(object["issue_severity"], "results[\(index)].issue_severity").lowercased()
+            let severity = try document.string(object["issue_severity"], "results[\(index)].issue_severity")
+                .lowercased()
             facts.count([severity], prefix: "findings.")
             if let test = object["test_id"] as? String { tests.append(test) }
         }
@@ -52,7 +53,9 @@ enum ScanReports {
             codes.append((object["code"] as? String) ?? "syntax-error")
             if object["fix"] is [String: Any] { fixable += 1 }
         }
-        var facts: Facts = ["findings.total": .number(Double(findings.count)), "findings.fixable": .number(Double(fixable))]
+        var facts: Facts = [
+            "findings.total": .number(Double(findings.count)), "findings.fixable": .number(Double(fixable)),
+        ]
         facts.count(codes, prefix: "findings.")
         return facts
     }
@@ -60,7 +63,10 @@ enum ScanReports {
     static func pipAudit(_ document: JSONDocument) throws(CheckError) -> Facts {
         let root = try document.object(document.root, "$")
         let dependencies = try document.array(root["dependencies"], "dependencies")
-        var total = 0, packages = 0, fixable = 0, skipped = 0
+        var total = 0
+        var packages = 0
+        var fixable = 0
+        var skipped = 0
         var ids: [Value] = []
         for (index, dependency) in dependencies.enumerated() {
             let object = try document.object(dependency, "dependencies[\(index)]")
@@ -75,9 +81,11 @@ enum ScanReports {
                 if let fixes = vulnObject["fix_versions"] as? [Any], !fixes.isEmpty { fixable += 1 }
             }
         }
-        return ["vulns.total": .number(Double(total)), "vulns.packages": .number(Double(packages)),
-                "vulns.skipped": .number(Double(skipped)),
-                "vulns.fixable": .number(Double(fixable)), "vulns.ids": .list(ids)]
+        return [
+            "vulns.total": .number(Double(total)), "vulns.packages": .number(Double(packages)),
+            "vulns.skipped": .number(Double(skipped)),
+            "vulns.fixable": .number(Double(fixable)), "vulns.ids": .list(ids),
+        ]
     }
 
     /// safety 2/3 (`{"vulnerabilities": [...]}`) and the older list-of-lists form.
@@ -112,12 +120,16 @@ enum ScanReports {
         if let string = value as? String { text = string }
         if let object = value as? [String: Any] {
             for key in ["cvssv3", "cvssv2"] {
-                if let cvss = object[key] as? [String: Any], let base = cvss["base_severity"] as? String { text = base; break }
+                if let cvss = object[key] as? [String: Any], let base = cvss["base_severity"] as? String {
+                    text = base
+                    break
+                }
             }
             if text == nil, let source = object["source"] as? String { text = source }
         }
         let lower = text?.lowercased() ?? "unknown"
-        return ["critical", "high", "medium", "low"].contains(lower) ? lower : (lower == "moderate" ? "medium" : "unknown")
+        return ["critical", "high", "medium", "low"].contains(lower)
+            ? lower : (lower == "moderate" ? "medium" : "unknown")
     }
 
     static func npmAudit(_ document: JSONDocument) throws(CheckError) -> Facts {
@@ -127,7 +139,10 @@ enum ScanReports {
         var facts: Facts = [:]
         var total = 0.0
         for severity in ["info", "low", "moderate", "high", "critical"] {
-            let count = try counts[severity].map { value throws(CheckError) in try document.number(value, "metadata.vulnerabilities.\(severity)") } ?? 0
+            let count =
+                try counts[severity].map { value throws(CheckError) in
+                    try document.number(value, "metadata.vulnerabilities.\(severity)")
+                } ?? 0
             facts["vulns." + severity] = .number(count)
             total += count
         }

@@ -74,7 +74,9 @@ struct XMLScanner {
             if start <= limit {
                 var index = start
                 while index <= limit {
-                    if buffer[index] == pattern[0] && (pattern.count == 1 || Array(buffer[index..<index + pattern.count]) == pattern) {
+                    if buffer[index] == pattern[0]
+                        && (pattern.count == 1 || Array(buffer[index..<index + pattern.count]) == pattern)
+                    {
                         return index
                     }
                     index += 1
@@ -127,20 +129,28 @@ struct XMLScanner {
                 _ = fill(9)
                 let head = Array(buffer[position..<min(buffer.count, position + 9)])
                 if head.starts(with: Array("<!--".utf8)) {
-                    guard let end = find(Array("-->".utf8), from: 4) else { throw error(overflowed ? "a comment longer than 16 MiB" : "a comment is not closed") }
+                    guard let end = find(Array("-->".utf8), from: 4) else {
+                        throw error(overflowed ? "a comment longer than 16 MiB" : "a comment is not closed")
+                    }
                     consume(to: end + 3)
                 } else if head.starts(with: Array("<![CDATA[".utf8)) {
                     if open.isEmpty { throw error("CDATA outside the root element") }
-                    guard let end = find(Array("]]>".utf8), from: 9) else { throw error(overflowed ? "a CDATA section longer than 16 MiB" : "a CDATA section is not closed") }
+                    guard let end = find(Array("]]>".utf8), from: 9) else {
+                        throw error(overflowed ? "a CDATA section longer than 16 MiB" : "a CDATA section is not closed")
+                    }
                     consume(to: end + 3)
                 } else {
-                    guard let end = find([UInt8(ascii: ">")], from: 2) else { throw error("a declaration is not closed") }
+                    guard let end = find([UInt8(ascii: ">")], from: 2) else {
+                        throw error("a declaration is not closed")
+                    }
                     consume(to: end + 1)
                 }
                 continue
             }
             if second == UInt8(ascii: "?") {
-                guard let end = find(Array("?>".utf8), from: 2) else { throw error("a processing instruction is not closed") }
+                guard let end = find(Array("?>".utf8), from: 2) else {
+                    throw error("a processing instruction is not closed")
+                }
                 consume(to: end + 2)
                 continue
             }
@@ -155,7 +165,9 @@ struct XMLScanner {
         while true {
             if index >= buffer.count {
                 let offset = index - position
-                guard fill(offset + 1) else { throw error(overflowed ? "a tag longer than 16 MiB" : "the document ends inside a tag") }
+                guard fill(offset + 1) else {
+                    throw error(overflowed ? "a tag longer than 16 MiB" : "the document ends inside a tag")
+                }
                 index = position + offset
             }
             let byte = buffer[index]
@@ -213,10 +225,12 @@ struct XMLScanner {
             guard let equals = rest.firstIndex(of: UInt8(ascii: "=")) else {
                 throw SyntaxError(message: "an attribute without a value", line: line)
             }
-            let name = String(decoding: rest[rest.startIndex..<equals], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let name = String(decoding: rest[rest.startIndex..<equals], as: UTF8.self).trimmingCharacters(
+                in: .whitespacesAndNewlines)
             rest = rest[(equals + 1)...].drop(while: isSpace)
             guard let quote = rest.first, quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'"),
-                  let close = rest.dropFirst().firstIndex(of: quote) else {
+                let close = rest.dropFirst().firstIndex(of: quote)
+            else {
                 throw SyntaxError(message: "attribute `\(name)` is not quoted", line: line)
             }
             result[name] = decodeEntities(String(decoding: rest[(rest.startIndex + 1)..<close], as: UTF8.self))
@@ -245,7 +259,9 @@ struct XMLScanner {
             default:
                 let hex = entity.hasPrefix("#x") || entity.hasPrefix("#X")
                 let digits = entity.dropFirst(hex ? 2 : 1)
-                if entity.hasPrefix("#"), let code = UInt32(digits, radix: hex ? 16 : 10), let scalar = Unicode.Scalar(code) {
+                if entity.hasPrefix("#"), let code = UInt32(digits, radix: hex ? 16 : 10),
+                    let scalar = Unicode.Scalar(code)
+                {
                     out.unicodeScalars.append(scalar)
                 } else {
                     out += "&" + entity + ";"

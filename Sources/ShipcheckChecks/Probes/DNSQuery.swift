@@ -1,16 +1,22 @@
 import Foundation
 import NIOCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One DNS question asked of one server over UDP (RFC 1035), as `dig @server` does: for checking
 /// what a particular server publishes, not what this machine's resolver has cached.
 enum DNSQuery {
     enum RecordType: String, CaseIterable, Sendable {
-        case a = "A", ns = "NS", cname = "CNAME", mx = "MX", txt = "TXT", aaaa = "AAAA"
+        case a = "A"
+        case ns = "NS"
+        case cname = "CNAME"
+        case mx = "MX"
+        case txt = "TXT"
+        case aaaa = "AAAA"
 
         var code: UInt16 {
             switch self {
@@ -43,22 +49,26 @@ enum DNSQuery {
     static let rcodeNames = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"]
 
     /// Asks `server` (an IP address, port 53 unless given) with two tries within `timeout`.
-    static func ask(_ name: String, type: RecordType, server: String, port: Int, timeout: Double) throws(Failure) -> Answer {
+    static func ask(_ name: String, type: RecordType, server: String, port: Int, timeout: Double) throws(Failure)
+        -> Answer
+    {
         let id = UInt16.random(in: 0...UInt16.max)
         let query = makeQuery(name: name, type: type, id: id)
         guard let address = try? SocketAddress(ipAddress: server, port: port) else {
             throw .socket("`\(server)` is not an IP address")
         }
         #if canImport(Glibc)
-        let datagram = Int32(SOCK_DGRAM.rawValue)
+            let datagram = Int32(SOCK_DGRAM.rawValue)
         #else
-        let datagram = SOCK_DGRAM
+            let datagram = SOCK_DGRAM
         #endif
         let fd = socket(address.protocol.rawValue, datagram, 0)
         guard fd >= 0 else { throw .socket("could not open a UDP socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let connected = address.withSockAddr { connect(fd, $0, socklen_t($1)) }
-        guard connected == 0 else { throw .socket("could not reach \(server):\(port): \(String(cString: strerror(errno)))") }
+        guard connected == 0 else {
+            throw .socket("could not reach \(server):\(port): \(String(cString: strerror(errno)))")
+        }
 
         var buffer = [UInt8](repeating: 0, count: 65_535)
         for _ in 0..<2 {
@@ -71,7 +81,10 @@ enum DNSQuery {
                 guard poll(&poller, 1, Int32(max(1, left * 1000))) > 0 else { continue }
                 let received = recv(fd, &buffer, buffer.count, 0)
                 // ICMP "port unreachable" shows as a refused receive: nobody answers DNS there.
-                if received < 0 { if errno == ECONNREFUSED { throw .socket("nothing answers DNS at \(server):\(port)") }; continue }
+                if received < 0 {
+                    if errno == ECONNREFUSED { throw .socket("nothing answers DNS at \(server):\(port)") }
+                    continue
+                }
                 let message = Array(buffer[0..<received])
                 // Not ours (a late answer to the first try, or a stray datagram): keep waiting.
                 guard message.count >= 2, UInt16(message[0]) << 8 | UInt16(message[1]) == id else { continue }
@@ -105,8 +118,9 @@ enum DNSQuery {
             _ = try reader.name()
             try reader.skip(4)
         }
-        var result = Answer(rcode: rcode < rcodeNames.count ? rcodeNames[rcode] : "RCODE\(rcode)", truncated: flags & 0x0200 != 0,
-                            records: [], aliases: [], minimumTTL: nil)
+        var result = Answer(
+            rcode: rcode < rcodeNames.count ? rcodeNames[rcode] : "RCODE\(rcode)", truncated: flags & 0x0200 != 0,
+            records: [], aliases: [], minimumTTL: nil)
         for _ in 0..<answers {
             _ = try reader.name()
             let recordType = try reader.uint16()
@@ -195,7 +209,9 @@ enum DNSQuery {
                     cursor = (length & 0x3F) << 8 | Int(bytes[cursor + 1])
                     continue
                 }
-                guard cursor + 1 + length <= bytes.count else { throw .malformed("a label runs past the end of the answer") }
+                guard cursor + 1 + length <= bytes.count else {
+                    throw .malformed("a label runs past the end of the answer")
+                }
                 labels.append(String(decoding: bytes[(cursor + 1)...(cursor + length)], as: UTF8.self))
                 cursor += 1 + length
             }

@@ -18,8 +18,10 @@ struct SampleRequest: Sendable {
 
     init(_ spec: HTTPRequestSpec, _ context: CheckContext) throws(CheckError) {
         url = try context.expand(spec.url, quoting: .none)
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = parsed.host, !host.isEmpty else { throw CheckError("`\(url)` is not an http:// or https:// URL") }
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
+            ["http", "https"].contains(scheme),
+            let host = parsed.host, !host.isEmpty
+        else { throw CheckError("`\(url)` is not an http:// or https:// URL") }
         self.host = host
         let secure = scheme == "https"
         port = parsed.port ?? (secure ? 443 : 80)
@@ -33,15 +35,19 @@ struct SampleRequest: Sendable {
         var target = parsed.path.isEmpty ? "/" : parsed.path
         if let query = parsed.query { target += "?" + query }
         var headers = HTTPHeaders()
-        headers.add(name: "Host", value: (host.contains(":") ? "[\(host)]" : host) + (parsed.port.map { ":\($0)" } ?? ""))
+        headers.add(
+            name: "Host", value: (host.contains(":") ? "[\(host)]" : host) + (parsed.port.map { ":\($0)" } ?? ""))
         headers.add(name: "User-Agent", value: "shipcheck/\(ShipcheckVersion.current)")
-        for (name, value) in spec.headers { headers.replaceOrAdd(name: name, value: try context.expand(value, quoting: .none)) }
+        for (name, value) in spec.headers {
+            headers.replaceOrAdd(name: name, value: try context.expand(value, quoting: .none))
+        }
         if let body = spec.body {
             let buffer = ByteBuffer(string: try context.expand(body, quoting: .none))
             headers.replaceOrAdd(name: "Content-Length", value: String(buffer.readableBytes))
             self.body = buffer
         }
-        head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: spec.method), uri: target, headers: headers)
+        head = HTTPRequestHead(
+            version: .http1_1, method: HTTPMethod(rawValue: spec.method), uri: target, headers: headers)
         timeout = spec.timeout
         maxBody = spec.maxBody
     }
@@ -80,7 +86,10 @@ final class SampleWorker: @unchecked Sendable {
     /// This connection's latest answer, for the item's status, header and body facts.
     private(set) var last: (exchange: HTTPExchange, at: ContinuousClock.Instant)?
 
-    init(request: SampleRequest, loop: any EventLoop, counter: SampleCounter, start: ContinuousClock.Instant, rate: Double?) {
+    init(
+        request: SampleRequest, loop: any EventLoop, counter: SampleCounter, start: ContinuousClock.Instant,
+        rate: Double?
+    ) {
         self.request = request
         self.loop = loop
         self.counter = counter
@@ -120,8 +129,10 @@ final class SampleWorker: @unchecked Sendable {
                     self.channel = channel
                     self.send(scheduled: scheduled)
                 case .failure(let error):
-                    self.record(SampleResult(status: nil, latency: (ContinuousClock.now - began).seconds,
-                                             error: "\(self.request.url): \(HTTPProbe.describe(error))"))
+                    self.record(
+                        SampleResult(
+                            status: nil, latency: (ContinuousClock.now - began).seconds,
+                            error: "\(self.request.url): \(HTTPProbe.describe(error))"))
                 }
             }
             return
@@ -137,8 +148,10 @@ final class SampleWorker: @unchecked Sendable {
             self.inFlight = nil
             self.channel = nil
             channel.close(promise: nil)
-            self.record(SampleResult(status: nil, latency: (ContinuousClock.now - began).seconds,
-                                     error: "\(self.request.url) did not answer within \(Value.formatDuration(timeout))"))
+            self.record(
+                SampleResult(
+                    status: nil, latency: (ContinuousClock.now - began).seconds,
+                    error: "\(self.request.url) did not answer within \(Value.formatDuration(timeout))"))
         }
         inFlight = (began, timer)
         channel.write(HTTPClientRequestPart.head(request.head), promise: nil)
@@ -161,7 +174,8 @@ final class SampleWorker: @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     if let tls = request.tls {
                         try channel.pipeline.syncOperations.addHandler(
-                            try NIOSSLClientHandler(context: tls, serverHostname: TLSProbe.serverName(for: request.host)))
+                            try NIOSSLClientHandler(
+                                context: tls, serverHostname: TLSProbe.serverName(for: request.host)))
                     }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     try channel.pipeline.syncOperations.addHandler(ResponseReader(worker: handler.value))
@@ -191,7 +205,9 @@ final class SampleWorker: @unchecked Sendable {
             inFlight = nil
             let now = ContinuousClock.now
             let latency = (now - began).seconds
-            last = (HTTPExchange(status: status, headers: headers, body: body, truncated: truncated, latency: latency), now)
+            last = (
+                HTTPExchange(status: status, headers: headers, body: body, truncated: truncated, latency: latency), now
+            )
             if closeAfter {
                 self.channel = nil
                 channel.close(promise: nil)

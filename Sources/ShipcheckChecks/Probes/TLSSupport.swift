@@ -15,7 +15,9 @@ struct TLSOptions: Sendable {
         if !verify { tls.certificateVerification = .none }
         if let caFile {
             let path = context.resolve(try context.expand(caFile, quoting: .none)).path
-            guard FileManager.default.fileExists(atPath: path) else { throw CheckError("CA file `\(path)` does not exist") }
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CheckError("CA file `\(path)` does not exist")
+            }
             tls.trustRoots = .file(path)
         }
         return tls
@@ -53,7 +55,8 @@ enum TLSProbe {
     /// Opens a TLS connection of its own, completes the handshake and reads the server's certificate.
     /// Used where the HTTP client does not show the certificate it saw.
     static func inspect(host: String, port: Int, configuration: TLSConfiguration, timeout: Double)
-        async throws(CheckError) -> Facts {
+        async throws(CheckError) -> Facts
+    {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let handshake = loop.makePromise(of: Facts.self)
         let channel: any Channel
@@ -75,7 +78,9 @@ enum TLSProbe {
             throw CheckError("TLS to \(host):\(port) failed: \(HTTPProbe.describe(error))")
         }
         let deadline = loop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
-            handshake.fail(CheckError("the TLS handshake with \(host):\(port) did not finish within \(Value.formatDuration(timeout))"))
+            handshake.fail(
+                CheckError(
+                    "the TLS handshake with \(host):\(port) did not finish within \(Value.formatDuration(timeout))"))
         }
         defer {
             deadline.cancel()
@@ -87,7 +92,10 @@ enum TLSProbe {
             throw error
         } catch {
             let url = "https://\(host):\(port)"
-            throw CheckError("\(url): " + (await explainVerificationFailure(error, url: url, timeout: timeout) ?? "TLS failed: \(HTTPProbe.describe(error))"))
+            throw CheckError(
+                "\(url): "
+                    + (await explainVerificationFailure(error, url: url, timeout: timeout)
+                        ?? "TLS failed: \(HTTPProbe.describe(error))"))
         }
     }
 
@@ -98,16 +106,22 @@ enum TLSProbe {
         if text.contains("failedToValidateHostname") {
             return "TLS failed: the server's certificate is not for the host in `\(url)`"
         }
-        guard text.contains("CERTIFICATE_VERIFY_FAILED"), let parsed = URL(string: url), let host = parsed.host else { return nil }
+        guard text.contains("CERTIFICATE_VERIFY_FAILED"), let parsed = URL(string: url), let host = parsed.host else {
+            return nil
+        }
         var unverified = TLSConfiguration.makeClientConfiguration()
         unverified.certificateVerification = .none
-        guard let facts = try? await inspect(host: host, port: parsed.port ?? 443, configuration: unverified, timeout: min(timeout, 5)),
-              case .number(let daysLeft)? = facts["tls.days_left"], case .string(let expires)? = facts["tls.expires"] else { return nil }
+        guard
+            let facts = try? await inspect(
+                host: host, port: parsed.port ?? 443, configuration: unverified, timeout: min(timeout, 5)),
+            case .number(let daysLeft)? = facts["tls.days_left"], case .string(let expires)? = facts["tls.expires"]
+        else { return nil }
         if daysLeft < 0 {
             let ago = Int(-daysLeft)
             return "TLS failed: the server's certificate expired on \(expires) (\(ago) day\(ago == 1 ? "" : "s") ago)"
         }
-        return "TLS failed: the server's certificate is not trusted: not signed by a CA this machine trusts, or its chain is incomplete (give the CA with `ca:`)"
+        return
+            "TLS failed: the server's certificate is not trusted: not signed by a CA this machine trusts, or its chain is incomplete (give the CA with `ca:`)"
     }
 
     /// Completes the promise with the peer's facts once the handshake is done, or with its error.

@@ -41,7 +41,8 @@ final class WebSocketSession: Sendable {
     /// Connects and asks for the upgrade. Transport and TLS failures throw; an answer other than
     /// 101 returns the handshake without a session.
     static func open(url: URL, headers: [(String, String)], tls: TLSConfiguration?, timeout: Double, maxMessage: Int)
-        async throws(CheckError) -> (handshake: Handshake, session: WebSocketSession?) {
+        async throws(CheckError) -> (handshake: Handshake, session: WebSocketSession?)
+    {
         guard let host = url.host, !host.isEmpty else { throw CheckError("`\(url.absoluteString)` has no host") }
         let secure = url.scheme?.lowercased() == "wss"
         let port = url.port ?? (secure ? 443 : 80)
@@ -62,13 +63,15 @@ final class WebSocketSession: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         var tlsHandler: NIOSSLClientHandler?
                         if secure, let sslContext {
-                            let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: TLSProbe.serverName(for: host))
+                            let handler = try NIOSSLClientHandler(
+                                context: sslContext, serverHostname: TLSProbe.serverName(for: host))
                             try channel.pipeline.syncOperations.addHandler(handler)
                             tlsHandler = handler
                         }
-                        try channel.pipeline.syncOperations.addHandler(UpgradeHandler(
-                            request: request, expectedAccept: acceptValue(for: key), tls: tlsHandler,
-                            maxMessage: maxMessage, promise: answered))
+                        try channel.pipeline.syncOperations.addHandler(
+                            UpgradeHandler(
+                                request: request, expectedAccept: acceptValue(for: key), tls: tlsHandler,
+                                maxMessage: maxMessage, promise: answered))
                     }
                 }
                 .connect(host: host, port: port).get()
@@ -77,7 +80,8 @@ final class WebSocketSession: Sendable {
             throw CheckError("\(url.absoluteString): \(HTTPProbe.describe(error))")
         }
         let deadline = loop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
-            answered.fail(CheckError("\(url.absoluteString) did not answer the upgrade within \(Value.formatDuration(timeout))"))
+            answered.fail(
+                CheckError("\(url.absoluteString) did not answer the upgrade within \(Value.formatDuration(timeout))"))
             channel.close(promise: nil)
         }
         defer { deadline.cancel() }
@@ -89,7 +93,8 @@ final class WebSocketSession: Sendable {
             throw error
         } catch {
             channel.close(promise: nil)
-            let reason = await TLSProbe.explainVerificationFailure(error, url: "https://\(host):\(port)", timeout: timeout)
+            let reason = await TLSProbe.explainVerificationFailure(
+                error, url: "https://\(host):\(port)", timeout: timeout)
             throw CheckError("\(url.absoluteString): \(reason ?? HTTPProbe.describe(error))")
         }
         guard let collector = result.collector else { return (result.handshake, nil) }
@@ -102,14 +107,17 @@ final class WebSocketSession: Sendable {
         var collector: NIOLoopBound<FrameCollector>?
     }
 
-    static func upgradeRequest(url: URL, host: String, port: Int, secure: Bool, key: String, headers: [(String, String)]) -> String {
+    static func upgradeRequest(
+        url: URL, host: String, port: Int, secure: Bool, key: String, headers: [(String, String)]
+    ) -> String {
         var target = url.path.isEmpty ? "/" : url.path
         if let query = url.query { target += "?" + query }
         let defaultPort = secure ? 443 : 80
         let hostHeader = (host.contains(":") ? "[\(host)]" : host) + (port == defaultPort ? "" : ":\(port)")
         var lines = [
             "GET \(target) HTTP/1.1", "Host: \(hostHeader)", "Upgrade: websocket", "Connection: Upgrade",
-            "Sec-WebSocket-Key: \(key)", "Sec-WebSocket-Version: 13", "User-Agent: shipcheck/\(ShipcheckVersion.current)",
+            "Sec-WebSocket-Key: \(key)", "Sec-WebSocket-Version: 13",
+            "User-Agent: shipcheck/\(ShipcheckVersion.current)",
         ]
         for (name, value) in headers { lines.append("\(name): \(value)") }
         return lines.joined(separator: "\r\n") + "\r\n\r\n"
@@ -161,8 +169,10 @@ private final class UpgradeHandler: ChannelInboundHandler, RemovableChannelHandl
     /// A response head larger than this is not a WebSocket server talking.
     private static let maxHead = 65_536
 
-    init(request: String, expectedAccept: String, tls: NIOSSLClientHandler?, maxMessage: Int,
-         promise: EventLoopPromise<WebSocketSession.UpgradeResult>) {
+    init(
+        request: String, expectedAccept: String, tls: NIOSSLClientHandler?, maxMessage: Int,
+        promise: EventLoopPromise<WebSocketSession.UpgradeResult>
+    ) {
         self.request = request
         self.expectedAccept = expectedAccept
         self.tls = tls
@@ -213,10 +223,13 @@ private final class UpgradeHandler: ChannelInboundHandler, RemovableChannelHandl
         let collector = FrameCollector(maxMessage: maxMessage)
         do {
             try context.pipeline.syncOperations.addHandlers(
-                [ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: maxMessage)), WebSocketFrameEncoder(),
-                 NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 100_000,
-                                             maxAccumulatedFrameSize: maxMessage),
-                 collector],
+                [
+                    ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: maxMessage)), WebSocketFrameEncoder(),
+                    NIOWebSocketFrameAggregator(
+                        minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 100_000,
+                        maxAccumulatedFrameSize: maxMessage),
+                    collector,
+                ],
                 position: .after(self))
         } catch {
             fail(context, "could not set up the WebSocket pipeline: \(error)")
@@ -269,8 +282,9 @@ final class FrameCollector: ChannelInboundHandler, RemovableChannelHandler {
         let frame = unwrapInboundIn(data)
         switch frame.opcode {
         case .text, .binary:
-            let message = WebSocketSession.Message(bytes: Array(frame.unmaskedData.readableBytesView), isText: frame.opcode == .text,
-                                                   arrived: .now)
+            let message = WebSocketSession.Message(
+                bytes: Array(frame.unmaskedData.readableBytesView), isText: frame.opcode == .text,
+                arrived: .now)
             if let waiter {
                 self.waiter = nil
                 waiter.succeed(.message(message))
@@ -323,10 +337,15 @@ final class FrameCollector: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func send(_ text: String) -> EventLoopFuture<Void> {
-        guard let context else { return MultiThreadedEventLoopGroup.singleton.next().makeFailedFuture(CheckError("not connected")) }
-        guard ended == nil, !closeSent else { return context.eventLoop.makeFailedFuture(CheckError("the connection is closed")) }
+        guard let context else {
+            return MultiThreadedEventLoopGroup.singleton.next().makeFailedFuture(CheckError("not connected"))
+        }
+        guard ended == nil, !closeSent else {
+            return context.eventLoop.makeFailedFuture(CheckError("the connection is closed"))
+        }
         let promise = context.eventLoop.makePromise(of: Void.self)
-        let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: context.channel.allocator.buffer(string: text))
+        let frame = WebSocketFrame(
+            fin: true, opcode: .text, maskKey: .random(), data: context.channel.allocator.buffer(string: text))
         context.writeAndFlush(wrapOutboundOut(frame), promise: promise)
         return promise.futureResult
     }
@@ -360,7 +379,9 @@ final class FrameCollector: ChannelInboundHandler, RemovableChannelHandler {
             context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
         }
         let channel = context.channel
-        let timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) { channel.close(promise: nil) }
+        let timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
+            channel.close(promise: nil)
+        }
         promise.futureResult.whenComplete { _ in timer.cancel() }
         return promise.futureResult
     }

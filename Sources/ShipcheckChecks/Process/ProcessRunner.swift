@@ -1,10 +1,11 @@
 import CShipcheckSpawn
 import Foundation
 import ShipcheckCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What a finished process left: its status and capped output.
@@ -46,14 +47,16 @@ struct ProcessRunner: Sendable {
     var grace: Double = 3
 
     func run(arguments: [String], environment: [String: String], workingDirectory: String?) async throws(ProcessError)
-        -> ProcessOutcome {
+        -> ProcessOutcome
+    {
         let control = ProcessControl()
         let result: Result<ProcessOutcome, ProcessError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let thread = Thread {
-                    continuation.resume(returning: self.runBlocking(
-                        arguments: arguments, environment: environment, workingDirectory: workingDirectory,
-                        control: control))
+                    continuation.resume(
+                        returning: self.runBlocking(
+                            arguments: arguments, environment: environment, workingDirectory: workingDirectory,
+                            control: control))
                 }
                 thread.stackSize = 512 * 1024
                 thread.start()
@@ -64,14 +67,18 @@ struct ProcessRunner: Sendable {
         return try result.get()
     }
 
-    private func runBlocking(arguments: [String], environment: [String: String], workingDirectory: String?,
-                             control: ProcessControl) -> Result<ProcessOutcome, ProcessError> {
-        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
+    private func runBlocking(
+        arguments: [String], environment: [String: String], workingDirectory: String?,
+        control: ProcessControl
+    ) -> Result<ProcessOutcome, ProcessError> {
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
         var rc = shipcheck_pipe(&outPipe)
         guard rc == 0 else { return .failure(.pipe(errno: rc)) }
         rc = shipcheck_pipe(&errPipe)
         guard rc == 0 else {
-            close(outPipe[0]); close(outPipe[1])
+            close(outPipe[0])
+            close(outPipe[1])
             return .failure(.pipe(errno: rc))
         }
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
@@ -89,7 +96,8 @@ struct ProcessRunner: Sendable {
         close(outPipe[1])
         close(errPipe[1])
         guard rc == 0 else {
-            close(outPipe[0]); close(errPipe[0])
+            close(outPipe[0])
+            close(errPipe[0])
             return .failure(.spawn(executable: arguments.first ?? "", errno: rc))
         }
         control.started(pid: pid)
@@ -105,7 +113,8 @@ struct ProcessRunner: Sendable {
 
         while true {
             if termination == nil {
-                var code: Int32 = 0, signal: Int32 = 0
+                var code: Int32 = 0
+                var signal: Int32 = 0
                 if shipcheck_try_wait(pid, &code, &signal) == pid {
                     termination = signal != 0 ? .signaled(signal) : .exited(code)
                     exitedAt = .now
@@ -148,9 +157,11 @@ struct ProcessRunner: Sendable {
         }
         // Anything left in the group (a backgrounded child) ends with the check.
         kill(-pid, SIGKILL)
-        return .success(ProcessOutcome(
-            termination: termination!, stdout: stdout, stderr: stderr, duration: (ContinuousClock.now - start).seconds,
-            stopped: control.wasStopped))
+        return .success(
+            ProcessOutcome(
+                termination: termination!, stdout: stdout, stderr: stderr,
+                duration: (ContinuousClock.now - start).seconds,
+                stopped: control.wasStopped))
     }
 }
 
@@ -203,7 +214,7 @@ final class ProcessControl: @unchecked Sendable {
 /// Calls `body` with a NULL-terminated array of C strings.
 func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
     let pointers = strings.map { strdup($0) }
-    defer { pointers.forEach { free($0) } }
+    defer { for pointer in pointers { free(pointer) } }
     let array = pointers.map { UnsafePointer($0) } + [nil]
     return array.withUnsafeBufferPointer { body($0.baseAddress!) }
 }

@@ -41,11 +41,16 @@ public struct SecretScanner: Sendable {
             for keyword in rule.keywords {
                 let bytes = Array((rule.caseSensitive ? keyword : keyword.lowercased()).utf8)
                 precondition(bytes.count >= 2, "secret keywords have at least two bytes")
-                byPair[Int(Self.lower(bytes[0])) << 8 | Int(Self.lower(bytes[1]))].append((index, bytes, rule.caseSensitive))
+                byPair[Int(Self.lower(bytes[0])) << 8 | Int(Self.lower(bytes[1]))].append(
+                    (index, bytes, rule.caseSensitive))
             }
         }
         var first: [Int32] = [0]
-        var ruleIDs: [UInt8] = [], cases: [Bool] = [], starts: [Int32] = [], lengths: [Int32] = [], bytes: [UInt8] = []
+        var ruleIDs: [UInt8] = []
+        var cases: [Bool] = []
+        var starts: [Int32] = []
+        var lengths: [Int32] = []
+        var bytes: [UInt8] = []
         for entries in byPair {
             for entry in entries {
                 ruleIDs.append(UInt8(entry.rule))
@@ -74,16 +79,16 @@ public struct SecretScanner: Sendable {
     public func scan(file: String, bytes: [UInt8]) -> [SecretFinding] {
         var findings: [SecretFinding] = []
         withTables { tables in
-        bytes.withUnsafeBufferPointer { buffer in
-            var start = 0
-            var number = 1
-            while start <= buffer.count {
-                let end = Self.lineEnd(buffer, from: start)
-                scanLine(buffer, start..<end, file: file, line: number, tables: tables, into: &findings)
-                number += 1
-                start = end + 1
+            bytes.withUnsafeBufferPointer { buffer in
+                var start = 0
+                var number = 1
+                while start <= buffer.count {
+                    let end = Self.lineEnd(buffer, from: start)
+                    scanLine(buffer, start..<end, file: file, line: number, tables: tables, into: &findings)
+                    number += 1
+                    start = end + 1
+                }
             }
-        }
         }
         return findings
     }
@@ -92,28 +97,29 @@ public struct SecretScanner: Sendable {
     public func scan(diff bytes: [UInt8]) -> [SecretFinding] {
         var findings: [SecretFinding] = []
         withTables { tables in
-        bytes.withUnsafeBufferPointer { buffer in
-            var start = 0
-            var file = ""
-            var newLine = 0
-            while start < buffer.count {
-                let end = Self.lineEnd(buffer, from: start)
-                let first = buffer[start]
-                if first == UInt8(ascii: "+") {
-                    if end - start >= 4, buffer[start + 1] == 43, buffer[start + 2] == 43, buffer[start + 3] == 32 {
-                        file = Self.diffPath(buffer, (start + 4)..<end)
-                    } else {
-                        scanLine(buffer, (start + 1)..<end, file: file, line: newLine, tables: tables, into: &findings)
+            bytes.withUnsafeBufferPointer { buffer in
+                var start = 0
+                var file = ""
+                var newLine = 0
+                while start < buffer.count {
+                    let end = Self.lineEnd(buffer, from: start)
+                    let first = buffer[start]
+                    if first == UInt8(ascii: "+") {
+                        if end - start >= 4, buffer[start + 1] == 43, buffer[start + 2] == 43, buffer[start + 3] == 32 {
+                            file = Self.diffPath(buffer, (start + 4)..<end)
+                        } else {
+                            scanLine(
+                                buffer, (start + 1)..<end, file: file, line: newLine, tables: tables, into: &findings)
+                            newLine += 1
+                        }
+                    } else if first == UInt8(ascii: " ") {
                         newLine += 1
+                    } else if first == UInt8(ascii: "@") {
+                        newLine = Self.hunkStart(buffer, start..<end) ?? newLine
                     }
-                } else if first == UInt8(ascii: " ") {
-                    newLine += 1
-                } else if first == UInt8(ascii: "@") {
-                    newLine = Self.hunkStart(buffer, start..<end) ?? newLine
+                    start = end + 1
                 }
-                start = end + 1
             }
-        }
         }
         return findings
     }
@@ -160,20 +166,30 @@ public struct SecretScanner: Sendable {
 
     func withTables<R>(_ body: (Tables) -> R) -> R {
         pairEntries.withUnsafeBufferPointer { pairs in
-        entryRule.withUnsafeBufferPointer { rule in
-        entryCaseSensitive.withUnsafeBufferPointer { caseSensitive in
-        entryStart.withUnsafeBufferPointer { start in
-        entryLength.withUnsafeBufferPointer { length in
-        keywordBytes.withUnsafeBufferPointer { keywords in
-        Self.tokenBytes.withUnsafeBufferPointer { token in
-            body(Tables(pairs: pairs, rule: rule, caseSensitive: caseSensitive, start: start, length: length,
-                        keywords: keywords, token: token))
-        }}}}}}}
+            entryRule.withUnsafeBufferPointer { rule in
+                entryCaseSensitive.withUnsafeBufferPointer { caseSensitive in
+                    entryStart.withUnsafeBufferPointer { start in
+                        entryLength.withUnsafeBufferPointer { length in
+                            keywordBytes.withUnsafeBufferPointer { keywords in
+                                Self.tokenBytes.withUnsafeBufferPointer { token in
+                                    body(
+                                        Tables(
+                                            pairs: pairs, rule: rule, caseSensitive: caseSensitive, start: start,
+                                            length: length,
+                                            keywords: keywords, token: token))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Which rules' keywords a line holds, and whether it has a quoted token long enough for the entropy test.
     private func prefilter(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ t: Tables)
-        -> (candidates: UInt64, quotedToken: Bool) {
+        -> (candidates: UInt64, quotedToken: Bool)
+    {
         var candidates: UInt64 = 0
         var quotedToken = false
         var run = 0
@@ -188,7 +204,7 @@ public struct SecretScanner: Sendable {
                 if run == 0 { runAfterQuote = previous == 34 || previous == 39 }
                 run += 1
             } else {
-                if (byte == 34 || byte == 39), run >= 20, runAfterQuote { quotedToken = true }
+                if byte == 34 || byte == 39, run >= 20, runAfterQuote { quotedToken = true }
                 run = 0
             }
             let nextFolded = index + 1 < upper ? Self.lower(buffer[index + 1]) : 0
@@ -204,7 +220,9 @@ public struct SecretScanner: Sendable {
                     if t.caseSensitive[entry] {
                         while offset < length, buffer[index + offset] == t.keywords[start + offset] { offset += 1 }
                     } else {
-                        while offset < length, Self.lower(buffer[index + offset]) == t.keywords[start + offset] { offset += 1 }
+                        while offset < length, Self.lower(buffer[index + offset]) == t.keywords[start + offset] {
+                            offset += 1
+                        }
                     }
                     if offset == length { candidates |= 1 << rule }
                 }
@@ -233,8 +251,10 @@ public struct SecretScanner: Sendable {
         return false
     }
 
-    private func scanLine(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, file: String, line: Int,
-                          tables: Tables, into findings: inout [SecretFinding]) {
+    private func scanLine(
+        _ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, file: String, line: Int,
+        tables: Tables, into findings: inout [SecretFinding]
+    ) {
         guard !range.isEmpty, range.count <= Self.maximumLineLength else { return }
         let (candidates, quotedToken) = prefilter(buffer, range, tables)
         guard candidates != 0 || (entropy && quotedToken) else { return }
@@ -306,7 +326,8 @@ public struct SecretScanner: Sendable {
     }
 
     @inline(__always) static func isTokenByte(_ byte: UInt8) -> Bool {
-        (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 43 || byte == 47
+        (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 43
+            || byte == 47
             || byte == 61 || byte == 45 || byte == 95
     }
 

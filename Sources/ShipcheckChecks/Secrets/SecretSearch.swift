@@ -33,14 +33,17 @@ public struct SecretSearch: Sendable {
         public var scope: String
     }
 
-    static let skippedDirectories: Set<String> = [".git", ".build", "node_modules", ".venv", "venv", "__pycache__", ".tox",
-                                                 "dist", ".next", "target", ".shipcheck"]
+    static let skippedDirectories: Set<String> = [
+        ".git", ".build", "node_modules", ".venv", "venv", "__pycache__", ".tox",
+        "dist", ".next", "target", ".shipcheck",
+    ]
     static let maximumFileSize = 10 * 1_048_576
 
     public func run(in directory: URL, environment: [String: String]) async throws(CheckError) -> Outcome {
         let scanner = SecretScanner(entropy: entropy)
         var findings: [SecretFinding] = []
-        var files = 0, bytes = 0
+        var files = 0
+        var bytes = 0
         let scope: String
         switch source {
         case .diff(let base):
@@ -56,8 +59,11 @@ public struct SecretSearch: Sendable {
             files = Set(findings.map(\.file)).count
             scope = "git diff \(resolved)...HEAD"
         case .diffFile(let path):
-            let data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(
-                atPath: path.hasPrefix("/") ? path : directory.appendingPathComponent(path).path)
+            let data =
+                path == "-"
+                ? FileHandle.standardInput.readDataToEndOfFile()
+                : FileManager.default.contents(
+                    atPath: path.hasPrefix("/") ? path : directory.appendingPathComponent(path).path)
             guard let data else { throw CheckError("cannot read the diff `\(path)`") }
             bytes = data.count
             findings = scanner.scan(diff: [UInt8](data))
@@ -66,12 +72,16 @@ public struct SecretSearch: Sendable {
         case .paths(let paths):
             for path in paths {
                 let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
-                guard FileManager.default.fileExists(atPath: url.path) else { throw CheckError("`\(path)` does not exist") }
+                guard FileManager.default.fileExists(atPath: url.path) else {
+                    throw CheckError("`\(path)` does not exist")
+                }
                 for file in Self.files(under: url) {
                     let relative = Self.relative(file, to: directory)
                     if exclude.contains(where: { Glob($0).matches(relative) }) { continue }
-                    guard let data = FileManager.default.contents(atPath: file.path), data.count <= Self.maximumFileSize,
-                          !data.prefix(8192).contains(0) else { continue }
+                    guard let data = FileManager.default.contents(atPath: file.path),
+                        data.count <= Self.maximumFileSize,
+                        !data.prefix(8192).contains(0)
+                    else { continue }
                     files += 1
                     bytes += data.count
                     findings += scanner.scan(file: relative, bytes: [UInt8](data))
@@ -88,17 +98,32 @@ public struct SecretSearch: Sendable {
 
     static func defaultBase(in directory: URL, environment: [String: String]) async throws(CheckError) -> String {
         if let base = await GitInfo.defaultBase(in: directory, environment: environment) { return base }
-        throw CheckError("no base to compare with: none of origin/main, origin/master, main, master exists here; set `secrets: { diff: REF }`")
+        let inside = try? await GitInfo.git(
+            ["rev-parse", "--is-inside-work-tree"], in: directory, environment: environment)
+        if inside?.status != 0 {
+            throw CheckError(
+                "\(directory.path) is not a git repository, so there is no diff to scan; scan files instead "
+                    + "(`secrets: { paths: [...] }` in a configuration, `shipcheck secrets PATH...` on the command line)",
+                retriable: false)
+        }
+        throw CheckError(
+            "no base to compare with: none of origin/main, origin/master, main, master exists here; name one "
+                + "(`secrets: { diff: REF }` in a configuration, `--diff REF` on the command line)", retriable: false)
     }
 
     /// The diff goes to a file rather than a pipe: it can be far larger than a check's kept output.
-    static func diff(base: String, in directory: URL, environment: [String: String]) async throws(CheckError) -> [UInt8] {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("shipcheck-diff-\(UUID().uuidString)")
+    static func diff(base: String, in directory: URL, environment: [String: String]) async throws(CheckError) -> [UInt8]
+    {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "shipcheck-diff-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
         let result: (status: Int32, stdout: String, stderr: String)
         do {
-            result = try await GitInfo.git(["diff", "--no-color", "--no-ext-diff", "--unified=0", "--output=\(output.path)",
-                                            "\(base)...HEAD"], in: directory, environment: environment)
+            result = try await GitInfo.git(
+                [
+                    "diff", "--no-color", "--no-ext-diff", "--unified=0", "--output=\(output.path)",
+                    "\(base)...HEAD",
+                ], in: directory, environment: environment)
         } catch {
             throw CheckError("could not run git: \(error)")
         }
@@ -119,7 +144,9 @@ public struct SecretSearch: Sendable {
             for name in entries {
                 let child = directory.appendingPathComponent(name)
                 var childIsDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: child.path, isDirectory: &childIsDirectory) else { continue }
+                guard FileManager.default.fileExists(atPath: child.path, isDirectory: &childIsDirectory) else {
+                    continue
+                }
                 if childIsDirectory.boolValue {
                     if !skippedDirectories.contains(name) { stack.append(child) }
                 } else {
@@ -160,7 +187,10 @@ public struct SecretSearch: Sendable {
         }
         var rules: [AllowRule] = []
         for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let line =
+                raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                } ?? ""
             if line.isEmpty { continue }
             var rule = AllowRule()
             for word in line.split(separator: " ") {
@@ -171,7 +201,8 @@ public struct SecretSearch: Sendable {
                 } else if word.count == 16, word.allSatisfy(\.isHexDigit) {
                     rule.fingerprint = word.lowercased()
                 } else {
-                    throw CheckError("\(path):\(number + 1): expected a 16-digit fingerprint, path:GLOB or rule:ID, got `\(word)`")
+                    throw CheckError(
+                        "\(path):\(number + 1): expected a 16-digit fingerprint, path:GLOB or rule:ID, got `\(word)`")
                 }
             }
             rules.append(rule)

@@ -5,7 +5,8 @@ public enum GitInfo {
     /// `git config user.email`, or nil outside a repository or when unset.
     public static func userEmail(in directory: URL, environment: [String: String]) async -> String? {
         guard let output = try? await git(["config", "user.email"], in: directory, environment: environment),
-              output.status == 0 else { return nil }
+            output.status == 0
+        else { return nil }
         let email = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         return email.isEmpty ? nil : email
     }
@@ -16,20 +17,27 @@ public enum GitInfo {
 
     /// Paths changed between `ref` and the working tree (committed or not), relative to the repository root.
     public static func changedFiles(since ref: String, in directory: URL, environment: [String: String]) async throws
-        -> [String] {
+        -> [String]
+    {
         let output = try await git(["diff", "--name-only", ref], in: directory, environment: environment)
         guard output.status == 0 else {
-            throw GitError(description: "git diff --name-only \(ref) failed: \(output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw GitError(
+                description:
+                    "git diff --name-only \(ref) failed: \(output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
+            )
         }
-        let untracked = try await git(["ls-files", "--others", "--exclude-standard"], in: directory, environment: environment)
+        let untracked = try await git(
+            ["ls-files", "--others", "--exclude-standard"], in: directory, environment: environment)
         return (output.stdout + "\n" + untracked.stdout).split(separator: "\n").map(String.init)
     }
 
     /// The branch a change is compared with when nobody names one: origin/main, origin/master, main or master.
     public static func defaultBase(in directory: URL, environment: [String: String]) async -> String? {
         for candidate in ["origin/main", "origin/master", "main", "master"] {
-            if let result = try? await git(["rev-parse", "--verify", "--quiet", candidate + "^{commit}"], in: directory,
-                                           environment: environment), result.status == 0 {
+            if let result = try? await git(
+                ["rev-parse", "--verify", "--quiet", candidate + "^{commit}"], in: directory,
+                environment: environment), result.status == 0
+            {
                 return candidate
             }
         }
@@ -43,14 +51,16 @@ public enum GitInfo {
         if let line = lines.first(where: { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }) {
             return line.contains("not a git repository") ? "not a git repository (\(line))" : line
         }
-        if lines.contains(where: { $0.hasPrefix("usage: git diff --no-index") || $0.contains("Not a git repository") }) {
+        if lines.contains(where: { $0.hasPrefix("usage: git diff --no-index") || $0.contains("Not a git repository") })
+        {
             return "not a git repository"
         }
         return lines.first.map { String($0.prefix(300)) } ?? "no message"
     }
 
     static func git(_ arguments: [String], in directory: URL, environment: [String: String]) async throws
-        -> (status: Int32, stdout: String, stderr: String) {
+        -> (status: Int32, stdout: String, stderr: String)
+    {
         let outcome = try await ProcessRunner(outputLimit: 16 * 1_048_576)
             .run(arguments: ["git"] + arguments, environment: environment, workingDirectory: directory.path)
         let status: Int32

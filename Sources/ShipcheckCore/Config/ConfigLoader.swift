@@ -36,9 +36,12 @@ public struct ConfigLoader: Sendable {
     }
 
     /// Loads from text, for tests and for `validate` on standard input.
-    public func load(yaml: String, file: String = "shipcheck.yml",
-                     baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-        throws(ConfigurationError) -> Checklist {
+    public func load(
+        yaml: String, file: String = "shipcheck.yml",
+        baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    )
+        throws(ConfigurationError) -> Checklist
+    {
         let state = LoadState(kinds: kinds)
         state.loadText(yaml, display: file, directory: baseDirectory)
         return try conclude(state, file: file)
@@ -49,9 +52,10 @@ public struct ConfigLoader: Sendable {
         let checklist = state.finish(file: file)
         let diagnostics = state.sink.sorted
         guard diagnostics.isEmpty, let checklist else {
-            throw ConfigurationError(diagnostics.isEmpty
-                ? [Diagnostic(location: nil, keyPath: "", message: "the configuration could not be read")]
-                : diagnostics)
+            throw ConfigurationError(
+                diagnostics.isEmpty
+                    ? [Diagnostic(location: nil, keyPath: "", message: "the configuration could not be read")]
+                    : diagnostics)
         }
         return checklist
     }
@@ -74,6 +78,8 @@ final class LoadState {
     var environments: [String: EnvironmentConfig] = [:]
     var deployTypes: [String: DeployType] = [:]
     var roles: [String: [String]] = [:]
+    /// Things that load but cannot work as written (a role with nobody in it); errors under `--strict`.
+    var warnings: [Diagnostic] = []
     var defaults = (timeout: ConfigLoader.defaultTimeout, retries: 0, retryDelay: 5.0)
     var loading: [String] = []
     /// Item nodes are read after all files, so that every `vars:` is known first.
@@ -95,7 +101,9 @@ final class LoadState {
             }
         }
         if loading.contains(path) {
-            fail("`\(display)` includes itself (\((loading + [path]).map { ConfigLoader.displayPath(URL(fileURLWithPath: $0)) }.joined(separator: " → ")))")
+            fail(
+                "`\(display)` includes itself (\((loading + [path]).map { ConfigLoader.displayPath(URL(fileURLWithPath: $0)) }.joined(separator: " → ")))"
+            )
             return
         }
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
@@ -108,7 +116,9 @@ final class LoadState {
         }
         let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
         guard size <= ConfigLoader.maximumFileSize else {
-            fail("`\(display)` is \(size / 1_048_576) MiB; a configuration may be at most \(ConfigLoader.maximumFileSize / 1_048_576) MiB")
+            fail(
+                "`\(display)` is \(size / 1_048_576) MiB; a configuration may be at most \(ConfigLoader.maximumFileSize / 1_048_576) MiB"
+            )
             return
         }
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -136,16 +146,18 @@ final class LoadState {
             root = try Yams.compose(yaml: text, Resolver.basic)
         } catch let error as YamlError {
             let (message, mark) = Self.describe(error)
-            sink.report(message, location: mark.map { SourceLocation(file: display, line: $0.line, column: $0.column) },
-                        keyPath: "")
+            sink.report(
+                message, location: mark.map { SourceLocation(file: display, line: $0.line, column: $0.column) },
+                keyPath: "")
             return
         } catch {
             sink.report("not valid YAML: \(error)", location: nil, keyPath: "")
             return
         }
         guard let root else {
-            sink.report("`\(display)` is empty; expected a mapping with `version: 1` and `phases:`",
-                        location: SourceLocation(file: display, line: 1, column: 1), keyPath: "")
+            sink.report(
+                "`\(display)` is empty; expected a mapping with `version: 1` and `phases:`",
+                location: SourceLocation(file: display, line: 1, column: 1), keyPath: "")
             return
         }
         let node = ConfigNode(node: root, file: display, keyPath: "", sink: sink, budget: budget)
@@ -155,7 +167,14 @@ final class LoadState {
     static func describe(_ error: YamlError) -> (String, Mark?) {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .composer(let context, let problem, let mark, _):
+            // libyaml's own words name its internals; say what the limit means for the file.
+            if problem.contains("nesting level") {
+                return (
+                    "not valid here: lists and mappings nest deeper than the YAML reader allows (a few hundred levels); "
+                        + "a configuration needs a handful", mark
+                )
+            }
             let detail = context.map { "\(problem) \($0.text)" } ?? problem
             return ("not valid YAML: \(detail)", mark)
         case .reader(let problem, _, _, _):
@@ -170,8 +189,11 @@ final class LoadState {
     // MARK: - Top level
 
     func readTopLevel(_ node: ConfigNode, directory: URL, isRoot: Bool) {
-        guard let fields = node.fields(allowed: ConfigLoader.topLevelKeys,
-                                       expected: "a mapping with `version: 1` and `phases:`") else { return }
+        guard
+            let fields = node.fields(
+                allowed: ConfigLoader.topLevelKeys,
+                expected: "a mapping with `version: 1` and `phases:`")
+        else { return }
         if let version = fields["version"] {
             sawVersion = true
             if let value = version.integer(in: 1...Int.max), value != 1 {
@@ -195,7 +217,9 @@ final class LoadState {
         if let phases = fields["phases"] {
             readPhases(phases)
         } else if isRoot, !(fields["include"] != nil) {
-            node.report("missing `phases:`; expected at least one of \(PhaseName.allCases.map(\.rawValue).joined(separator: ", "))")
+            node.report(
+                "missing `phases:`; expected at least one of \(PhaseName.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
     }
 
@@ -213,7 +237,9 @@ final class LoadState {
                     continue
                 }
                 if let other = template.variableNames.first {
-                    value.report("a variable may read the environment (`${{ env.NAME }}`), not another variable (`vars.\(other)`)")
+                    value.report(
+                        "a variable may read the environment (`${{ env.NAME }}`), not another variable (`vars.\(other)`)"
+                    )
                     continue
                 }
             }
@@ -222,8 +248,17 @@ final class LoadState {
     }
 
     func readRoles(_ node: ConfigNode) {
-        for (role, _, people) in node.mapping(expected: "a mapping of role names to lists of people") ?? [] {
-            roles[role] = people.strings(expected: "a person or a list of people") ?? []
+        for (role, keyNode, people) in node.mapping(expected: "a mapping of role names to lists of people") ?? [] {
+            let members = people.isNull ? [] : people.strings(expected: "a person or a list of people") ?? []
+            roles[role] = members
+            if members.isEmpty {
+                warnings.append(
+                    Diagnostic(
+                        location: keyNode.location, keyPath: keyNode.keyPath,
+                        message:
+                            "role `\(role)` has nobody in it, so sign-offs that need it can never be given; name its people, e.g. [alice@example.com]"
+                    ))
+            }
         }
     }
 
@@ -273,10 +308,13 @@ final class LoadState {
             let manual = fields["manual"]?.bool() ?? false
             let condition = fields["when"]?.expression()
             if manual == (fields["when"] != nil) {
-                entry.report("a trigger has either `when:` (a condition) or `manual: true`, not \(manual ? "both" : "neither")")
+                entry.report(
+                    "a trigger has either `when:` (a condition) or `manual: true`, not \(manual ? "both" : "neither")")
             }
-            triggers.append(RollbackTrigger(title: title, priority: fields["priority"]?.string(), condition: condition,
-                                            description: fields["description"]?.string(), location: entry.location))
+            triggers.append(
+                RollbackTrigger(
+                    title: title, priority: fields["priority"]?.string(), condition: condition,
+                    description: fields["description"]?.string(), location: entry.location))
         }
     }
 

@@ -30,8 +30,9 @@ public struct ConfigNode {
     func child(_ node: Yams.Node, key: String) -> ConfigNode? {
         guard budget.spend() else {
             if budget.reportOnce() {
-                sink.report("the document expands to more than \(NodeBudget.limit) nodes (YAML aliases?); refusing to load it",
-                            at: self)
+                sink.report(
+                    "the document expands to more than \(NodeBudget.limit) nodes (YAML aliases?); refusing to load it",
+                    at: self)
             }
             return nil
         }
@@ -42,7 +43,9 @@ public struct ConfigNode {
     var kindName: String {
         switch node {
         case .scalar(let scalar):
-            if scalar.style == .plain, scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" { return "nothing" }
+            if scalar.style == .plain, scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" {
+                return "nothing"
+            }
             if node.int != nil { return "a number" }
             if node.float != nil, scalar.style == .plain { return "a number" }
             if node.bool != nil, scalar.style == .plain { return "a boolean" }
@@ -77,11 +80,15 @@ public struct ConfigNode {
         var seen: Set<String> = []
         for (keyNode, valueNode) in mapping {
             guard case .scalar(let scalar) = keyNode else {
-                report("keys must be plain strings, got \(ConfigNode(node: keyNode, file: file, keyPath: keyPath, sink: sink, budget: budget).kindName)")
+                report(
+                    "keys must be plain strings, got \(ConfigNode(node: keyNode, file: file, keyPath: keyPath, sink: sink, budget: budget).kindName)"
+                )
                 continue
             }
             let key = scalar.string
-            guard let keyConfig = child(keyNode, key: key), let valueConfig = child(valueNode, key: key) else { return nil }
+            guard let keyConfig = child(keyNode, key: key), let valueConfig = child(valueNode, key: key) else {
+                return nil
+            }
             if !seen.insert(key).inserted {
                 keyConfig.report("`\(key)` appears twice in this mapping")
                 continue
@@ -223,12 +230,16 @@ public struct ConfigNode {
             }
         case (.map(let element), .mapping(let mapping)):
             for (key, value) in mapping {
-                ConfigNode(node: value, file: file, keyPath: keyPath + "." + (key.string ?? "?"), sink: sink, budget: budget)
-                    .reportVariablesInFixedValues(element)
+                ConfigNode(
+                    node: value, file: file, keyPath: keyPath + "." + (key.string ?? "?"), sink: sink, budget: budget
+                )
+                .reportVariablesInFixedValues(element)
             }
         case (.object(let parameters), .mapping(let mapping)), (.probe(let parameters), .mapping(let mapping)):
             for (key, value) in mapping {
-                guard let name = key.string, let parameter = parameters.first(where: { $0.name == name }) else { continue }
+                guard let name = key.string, let parameter = parameters.first(where: { $0.name == name }) else {
+                    continue
+                }
                 ConfigNode(node: value, file: file, keyPath: keyPath + "." + name, sink: sink, budget: budget)
                     .reportVariablesInFixedValues(parameter.type)
             }
@@ -245,8 +256,10 @@ public struct ConfigNode {
     /// Reports a problem at a character offset inside this scalar, when it sits on one line.
     private func reportInValue(_ message: String, offset: Int, expression text: String) {
         var location = self.location
-        if let base = location, case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .singleQuoted
-            || scalar.style == .doubleQuoted, !text.contains("\n") {
+        if let base = location, case .scalar(let scalar) = node,
+            scalar.style == .plain || scalar.style == .singleQuoted
+                || scalar.style == .doubleQuoted, !text.contains("\n")
+        {
             let quote = scalar.style == .plain ? 0 : 1
             location = SourceLocation(file: base.file, line: base.line, column: base.column + quote + offset)
         }

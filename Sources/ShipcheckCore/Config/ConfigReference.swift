@@ -35,7 +35,8 @@ public enum ConfigReference {
     static func table(_ parameters: [Parameter]) -> String {
         var out = "| key | type | meaning |\n|---|---|---|\n"
         for parameter in parameters {
-            out += "| `\(parameter.name)`\(parameter.required ? " (required)" : "") | \(describe(parameter.type)) | \(parameter.summary) |\n"
+            out +=
+                "| `\(parameter.name)`\(parameter.required ? " (required)" : "") | \(describe(parameter.type)) | \(parameter.summary) |\n"
         }
         return out
     }
@@ -52,9 +53,12 @@ public enum ConfigReference {
         case .expression: "expression"
         case .list(let element): "list of \(describe(element))"
         case .map(let value): "map of \(describe(value))"
-        case .object(let parameters): parameters.isEmpty ? "mapping" : "{ " + parameters.map(\.name).joined(separator: ", ") + " }"
+        case .object(let parameters):
+            parameters.isEmpty ? "mapping" : "{ " + parameters.map(\.name).joined(separator: ", ") + " }"
         case .oneOf(let types): types.map(describe).joined(separator: " or ")
-        case .probe(let parameters): "a probe such as `http: { … }`" + (parameters.isEmpty ? "" : " with " + parameters.map(\.name).joined(separator: ", "))
+        case .probe(let parameters):
+            "a probe such as `http: { … }`"
+                + (parameters.isEmpty ? "" : " with " + parameters.map(\.name).joined(separator: ", "))
         }
     }
 }

@@ -8,21 +8,27 @@ public enum ConfigSchema {
         Parameter("title", .string, "What the item checks, as the checklist says it."),
         Parameter("description", .string, "Longer text: sub-points, how to verify by hand."),
         Parameter("needs", .oneOf([.string, .list(.string)]), "Items of the same phase that must pass first."),
-        Parameter("when", .expression, "Run only when this holds; reads env, type, phase, vars.NAME and changed(\"glob\")."),
-        Parameter("timeout", .duration, "Longest time one attempt may take (default 10m); its processes are ended after it."),
+        Parameter(
+            "when", .expression, "Run only when this holds; reads env, type, phase, vars.NAME and changed(\"glob\")."),
+        Parameter(
+            "timeout", .duration, "Longest time one attempt may take (default 10m); its processes are ended after it."),
         Parameter("retries", .integer, "Further attempts after a fail or error (default 0)."),
         Parameter("retry-delay", .duration, "Delay before the first retry, doubled for each next one (default 5s)."),
         Parameter("severity", .string, "`block` (default): a failure fails the gate; `warn`: it is reported only."),
-        Parameter("expect", .oneOf([.expression, .list(.expression)]), "Expectations over the item's facts; all must hold."),
+        Parameter(
+            "expect", .oneOf([.expression, .list(.expression)]), "Expectations over the item's facts; all must hold."),
         Parameter("manual", .boolean, "A manual item: resolved by sign-offs from people."),
-        Parameter("signoffs", .object([
-            Parameter("count", .integer, "How many sign-offs (default 1)."),
-            Parameter("distinct", .boolean, "Each from a different person (default true)."),
-            Parameter("role", .string, "The role signers must hold, from `roles:`."),
-        ]), "Who must sign off a manual item."),
+        Parameter(
+            "signoffs",
+            .object([
+                Parameter("count", .integer, "How many sign-offs (default 1)."),
+                Parameter("distinct", .boolean, "Each from a different person (default true)."),
+                Parameter("role", .string, "The role signers must hold, from `roles:`."),
+            ]), "Who must sign off a manual item."),
         Parameter("rollback", .template, "The command that undoes this item, for the deploy pipeline."),
         Parameter("action", .boolean, "The item changes the world (backup, migrate, deploy) instead of observing it."),
-        Parameter("source", .string, "Where an imported item came from, `FILE.md:LINE`; the Markdown export ticks it there."),
+        Parameter(
+            "source", .string, "Where an imported item came from, `FILE.md:LINE`; the Markdown export ticks it there."),
     ]
 
     public static let triggerParameters: [Parameter] = [
@@ -36,23 +42,34 @@ public enum ConfigSchema {
     public static let topLevelParameters: [Parameter] = [
         Parameter("version", .integer, "Format version: 1.", required: true),
         Parameter("project", .string, "Project name shown in reports."),
-        Parameter("vars", .map(.string), "Variables, referenced as ${{ vars.NAME }}. A value may read the environment, e.g. `BASE_URL: ${{ env.MINA_BASE_URL }}`; a variable whose environment variable is unset is an error where it is used."),
+        Parameter(
+            "vars", .map(.string),
+            "Variables, referenced as ${{ vars.NAME }}. A value may read the environment, e.g. `BASE_URL: ${{ env.MINA_BASE_URL }}`; a variable whose environment variable is unset is an error where it is used."
+        ),
         Parameter("secrets", .list(.string), "Environment variables whose values are redacted everywhere."),
-        Parameter("environments", .map(.object([
-            Parameter("description", .string, "What this environment is."),
-            Parameter("vars", .map(.string), "Variables that override the top-level ones."),
-            Parameter("skip", .list(.string), "Items this environment does not run."),
-        ])), "Deployment environments, selected with --env."),
-        Parameter("types", .map(.object([Parameter("description", .string, "What this deploy type is for.")])),
-                  "Deploy types, selected with --type."),
+        Parameter(
+            "environments",
+            .map(
+                .object([
+                    Parameter("description", .string, "What this environment is."),
+                    Parameter("vars", .map(.string), "Variables that override the top-level ones."),
+                    Parameter("skip", .list(.string), "Items this environment does not run."),
+                ])), "Deployment environments, selected with --env."),
+        Parameter(
+            "types", .map(.object([Parameter("description", .string, "What this deploy type is for.")])),
+            "Deploy types, selected with --type."),
         Parameter("roles", .map(.list(.string)), "Roles and the people who hold them."),
-        Parameter("defaults", .object([
-            Parameter("timeout", .duration, "Default item timeout."),
-            Parameter("retries", .integer, "Default retries."),
-            Parameter("retry-delay", .duration, "Default first retry delay."),
-        ]), "Defaults for every item."),
-        Parameter("include", .oneOf([.string, .list(.string)]), "Other files whose phases, vars and roles join this one."),
-        Parameter("triggers", .list(.object(triggerParameters)), "Rollback triggers: conditions that roll a deploy back."),
+        Parameter(
+            "defaults",
+            .object([
+                Parameter("timeout", .duration, "Default item timeout."),
+                Parameter("retries", .integer, "Default retries."),
+                Parameter("retry-delay", .duration, "Default first retry delay."),
+            ]), "Defaults for every item."),
+        Parameter(
+            "include", .oneOf([.string, .list(.string)]), "Other files whose phases, vars and roles join this one."),
+        Parameter(
+            "triggers", .list(.object(triggerParameters)), "Rollback triggers: conditions that roll a deploy back."),
         Parameter("phases", .object([]), "pre-deploy, deploy, post-deploy, rollback: each with sections of items."),
     ]
 
@@ -61,7 +78,9 @@ public enum ConfigSchema {
         let item = itemSchema(kinds: kinds)
         let section: [String: Any] = [
             "type": "object", "additionalProperties": false, "required": ["items"],
-            "properties": ["title": ["type": "string"], "items": ["type": "array", "items": ["$ref": "#/$defs/item"]]],
+            "properties": [
+                "title": ["type": "string"], "items": ["type": "array", "items": ["$ref": "#/$defs/item"]],
+            ],
         ]
         let phase: [String: Any] = [
             "type": "object", "additionalProperties": false,
@@ -75,13 +94,16 @@ public enum ConfigSchema {
         properties["phases"] = [
             "type": "object", "additionalProperties": false,
             "description": "The phases of a deployment.",
-            "properties": Dictionary(uniqueKeysWithValues: PhaseName.allCases.map { ($0.rawValue, ["$ref": "#/$defs/phase"]) }),
+            "properties": Dictionary(
+                uniqueKeysWithValues: PhaseName.allCases.map { ($0.rawValue, ["$ref": "#/$defs/phase"]) }),
         ]
         top["properties"] = properties
         top["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         top["title"] = "Shipcheck configuration"
         top["$defs"] = ["item": item, "section": section, "phase": phase]
-        let data = (try? JSONSerialization.data(withJSONObject: top, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(
+                withJSONObject: top, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
@@ -123,7 +145,13 @@ public enum ConfigSchema {
         case .duration: ["type": "string", "pattern": "^([0-9.]+(ms|s|m|h|d))+$"]
         case .integer: ["type": "integer"]
         case .number: ["type": "number"]
-        case .size: ["oneOf": [["type": "integer", "minimum": 0], ["type": "string", "pattern": "^[0-9.]+ *(B|KB|MB|GB|KiB|MiB|GiB)?$"]]]
+        case .size:
+            [
+                "oneOf": [
+                    ["type": "integer", "minimum": 0],
+                    ["type": "string", "pattern": "^[0-9.]+ *(B|KB|MB|GB|KiB|MiB|GiB)?$"],
+                ]
+            ]
         case .boolean: ["type": "boolean"]
         case .list(let element): ["type": "array", "items": Self.type(element)]
         case .map(let value): ["type": "object", "additionalProperties": Self.type(value)]

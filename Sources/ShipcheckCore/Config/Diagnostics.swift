@@ -62,7 +62,8 @@ final class DiagnosticSink {
 
     var sorted: [Diagnostic] {
         diagnostics.enumerated().sorted { lhs, rhs in
-            let a = lhs.element.location, b = rhs.element.location
+            let a = lhs.element.location
+            let b = rhs.element.location
             if a?.file != b?.file { return lhs.offset < rhs.offset }
             if a?.line != b?.line { return (a?.line ?? 0) < (b?.line ?? 0) }
             if a?.column != b?.column { return (a?.column ?? 0) < (b?.column ?? 0) }

@@ -4,8 +4,9 @@ extension LoadState {
     /// Reads the items of every file, then checks what needs the whole checklist: ids, needs, cycles.
     func finish(file: String) -> Checklist? {
         if !sawVersion, sink.diagnostics.isEmpty {
-            sink.report("missing `version: 1` at the top of the file", location: SourceLocation(file: file, line: 1, column: 1),
-                        keyPath: "")
+            sink.report(
+                "missing `version: 1` at the top of the file", location: SourceLocation(file: file, line: 1, column: 1),
+                keyPath: "")
         }
         let knownVariables = Set(variables.keys).union(environments.values.flatMap(\.variables.keys))
         var phases: [PhaseName: [Section]] = [:]
@@ -16,10 +17,14 @@ extension LoadState {
         for (phase, title, itemNodes) in pendingSections {
             var items: [Item] = []
             for node in itemNodes {
-                guard var item = readItem(node, phase: phase, section: title, knownVariables: knownVariables) else { continue }
+                guard var item = readItem(node, phase: phase, section: title, knownVariables: knownVariables) else {
+                    continue
+                }
                 if let idNode = item.explicitIDNode {
                     if let first = idNodes[item.item.id] {
-                        idNode.report("duplicate id `\(item.item.id)`; it is first used at \(first.location?.description ?? first.keyPath)")
+                        idNode.report(
+                            "duplicate id `\(item.item.id)`; it is first used at \(first.location?.description ?? first.keyPath)"
+                        )
                         continue
                     }
                     idNodes[item.item.id] = idNode
@@ -55,7 +60,9 @@ extension LoadState {
                     node.report("`\(item.id)` needs itself")
                 } else if let phase = phaseOf[need] {
                     if phase != item.phase {
-                        node.report("`\(need)` is in phase \(phase.rawValue), but `\(item.id)` is in \(item.phase.rawValue); needs stay within a phase")
+                        node.report(
+                            "`\(need)` is in phase \(phase.rawValue), but `\(item.id)` is in \(item.phase.rawValue); needs stay within a phase"
+                        )
                     }
                 } else {
                     let hint = Suggestions.closest(to: need, in: ids).map { "; did you mean `\($0)`?" } ?? ""
@@ -80,7 +87,7 @@ extension LoadState {
         return Checklist(
             project: project, file: file, variables: variables, secretNames: secretNames,
             environments: environments, deployTypes: deployTypes, roles: roles, triggers: triggers,
-            phases: ordered.map { Phase(name: $0, sections: phases[$0]!) })
+            phases: ordered.map { Phase(name: $0, sections: phases[$0]!) }, warnings: warnings)
     }
 
     /// Each elementary cycle once, starting at its first item in file order.
@@ -114,11 +121,24 @@ extension LoadState {
 
     static let whenFacts = ["env", "type", "phase"]
 
+    /// Whether the item has an unknown key close to a kind's (`rn:` for `run:`): the unknown-key report
+    /// with its "did you mean" already says what is wrong, so the long "nothing to run" is not added.
+    func misspelledKind(_ node: ConfigNode, kinds: [String]) -> Bool {
+        guard case .mapping(let mapping) = node.node else { return false }
+        return mapping.keys.contains { key in
+            guard let name = key.string, !kinds.contains(name) else { return false }
+            return Suggestions.closest(to: name, in: kinds) != nil
+        }
+    }
+
     func readItem(_ node: ConfigNode, phase: PhaseName, section: String, knownVariables: Set<String>) -> ReadItem? {
         let kindKeys = kinds.flatMap { $0.parameters.map(\.name) }
         let allowed = ConfigLoader.commonItemKeys + kindKeys.filter { !ConfigLoader.commonItemKeys.contains($0) }
         let before = sink.diagnostics.count
-        guard let fields = node.fields(allowed: allowed, expected: "an item (a mapping with `title:` and `run:` or `manual: true`)") else {
+        guard
+            let fields = node.fields(
+                allowed: allowed, expected: "an item (a mapping with `title:` and `run:` or `manual: true`)")
+        else {
             return nil
         }
         let title = fields["title"]?.string()
@@ -147,15 +167,17 @@ extension LoadState {
             // Parameters of other kinds do not belong here.
             let own = Set(kind.parameters.map(\.name))
             for other in kinds where other.key != kind.key {
-                for parameter in other.parameters where !own.contains(parameter.name) && !ConfigLoader.commonItemKeys.contains(parameter.name) {
-                    fields[parameter.name]?.report("`\(parameter.name)` belongs to `\(other.key):` items, not `\(kind.key):`")
+                for parameter in other.parameters
+                where !own.contains(parameter.name) && !ConfigLoader.commonItemKeys.contains(parameter.name) {
+                    fields[parameter.name]?.report(
+                        "`\(parameter.name)` belongs to `\(other.key):` items, not `\(kind.key):`")
                 }
             }
             for parameter in kind.parameters { fields[parameter.name]?.reportVariablesInFixedValues(parameter.type) }
             let reader = KindReader(fields: fields, item: node, knownVariables: knownVariables, kinds: kinds)
             if let check = kind.make(reader) { body = .check(kind: kind.key, check) }
             if fields["signoffs"] != nil { fields["signoffs"]!.report("`signoffs` applies to manual items only") }
-        } else {
+        } else if !misspelledKind(node, kinds: kinds.map(\.key)) {
             let keys = (kinds.map { "`\($0.key):`" } + ["`manual: true`"]).joined(separator: ", ")
             node.report("item `\(derived)` has nothing to run; expected one of \(keys)")
         }
@@ -165,7 +187,8 @@ extension LoadState {
         var when: FactExpression?
         if let whenNode = fields["when"], let expression = whenNode.expression() {
             for path in expression.factPaths where !Self.whenFacts.contains(path) && !path.hasPrefix("vars.") {
-                let hint = Suggestions.closest(to: path, in: Self.whenFacts).map { "did you mean `\($0)`?" }
+                let hint =
+                    Suggestions.closest(to: path, in: Self.whenFacts).map { "did you mean `\($0)`?" }
                     ?? "a condition may read env, type, phase and vars.NAME"
                 whenNode.report("`when` reads `\(path)`, which is not known before the item runs; \(hint)")
             }
@@ -175,7 +198,9 @@ extension LoadState {
         if let expect = fields["expect"] {
             if manual { expect.report("a manual item has no facts to expect; remove `expect`") }
             if case .sequence = expect.node {
-                expectations = (expect.sequence(expected: "an expression or a list of expressions") ?? []).compactMap { $0.expression() }
+                expectations = (expect.sequence(expected: "an expression or a list of expressions") ?? []).compactMap {
+                    $0.expression()
+                }
             } else if let expression = expect.expression() {
                 expectations = [expression]
             }
@@ -202,7 +227,8 @@ extension LoadState {
         if body == nil && !hadProblems { return nil }
         let item = Item(
             id: derived, title: title ?? derived, description: fields["description"]?.string(), phase: phase,
-            section: section, body: body ?? .manual(SignoffRequirement()), needs: needs, when: when, timeout: timeout, retries: retries,
+            section: section, body: body ?? .manual(SignoffRequirement()), needs: needs, when: when, timeout: timeout,
+            retries: retries,
             retryDelay: retryDelay, severity: severity, expectations: expectations, rollback: rollback,
             isAction: isAction, source: source, location: node.location)
         return ReadItem(item: item, explicitIDNode: id != nil ? fields["id"] : nil, needsNode: fields["needs"])
@@ -217,7 +243,8 @@ extension LoadState {
         if let distinct = fields["distinct"]?.bool() { requirement.distinct = distinct }
         if let roleNode = fields["role"], let role = roleNode.string() {
             if roles[role] == nil {
-                let hint = Suggestions.closest(to: role, in: Array(roles.keys)).map { "; did you mean `\($0)`?" }
+                let hint =
+                    Suggestions.closest(to: role, in: Array(roles.keys)).map { "; did you mean `\($0)`?" }
                     ?? "; declare it under `roles:`"
                 roleNode.report("unknown role `\(role)`\(hint)")
             }
@@ -248,9 +275,10 @@ extension LoadState {
 
 extension Item {
     func with(id: String) -> Item {
-        Item(id: id, title: title, description: description, phase: phase, section: section, body: body,
-             needs: needs, when: when, timeout: timeout, retries: retries, retryDelay: retryDelay,
-             severity: severity, expectations: expectations, rollback: rollback, isAction: isAction, source: source,
-             location: location)
+        Item(
+            id: id, title: title, description: description, phase: phase, section: section, body: body,
+            needs: needs, when: when, timeout: timeout, retries: retries, retryDelay: retryDelay,
+            severity: severity, expectations: expectations, rollback: rollback, isAction: isAction, source: source,
+            location: location)
     }
 }

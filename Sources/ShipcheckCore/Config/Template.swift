@@ -52,7 +52,8 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
             let reference = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
             let pieces = reference.split(separator: ".", maxSplits: 1).map(String.init)
             guard pieces.count == 2, !pieces[1].isEmpty,
-                  pieces[1].unicodeScalars.allSatisfy({ $0.isIdentifierPart }) else {
+                pieces[1].unicodeScalars.allSatisfy({ $0.isIdentifierPart })
+            else {
                 throw ExpressionSyntaxError(
                     message: "`${{ \(reference) }}` is not a reference; expected ${{ env.NAME }} or ${{ vars.NAME }}",
                     offset: offset)
@@ -85,7 +86,9 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Replaces references by their values; a missing one is an error naming it.
-    public func expand(environment: [String: String], variables: [String: String], quoting: Quoting) throws(TemplateError) -> String {
+    public func expand(environment: [String: String], variables: [String: String], quoting: Quoting)
+        throws(TemplateError) -> String
+    {
         var out = ""
         for part in parts {
             let value: String

@@ -50,8 +50,14 @@ extension Engine {
             result.reason = "signed off by " + counted.map(\.actor).joined(separator: ", ")
         } else {
             result.outcome = .pending
-            var reason = "awaiting \(requirement.count - counted.count) sign-off\(requirement.count - counted.count == 1 ? "" : "s")"
-            if let role = requirement.role { reason += " from role \(role)" }
+            var reason =
+                "awaiting \(requirement.count - counted.count) sign-off\(requirement.count - counted.count == 1 ? "" : "s")"
+            if let role = requirement.role {
+                reason += " from role \(role)"
+                if (checklist.roles[role] ?? []).isEmpty {
+                    reason += " (nobody holds it: name its people under `roles:`)"
+                }
+            }
             if !counted.isEmpty { reason += " (\(counted.count) of \(requirement.count) given)" }
             if !rejected.isEmpty { reason += "; not counted: " + rejected.joined(separator: "; ") }
             result.reason = reason
@@ -127,11 +133,13 @@ extension Engine {
             } else {
                 reason = redactor.redact(error.message)
             }
-            return Attempt(outcome: .error, reason: reason, facts: redactor.redact(error.facts), expectations: [],
-                           cancelled: cancelled, retriable: timedOut || error.retriable)
+            return Attempt(
+                outcome: .error, reason: reason, facts: redactor.redact(error.facts), expectations: [],
+                cancelled: cancelled, retriable: timedOut || error.retriable)
         case .success(let facts) where timedOut || cancelled:
             let reason = timedOut ? "timed out after \(Value.formatDuration(timeout))" : "interrupted"
-            return Attempt(outcome: .error, reason: reason, facts: redactor.redact(facts), expectations: [], cancelled: cancelled)
+            return Attempt(
+                outcome: .error, reason: reason, facts: redactor.redact(facts), expectations: [], cancelled: cancelled)
         case .success(let facts):
             return judge(item, facts: facts, redactor: redactor, variables: variables)
         }
@@ -150,16 +158,19 @@ extension Engine {
             do {
                 let held = try expectation.truth(in: scope)
                 let explanation = held ? [] : expectation.explainFailure(in: scope).map(redactor.redact)
-                results.append(ExpectationResult(expression: expectation.description, held: held, explanation: explanation))
+                results.append(
+                    ExpectationResult(expression: expectation.description, held: held, explanation: explanation))
                 if !held { failures += explanation }
-            } catch where error.missingFact != nil {
+            } catch  where error.missingFact != nil {
                 // The check ran and answered, without what was expected of it: the wrong shape is a fail.
                 let message = redactor.redact(error.message)
-                results.append(ExpectationResult(expression: expectation.description, held: false, explanation: [message]))
+                results.append(
+                    ExpectationResult(expression: expectation.description, held: false, explanation: [message]))
                 failures.append(message)
             } catch {
                 let message = redactor.redact(error.message)
-                results.append(ExpectationResult(expression: expectation.description, held: nil, explanation: [message]))
+                results.append(
+                    ExpectationResult(expression: expectation.description, held: nil, explanation: [message]))
                 errors.append(message)
             }
         }
@@ -175,7 +186,8 @@ extension Engine {
             outcome = .pass
             reason = nil
         }
-        return Attempt(outcome: outcome, reason: reason, facts: redactor.redact(facts), expectations: results, cancelled: false)
+        return Attempt(
+            outcome: outcome, reason: reason, facts: redactor.redact(facts), expectations: results, cancelled: false)
     }
 }
 

@@ -10,8 +10,10 @@ public struct Engine: Sendable {
     public let signoffSource: (any SignoffSource)?
     public let observer: (@Sendable (EngineEvent) -> Void)?
 
-    public init(checklist: Checklist, options: RunOptions, environment: RunEnvironment = .live,
-                signoffSource: (any SignoffSource)? = nil, observer: (@Sendable (EngineEvent) -> Void)? = nil) {
+    public init(
+        checklist: Checklist, options: RunOptions, environment: RunEnvironment = .live,
+        signoffSource: (any SignoffSource)? = nil, observer: (@Sendable (EngineEvent) -> Void)? = nil
+    ) {
         self.checklist = checklist
         self.options = options
         self.environment = environment
@@ -52,7 +54,8 @@ public struct Engine: Sendable {
                 continue
             }
             do {
-                values[name] = try template.expand(environment: options.processEnvironment, variables: [:], quoting: .none)
+                values[name] = try template.expand(
+                    environment: options.processEnvironment, variables: [:], quoting: .none)
             } catch {
                 unset[name] = error.reference
             }
@@ -93,8 +96,10 @@ public struct Engine: Sendable {
                         index += 1
                         continue
                     }
-                    if let (decided, applies) = preflight(item, needs: needs, results: results, notApplicable: notApplicable,
-                                                          variables: variables, cancelled: Task.isCancelled) {
+                    if let (decided, applies) = preflight(
+                        item, needs: needs, results: results, notApplicable: notApplicable,
+                        variables: variables, cancelled: Task.isCancelled)
+                    {
                         if !applies { notApplicable.insert(item.id) }
                         record(decided)
                         waiting.remove(at: index)
@@ -129,8 +134,10 @@ public struct Engine: Sendable {
 
     /// Decides an item without running it, when it need not or must not run; `applies` is false when
     /// its `when` is false, so that its dependants still run.
-    func preflight(_ item: Item, needs: [String], results: [String: ItemResult], notApplicable: Set<String>,
-                   variables: [String: String], cancelled: Bool) -> (result: ItemResult, applies: Bool)? {
+    func preflight(
+        _ item: Item, needs: [String], results: [String: ItemResult], notApplicable: Set<String>,
+        variables: [String: String], cancelled: Bool
+    ) -> (result: ItemResult, applies: Bool)? {
         if cancelled { return (skippedResult(item, reason: "the run was interrupted before it started"), true) }
         if options.skip.contains(item.id) { return (skippedResult(item, reason: "skipped with --skip"), true) }
         if let name = options.environment, checklist.environments[name]?.skip.contains(item.id) == true {
@@ -155,7 +162,8 @@ public struct Engine: Sendable {
                     return (skippedResult(item, reason: "when `\(when)` is false"), false)
                 }
             } catch {
-                var result = skippedResult(item, reason: "its condition `\(when)` could not be evaluated: \(error.message)")
+                var result = skippedResult(
+                    item, reason: "its condition `\(when)` could not be evaluated: \(error.message)")
                 result.outcome = .error
                 return (result, true)
             }

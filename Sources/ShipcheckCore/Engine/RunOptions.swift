@@ -18,10 +18,12 @@ public struct RunOptions: Sendable {
     /// The version being deployed (`--release v1.2.3`), for the deployment log.
     public var release: String?
 
-    public init(phase: PhaseName, environment: String? = nil, deployType: String? = nil,
-                jobs: Int = ProcessInfo.processInfo.activeProcessorCount, only: [String] = [], skip: [String] = [],
-                actor: String, workingDirectory: URL, processEnvironment: [String: String],
-                changedPaths: [String]? = nil, toolVersion: String) {
+    public init(
+        phase: PhaseName, environment: String? = nil, deployType: String? = nil,
+        jobs: Int = ProcessInfo.processInfo.activeProcessorCount, only: [String] = [], skip: [String] = [],
+        actor: String, workingDirectory: URL, processEnvironment: [String: String],
+        changedPaths: [String]? = nil, toolVersion: String
+    ) {
         self.phase = phase
         self.environment = environment
         self.deployType = deployType
@@ -54,11 +56,19 @@ public struct RunOptions: Sendable {
             let present = checklist.phases.map(\.name.rawValue).joined(separator: ", ")
             problems.append("the configuration has no \(phase.rawValue) phase (it has: \(present))")
         }
-        if let environment, !checklist.environments.isEmpty, checklist.environments[environment] == nil {
+        if let environment, checklist.environments.isEmpty {
+            problems.append(
+                "--env: the configuration declares no environments, so `\(environment)` means nothing here; declare it under `environments:` (e.g. `environments: { \(environment): {} }`) or leave --env out"
+            )
+        } else if let environment, checklist.environments[environment] == nil {
             let hint = Suggestions.hint(for: environment, among: checklist.environments.keys.sorted())
             problems.append("--env: no environment `\(environment)`; \(hint)")
         }
-        if let deployType, !checklist.deployTypes.isEmpty, checklist.deployTypes[deployType] == nil {
+        if let deployType, checklist.deployTypes.isEmpty {
+            problems.append(
+                "--type: the configuration declares no deploy types, so `\(deployType)` means nothing here; declare it under `types:` (e.g. `types: { \(deployType): {} }`) or leave --type out"
+            )
+        } else if let deployType, checklist.deployTypes[deployType] == nil {
             let hint = Suggestions.hint(for: deployType, among: checklist.deployTypes.keys.sorted())
             problems.append("--type: no deploy type `\(deployType)`; \(hint)")
         }

@@ -118,7 +118,8 @@ extension FactExpression {
             }
             return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
         case (.matches, _, _):
-            throw EvaluationError(message: "=~ matches a string against a pattern string, got \(lhs.typeName) and \(rhs.typeName)")
+            throw EvaluationError(
+                message: "=~ matches a string against a pattern string, got \(lhs.typeName) and \(rhs.typeName)")
         case (.contains, .string(let text), .string(let part)):
             return text.contains(part)
         case (.contains, .list(let values), let needle):
@@ -134,9 +135,13 @@ extension FactExpression {
         case (.equal, .list, .list): return lhs == rhs
         case (.notEqual, .list, .list): return lhs != rhs
         case (_, .duration, .number), (_, .number, .duration):
-            throw EvaluationError(message: "cannot compare \(lhs.typeName) \(lhs) with \(rhs.typeName) \(rhs); give the number a unit such as 500ms or 2s")
+            throw EvaluationError(
+                message:
+                    "cannot compare \(lhs.typeName) \(lhs) with \(rhs.typeName) \(rhs); give the number a unit such as 500ms or 2s"
+            )
         default:
-            throw EvaluationError(message: "cannot compare \(lhs.typeName) \(lhs) \(op.rawValue) \(rhs.typeName) \(rhs)")
+            throw EvaluationError(
+                message: "cannot compare \(lhs.typeName) \(lhs) \(op.rawValue) \(rhs.typeName) \(rhs)")
         }
     }
 

@@ -1,7 +1,9 @@
 extension FactExpression {
     /// The stated expectations (or, when none, the defaults) plus every guard whose facts they do not
     /// already judge: `expect: tests.failed == 0` keeps `exit == 0`; `expect: exit == 1` replaces it.
-    public static func judging(stated: [FactExpression], defaults: [FactExpression], guards: [FactExpression]) -> [FactExpression] {
+    public static func judging(stated: [FactExpression], defaults: [FactExpression], guards: [FactExpression])
+        -> [FactExpression]
+    {
         let chosen = stated.isEmpty ? defaults : stated
         let read = chosen.flatMap(\.factPaths)
         // `status.200` or `tests.errors` read by the item count as judging `status` / `tests.errors`.

@@ -53,7 +53,8 @@ extension FactExpression: CustomStringConvertible {
         case .or(let lhs, let rhs):
             text = lhs.render(parentPrecedence: precedence) + " or " + rhs.render(parentPrecedence: precedence + 1)
         case .compare(let lhs, let op, let rhs):
-            text = lhs.render(parentPrecedence: precedence + 1) + " \(op.rawValue) "
+            text =
+                lhs.render(parentPrecedence: precedence + 1) + " \(op.rawValue) "
                 + rhs.render(parentPrecedence: precedence + 1)
         case .list(let elements):
             text = "[" + elements.map { $0.render(parentPrecedence: 0) }.joined(separator: ", ") + "]"
@@ -82,7 +83,8 @@ extension FactExpression: CustomStringConvertible {
         case .call(let called, let arguments): called == name || arguments.contains { $0.calls(name) }
         case .list(let elements): elements.contains { $0.calls(name) }
         case .not(let operand): operand.calls(name)
-        case .and(let lhs, let rhs), .or(let lhs, let rhs), .compare(let lhs, _, let rhs): lhs.calls(name) || rhs.calls(name)
+        case .and(let lhs, let rhs), .or(let lhs, let rhs), .compare(let lhs, _, let rhs):
+            lhs.calls(name) || rhs.calls(name)
         }
     }
 

@@ -34,7 +34,8 @@ struct Lexer {
     mutating func tokens() throws(ExpressionSyntaxError) -> [Token] {
         guard scalars.count <= Lexer.maximumLength else {
             throw ExpressionSyntaxError(
-                message: "expression is \(scalars.count) characters long; the limit is \(Lexer.maximumLength)", offset: 0)
+                message: "expression is \(scalars.count) characters long; the limit is \(Lexer.maximumLength)",
+                offset: 0)
         }
         var result: [Token] = []
         while true {
@@ -53,7 +54,9 @@ struct Lexer {
         let start = index
         guard let scalar = peek() else { return Token(kind: .end, offset: index) }
 
-        if scalar.isDigit || (scalar == "-" && (peek(1)?.isDigit ?? false)) || (scalar == "." && (peek(1)?.isDigit ?? false)) {
+        if scalar.isDigit || (scalar == "-" && (peek(1)?.isDigit ?? false))
+            || (scalar == "." && (peek(1)?.isDigit ?? false))
+        {
             return try number(start: start)
         }
         if scalar == "\"" || scalar == "'" {
@@ -69,7 +72,8 @@ struct Lexer {
         for symbol in ["==", "!=", "<=", ">=", "=~", "&&", "||", "<", ">", "(", ")", "[", "]", ",", "!"] {
             let symbolScalars = Array(symbol.unicodeScalars)
             if index + symbolScalars.count <= scalars.count,
-               Array(scalars[index..<index + symbolScalars.count]) == symbolScalars {
+                Array(scalars[index..<index + symbolScalars.count]) == symbolScalars
+            {
                 index += symbolScalars.count
                 return Token(kind: .symbol(symbol), offset: start)
             }
@@ -84,7 +88,9 @@ struct Lexer {
         if peek() == "-" { index += 1 }
         while let scalar = peek(), scalar.isDigit || scalar == "." || scalar == "_" { index += 1 }
         if let scalar = peek(), scalar == "e" || scalar == "E",
-           let following = peek(1), following.isDigit || ((following == "-" || following == "+") && (peek(2)?.isDigit ?? false)) {
+            let following = peek(1),
+            following.isDigit || ((following == "-" || following == "+") && (peek(2)?.isDigit ?? false))
+        {
             index += 2
             while let scalar = peek(), scalar.isDigit { index += 1 }
         }
@@ -97,7 +103,8 @@ struct Lexer {
         let unit = String(String.UnicodeScalarView(scalars[unitStart..<index]))
         if !unit.isEmpty, Units.lookup(unit) == nil {
             throw ExpressionSyntaxError(
-                message: "unknown unit `\(unit)`; expected one of \(Units.names.joined(separator: ", "))", offset: unitStart)
+                message: "unknown unit `\(unit)`; expected one of \(Units.names.joined(separator: ", "))",
+                offset: unitStart)
         }
         return Token(kind: .number(value, unit: unit), offset: start)
     }
@@ -120,7 +127,8 @@ struct Lexer {
                 text.append(scalar)
             }
         }
-        throw ExpressionSyntaxError(message: "string is not closed; expected a closing \(Character(quote))", offset: start)
+        throw ExpressionSyntaxError(
+            message: "string is not closed; expected a closing \(Character(quote))", offset: start)
     }
 }
 

@@ -5,8 +5,9 @@ extension FactExpression {
         var parser = ExpressionParser(tokens: try lexer.tokens())
         let expression = try parser.parseOr()
         guard case .end = parser.current.kind else {
-            throw ExpressionSyntaxError(message: "unexpected \(parser.current.kind.display) after a complete expression",
-                                        offset: parser.current.offset)
+            throw ExpressionSyntaxError(
+                message: "unexpected \(parser.current.kind.display) after a complete expression",
+                offset: parser.current.offset)
         }
         return expression
     }
@@ -87,8 +88,9 @@ private struct ExpressionParser {
     mutating func enter() throws(ExpressionSyntaxError) {
         depth += 1
         if depth > ExpressionParser.maximumDepth {
-            throw ExpressionSyntaxError(message: "expression nests deeper than \(ExpressionParser.maximumDepth) levels",
-                                        offset: current.offset)
+            throw ExpressionSyntaxError(
+                message: "expression nests deeper than \(ExpressionParser.maximumDepth) levels",
+                offset: current.offset)
         }
     }
 
@@ -114,8 +116,9 @@ private struct ExpressionParser {
             guard isSymbol("(") else { return .fact(name) }
             guard let arity = FactExpression.functions[name] else {
                 let known = FactExpression.functions.keys.sorted().joined(separator: ", ")
-                throw ExpressionSyntaxError(message: "unknown function `\(name)`; expected one of \(known)",
-                                            offset: token.offset)
+                throw ExpressionSyntaxError(
+                    message: "unknown function `\(name)`; expected one of \(known)",
+                    offset: token.offset)
             }
             let arguments = try parseArguments(closing: ")")
             guard arguments.count == arity else {
@@ -123,9 +126,11 @@ private struct ExpressionParser {
                     message: "`\(name)` takes \(arity) argument\(arity == 1 ? "" : "s"), got \(arguments.count)",
                     offset: token.offset)
             }
-            if name == "exists", case .fact = arguments[0] {} else if name == "exists" {
-                throw ExpressionSyntaxError(message: "`exists` takes a fact name such as exists(json.status)",
-                                            offset: token.offset)
+            if name == "exists", case .fact = arguments[0] {
+            } else if name == "exists" {
+                throw ExpressionSyntaxError(
+                    message: "`exists` takes a fact name such as exists(json.status)",
+                    offset: token.offset)
             }
             return .call(name, arguments)
         case .symbol("("):
@@ -134,8 +139,9 @@ private struct ExpressionParser {
             advance()
             let inner = try parseOr()
             guard isSymbol(")") else {
-                throw ExpressionSyntaxError(message: "expected `)` to close the `(` at character \(token.offset + 1)",
-                                            offset: current.offset)
+                throw ExpressionSyntaxError(
+                    message: "expected `)` to close the `(` at character \(token.offset + 1)",
+                    offset: current.offset)
             }
             advance()
             return inner
@@ -165,8 +171,9 @@ private struct ExpressionParser {
                 continue
             }
             guard isSymbol(closing) else {
-                throw ExpressionSyntaxError(message: "expected `,` or `\(closing)`, found \(current.kind.display)",
-                                            offset: current.offset)
+                throw ExpressionSyntaxError(
+                    message: "expected `,` or `\(closing)`, found \(current.kind.display)",
+                    offset: current.offset)
             }
             advance()
             return arguments

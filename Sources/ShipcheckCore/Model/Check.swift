@@ -56,8 +56,10 @@ public struct CheckContext: Sendable {
     /// Variables left out because the environment variable they read is unset: name → `env.NAME`.
     public var unsetVariables: [String: String] = [:]
 
-    public init(workingDirectory: URL, environment: [String: String], variables: [String: String],
-                itemID: String, timeout: Double, redactor: Redactor) {
+    public init(
+        workingDirectory: URL, environment: [String: String], variables: [String: String],
+        itemID: String, timeout: Double, redactor: Redactor
+    ) {
         self.workingDirectory = workingDirectory
         self.environment = environment
         self.variables = variables

@@ -74,7 +74,8 @@ public struct Item: Sendable, Identifiable {
     /// The expectations that judge this item's facts.
     public var effectiveExpectations: [FactExpression] {
         guard case .check(_, let check) = body else { return expectations }
-        return FactExpression.judging(stated: expectations, defaults: check.defaultExpectations, guards: check.guardExpectations)
+        return FactExpression.judging(
+            stated: expectations, defaults: check.defaultExpectations, guards: check.guardExpectations)
     }
 }
 
@@ -125,6 +126,8 @@ public struct Checklist: Sendable {
     public var roles: [String: [String]]
     public var triggers: [RollbackTrigger] = []
     public var phases: [Phase]
+    /// What loads but cannot work as written (a role with nobody in it); `validate --strict` refuses them.
+    public var warnings: [Diagnostic] = []
 
     public var items: [Item] { phases.flatMap(\.items) }
 

@@ -56,8 +56,10 @@ public struct KindExample: Sendable {
     /// A shell script run in that directory after the files are written (e.g. `git init`).
     public let setup: String?
 
-    public init(_ title: String, yaml: String, outcome: Outcome, facts: Facts = [:], files: [String: String] = [:],
-                setup: String? = nil) {
+    public init(
+        _ title: String, yaml: String, outcome: Outcome, facts: Facts = [:], files: [String: String] = [:],
+        setup: String? = nil
+    ) {
         self.title = title
         self.yaml = yaml
         self.outcome = outcome
@@ -83,11 +85,14 @@ public struct KindReader {
         // Kinds that hold probes hold plain ones: no waits inside waits, no groups inside groups.
         let inner = kinds.filter { !["wait-for", "probes"].contains($0.key) }
         let allowed = Array(Set(inner.flatMap { $0.parameters.map(\.name) } + extra)).sorted()
-        guard let fields = node.fields(allowed: allowed, expected: "a mapping with one probe, such as http: { url: … }") else { return nil }
+        guard let fields = node.fields(allowed: allowed, expected: "a mapping with one probe, such as http: { url: … }")
+        else { return nil }
         let present = inner.filter { fields[$0.key] != nil }
         guard present.count == 1, let kind = present.first else {
-            node.report(present.isEmpty ? "name the probe to repeat, e.g. `http: { url: … }`"
-                : "one probe at a time; found " + present.map { "`\($0.key)`" }.joined(separator: " and "))
+            node.report(
+                present.isEmpty
+                    ? "name the probe to repeat, e.g. `http: { url: … }`"
+                    : "one probe at a time; found " + present.map { "`\($0.key)`" }.joined(separator: " and "))
             return nil
         }
         let reader = KindReader(fields: fields, item: node, knownVariables: knownVariables, kinds: kinds)
@@ -109,8 +114,10 @@ public struct KindDescription: Sendable {
     /// Reads the parameters; reports problems through the nodes and returns nil when any.
     public let make: @Sendable (KindReader) -> (any Check)?
 
-    public init(key: String, name: String, summary: String, parameters: [Parameter], facts: [FactDescription],
-                examples: [KindExample], make: @escaping @Sendable (KindReader) -> (any Check)?) {
+    public init(
+        key: String, name: String, summary: String, parameters: [Parameter], facts: [FactDescription],
+        examples: [KindExample], make: @escaping @Sendable (KindReader) -> (any Check)?
+    ) {
         self.key = key
         self.name = name
         self.summary = summary

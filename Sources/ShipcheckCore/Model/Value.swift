@@ -86,7 +86,8 @@ extension Value: Codable {
 
     public init(from decoder: any Decoder) throws {
         if let keyed = try? decoder.container(keyedBy: CodingKeys.self),
-           let seconds = try? keyed.decode(Double.self, forKey: .duration) {
+            let seconds = try? keyed.decode(Double.self, forKey: .duration)
+        {
             self = .duration(seconds)
             return
         }

@@ -11,7 +11,10 @@ public enum DeploymentLog {
         out += "- **Deployed by**: \(run.actor)\n"
         out += "- **Duration**: \(duration(run.duration))\n"
         let issues = run.items.filter { [.fail, .error].contains($0.outcome) || ($0.outcome == .warn) }
-        out += "- **Issues**: " + (issues.isEmpty ? "None" : issues.map { "\($0.title) (\($0.outcome.rawValue))" }.joined(separator: "; ")) + "\n"
+        out +=
+            "- **Issues**: "
+            + (issues.isEmpty ? "None" : issues.map { "\($0.title) (\($0.outcome.rawValue))" }.joined(separator: "; "))
+            + "\n"
         out += "- **Rollback**: \(run.phase == .rollback ? "Performed" : "Not required")\n"
         out += "- **Notes**: \(notes(run))\n"
         return out
@@ -32,7 +35,10 @@ public enum DeploymentLog {
         var parts: [String]
         switch run.verdict {
         case .passed: parts = ["All blocking checks passed"]
-        case .failed: parts = ["Gate failed: \(run.items.filter { $0.isBlocking && $0.outcome != .error }.count) blocking item(s)"]
+        case .failed:
+            parts = [
+                "Gate failed: \(run.items.filter { $0.isBlocking && $0.outcome != .error }.count) blocking item(s)"
+            ]
         case .error: parts = ["Gate could not be evaluated: \(run.count(.error)) item(s) could not run"]
         case .interrupted: parts = ["Run interrupted"]
         }

@@ -18,7 +18,8 @@ public struct GitHubReporter: Reporter {
             }
             var properties = ["title=\(escapeProperty("\(item.id) — \(item.title) (\(item.outcome.rawValue))"))"]
             if let location = item.location {
-                properties.insert("file=\(escapeProperty(location.file)),line=\(location.line),col=\(location.column)", at: 0)
+                properties.insert(
+                    "file=\(escapeProperty(location.file)),line=\(location.line),col=\(location.column)", at: 0)
             }
             var message = item.reason ?? item.outcome.rawValue
             let evidence = Text.evidence(item, lines: 10)

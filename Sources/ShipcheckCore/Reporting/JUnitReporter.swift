@@ -12,15 +12,21 @@ public struct JUnitReporter: Reporter {
     public func render(_ run: RunResult) -> String {
         let failures = run.items.filter { isFailure($0) }.count
         let errors = run.count(.error)
-        let skipped = run.count(.skipped) + run.count(.waived) + run.items.filter { $0.outcome == .pending && $0.severity == .warn }.count
+        let skipped =
+            run.count(.skipped) + run.count(.waived)
+            + run.items.filter { $0.outcome == .pending && $0.severity == .warn }.count
         let time = format(run.duration)
         let suiteName = "shipcheck \(run.phase.rawValue)" + (run.environment.map { " (\($0))" } ?? "")
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        xml += "<testsuites name=\"\(Text.xmlEscape(suiteName))\" tests=\"\(run.items.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(time)\">\n"
-        xml += "  <testsuite name=\"\(Text.xmlEscape(suiteName))\" tests=\"\(run.items.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(time)\" timestamp=\"\(Text.iso8601(run.startedAt))\">\n"
+        xml +=
+            "<testsuites name=\"\(Text.xmlEscape(suiteName))\" tests=\"\(run.items.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(time)\">\n"
+        xml +=
+            "  <testsuite name=\"\(Text.xmlEscape(suiteName))\" tests=\"\(run.items.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(time)\" timestamp=\"\(Text.iso8601(run.startedAt))\">\n"
         xml += "    <properties>\n"
-        for (name, value) in [("run", run.runID), ("verdict", run.verdict.rawValue), ("actor", run.actor),
-                              ("version", run.toolVersion)] {
+        for (name, value) in [
+            ("run", run.runID), ("verdict", run.verdict.rawValue), ("actor", run.actor),
+            ("version", run.toolVersion),
+        ] {
             xml += "      <property name=\"\(name)\" value=\"\(Text.xmlEscape(value))\"/>\n"
         }
         xml += "    </properties>\n"
@@ -50,7 +56,8 @@ public struct JUnitReporter: Reporter {
         case .pending where item.severity == .block:
             body = failure(item, reason: reason)
         case .error:
-            body = "      <error message=\"\(Text.xmlEscape(reason))\" type=\"error\">\(Text.xmlEscape(details(item)))</error>\n"
+            body =
+                "      <error message=\"\(Text.xmlEscape(reason))\" type=\"error\">\(Text.xmlEscape(details(item)))</error>\n"
         case .skipped, .waived, .pending:
             body = "      <skipped message=\"\(Text.xmlEscape(item.outcome.rawValue + ": " + reason))\"/>\n"
         case .warn:
@@ -75,7 +82,10 @@ public struct JUnitReporter: Reporter {
             lines += expectation.explanation.map { "  \($0)" }
         }
         let evidence = Text.evidence(item, lines: 20)
-        if !evidence.isEmpty { lines.append("output (last lines):"); lines += evidence }
+        if !evidence.isEmpty {
+            lines.append("output (last lines):")
+            lines += evidence
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -12,8 +12,10 @@ public protocol Reporter: Sendable {
 
 public enum Reporters {
     /// Every file format, in one list.
-    public static let all: [any Reporter.Type] = [JSONReporter.self, JUnitReporter.self, MarkdownReporter.self,
-                                                  GitHubReporter.self]
+    public static let all: [any Reporter.Type] = [
+        JSONReporter.self, JUnitReporter.self, MarkdownReporter.self,
+        GitHubReporter.self,
+    ]
 
     public static func reporter(named format: String) -> (any Reporter)? {
         switch format {
@@ -86,17 +88,22 @@ enum Text {
     /// Lines that say what happened: a test runner's closing line, errors, failures, a tool's count.
     static func isTelling(_ line: String) -> Bool {
         let lower = line.lowercased()
-        if line.hasPrefix("=") && line.hasSuffix("=") && (lower.contains(" in ") || lower.contains("error")) { return true }
-        let words = ["error", "failed", "failure", "fatal", "not found", "would reformat", "would be reformatted",
-                     "found ", "severity: high", "no tests ran", "traceback", "denied", "refused", "cannot", "could not",
-                     "multiple head", "exception", "vulnerab"]
+        if line.hasPrefix("=") && line.hasSuffix("=") && (lower.contains(" in ") || lower.contains("error")) {
+            return true
+        }
+        let words = [
+            "error", "failed", "failure", "fatal", "not found", "would reformat", "would be reformatted",
+            "found ", "severity: high", "no tests ran", "traceback", "denied", "refused", "cannot", "could not",
+            "multiple head", "exception", "vulnerab",
+        ]
         return words.contains { lower.contains($0) }
     }
 
     /// Warnings and progress that bury the point of a failure.
     static func isNoise(_ line: String) -> Bool {
         let lower = line.lowercased()
-        return lower.contains("deprecationwarning") || lower.contains("warnings.warn") || lower.contains("pendingdeprecation")
+        return lower.contains("deprecationwarning") || lower.contains("warnings.warn")
+            || lower.contains("pendingdeprecation")
             || lower.hasPrefix("  warnings.") || lower.contains("-- docs: https://docs.pytest.org")
     }
 

@@ -12,7 +12,13 @@ public struct TerminalReporter: Sendable {
     }
 
     enum Style: String {
-        case green = "32", red = "31", yellow = "33", magenta = "35", dim = "2", bold = "1", cyan = "36"
+        case green = "32"
+        case red = "31"
+        case yellow = "33"
+        case magenta = "35"
+        case dim = "2"
+        case bold = "1"
+        case cyan = "36"
     }
 
     func paint(_ text: String, _ style: Style) -> String {
@@ -31,8 +37,9 @@ public struct TerminalReporter: Sendable {
 
     /// One line for a finished item: `✓ tests — All tests passing (1.2s)`, plus why when not a pass.
     public func line(for item: ItemResult) -> String {
-        var line = paint(item.outcome.symbol + " " + item.outcome.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
-                         style(for: item.outcome))
+        var line = paint(
+            item.outcome.symbol + " " + item.outcome.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
+            style(for: item.outcome))
         line += " \(item.id) — \(item.title)"
         if item.duration > 0 { line += paint(" (\(Value.formatDuration(item.duration)))", .dim) }
         if item.attempts > 1 { line += paint(" after \(item.attempts) attempts", .dim) }
@@ -50,7 +57,9 @@ public struct TerminalReporter: Sendable {
                 .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             let shown = lines.prefix(6)
             out += paint("    ran: " + shown.joined(separator: "\n         "), .dim) + "\n"
-            if lines.count > shown.count { out += paint("         … (\(lines.count - shown.count) more lines)", .dim) + "\n" }
+            if lines.count > shown.count {
+                out += paint("         … (\(lines.count - shown.count) more lines)", .dim) + "\n"
+            }
         }
         let failed = item.expectations.filter { $0.held != true }
         var said: [String] = []
@@ -67,11 +76,14 @@ public struct TerminalReporter: Sendable {
         // A list or text the failed expectations read (`len(cors.violations) = 1`): show what it holds.
         var shownFacts: Set<String> = []
         for expectation in failed {
-            for path in (try? FactExpression.parse(expectation.expression))?.factPaths ?? [] where shownFacts.insert(path).inserted {
+            for path in (try? FactExpression.parse(expectation.expression))?.factPaths ?? []
+            where shownFacts.insert(path).inserted {
                 guard let value = item.facts[path], path != "stdout", path != "stderr" else { continue }
                 switch value {
                 case .list(let values) where !values.isEmpty:
-                    out += paint("    \(path): ", .dim) + Text.capped(values.map(\.description).joined(separator: "; "), 300) + "\n"
+                    out +=
+                        paint("    \(path): ", .dim)
+                        + Text.capped(values.map(\.description).joined(separator: "; "), 300) + "\n"
                 default:
                     continue
                 }
@@ -130,7 +142,9 @@ public struct TerminalReporter: Sendable {
         case .passed: verdict = paint("Gate passed", .green)
         case .failed: verdict = paint("Gate failed", .red)
         case .error where run.checkedNothing:
-            verdict = paint("Gate could not be evaluated: no item was checked" + (run.items.isEmpty ? "" : " (all \(run.items.count) skipped)"), .red)
+            verdict = paint(
+                "Gate could not be evaluated: no item was checked"
+                    + (run.items.isEmpty ? "" : " (all \(run.items.count) skipped)"), .red)
         case .error: verdict = paint("Gate could not be evaluated: an item could not run", .red)
         case .interrupted: verdict = paint("Run interrupted", .yellow)
         }
@@ -144,7 +158,9 @@ public struct TerminalReporter: Sendable {
 public struct LiveFrame: Sendable {
     static let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
 
-    public static func render(running: [(id: String, title: String, elapsed: Double)], tick: Int, width: Int, color: Bool) -> [String] {
+    public static func render(
+        running: [(id: String, title: String, elapsed: Double)], tick: Int, width: Int, color: Bool
+    ) -> [String] {
         running.map { entry in
             let spin = spinner[tick % spinner.count]
             var text = "\(spin) \(entry.id) — \(entry.title) (\(Value.formatDuration(entry.elapsed)))"

@@ -11,11 +11,11 @@ public struct Redactor: Sendable {
     public let secrets: [String]
 
     public init(secrets: some Sequence<String>) {
-        secrets_ = Set(secrets.filter { $0.count >= Redactor.minimumLength })
-        self.secrets = secrets_.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }
+        secretSet = Set(secrets.filter { $0.count >= Redactor.minimumLength })
+        self.secrets = secretSet.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }
     }
 
-    private let secrets_: Set<String>
+    private let secretSet: Set<String>
 
     /// Secrets found in an environment: values of variables whose names look secret, passwords
     /// inside URLs (`postgres://user:PASSWORD@host`), and the variables named in `extraNames`.
@@ -49,7 +49,7 @@ public struct Redactor: Sendable {
         return Redactor.maskURLPasswords(result)
     }
 
-    static let urlPassword = try! NSRegularExpression(pattern: #"([A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'"]*):([^\s/@'"]+)@"#)
+    static let urlPassword = NSRegularExpression.builtIn(#"([A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'"]*):([^\s/@'"]+)@"#)
 
     /// `postgres://app:hunter2@db` → `postgres://app:***@db`, wherever a URL carries a password,
     /// whether or not that password came from the environment.

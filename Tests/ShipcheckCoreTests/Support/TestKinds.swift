@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import ShipcheckCore
 
 /// A kind for engine tests: `fake: { facts: {…}, sleep: 0.1, error: "…", fail-times: 2 }`.
@@ -32,15 +33,18 @@ struct FakeCheck: Check {
         key: "fake", name: "Fake", summary: "Test double.", parameters: [Parameter("fake", .object([]), "")],
         facts: [], examples: []
     ) { reader in
-        guard let fields = reader["fake"]?.fields(allowed: ["facts", "sleep", "error", "fail-times"]) else { return nil }
+        guard let fields = reader["fake"]?.fields(allowed: ["facts", "sleep", "error", "fail-times"]) else {
+            return nil
+        }
         var facts: Facts = [:]
         for (key, _, value) in fields["facts"]?.mapping() ?? [] {
             let text = value.string() ?? ""
             facts[key] = Double(text).map(Value.number) ?? .string(text)
         }
         let sleep = fields["sleep"].flatMap { Double($0.string() ?? "") } ?? 0
-        return FakeCheck(facts: facts, sleep: sleep, error: fields["error"]?.string(),
-                         failTimes: fields["fail-times"]?.integer(in: 0...100) ?? 0)
+        return FakeCheck(
+            facts: facts, sleep: sleep, error: fields["error"]?.string(),
+            failTimes: fields["fail-times"]?.integer(in: 0...100) ?? 0)
     }
 }
 
@@ -76,11 +80,14 @@ enum Fixtures {
 
     static let environment = RunEnvironment(now: { fixedDate }, makeRunID: { "run-1" })
 
-    static func options(_ phase: PhaseName = .preDeploy, jobs: Int = 4, env: String? = nil, type: String? = nil,
-                        only: [String] = [], skip: [String] = []) -> RunOptions {
-        RunOptions(phase: phase, environment: env, deployType: type, jobs: jobs, only: only, skip: skip,
-                   actor: "tester@example.com", workingDirectory: URL(fileURLWithPath: NSTemporaryDirectory()),
-                   processEnvironment: ["PATH": "/usr/bin:/bin", "API_TOKEN": "tok-secret-123"], toolVersion: "test")
+    static func options(
+        _ phase: PhaseName = .preDeploy, jobs: Int = 4, env: String? = nil, type: String? = nil,
+        only: [String] = [], skip: [String] = []
+    ) -> RunOptions {
+        RunOptions(
+            phase: phase, environment: env, deployType: type, jobs: jobs, only: only, skip: skip,
+            actor: "tester@example.com", workingDirectory: URL(fileURLWithPath: NSTemporaryDirectory()),
+            processEnvironment: ["PATH": "/usr/bin:/bin", "API_TOKEN": "tok-secret-123"], toolVersion: "test")
     }
 }
 
