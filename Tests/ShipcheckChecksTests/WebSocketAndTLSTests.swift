@@ -46,7 +46,8 @@ import Testing
         #expect(item.facts["replies"] == .number(0))
         #expect(item.facts["last_error"] == .string("no reply within 300ms"))
         #expect(item.reason == "replies = 0, expected == 50")
-        #expect(clock.now - start < .seconds(3))
+        // Unbounded, this would wait for the item's 10-minute timeout; the margin holds on a busy machine.
+        #expect(clock.now - start < .seconds(30))
     }
 
     @Test func upgradeThatNeverComesIsBounded() async throws {
@@ -59,7 +60,8 @@ import Testing
         let item = try #require(result["ws"])
         #expect(item.outcome == .error)
         #expect(item.reason?.contains("did not answer the upgrade within 300ms") == true, "\(item.reason ?? "")")
-        #expect(clock.now - start < .seconds(3))
+        // Unbounded, this would wait for the item's 10-minute timeout; the margin holds on a busy machine.
+        #expect(clock.now - start < .seconds(30))
     }
 
     @Test func refusedConnectionAndOversizedMessage() async throws {
