@@ -213,12 +213,19 @@ import Testing
         #expect(!problems.isEmpty)
     }
 
-    @Test func nodeBudgetStopsRunawayDocuments() {
-        // 40,000 items of 6 nodes each: past the budget, refused with a clear message.
+    @Test func nodeBudgetGrowsWithTheDocumentButStopsAliases() throws {
+        // 40,000 items written out (no aliases): more nodes than the minimum budget, and they load.
         var yaml = "version: 1\nphases:\n  pre-deploy:\n    items:\n"
-        yaml += String(repeating: "      - { title: t, fake: {} }\n", count: 40_000)
-        let text = Fixtures.problems(yaml).map(\.description).joined(separator: "\n")
-        #expect(text.contains("more than 200000 nodes"), "\(text.prefix(300))")
+        for index in 0..<40_000 { yaml += "      - { id: i\(index), title: t, fake: {} }\n" }
+        #expect(try Fixtures.load(yaml).items.count == 40_000)
+        // 100,000 aliases of one item: 11 bytes each, about 18 nodes each once walked. Refused, saying
+        // what the limit is and why.
+        var bomb = "version: 1\nphases:\n  pre-deploy:\n    items:\n"
+        bomb += "      - &i { title: t, fake: { facts: { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 } } }\n"
+        bomb += String(repeating: "      - *i\n", count: 100_000)
+        let text = Fixtures.problems(bomb).map(\.description).joined(separator: "\n")
+        #expect(text.contains("nodes, more than its"), "\(text.prefix(300))")
+        #expect(text.contains("YAML aliases"), "\(text.prefix(300))")
     }
 
     @Test func includesJoinAndCyclesAreCaught() throws {

@@ -139,6 +139,9 @@ final class LoadState {
     }
 
     func loadText(_ text: String, display: String, directory: URL) {
+        // Every node of a document written out takes at least a byte of it: more nodes than that
+        // can only come from aliases repeating parts of it.
+        budget.allow(bytes: text.utf8.count)
         let root: Yams.Node?
         do {
             // The basic resolver tags nothing: the readers parse scalars themselves, and skipping

@@ -31,7 +31,8 @@ public struct ConfigNode {
         guard budget.spend() else {
             if budget.reportOnce() {
                 sink.report(
-                    "the document expands to more than \(NodeBudget.limit) nodes (YAML aliases?); refusing to load it",
+                    "the document expands to more than \(budget.limit) nodes, more than its \(budget.bytes) bytes hold "
+                        + "written out: YAML aliases (`*name`) repeat parts of it (an alias bomb?); refusing to load it",
                     at: self)
             }
             return nil
@@ -273,14 +274,21 @@ public struct ConfigNode {
 }
 
 /// Caps the nodes a load may visit, so alias bombs ("billion laughs") end in a clean error.
+/// The limit grows with the bytes loaded (a node written out takes at least one), so a large
+/// configuration loads while an alias bomb, a few bytes that expand without end, is still stopped.
 final class NodeBudget {
-    static let limit = 200_000
+    static let minimum = 200_000
+    private(set) var bytes = 0
     private var spent = 0
     private var reported = false
 
+    var limit: Int { max(Self.minimum, bytes) }
+
+    func allow(bytes count: Int) { bytes += count }
+
     func spend() -> Bool {
         spent += 1
-        return spent <= NodeBudget.limit
+        return spent <= limit
     }
 
     func reportOnce() -> Bool {
