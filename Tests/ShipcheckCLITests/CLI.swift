@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -164,6 +165,20 @@ enum CLI {
                 server.serve_forever()
                 """, arguments: [directory.path], in: directory)
         return (daemon, "http://127.0.0.1:\(daemon.port)")
+    }
+
+    /// Whether the tools a test needs are installed (`check` exits 0). Missing ones skip the test with
+    /// a loud line on stderr, or fail it under SHIPCHECK_REQUIRE_TOOLS=1 (`.ci/run`).
+    static func toolsPresent(_ check: String, otherwise message: String) throws -> Bool {
+        let probe = try shell(check, in: packageRoot)
+        if probe.status == 0 { return true }
+        let detail = "\(message): \(probe.stderr.suffix(300))"
+        if ProcessInfo.processInfo.environment["SHIPCHECK_REQUIRE_TOOLS"] == "1" {
+            Issue.record("\(detail) (SHIPCHECK_REQUIRE_TOOLS=1: not skipping)")
+        } else {
+            FileHandle.standardError.write(Data("SKIPPED: \(detail)\n".utf8))
+        }
+        return false
     }
 
     static func temporaryDirectory(with config: String? = nil) throws -> URL {

@@ -6,15 +6,8 @@ import Testing
 /// pre-commit against a temporary repository, and the GitHub Action.
 @Suite struct IntegrationFilesTests {
     static func preCommitPresent() throws -> Bool {
-        let probe = try CLI.shell("pre-commit --version", in: CLI.packageRoot)
-        if probe.status == 0 { return true }
-        let message = "the pre-commit hook test needs pre-commit (pip install pre-commit)"
-        if ProcessInfo.processInfo.environment["SHIPCHECK_REQUIRE_TOOLS"] == "1" {
-            Issue.record("\(message) (SHIPCHECK_REQUIRE_TOOLS=1: not skipping)")
-        } else {
-            FileHandle.standardError.write(Data("SKIPPED: \(message)\n".utf8))
-        }
-        return false
+        try CLI.toolsPresent(
+            "pre-commit --version", otherwise: "the pre-commit hook test needs pre-commit (pip install pre-commit)")
     }
 
     @Test func preCommitRunsTheHooksOnStagedChanges() throws {

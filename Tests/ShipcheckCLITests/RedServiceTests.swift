@@ -10,21 +10,12 @@ import Testing
 
     /// The Python tools the gate runs; missing ones skip loudly, or fail under SHIPCHECK_REQUIRE_TOOLS=1 (CI).
     static func toolsPresent() throws -> Bool {
-        let probe = try CLI.shell(
-            """
-            python3 -c 'import flask, flask_migrate, flask_sqlalchemy, pytest, pytest_cov' && ruff --version && black --version \
-              && bandit --version && safety --version && git --version
-            """, in: CLI.packageRoot)
-        if probe.status == 0 { return true }
-        let message =
-            "the red-service tests need pytest, pytest-cov, ruff, black, bandit, safety, flask, flask-migrate "
-            + "(pip install ruff black bandit safety pytest-cov flask-migrate): \(probe.stderr.suffix(300))"
-        if ProcessInfo.processInfo.environment["SHIPCHECK_REQUIRE_TOOLS"] == "1" {
-            Issue.record("\(message) (SHIPCHECK_REQUIRE_TOOLS=1: not skipping)")
-        } else {
-            FileHandle.standardError.write(Data("SKIPPED: \(message)\n".utf8))
-        }
-        return false
+        try CLI.toolsPresent(
+            "python3 -c 'import flask, flask_migrate, flask_sqlalchemy, pytest, pytest_cov' && ruff --version "
+                + "&& black --version && bandit --version && safety --version && git --version",
+            otherwise:
+                "the red-service tests need pytest, pytest-cov, ruff, black, bandit, safety, flask, flask-migrate "
+                + "(pip install ruff black bandit safety pytest-cov flask-migrate)")
     }
 
     /// A copy of the fixture with generated migrations (two heads), on a feature branch whose one

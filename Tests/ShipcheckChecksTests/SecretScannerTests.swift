@@ -131,6 +131,27 @@ import Testing
         }
     }
 
+    /// A fingerprint is an HMAC under the repository's own key, so a weak password shown as
+    /// `hunt…(8 chars)` cannot be confirmed offline by hashing guesses.
+    @Test func fingerprintsAreKeyedPerRepository() async throws {
+        let first = try Harness.temporaryDirectory()
+        let second = try Harness.temporaryDirectory()
+        for directory in [first, second] {
+            try "DB_PASSWORD = \"hunter2hunter2\"\n".write(
+                to: directory.appendingPathComponent("settings.py"), atomically: true, encoding: .utf8)
+        }
+        let search = SecretSearch(source: .paths(["settings.py"]), entropy: false)
+        let one = try #require(try await search.run(in: first, environment: [:]).findings.first)
+        let again = try #require(try await search.run(in: first, environment: [:]).findings.first)
+        let other = try #require(try await search.run(in: second, environment: [:]).findings.first)
+        #expect(one.fingerprint == again.fingerprint, "stable within a repository, so allowlists keep working")
+        #expect(one.fingerprint != other.fingerprint, "another repository, another key")
+        let plain = SecretScanner.finding(file: "settings.py", line: 1, rule: one.rule, secret: "hunter2hunter2")
+            .fingerprint
+        #expect(one.fingerprint != plain, "not the guessable plain SHA-256")
+        #expect(FileManager.default.fileExists(atPath: first.appendingPathComponent(".shipcheck/secrets-key").path))
+    }
+
     @Test func scansAGitDiffAgainstItsBase() async throws {
         let directory = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -8,7 +8,9 @@ public struct SecretFinding: Sendable, Hashable, Codable {
     public let rule: String
     /// The first characters and the length: `ghp_…(40 chars)`.
     public let masked: String
-    /// First 16 hex digits of the SHA-256 of the secret, for allowlists.
+    /// First 16 hex digits of an HMAC-SHA256 of the secret under the repository's own key
+    /// (`.shipcheck/secrets-key`), for allowlists. Keyed, so that a short secret cannot be confirmed
+    /// offline by hashing guesses; without a key (no repository to keep one in) the plain SHA-256.
     public let fingerprint: String
 
     public var description: String { "\(file):\(line): \(rule) \(masked)" }
@@ -19,6 +21,8 @@ public struct SecretFinding: Sendable, Hashable, Codable {
 public struct SecretScanner: Sendable {
     public let rules: [SecretRule]
     public let entropy: Bool
+    /// The key of the keyed fingerprints; nil gives plain SHA-256 fingerprints.
+    public let fingerprintKey: [UInt8]?
     static let allowMarkers = ["pragma: allowlist secret", "shipcheck:allow-secret"]
     static let maximumLineLength = 16_384
 
@@ -33,9 +37,10 @@ public struct SecretScanner: Sendable {
     /// 1 for bytes of base64/hex tokens, for the entropy prefilter.
     private static let tokenBytes: [UInt8] = (0..<256).map { isTokenByte(UInt8($0)) ? 1 : 0 }
 
-    public init(rules: [SecretRule] = SecretRules.all, entropy: Bool = true) {
+    public init(rules: [SecretRule] = SecretRules.all, entropy: Bool = true, fingerprintKey: [UInt8]? = nil) {
         self.rules = rules
         self.entropy = entropy
+        self.fingerprintKey = fingerprintKey
         var byPair = [[(rule: Int, bytes: [UInt8], caseSensitive: Bool)]](repeating: [], count: 65_536)
         for (index, rule) in rules.enumerated() {
             for keyword in rule.keywords {
@@ -270,23 +275,31 @@ public struct SecretScanner: Sendable {
                 let secret = String(text[swiftRange])
                 if rule.rejectsPlaceholders, SecretRules.isPlaceholder(secret) { continue }
                 guard seen.insert(secret).inserted else { continue }
-                findings.append(Self.finding(file: file, line: line, rule: rule.id, secret: secret))
+                findings.append(
+                    Self.finding(file: file, line: line, rule: rule.id, secret: secret, key: fingerprintKey))
             }
         }
         if entropy && quotedToken {
             for token in Self.quotedTokens(text) where !seen.contains(token) {
                 if let rule = Self.highEntropyRule(token) {
                     seen.insert(token)
-                    findings.append(Self.finding(file: file, line: line, rule: rule, secret: token))
+                    findings.append(
+                        Self.finding(file: file, line: line, rule: rule, secret: token, key: fingerprintKey))
                 }
             }
         }
     }
 
-    static func finding(file: String, line: Int, rule: String, secret: String) -> SecretFinding {
+    static func finding(file: String, line: Int, rule: String, secret: String, key: [UInt8]? = nil) -> SecretFinding {
         let hex = Array("0123456789abcdef".utf8)
         var digest = ""
-        for byte in SHA256.hash(data: Data(secret.utf8)).prefix(8) {
+        let bytes: [UInt8] =
+            if let key {
+                Array(HMAC<SHA256>.authenticationCode(for: Data(secret.utf8), using: SymmetricKey(data: key)))
+            } else {
+                Array(SHA256.hash(data: Data(secret.utf8)))
+            }
+        for byte in bytes.prefix(8) {
             digest.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
             digest.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 15)]))
         }

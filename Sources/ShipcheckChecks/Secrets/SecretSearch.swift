@@ -39,8 +39,55 @@ public struct SecretSearch: Sendable {
     ]
     static let maximumFileSize = 10 * 1_048_576
 
+    /// The repository's fingerprint key, `.shipcheck/secrets-key` beside the work tree's root (the
+    /// directory holding `.git`, else this one): created on first use, 32 random bytes in hex. Keep it
+    /// out of shared outputs as you would the allowlist's reviewers' notes; commit it so that every
+    /// clone computes the same fingerprints. Nil when it cannot be read or written (no fingerprints
+    /// are then keyed).
+    static func fingerprintKey(in directory: URL) -> [UInt8]? {
+        var root = directory.standardizedFileURL
+        while !FileManager.default.fileExists(atPath: root.appendingPathComponent(".git").path) {
+            let parent = root.deletingLastPathComponent()
+            if parent.path == root.path {
+                root = directory.standardizedFileURL
+                break
+            }
+            root = parent
+        }
+        let url = root.appendingPathComponent(".shipcheck/secrets-key")
+        if let text = try? String(contentsOf: url, encoding: .utf8), let bytes = hexBytes(text), bytes.count >= 16 {
+            return bytes
+        }
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let text = bytes.map { String(format: "%02x", $0) }.joined() + "\n"
+        do {
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        } catch {
+            return nil
+        }
+        return bytes
+    }
+
+    static func hexBytes(_ text: String) -> [UInt8]? {
+        let digits = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        var index = 0
+        while index < digits.count {
+            guard let pair = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else {
+                return nil
+            }
+            bytes.append(pair)
+            index += 2
+        }
+        return bytes
+    }
+
     public func run(in directory: URL, environment: [String: String]) async throws(CheckError) -> Outcome {
-        let scanner = SecretScanner(entropy: entropy)
+        let scanner = SecretScanner(entropy: entropy, fingerprintKey: Self.fingerprintKey(in: directory))
         var findings: [SecretFinding] = []
         var files = 0
         var bytes = 0
