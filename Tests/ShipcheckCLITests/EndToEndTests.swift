@@ -308,6 +308,14 @@ import Testing
         sys.exit(os.waitstatus_to_exitcode(status))
         """#
 
+    /// Runs `shipcheck run --interactive` on a pseudo-terminal, answering each prompt after `answerDelay` seconds.
+    static func onTerminal(_ directory: URL, answers: [String], answerDelay: Double = 0) throws -> CLI.Output {
+        try CLI.spawn(
+            ["/usr/bin/env", "ANSWER_DELAY=\(answerDelay)", "python3", "-c", driver, CLI.binary.path, directory.path]
+                + answers,
+            in: directory, environment: ProcessInfo.processInfo.environment)
+    }
+
     /// An item that finishes while the prompt waits prints its line after the answer, not on the prompt's line.
     @Test func aPromptIsNotOverwrittenByProgress() throws {
         let directory = try CLI.temporaryDirectory(
@@ -319,16 +327,7 @@ import Testing
                       - { id: quick-check, title: Quick check, run: "sleep 0.3" }
                       - { id: notes, title: Release notes prepared, manual: true }
                 """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "ANSWER_DELAY=1.5", "python3", "-c", Self.driver, CLI.binary.path, directory.path, "y", "",
-        ]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let screen = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let screen = try Self.onTerminal(directory, answers: ["y", ""], answerDelay: 1.5).stdout
         // A terminal's lines end in \r\n, one Character in Swift.
         let promptLine = try #require(screen.split(whereSeparator: \.isNewline).first { $0.contains("done? [y/N]") })
         #expect(!promptLine.contains("quick-check"), "\(promptLine.debugDescription)")
@@ -349,15 +348,9 @@ import Testing
                         manual: true
                         needs: slow
                 """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.driver, CLI.binary.path, directory.path, "y", "checked the draft"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let screen = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(screen)")
+        let terminal = try Self.onTerminal(directory, answers: ["y", "checked the draft"])
+        let screen = terminal.stdout
+        #expect(terminal.status == 0, "\(screen)")
         #expect(screen.contains("Known issues listed."))
         #expect(screen.contains("\u{1B}[32m"), "colour on a terminal")
         #expect(screen.contains("Slow check (") && screen.contains("⠋"), "a live spinner line for the running item")

@@ -69,11 +69,7 @@ import Testing
     /// The importer writes a grep that must find nothing so that "no match" passes but a failing
     /// producer still fails.
     @Test func grepThatMayFindNothingStillSeesItsProducerFail() async throws {
-        let directory = try Harness.temporaryDirectory()
-        #expect(
-            shell(
-                "git init -q -b main && git -c user.email=t@example.org -c user.name=T commit -q --allow-empty -m i",
-                in: directory) == 0)
+        let directory = try emptyRepository()
         let run = try await Harness.run(
             items: """
                 - id: clean
@@ -187,11 +183,7 @@ import Testing
     // MARK: - Other kinds
 
     @Test func aSecretScanThatLookedAtNothingIsAnError() async throws {
-        let directory = try Harness.temporaryDirectory()
-        #expect(
-            shell(
-                "git init -q -b main && git -c user.email=t@example.org -c user.name=T commit -q --allow-empty -m i",
-                in: directory) == 0)
+        let directory = try emptyRepository()
         let run = try await Harness.run(
             items: "- { id: s, title: No hardcoded secrets, secrets: { diff: main } }", in: directory)
         #expect(run["s"]?.outcome == .error)
@@ -225,6 +217,16 @@ import Testing
         let run = try await Harness.run(items: "- { id: c, title: CHANGELOG updated, changelog: { version: 1.2.3 } }")
         #expect(run["c"]?.outcome == .fail)
         #expect(run["c"]?.facts["changelog.exists"] == .bool(false))
+    }
+
+    /// A repository on `main` with one empty commit, so that `git diff main` works and shows nothing.
+    func emptyRepository() throws -> URL {
+        let directory = try Harness.temporaryDirectory()
+        let status = shell(
+            "git init -q -b main && git -c user.email=t@example.org -c user.name=T commit -q --allow-empty -m i",
+            in: directory)
+        #expect(status == 0)
+        return directory
     }
 
     func shell(_ script: String, in directory: URL) -> Int32 {
