@@ -273,6 +273,20 @@ import Testing
         #expect(result["single"]?.reason?.contains("status = 404") == true, "\(result["single"]?.reason ?? "")")
     }
 
+    /// A group of probes with its own `expect:` keeps each probe's guard: a 500 is not a pass because it was fast.
+    @Test func probesKeepTheirGuardsUnderAStatedExpectation() async throws {
+        let result = try await run(
+            """
+            - id: metrics
+              title: Key metrics within targets
+              probes:
+                api: { http: { url: "${{ vars.BASE_URL }}/status/500" } }
+              expect: api.latency < 30s
+            """)
+        #expect(result["metrics"]?.outcome == .fail)
+        #expect(result["metrics"]?.reason?.contains("api.status = 500") == true, "\(result["metrics"]?.reason ?? "")")
+    }
+
     @Test func noAnsweredRequestIsAnErrorNotAZeroRate() async throws {
         let result = try await run(
             """

@@ -68,6 +68,12 @@ struct ProbesCheck: Check {
     }
 
     var defaultExpectations: [FactExpression] { [.fact("probes.ok")] }
+
+    /// Each probe's guards under its name (`api.status`), so that an item's own `expect:` about
+    /// latency does not pass a probe whose server answered 500.
+    var guardExpectations: [FactExpression] {
+        probes.flatMap { probe in probe.check.guardExpectations.map { $0.prefixingFacts(with: probe.name + ".") } }
+    }
     var summary: String { probes.map { "\($0.name): \($0.check.summary)" }.joined(separator: "; ") }
 
     /// One probe's answer, labelled by its name rather than a position, so that results arriving in any

@@ -88,6 +88,22 @@ extension FactExpression: CustomStringConvertible {
         }
     }
 
+    /// The same expression reading `prefix + path` for every fact (`status` → `api.status`), for
+    /// expectations of a probe whose facts sit under its name.
+    public func prefixingFacts(with prefix: String) -> FactExpression {
+        switch self {
+        case .literal: self
+        case .fact(let path): .fact(prefix + path)
+        case .call(let name, let arguments): .call(name, arguments.map { $0.prefixingFacts(with: prefix) })
+        case .list(let elements): .list(elements.map { $0.prefixingFacts(with: prefix) })
+        case .not(let operand): .not(operand.prefixingFacts(with: prefix))
+        case .and(let lhs, let rhs): .and(lhs.prefixingFacts(with: prefix), rhs.prefixingFacts(with: prefix))
+        case .or(let lhs, let rhs): .or(lhs.prefixingFacts(with: prefix), rhs.prefixingFacts(with: prefix))
+        case .compare(let lhs, let op, let rhs):
+            .compare(lhs.prefixingFacts(with: prefix), op, rhs.prefixingFacts(with: prefix))
+        }
+    }
+
     /// Every fact path the expression reads, for validation and documentation.
     public var factPaths: [String] {
         switch self {
