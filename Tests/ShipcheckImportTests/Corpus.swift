@@ -1,12 +1,11 @@
 import Foundation
+import ShipcheckTestSupport
 
 /// The seed and the development corpus, found beside the project (`../shared/`), and independent
 /// counts of what an importer must find in them.
 enum Corpus {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
-    static let seed = shared.appendingPathComponent("seed/DEPLOYMENT_CHECKLIST.md")
+    static let shared = SharedFiles.root
+    static let seed = SharedFiles.seed
     static let corpusDirectory = shared.appendingPathComponent("corpus/checklists")
 
     static var corpusFiles: [URL] {
