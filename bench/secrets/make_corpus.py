@@ -1,8 +1,11 @@
 """Builds the planted-secret corpus at benchmark time: real source files (excerpts of the Python
 standard library installed on this machine, chosen deterministically) with credentials inserted at
-known lines, plus look-alike decoys that must not be reported. Writes bench/out/secrets/corpus/ and
-labels.json (seeded, so the same Python gives the same corpus). Nothing of it is committed: the
-repository carries no other project's source. Run: python3 bench/secrets/make_corpus.py"""
+known lines, plus look-alike decoys that must not be reported, and beside them the rest of that
+standard library untouched (tests included: hash test vectors, alphabets, example URLs), where every
+finding is a false alarm. Writes bench/out/secrets/corpus/{planted,stdlib}/ and labels.json (seeded,
+so the same Python gives the same corpus). Nothing of it is committed: the repository carries no
+other project's source. Run: python3 bench/secrets/make_corpus.py"""
+import hashlib
 import json
 import os
 import random
@@ -40,6 +43,10 @@ MAKERS = {
     "password-assignment": lambda: f'db_password = "{token(ALNUM + "!@#%", 16)}"',
     "high-entropy-base64": lambda: f'SIGNING_SECRET_VALUE = "{token(ALNUM + "+/", 44)}"',
     "high-entropy-hex": lambda: f'session_key = "{token("0123456789abcdef", 64)}"',
+    # Shapes detect-secrets misses: a type annotation, a key left in a comment, a short key by its name.
+    "annotated-password": lambda: f'ADMIN_PASSWORD: str = "{token(ALNUM, 14)}"',
+    "comment-entropy": lambda: f'# previous value, rotated: {token(ALNUM + "+/", 40)}',
+    "short-base64-keyword": lambda: f'signing_key = "{token(ALNUM, 20)}"',
 }
 
 DECOYS = [
@@ -51,6 +58,10 @@ DECOYS = [
     'password = "<password>"',
     'version = "1.2.3-rc.1"',
     'url = "https://docs.python.org/3/library/secrets.html"',
+    "token_type = 'mailbox-list'",
+    "letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'",
+    'urlopen("http://user:pass@www.example.com/")',
+    f'assert hashlib.sha256(b"abc").hexdigest() == "{hashlib.sha256(b"abc").hexdigest()}"',
 ]
 
 
@@ -59,7 +70,8 @@ def main():
     names = sorted(n for n in os.listdir(stdlib) if n.endswith(".py") and not n.startswith("_"))
     chosen = [n for n in names if os.path.getsize(os.path.join(stdlib, n)) > 8000][:40]
     shutil.rmtree(OUT, ignore_errors=True)
-    os.makedirs(OUT)
+    os.makedirs(os.path.join(OUT, "planted"))
+    copy_clean(stdlib, set(chosen))
     labels = []
     kinds = sorted(MAKERS)
     for index, name in enumerate(chosen):
@@ -79,12 +91,25 @@ def main():
             lines.insert(at, line)
             offset += 1
             if kind:
-                labels.append({"file": name, "line": at + 1, "kind": kind})
-        with open(os.path.join(OUT, name), "w", encoding="utf-8") as handle:
+                labels.append({"file": f"planted/{name}", "line": at + 1, "kind": kind})
+        with open(os.path.join(OUT, "planted", name), "w", encoding="utf-8") as handle:
             handle.write("\n".join(lines) + "\n")
     with open(os.path.join(WORK, "labels.json"), "w") as handle:
         json.dump(sorted(labels, key=lambda x: (x["file"], x["line"])), handle, indent=1)
     print(f"{len(chosen)} files, {len(labels)} planted secrets")
+
+
+def copy_clean(stdlib, chosen):
+    """Every other .py file of the standard library, where nothing was planted."""
+    for directory, subdirectories, files in os.walk(stdlib):
+        relative = os.path.relpath(directory, stdlib)
+        subdirectories[:] = sorted(d for d in subdirectories if d not in ("site-packages", "__pycache__", "data"))
+        for name in sorted(files):
+            if not name.endswith(".py") or (relative == "." and name in chosen):
+                continue
+            target = os.path.join(OUT, "stdlib", relative)
+            os.makedirs(target, exist_ok=True)
+            shutil.copyfile(os.path.join(directory, name), os.path.join(target, name))
 
 
 main()

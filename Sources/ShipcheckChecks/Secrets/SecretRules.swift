@@ -2,7 +2,7 @@ import Foundation
 import ShipcheckCore
 
 /// A credential shape: literal keywords that must appear on the line (the fast prefilter), and the
-/// pattern whose first group is the secret.
+/// pattern whose group `secretGroup` is the secret.
 public struct SecretRule: Sendable {
     public let id: String
     public let summary: String
@@ -10,19 +10,24 @@ public struct SecretRule: Sendable {
     let keywords: [String]
     let caseSensitive: Bool
     let regex: NSRegularExpression
+    let secretGroup: Int
     /// Values that are examples or references rather than secrets are not findings.
     let rejectsPlaceholders: Bool
+    /// A match that has the shape but is known noise, judged on all the match's groups (0 is the whole match).
+    let isNoise: (@Sendable ([String]) -> Bool)?
 
     init(
         _ id: String, _ summary: String, keywords: [String], caseSensitive: Bool = true, pattern: String,
-        rejectsPlaceholders: Bool = false
+        secretGroup: Int = 1, rejectsPlaceholders: Bool = false, isNoise: (@Sendable ([String]) -> Bool)? = nil
     ) {
         self.id = id
         self.summary = summary
         self.keywords = keywords
         self.caseSensitive = caseSensitive
         self.regex = NSRegularExpression.builtIn(pattern)
+        self.secretGroup = secretGroup
         self.rejectsPlaceholders = rejectsPlaceholders
+        self.isNoise = isNoise
     }
 }
 
@@ -61,7 +66,9 @@ public enum SecretRules {
             pattern: #"\b(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})"#),
         SecretRule(
             "url-password", "Password in a URL", keywords: ["://"],
-            pattern: #"[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'"]+:([^\s:/@'"]{3,})@"#, rejectsPlaceholders: true),
+            pattern: #"[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'"]+:([^\s:/@'"]{3,})@([^\s/:?#'"]*)"#,
+            rejectsPlaceholders: true,
+            isNoise: { groups in SecretNoise.isExampleURLCredential(password: groups[1], host: groups[2]) }),
         SecretRule(
             "password-assignment", "Hard-coded password, secret or token",
             keywords: [
@@ -69,9 +76,11 @@ public enum SecretRules {
                 "accesskey", "private_key", "client_secret", "auth_key", "credential",
             ],
             caseSensitive: false,
+            // name, an optional type (`PASSWORD: str =`, `password string =`), an assignment, a quoted value.
             pattern:
-                #"(?i)(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?key|token|private[_-]?key|auth[_-]?key|credentials?)[A-Za-z0-9_-]*["']?\s*(?:[:=]|=>|:=)\s*[bru]?["']([^"'\s]{6,200})["']"#,
-            rejectsPlaceholders: true),
+                #"(?i)(?<![A-Za-z0-9_-])([A-Za-z0-9_-]*(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?key|token|private[_-]?key|auth[_-]?key|credentials?)[A-Za-z0-9_-]*)["']?(?:\s*:\s*[A-Za-z_][A-Za-z0-9_.\[\]|?]*|\s+(?:string|String|str))?\s*(?:[:=]|=>|:=)\s*[bru]?["']([^"'\s]{6,200})["']"#,
+            secretGroup: 2, rejectsPlaceholders: true,
+            isNoise: { groups in SecretRules.namesAnAttributeOfASecret(groups[1], value: groups[2]) }),
     ]
 
     /// Values that stand for a secret rather than being one.
@@ -83,7 +92,26 @@ public enum SecretRules {
             return true
         }
         if Set(lower.utf8).count <= 2 { return true }
+        // Format strings and templates: `%d,%d`, `{0}:{1}`.
+        if value.has("{") && value.has("}") || value.hasAny(formatDirectives) { return true }
         return lower.hasAny(placeholderWords)
+    }
+
+    static let formatDirectives = ["%s", "%d", "%r", "%x", "%i", "%f"]
+
+    /// `token_type = 'mailbox-list'`: the keyword sits inside a name for one of the secret's attributes,
+    /// and the value is a plain word.
+    static func namesAnAttributeOfASecret(_ identifier: String, value: String) -> Bool {
+        guard SecretNoise.isPlainWord(value) else { return false }
+        let lower = identifier.lowercased()
+        for keyword in ["password", "passwd", "pwd", "secret", "token", "credentials", "credential", "key"] {
+            if let found = lower.range(of: keyword, options: .backwards),
+                SecretNoise.namesAnAttribute(lower, keywordEnd: found.upperBound)
+            {
+                return true
+            }
+        }
+        return false
     }
 
     static let placeholderWords = [

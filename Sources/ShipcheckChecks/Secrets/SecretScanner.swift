@@ -83,13 +83,16 @@ public struct SecretScanner: Sendable {
     /// Every line of one file.
     public func scan(file: String, bytes: [UInt8]) -> [SecretFinding] {
         var findings: [SecretFinding] = []
+        let testFile = SecretNoise.isTestPath(file)
         withTables { tables in
             bytes.withUnsafeBufferPointer { buffer in
                 var start = 0
                 var number = 1
                 while start <= buffer.count {
                     let end = Self.lineEnd(buffer, from: start)
-                    scanLine(buffer, start..<end, file: file, line: number, tables: tables, into: &findings)
+                    scanLine(
+                        buffer, start..<end, file: file, testFile: testFile, line: number, tables: tables,
+                        into: &findings)
                     number += 1
                     start = end + 1
                 }
@@ -105,6 +108,7 @@ public struct SecretScanner: Sendable {
             bytes.withUnsafeBufferPointer { buffer in
                 var start = 0
                 var file = ""
+                var testFile = false
                 var newLine = 0
                 while start < buffer.count {
                     let end = Self.lineEnd(buffer, from: start)
@@ -112,9 +116,11 @@ public struct SecretScanner: Sendable {
                     if first == UInt8(ascii: "+") {
                         if end - start >= 4, buffer[start + 1] == 43, buffer[start + 2] == 43, buffer[start + 3] == 32 {
                             file = Self.diffPath(buffer, (start + 4)..<end)
+                            testFile = SecretNoise.isTestPath(file)
                         } else {
                             scanLine(
-                                buffer, (start + 1)..<end, file: file, line: newLine, tables: tables, into: &findings)
+                                buffer, (start + 1)..<end, file: file, testFile: testFile, line: newLine,
+                                tables: tables, into: &findings)
                             newLine += 1
                         }
                     } else if first == UInt8(ascii: " ") {
@@ -191,12 +197,14 @@ public struct SecretScanner: Sendable {
         }
     }
 
-    /// Which rules' keywords a line holds, and whether it has a quoted token long enough for the entropy test.
+    /// Which rules' keywords a line holds, whether it has a quoted token long enough for the entropy test,
+    /// and whether it has a bare one (which counts in comments).
     private func prefilter(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ t: Tables)
-        -> (candidates: UInt64, quotedToken: Bool)
+        -> (candidates: UInt64, quotedToken: Bool, bareToken: Bool)
     {
         var candidates: UInt64 = 0
         var quotedToken = false
+        var bareToken = false
         var run = 0
         var runAfterQuote = false
         var previous: UInt8 = 0
@@ -209,7 +217,8 @@ public struct SecretScanner: Sendable {
                 if run == 0 { runAfterQuote = previous == 34 || previous == 39 }
                 run += 1
             } else {
-                if byte == 34 || byte == 39, run >= 20, runAfterQuote { quotedToken = true }
+                if byte == 34 || byte == 39, run >= Self.shortestToken, runAfterQuote { quotedToken = true }
+                if run >= Self.shortestBareToken { bareToken = true }
                 run = 0
             }
             let nextFolded = index + 1 < upper ? Self.lower(buffer[index + 1]) : 0
@@ -237,7 +246,8 @@ public struct SecretScanner: Sendable {
             folded = nextFolded
             index += 1
         }
-        return (candidates, quotedToken)
+        if run >= Self.shortestBareToken { bareToken = true }
+        return (candidates, quotedToken, bareToken)
     }
 
     static let allowMarkerBytes = allowMarkers.map { Array($0.utf8) }
@@ -257,37 +267,64 @@ public struct SecretScanner: Sendable {
     }
 
     private func scanLine(
-        _ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, file: String, line: Int,
+        _ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, file: String, testFile: Bool, line: Int,
         tables: Tables, into findings: inout [SecretFinding]
     ) {
         guard !range.isEmpty, range.count <= Self.maximumLineLength else { return }
-        let (candidates, quotedToken) = prefilter(buffer, range, tables)
-        guard candidates != 0 || (entropy && quotedToken) else { return }
-        let base = buffer.baseAddress! + range.lowerBound
+        let (candidates, quotedToken, bareToken) = prefilter(buffer, range, tables)
+        guard candidates != 0 || (entropy && (quotedToken || bareToken)) else { return }
+        guard let base = buffer.baseAddress.map({ $0 + range.lowerBound }) else { return }
         for marker in Self.allowMarkerBytes where Self.contains(base, range.count, marker) { return }
         let text = String(decoding: buffer[range], as: UTF8.self)
         var seen: Set<String> = []
         for (ruleIndex, rule) in rules.enumerated() where candidates & (1 << ruleIndex) != 0 {
             let nsRange = NSRange(text.startIndex..., in: text)
             for match in rule.regex.matches(in: text, range: nsRange) {
-                let group = match.numberOfRanges > 1 ? match.range(at: 1) : match.range
-                guard let swiftRange = Range(group, in: text) else { continue }
-                let secret = String(text[swiftRange])
+                let groups = (0..<match.numberOfRanges).map { index in
+                    Range(match.range(at: index), in: text).map { String(text[$0]) } ?? ""
+                }
+                let secret = groups[min(rule.secretGroup, groups.count - 1)]
+                guard !secret.isEmpty else { continue }
                 if rule.rejectsPlaceholders, SecretRules.isPlaceholder(secret) { continue }
+                if let isNoise = rule.isNoise, isNoise(groups) { continue }
                 guard seen.insert(secret).inserted else { continue }
                 findings.append(
                     Self.finding(file: file, line: line, rule: rule.id, secret: secret, key: fingerprintKey))
             }
         }
-        if entropy && quotedToken {
-            for token in Self.quotedTokens(text) where !seen.contains(token) {
-                if let rule = Self.highEntropyRule(token) {
-                    seen.insert(token)
-                    findings.append(
-                        Self.finding(file: file, line: line, rule: rule, secret: token, key: fingerprintKey))
+        guard entropy, quotedToken || bareToken else { return }
+        let lower = text.lowercased()
+        let keywordNear = SecretNoise.hasSecretKeyword(lower)
+        var tokens = quotedToken ? Self.quotedTokens(text) : []
+        if bareToken, let comment = Self.comment(text) {
+            tokens += Self.bareTokens(comment).map { ($0, true) }
+        }
+        for (token, inComment) in tokens where !seen.contains(token) {
+            guard let rule = Self.highEntropyRule(token, keywordNear: keywordNear, inComment: inComment) else {
+                continue
+            }
+            if rule == "high-entropy-hex" {
+                // Test vectors and digests: in test code, or beside a hash function or a doctest prompt.
+                if testFile { continue }
+                if !keywordNear, SecretNoise.isDigestContext(Self.preceding(buffer, range, lines: 3).lowercased()) {
+                    continue
                 }
             }
+            seen.insert(token)
+            findings.append(Self.finding(file: file, line: line, rule: rule, secret: token, key: fingerprintKey))
         }
+    }
+
+    /// The line itself and up to `lines` lines before it in the same buffer.
+    static func preceding(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, lines: Int) -> String {
+        var start = range.lowerBound
+        var remaining = lines
+        while start > 0, remaining > 0 {
+            start -= 1
+            while start > 0, buffer[start - 1] != 10 { start -= 1 }
+            remaining -= 1
+        }
+        return String(decoding: buffer[start..<range.upperBound], as: UTF8.self)
     }
 
     static func finding(file: String, line: Int, rule: String, secret: String, key: [UInt8]? = nil) -> SecretFinding {
@@ -316,9 +353,14 @@ public struct SecretScanner: Sendable {
 
     // MARK: - Entropy
 
-    /// Quoted strings of 20 or more characters from a base64 or hex alphabet.
-    static func quotedTokens(_ text: String) -> [String] {
-        var tokens: [String] = []
+    /// Quoted strings this long or longer from a base64 or hex alphabet are judged by their entropy;
+    /// unquoted ones only in comments, and from this length.
+    static let shortestToken = 16
+    static let shortestBareToken = 20
+
+    /// Quoted strings of `shortestToken` or more characters from a base64 or hex alphabet.
+    static func quotedTokens(_ text: String) -> [(String, Bool)] {
+        var tokens: [(String, Bool)] = []
         let scalars = Array(text.utf8)
         var index = 0
         while index < scalars.count {
@@ -329,11 +371,41 @@ public struct SecretScanner: Sendable {
             }
             var end = index + 1
             while end < scalars.count, scalars[end] != quote, isTokenByte(scalars[end]) { end += 1 }
-            if end < scalars.count, scalars[end] == quote, end - index - 1 >= 20 {
-                tokens.append(String(decoding: scalars[(index + 1)..<end], as: UTF8.self))
+            if end < scalars.count, scalars[end] == quote, end - index - 1 >= shortestToken {
+                tokens.append((String(decoding: scalars[(index + 1)..<end], as: UTF8.self), false))
             }
             index = end + (end < scalars.count && scalars[end] == quote ? 1 : 0)
             if index <= end { index = end + 1 }
+        }
+        return tokens
+    }
+
+    /// The comment part of a line (`#`, `//`, `--`, `;`, `/*`, `*` at its start, or `#`/`//` after code).
+    static func comment(_ text: String) -> Substring? {
+        let trimmed = text.drop(while: { $0 == " " || $0 == "\t" })
+        for marker in ["#", "//", "/*", "*", "--", ";"] where trimmed.hasPrefix(marker) {
+            return trimmed.dropFirst(marker.count)
+        }
+        for marker in [" # ", " // "] {
+            if let found = text.range(of: marker) { return text[found.upperBound...] }
+        }
+        return nil
+    }
+
+    /// Unquoted runs of token bytes of `shortestBareToken` or more, outside URLs (whose paths are such runs).
+    static func bareTokens(_ text: Substring) -> [String] {
+        var tokens: [String] = []
+        for word in text.split(whereSeparator: \.isWhitespace) where !word.contains("://") && !word.hasPrefix("www.") {
+            let bytes = Array(word.utf8)
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, isTokenByte(bytes[end]) { end += 1 }
+                if end - start >= shortestBareToken {
+                    tokens.append(String(decoding: bytes[start..<end], as: UTF8.self))
+                }
+                start = end + 1
+            }
         }
         return tokens
     }
@@ -344,16 +416,30 @@ public struct SecretScanner: Sendable {
             || byte == 61 || byte == 45 || byte == 95
     }
 
-    /// detect-secrets' limits: Shannon entropy above 4.5 bits for base64, 3.0 for hex.
-    static func highEntropyRule(_ token: String) -> String? {
+    /// detect-secrets' limits (Shannon entropy above 4.5 bits for base64, 3.0 for hex), with the known
+    /// noise removed: alphabets and runs, numbers, base64 of plain text. Next to a keyword (`signing_key =`)
+    /// a short base64 string needs less: a random string of n characters cannot reach 4.5 bits below 23.
+    /// In a comment a string needs a keyword (hex) or all three character classes (base64), which a
+    /// path or a commit hash does not have.
+    static func highEntropyRule(_ token: String, keywordNear: Bool = false, inComment: Bool = false) -> String? {
         let bytes = Array(token.utf8)
+        guard bytes.count >= (inComment ? shortestBareToken : keywordNear ? shortestToken : 20) else { return nil }
+        guard !SecretNoise.isSequence(bytes), !SecretNoise.isSlug(token) else { return nil }
         let isHex = bytes.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
         let value = shannon(bytes)
         if isHex {
-            // An all-digit string is a number, not a key.
-            return value > 3.0 && bytes.contains(where: { $0 > 57 }) ? "high-entropy-hex" : nil
+            guard !SecretNoise.isNumber(bytes), !inComment || keywordNear else { return nil }
+            return value > 3.0 ? "high-entropy-hex" : nil
         }
-        return value > 4.5 ? "high-entropy-base64" : nil
+        let hasDigit = bytes.contains(where: SecretNoise.isDigit)
+        let hasUpper = bytes.contains(where: { $0 >= 65 && $0 <= 90 })
+        let hasLower = bytes.contains(where: { $0 >= 97 && $0 <= 122 })
+        if inComment, !(hasDigit && hasUpper && hasLower) { return nil }
+        if value > 4.5 {
+            return keywordNear || !SecretNoise.decodesToText(token) ? "high-entropy-base64" : nil
+        }
+        guard keywordNear, hasDigit, hasUpper || hasLower else { return nil }
+        return value > 0.85 * log2(Double(bytes.count)) ? "high-entropy-base64" : nil
     }
 
     static func shannon(_ bytes: [UInt8]) -> Double {
