@@ -68,6 +68,27 @@ import Testing
         #expect(failing.count == 10)
     }
 
+    /// Errors deep in a streamed file name their line, whatever chunk boundaries fell before it; tags and
+    /// attributes split across chunks read whole.
+    @Test func streamedErrorsNameTheirLine() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("junit-bad-\(UUID().uuidString).xml")
+        defer { try? FileManager.default.removeItem(at: url) }
+        var text = "<?xml version=\"1.0\"?>\n<testsuite name=\"big\">\n"
+        for index in 0..<20_000 {
+            text += "<testcase classname=\"pkg.module\" name=\"test_\(index)\" time=\"0.001\"/>\n"
+        }
+        let good = text + "</testsuite>\n"
+        try Data(good.utf8).write(to: url)
+        #expect(try JUnitParser.parse(file: url)["tests.total"] == .number(20_000))
+        // Line 20,003: after the declaration, the suite's tag and 20,000 cases.
+        try Data((text + "<testcase name=unquoted/>\n</testsuite>\n").utf8).write(to: url)
+        #expect {
+            _ = try JUnitParser.parse(file: url)
+        } throws: { error in
+            "\(error)".contains("attribute `name` is not quoted at line 20003")
+        }
+    }
+
     @Test(arguments: [
         ("<testsuites><testsuite><testcase name=\"a\">", "not well-formed"),
         ("not xml at all", "not well-formed"),

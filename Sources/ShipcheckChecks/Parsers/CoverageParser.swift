@@ -141,7 +141,7 @@ enum CoverageParser {
         return facts
     }
 
-    static func cobertura(_ attributes: [String: String], into facts: inout Facts, source: String) throws(CheckError) {
+    static func cobertura(_ attributes: XMLAttributes, into facts: inout Facts, source: String) throws(CheckError) {
         if let covered = Double(attributes["lines-covered"] ?? ""), let valid = Double(attributes["lines-valid"] ?? "")
         {
             facts["coverage.lines.covered"] = .number(covered)

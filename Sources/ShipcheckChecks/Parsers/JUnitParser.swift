@@ -32,7 +32,8 @@ enum JUnitParser {
         var failing: [String] = []
         var suiteDepth = 0
         var rootName: String?
-        var caseName: String?
+        // The open test case's attributes; its name is built only if it fails.
+        var openCase: XMLAttributes?
         var caseOutcome: String?
         do {
             while let event = try scanner.next() {
@@ -53,17 +54,16 @@ enum JUnitParser {
                         suiteDepth += 1
                     case "testcase":
                         caseOutcome = nil
-                        let classname = attributes["classname"].map { $0 + "." } ?? ""
-                        caseName = classname + (attributes["name"] ?? "?")
+                        openCase = attributes
                     case "failure", "error", "skipped":
-                        if caseName != nil, caseOutcome == nil { caseOutcome = name }
+                        if openCase != nil, caseOutcome == nil { caseOutcome = name }
                     default:
                         break
                     }
                 case .end(let name):
                     if name == "testsuite" { suiteDepth -= 1 }
-                    guard name == "testcase", let current = caseName else { continue }
-                    caseName = nil
+                    guard name == "testcase", let current = openCase else { continue }
+                    openCase = nil
                     total += 1
                     switch caseOutcome {
                     case "failure": failed += 1
@@ -71,7 +71,9 @@ enum JUnitParser {
                     case "skipped": skipped += 1
                     default: continue
                     }
-                    if caseOutcome != "skipped", failing.count < keptFailures { failing.append(current) }
+                    if caseOutcome != "skipped", failing.count < keptFailures {
+                        failing.append((current["classname"].map { $0 + "." } ?? "") + (current["name"] ?? "?"))
+                    }
                 }
             }
         } catch let error as XMLScanner.SyntaxError {

@@ -113,7 +113,7 @@ public struct SecretSearch: Sendable {
                     atPath: path.hasPrefix("/") ? path : directory.appendingPathComponent(path).path)
             guard let data else { throw CheckError("cannot read the diff `\(path)`") }
             bytes = data.count
-            findings = scanner.scan(diff: [UInt8](data))
+            findings = scanner.scan(diff: data.byteArray)
             files = Set(findings.map(\.file)).count
             scope = path == "-" ? "the diff on standard input" : "the diff in \(path)"
         case .paths(let paths):
@@ -126,12 +126,14 @@ public struct SecretSearch: Sendable {
                     let relative = Self.relative(file, to: directory)
                     if exclude.contains(where: { Glob($0).matches(relative) }) { continue }
                     guard let data = FileManager.default.contents(atPath: file.path),
-                        data.count <= Self.maximumFileSize,
-                        !data.prefix(8192).contains(0)
+                        data.count <= Self.maximumFileSize
                     else { continue }
+                    let content = data.byteArray
+                    // Binary files (a NUL early on) are not text to scan.
+                    guard !content.prefix(8192).contains(0) else { continue }
                     files += 1
-                    bytes += data.count
-                    findings += scanner.scan(file: relative, bytes: [UInt8](data))
+                    bytes += content.count
+                    findings += scanner.scan(file: relative, bytes: content)
                 }
             }
             scope = "files under " + paths.joined(separator: ", ")
@@ -177,7 +179,7 @@ public struct SecretSearch: Sendable {
         guard result.status == 0 else {
             throw CheckError("git diff \(base)...HEAD failed: \(GitInfo.failure(result.stderr))")
         }
-        return [UInt8](FileManager.default.contents(atPath: output.path) ?? Data())
+        return (FileManager.default.contents(atPath: output.path) ?? Data()).byteArray
     }
 
     static func files(under url: URL) -> [URL] {

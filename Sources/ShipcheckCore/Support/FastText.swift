@@ -2,9 +2,16 @@
 /// import's profile; these are plain byte scans.
 extension StringProtocol {
     public func has(_ needle: String) -> Bool {
-        let needle = Array(needle.utf8)
-        guard let first = needle.first else { return true }
+        Self.find(Array(needle.utf8), in: Array(utf8))
+    }
+
+    public func hasAny(_ needles: [String]) -> Bool {
         let haystack = Array(utf8)
+        return needles.contains { Self.find(Array($0.utf8), in: haystack) }
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
+        guard let first = needle.first else { return true }
         guard haystack.count >= needle.count else { return false }
         var index = 0
         let last = haystack.count - needle.count
@@ -17,10 +24,6 @@ extension StringProtocol {
             index += 1
         }
         return false
-    }
-
-    public func hasAny(_ needles: [String]) -> Bool {
-        needles.contains { has($0) }
     }
 
     /// Without leading and trailing spaces and tabs.
