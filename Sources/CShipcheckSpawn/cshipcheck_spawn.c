@@ -62,7 +62,11 @@ int shipcheck_try_wait(pid_t pid, int *exit_code, int *signal) {
 int shipcheck_pipe(int fds[2]) {
 #ifdef __linux__
     // Atomic: no concurrent spawn can inherit a half-made pipe.
-    return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
+    if (pipe2(fds, O_CLOEXEC) != 0) return errno;
+    // A loud check then writes in steps of 1 MiB rather than 64 KiB: far fewer context switches.
+    // Best effort: pipe-max-size or the user's pipe pages may refuse it, and 64 KiB still works.
+    (void)fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
+    return 0;
 #endif
     if (pipe(fds) != 0) return errno;
     for (int i = 0; i < 2; i++) {

@@ -1,6 +1,7 @@
 #ifndef CSHIPCHECK_SPAWN_H
 #define CSHIPCHECK_SPAWN_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 /// Starts `argv[0]` (searched in PATH when it has no slash) in a new process group,
@@ -14,7 +15,10 @@ int shipcheck_spawn(const char *const argv[], const char *const envp[], const ch
 /// On exit, `*exit_code` holds the exit status or -1, `*signal` the terminating signal or 0.
 int shipcheck_try_wait(pid_t pid, int *exit_code, int *signal);
 
-/// A pipe whose both ends close on exec; 0 or an errno value.
+/// A pipe whose both ends close on exec (and, on Linux, of 1 MiB when allowed); 0 or an errno value.
 int shipcheck_pipe(int fds[2]);
+
+/// How many of `count` bytes equal `byte` (vectorised by the C compiler).
+size_t shipcheck_count_byte(const unsigned char *bytes, size_t count, unsigned char byte);
 
 #endif

@@ -1,3 +1,5 @@
+import CShipcheckSpawn
+
 /// Keeps the first and last bytes of a stream up to a cap, so that a check printing gigabytes
 /// keeps memory flat while the report still shows how the output began and how it ended.
 struct OutputBuffer: Sendable {
@@ -17,11 +19,13 @@ struct OutputBuffer: Sendable {
         ring.reserveCapacity(min(tailLimit, 65_536))
     }
 
+    /// Block copies only, and newlines counted by a vectorised loop: a check printing gigabytes costs
+    /// little more than the pipe.
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
         totalBytes += bytes.count
         lastByte = bytes.last
-        for byte in bytes where byte == 0x0A { newlines += 1 }
+        newlines += Self.countNewlines(bytes)
         var rest = bytes[...]
         if head.count < headLimit {
             let take = min(headLimit - head.count, rest.count)
@@ -29,19 +33,28 @@ struct OutputBuffer: Sendable {
             rest = rest.dropFirst(take)
         }
         guard !rest.isEmpty, tailLimit > 0 else { return }
-        if rest.count >= tailLimit {
-            ring = Array(rest.suffix(tailLimit))
-            ringStart = 0
-            return
+        if rest.count >= tailLimit { rest = rest.suffix(tailLimit) }
+        // Fill the ring up to its size, then overwrite its oldest bytes in at most two copies.
+        if ring.count < tailLimit {
+            let take = min(tailLimit - ring.count, rest.count)
+            ring.append(contentsOf: rest.prefix(take))
+            rest = rest.dropFirst(take)
         }
-        for byte in rest {
-            if ring.count < tailLimit {
-                ring.append(byte)
-            } else {
-                ring[ringStart] = byte
-                ringStart = (ringStart + 1) % tailLimit
+        while !rest.isEmpty {
+            let take = min(tailLimit - ringStart, rest.count)
+            let start = ringStart
+            ring.withUnsafeMutableBytes { storage in
+                UnsafeMutableRawBufferPointer(rebasing: storage[start..<(start + take)]).copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: rest.prefix(take)))
             }
+            ringStart = (ringStart + take) % tailLimit
+            rest = rest.dropFirst(take)
         }
+    }
+
+    static func countNewlines(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        return shipcheck_count_byte(base.assumingMemoryBound(to: UInt8.self), bytes.count, 0x0A)
     }
 
     /// Lines in the whole stream, counting a last line without a newline.

@@ -45,6 +45,21 @@ enum ProcessError: Error, Sendable, CustomStringConvertible {
 struct ProcessRunner: Sendable {
     var outputLimit = 1_048_576
     var grace: Double = 3
+    static let gatherBelow = 256 * 1024
+    static let gatherMicroseconds = 1_000
+
+    /// Sleeps in steps of 100 µs until a pipe holds `bytes` unread, or `forAtMost` µs have passed.
+    static func gather(_ pipes: [Int32], bytes: Int, forAtMost microseconds: Int) {
+        var waited = 0
+        while waited < microseconds {
+            usleep(100)
+            waited += 100
+            for fd in pipes {
+                var unread: Int32 = 0
+                if ioctl(fd, UInt(FIONREAD), &unread) != 0 || Int(unread) >= bytes { return }
+            }
+        }
+    }
 
     func run(arguments: [String], environment: [String: String], workingDirectory: String?) async throws(ProcessError)
         -> ProcessOutcome
@@ -108,11 +123,14 @@ struct ProcessRunner: Sendable {
         var termination: ProcessOutcome.Termination?
         var exitedAt: ContinuousClock.Instant?
         var killedLeftovers = false
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 1)
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 1)
         defer { chunk.deallocate() }
+        // While output streams, look for the exit every few reads only: a syscall per read showed.
+        var readsSinceWait = 0
 
         while true {
-            if termination == nil {
+            if termination == nil, open.isEmpty || readsSinceWait == 0 || readsSinceWait >= 16 {
+                readsSinceWait = 0
                 var code: Int32 = 0
                 var signal: Int32 = 0
                 if shipcheck_try_wait(pid, &code, &signal) == pid {
@@ -138,16 +156,28 @@ struct ProcessRunner: Sendable {
             }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             let ready = poll(&fds, nfds_t(fds.count), 50)
-            if ready <= 0 { continue }
+            if ready <= 0 {
+                readsSinceWait = 0
+                continue
+            }
+            var largest = 0
             for entry in fds where entry.revents != 0 {
                 let count = read(entry.fd, chunk.baseAddress, chunk.count)
                 if count > 0 {
                     let bytes = UnsafeRawBufferPointer(rebasing: chunk[0..<count])
                     if entry.fd == outPipe[0] { stdout.append(bytes) } else { stderr.append(bytes) }
+                    readsSinceWait += 1
+                    largest = max(largest, count)
                 } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                     close(entry.fd)
                     open.removeAll { $0 == entry.fd }
+                    readsSinceWait = 0
                 }
+            }
+            // A writer in small steps (stdio's 4 KiB) would wake us for each: while it keeps writing,
+            // let the pipe gather for a while (`gatherMicroseconds`) before the next read.
+            if largest > 0, largest < Self.gatherBelow, termination == nil {
+                Self.gather(open, bytes: Self.gatherBelow, forAtMost: Self.gatherMicroseconds)
             }
         }
         for fd in open { close(fd) }
