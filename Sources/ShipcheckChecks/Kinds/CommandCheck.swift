@@ -140,7 +140,7 @@ struct CommandCheck: Check {
                     shell = text.split(separator: " ").map(String.init)
                     if shell.isEmpty { shellNode.report("expected a shell such as `bash` or `bash -eo pipefail`") }
                 }
-                if template.description.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                if template.description.allSatisfy(\.isWhitespace) {
                     run.report("the command is empty")
                 } else if !shell.isEmpty {
                     command = .shell(template, shell: shell)

@@ -87,8 +87,24 @@ final class LoadState {
     var phaseOrder: [PhaseName] = []
     var sawVersion = false
 
+    /// What an item may hold, worked out once: tens of thousands of items ask.
+    let itemKeys: [String]
+    let itemKeySet: Set<String>
+    /// Each kind's parameters that are not common item keys, by the kind's key.
+    let kindParameters: [String: Set<String>]
+
     init(kinds: [KindDescription]) {
         self.kinds = kinds
+        let kindKeys = kinds.flatMap { $0.parameters.map(\.name) }
+        var keys = ConfigLoader.commonItemKeys
+        for key in kindKeys where !keys.contains(key) { keys.append(key) }
+        itemKeys = keys
+        itemKeySet = Set(keys)
+        var parameters: [String: Set<String>] = [:]
+        for kind in kinds {
+            parameters[kind.key] = Set(kind.parameters.map(\.name)).subtracting(ConfigLoader.commonItemKeys)
+        }
+        kindParameters = parameters
     }
 
     func loadFile(url: URL, display: String, includedFrom: ConfigNode?) {

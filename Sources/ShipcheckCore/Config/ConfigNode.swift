@@ -28,6 +28,13 @@ public struct ConfigNode {
     }
 
     func child(_ node: Yams.Node, key: String) -> ConfigNode? {
+        guard spend() else { return nil }
+        let path = keyPath.isEmpty ? key : (key.hasPrefix("[") ? keyPath + key : keyPath + "." + key)
+        return ConfigNode(node: node, file: file, keyPath: path, sink: sink, budget: budget)
+    }
+
+    /// Counts one more node against the budget; false (reported once) when the document holds too many.
+    private func spend() -> Bool {
         guard budget.spend() else {
             if budget.reportOnce() {
                 sink.report(
@@ -35,18 +42,15 @@ public struct ConfigNode {
                         + "written out: YAML aliases (`*name`) repeat parts of it (an alias bomb?); refusing to load it",
                     at: self)
             }
-            return nil
+            return false
         }
-        let path = keyPath.isEmpty ? key : (key.hasPrefix("[") ? keyPath + key : keyPath + "." + key)
-        return ConfigNode(node: node, file: file, keyPath: path, sink: sink, budget: budget)
+        return true
     }
 
     var kindName: String {
         switch node {
         case .scalar(let scalar):
-            if scalar.style == .plain, scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" {
-                return "nothing"
-            }
+            if isNull { return "nothing" }
             if node.int != nil { return "a number" }
             if node.float != nil, scalar.style == .plain { return "a number" }
             if node.bool != nil, scalar.style == .plain { return "a boolean" }
@@ -57,7 +61,12 @@ public struct ConfigNode {
         }
     }
 
-    public var isNull: Bool { kindName == "nothing" }
+    /// `~`, `null` or nothing, written plain. (Not through `kindName`: its number tests are slow, and
+    /// every string read asks this.)
+    public var isNull: Bool {
+        guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
+        return scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null"
+    }
 
     public var isSequence: Bool {
         if case .sequence = node { return true }
@@ -87,9 +96,10 @@ public struct ConfigNode {
                 continue
             }
             let key = scalar.string
-            guard let keyConfig = child(keyNode, key: key), let valueConfig = child(valueNode, key: key) else {
-                return nil
-            }
+            guard let valueConfig = child(valueNode, key: key), spend() else { return nil }
+            // The key's node shares its value's key path (one string for both).
+            let keyConfig = ConfigNode(
+                node: keyNode, file: file, keyPath: valueConfig.keyPath, sink: sink, budget: budget)
             if !seen.insert(key).inserted {
                 keyConfig.report("`\(key)` appears twice in this mapping")
                 continue
@@ -100,11 +110,14 @@ public struct ConfigNode {
     }
 
     /// The mapping's values by key, after reporting keys outside `allowed` (with a suggestion).
-    public func fields(allowed: [String], expected: String = "a mapping") -> [String: ConfigNode]? {
+    /// `allowedSet`, when given, holds the same keys as `allowed`, for lookups in long lists.
+    public func fields(allowed: [String], allowedSet: Set<String>? = nil, expected: String = "a mapping")
+        -> [String: ConfigNode]?
+    {
         guard let pairs = mapping(expected: expected) else { return nil }
         var result: [String: ConfigNode] = [:]
         for pair in pairs {
-            if allowed.contains(pair.key) {
+            if allowedSet?.contains(pair.key) ?? allowed.contains(pair.key) {
                 result[pair.key] = pair.value
             } else {
                 pair.keyNode.report("unknown key `\(pair.key)`; \(Suggestions.hint(for: pair.key, among: allowed))")

@@ -132,12 +132,11 @@ extension LoadState {
     }
 
     func readItem(_ node: ConfigNode, phase: PhaseName, section: String, knownVariables: Set<String>) -> ReadItem? {
-        let kindKeys = kinds.flatMap { $0.parameters.map(\.name) }
-        let allowed = ConfigLoader.commonItemKeys + kindKeys.filter { !ConfigLoader.commonItemKeys.contains($0) }
         let before = sink.diagnostics.count
         guard
             let fields = node.fields(
-                allowed: allowed, expected: "an item (a mapping with `title:` and `run:` or `manual: true`)")
+                allowed: itemKeys, allowedSet: itemKeySet,
+                expected: "an item (a mapping with `title:` and `run:` or `manual: true`)")
         else {
             return nil
         }
@@ -152,7 +151,7 @@ extension LoadState {
         }
         let derived = id ?? Self.slug(title ?? "item")
         let manual = fields["manual"]?.bool() ?? false
-        let presentKinds = kinds.filter { fields[$0.key] != nil }
+        let presentKinds = kinds.indices.filter { fields[kinds[$0].key] != nil }.map { kinds[$0] }
 
         var body: Item.Body?
         if manual {
@@ -164,13 +163,12 @@ extension LoadState {
             fields[presentKinds[1].key]!.report(
                 "an item has one kind; found \(presentKinds.map { "`\($0.key)`" }.joined(separator: " and "))")
         } else if let kind = presentKinds.first {
-            // Parameters of other kinds do not belong here.
-            let own = Set(kind.parameters.map(\.name))
-            for other in kinds where other.key != kind.key {
-                for parameter in other.parameters
-                where !own.contains(parameter.name) && !ConfigLoader.commonItemKeys.contains(parameter.name) {
-                    fields[parameter.name]?.report(
-                        "`\(parameter.name)` belongs to `\(other.key):` items, not `\(kind.key):`")
+            // Parameters of other kinds do not belong here (each field of the item asks once).
+            let own = kindParameters[kind.key] ?? []
+            for name in fields.keys.sorted() where !own.contains(name) && !ConfigLoader.commonItemKeys.contains(name) {
+                if let field = fields[name], let other = kinds.first(where: { $0.key != kind.key && kindParameters[$0.key]?.contains(name) == true })
+                {
+                    field.report("`\(name)` belongs to `\(other.key):` items, not `\(kind.key):`")
                 }
             }
             for parameter in kind.parameters { fields[parameter.name]?.reportVariablesInFixedValues(parameter.type) }

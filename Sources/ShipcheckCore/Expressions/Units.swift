@@ -28,7 +28,7 @@ enum Units {
 /// Parses a duration such as `90s`, `10m`, `1h30m` or `250ms` into seconds.
 public func parseDuration(_ text: String) -> Double? {
     var total = 0.0
-    var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+    var rest = Substring(text.trimmedSpaces)
     guard !rest.isEmpty else { return nil }
     while !rest.isEmpty {
         let digits = rest.prefix { $0.isNumber || $0 == "." }
