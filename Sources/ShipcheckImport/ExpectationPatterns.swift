@@ -73,7 +73,9 @@ enum ExpectationPatterns {
         }
         if let object = jsonObject(text) {
             derived.json = true
-            for key in object.keys.sorted() { derived.add("json.\(key) == \(literal(object[key]!))") }
+            for (key, value) in object.sorted(by: { $0.key < $1.key }) {
+                derived.add("json.\(key) == \(literal(value))")
+            }
             return derived
         }
         var matched = false

@@ -105,8 +105,14 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode.usageFailure
             }
         }
+        guard let phaseName = PhaseName(rawValue: phase) else {
+            Console.error(
+                "unknown phase `\(phase)`; expected one of \(PhaseName.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+            throw ExitCode.usageFailure
+        }
         var options = RunOptions(
-            phase: PhaseName(rawValue: phase)!, environment: env, deployType: type,
+            phase: phaseName, environment: env, deployType: type,
             jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
             only: Self.split(only), skip: Self.split(skip), actor: actor, workingDirectory: directory,
             processEnvironment: environment, changedPaths: changedPaths, toolVersion: ShipcheckVersion.current)

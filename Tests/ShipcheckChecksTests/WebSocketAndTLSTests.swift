@@ -121,10 +121,10 @@ import Testing
         let expired = try await TLSTestServer.shared.start(daysLeft: -3)
         let result = try await run(
             """
-            - { id: untrusted, title: U, http: { url: "${{ vars.VALID }}/health", request-timeout: 3s } }
-            - { id: expired, title: E, http: { url: "${{ vars.EXPIRED }}/health", ca: "${{ vars.EXPIRED_CA }}", request-timeout: 3s } }
+            - { id: untrusted, title: U, http: { url: "${{ vars.VALID }}/health", request-timeout: 60s }, timeout: 90s }
+            - { id: expired, title: E, http: { url: "${{ vars.EXPIRED }}/health", ca: "${{ vars.EXPIRED_CA }}", request-timeout: 60s }, timeout: 90s }
             - { id: unverified, title: N, http: { url: "${{ vars.EXPIRED }}/health", tls-verify: false }, expect: tls.days_left >= 0 }
-            - { id: wss-untrusted, title: W, websocket: { url: "${{ vars.VALID_WSS }}/ws/echo", timeout: 3s } }
+            - { id: wss-untrusted, title: W, websocket: { url: "${{ vars.VALID_WSS }}/ws/echo", timeout: 60s }, timeout: 90s }
             """,
             vars:
                 ", VALID: \"\(valid.httpsURL)\", VALID_WSS: \"\(valid.wssURL)\", EXPIRED: \"\(expired.httpsURL)\", EXPIRED_CA: \"\(expired.caPath)\""
@@ -133,8 +133,8 @@ import Testing
             let item = try #require(result[id])
             #expect(item.outcome == .error, "\(id): \(item.outcome)")
             #expect(item.reason?.contains("TLS failed") == true, "\(id): \(item.reason ?? "")")
-            // Said at once, not after the request timeout.
-            #expect(item.duration < 1.5, "\(id) took \(item.duration)s")
+            // Said at once, not after the 60 s request timeout (a margin a busy machine keeps).
+            #expect(item.duration < 30, "\(id) took \(item.duration)s")
         }
         #expect(
             result["expired"]?.reason?.contains("the server's certificate expired on ") == true,

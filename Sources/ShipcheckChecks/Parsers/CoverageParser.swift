@@ -51,9 +51,10 @@ enum CoverageParser {
                     let percent = (summary["percent_covered"] as? NSNumber)?.doubleValue,
                     ((summary["num_statements"] as? NSNumber)?.intValue ?? 1) > 0
                 else { continue }
-                if percent < minimum?.1 ?? .infinity || (percent == minimum?.1 && name < minimum!.0) {
-                    minimum = (name, percent)
+                if let current = minimum, percent > current.1 || (percent == current.1 && name >= current.0) {
+                    continue
                 }
+                minimum = (name, percent)
             }
             if let minimum {
                 facts["coverage.file_min"] = .number(round2(minimum.1))

@@ -64,8 +64,8 @@ enum JSONFacts {
         switch json {
         case .object(let dictionary):
             // Sorted, so that a document past the cap keeps the same facts every time.
-            for key in dictionary.keys.sorted() {
-                flatten(dictionary[key]!, path: path + "." + key, into: &facts, depth: depth + 1)
+            for (key, value) in dictionary.sorted(by: { $0.key < $1.key }) {
+                flatten(value, path: path + "." + key, into: &facts, depth: depth + 1)
             }
         case .array(let array):
             let scalars = array.compactMap(\.scalar)

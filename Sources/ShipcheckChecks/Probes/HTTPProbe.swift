@@ -67,7 +67,7 @@ struct HTTPRequestSpec: Sendable {
             if ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"].contains(upper) {
                 spec.method = upper
             } else {
-                fields["method"]!.report("expected GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS, got `\(method)`")
+                fields["method"]?.report("expected GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS, got `\(method)`")
                 ok = false
             }
         }

@@ -187,15 +187,17 @@ private final class UpgradeHandler: ChannelInboundHandler, RemovableChannelHandl
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
-        if received == nil { received = incoming } else { received!.writeBuffer(&incoming) }
-        guard var buffer = received else { return }
+        var buffer = received ?? context.channel.allocator.buffer(capacity: incoming.readableBytes)
+        buffer.writeBuffer(&incoming)
+        received = buffer
         let bytes = buffer.readableBytesView
         guard let end = bytes.firstRange(of: [13, 10, 13, 10]) else {
             if bytes.count > Self.maxHead { fail(context, "the upgrade answer's head is over 64 KiB") }
             return
         }
         let headLength = end.upperBound - bytes.startIndex
-        let head = String(decoding: buffer.readSlice(length: headLength)!.readableBytesView, as: UTF8.self)
+        guard let headBytes = buffer.readSlice(length: headLength) else { return }
+        let head = String(decoding: headBytes.readableBytesView, as: UTF8.self)
         received = nil
         var lines = head.components(separatedBy: "\r\n").filter { !$0.isEmpty }
         let statusLine = lines.isEmpty ? "" : lines.removeFirst()

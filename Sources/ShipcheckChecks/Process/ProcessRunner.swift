@@ -189,7 +189,7 @@ struct ProcessRunner: Sendable {
         kill(-pid, SIGKILL)
         return .success(
             ProcessOutcome(
-                termination: termination!, stdout: stdout, stderr: stderr,
+                termination: termination ?? .signaled(SIGKILL), stdout: stdout, stderr: stderr,
                 duration: (ContinuousClock.now - start).seconds,
                 stopped: control.wasStopped))
     }
@@ -242,11 +242,11 @@ final class ProcessControl: @unchecked Sendable {
 }
 
 /// Calls `body` with a NULL-terminated array of C strings.
-func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
     let pointers = strings.map { strdup($0) }
     defer { for pointer in pointers { free(pointer) } }
     let array = pointers.map { UnsafePointer($0) } + [nil]
-    return array.withUnsafeBufferPointer { body($0.baseAddress!) }
+    return array.withUnsafeBufferPointer { body($0.baseAddress) }
 }
 
 extension Duration {

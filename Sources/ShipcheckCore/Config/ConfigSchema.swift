@@ -90,7 +90,7 @@ public enum ConfigSchema {
             ],
         ]
         var top = object(topLevelParameters)
-        var properties = top["properties"] as! [String: Any]
+        var properties = top["properties"] as? [String: Any] ?? [:]
         properties["phases"] = [
             "type": "object", "additionalProperties": false,
             "description": "The phases of a deployment.",

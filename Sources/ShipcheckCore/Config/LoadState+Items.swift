@@ -33,8 +33,9 @@ extension LoadState {
                     let base = item.item.id
                     var candidate = base
                     while idNodes[candidate] != nil {
-                        derivedCounts[base, default: 1] += 1
-                        candidate = "\(base)-\(derivedCounts[base]!)"
+                        let count = derivedCounts[base, default: 1] + 1
+                        derivedCounts[base] = count
+                        candidate = "\(base)-\(count)"
                     }
                     item.item = item.item.with(id: candidate)
                     idNodes[candidate] = node
@@ -42,12 +43,13 @@ extension LoadState {
                 if let needs = item.needsNode { needsNodes[item.item.id] = needs }
                 items.append(item.item)
             }
-            if phases[phase] == nil { phases[phase] = [] }
-            if let index = phases[phase]!.firstIndex(where: { $0.title == title }) {
-                phases[phase]![index].items += items
+            var sections = phases[phase] ?? []
+            if let index = sections.firstIndex(where: { $0.title == title }) {
+                sections[index].items += items
             } else {
-                phases[phase]!.append(Section(title: title, items: items))
+                sections.append(Section(title: title, items: items))
             }
+            phases[phase] = sections
         }
 
         let allItems = phases.values.flatMap { $0.flatMap(\.items) }
@@ -87,7 +89,7 @@ extension LoadState {
         return Checklist(
             project: project, file: file, variables: variables, secretNames: secretNames,
             environments: environments, deployTypes: deployTypes, roles: roles, triggers: triggers,
-            phases: ordered.map { Phase(name: $0, sections: phases[$0]!) }, warnings: warnings)
+            phases: ordered.map { Phase(name: $0, sections: phases[$0] ?? []) }, warnings: warnings)
     }
 
     /// Each elementary cycle once, starting at its first item in file order.
@@ -156,17 +158,20 @@ extension LoadState {
         var body: Item.Body?
         if manual {
             if let kind = presentKinds.first {
-                fields[kind.key]!.report("a manual item does not run anything; remove `\(kind.key)` or `manual: true`")
+                fields[kind.key]?.report("a manual item does not run anything; remove `\(kind.key)` or `manual: true`")
             }
             body = .manual(readSignoffs(fields["signoffs"]))
         } else if presentKinds.count > 1 {
-            fields[presentKinds[1].key]!.report(
+            fields[presentKinds[1].key]?.report(
                 "an item has one kind; found \(presentKinds.map { "`\($0.key)`" }.joined(separator: " and "))")
         } else if let kind = presentKinds.first {
             // Parameters of other kinds do not belong here (each field of the item asks once).
             let own = kindParameters[kind.key] ?? []
             for name in fields.keys.sorted() where !own.contains(name) && !ConfigLoader.commonItemKeys.contains(name) {
-                if let field = fields[name], let other = kinds.first(where: { $0.key != kind.key && kindParameters[$0.key]?.contains(name) == true })
+                if let field = fields[name],
+                    let other = kinds.first(where: {
+                        $0.key != kind.key && kindParameters[$0.key]?.contains(name) == true
+                    })
                 {
                     field.report("`\(name)` belongs to `\(other.key):` items, not `\(kind.key):`")
                 }
@@ -174,7 +179,7 @@ extension LoadState {
             for parameter in kind.parameters { fields[parameter.name]?.reportVariablesInFixedValues(parameter.type) }
             let reader = KindReader(fields: fields, item: node, knownVariables: knownVariables, kinds: kinds)
             if let check = kind.make(reader) { body = .check(kind: kind.key, check) }
-            if fields["signoffs"] != nil { fields["signoffs"]!.report("`signoffs` applies to manual items only") }
+            fields["signoffs"]?.report("`signoffs` applies to manual items only")
         } else if !misspelledKind(node, kinds: kinds.map(\.key)) {
             let keys = (kinds.map { "`\($0.key):`" } + ["`manual: true`"]).joined(separator: ", ")
             node.report("item `\(derived)` has nothing to run; expected one of \(keys)")
@@ -213,7 +218,7 @@ extension LoadState {
         }
         let rollback = fields["rollback"].flatMap { $0.template(knownVars: knownVariables) }
         let isAction = fields["action"]?.bool() ?? false
-        if isAction, manual { fields["action"]!.report("a manual item is not an action; remove `action` or `manual`") }
+        if isAction, manual { fields["action"]?.report("a manual item is not an action; remove `action` or `manual`") }
         let source = fields["source"]?.string()
         let timeout = fields["timeout"]?.duration() ?? defaults.timeout
         let retries = fields["retries"]?.integer(in: 0...100) ?? defaults.retries

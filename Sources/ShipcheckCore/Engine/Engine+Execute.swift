@@ -5,8 +5,7 @@ extension Engine {
     func execute(_ item: Item, redactor: Redactor, variables: [String: String]) async -> ItemResult {
         var result = baseResult(item)
         result.startedAt = environment.now()
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = environment.uptime()
         switch item.body {
         case .manual(let requirement):
             let given = await signoffSource?.signoffs(for: item) ?? []
@@ -25,11 +24,11 @@ extension Engine {
                 guard retriable, attempt <= item.retries, !outcome.cancelled, !Task.isCancelled else { break }
                 observer?(.retrying(item, attempt: attempt + 1, reason: outcome.reason ?? outcome.outcome.rawValue))
                 let delay = item.retryDelay * pow(2, Double(attempt - 1))
-                try? await Task.sleep(for: .seconds(delay))
+                await environment.sleep(delay)
                 if Task.isCancelled { break }
             }
         }
-        result.duration = (clock.now - start).seconds
+        result.duration = environment.uptime() - start
         return result
     }
 

@@ -144,7 +144,8 @@ public struct Engine: Sendable {
             return (skippedResult(item, reason: "the \(name) environment skips it"), true)
         }
         for need in needs {
-            let outcome = results[need]!.outcome
+            // Needs run first, so each has a result; one without counts as not run.
+            let outcome = results[need]?.outcome ?? .skipped
             if !outcome.satisfiesDependants && !notApplicable.contains(need) {
                 return (skippedResult(item, reason: "needs `\(need)`, which \(Engine.phrase(outcome))"), true)
             }

@@ -4,10 +4,31 @@ public import Foundation
 public struct RunEnvironment: Sendable {
     public var now: @Sendable () -> Date
     public var makeRunID: @Sendable () -> String
+    /// Monotonic seconds, for durations.
+    public var uptime: @Sendable () -> Double
+    /// Waits between attempts; a test's clock returns at once and remembers what was asked.
+    public var sleep: @Sendable (Double) async -> Void
 
-    public init(now: @escaping @Sendable () -> Date, makeRunID: @escaping @Sendable () -> String) {
+    public init(
+        now: @escaping @Sendable () -> Date, makeRunID: @escaping @Sendable () -> String,
+        uptime: @escaping @Sendable () -> Double = RunEnvironment.monotonicSeconds,
+        sleep: @escaping @Sendable (Double) async -> Void = RunEnvironment.taskSleep
+    ) {
         self.now = now
         self.makeRunID = makeRunID
+        self.uptime = uptime
+        self.sleep = sleep
+    }
+
+    @Sendable public static func monotonicSeconds() -> Double {
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    private static let start = ContinuousClock.now
+
+    @Sendable public static func taskSleep(_ seconds: Double) async {
+        try? await Task.sleep(for: .seconds(seconds))
     }
 
     public static let live = RunEnvironment(

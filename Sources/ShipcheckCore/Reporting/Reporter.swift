@@ -110,9 +110,9 @@ enum Text {
     /// Key facts worth a mention beside an item, skipping bulky ones.
     static func keyFacts(_ facts: Facts, limit: Int = 6) -> String {
         let hidden: Set<String> = ["stdout", "stderr", "duration", "lines"]
-        let shown = facts.keys.sorted().filter { !hidden.contains($0) }.prefix(limit)
-        return shown.map { key in
-            let value = facts[key]!.description
+        let shown = facts.sorted(by: { $0.key < $1.key }).filter { !hidden.contains($0.key) }.prefix(limit)
+        return shown.map { key, fact in
+            let value = fact.description
             return "\(key) \(value.count > 40 ? String(value.prefix(37)) + "…" : value)"
         }.joined(separator: ", ")
     }

@@ -29,8 +29,9 @@ extension StringProtocol {
     /// Without leading and trailing spaces and tabs.
     public var trimmedSpaces: String {
         let scalars = String(self).unicodeScalars
-        guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
-        let end = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })!
+        guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }),
+            let end = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })
+        else { return "" }
         return String(String.UnicodeScalarView(scalars[start...end]))
     }
 }

@@ -80,6 +80,12 @@ enum Fixtures {
 
     static let environment = RunEnvironment(now: { fixedDate }, makeRunID: { "run-1" })
 
+    /// A run environment whose monotonic clock moves only when the engine sleeps, at once.
+    static func environment(clock: ManualClock) -> RunEnvironment {
+        RunEnvironment(
+            now: { fixedDate }, makeRunID: { "run-1" }, uptime: { clock.seconds }, sleep: { clock.sleep($0) })
+    }
+
     static func options(
         _ phase: PhaseName = .preDeploy, jobs: Int = 4, env: String? = nil, type: String? = nil,
         only: [String] = [], skip: [String] = []
@@ -116,5 +122,22 @@ final class EventLog: @unchecked Sendable {
 
     func index(of event: String) -> Int? {
         lock.withLock { events.firstIndex(of: event) }
+    }
+}
+
+/// Time that passes only when asked to: sleeps return at once, advance the clock and are remembered.
+final class ManualClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var elapsed = 0.0
+    private var requested: [Double] = []
+
+    var seconds: Double { lock.withLock { elapsed } }
+    var sleeps: [Double] { lock.withLock { requested } }
+
+    func sleep(_ duration: Double) {
+        lock.withLock {
+            elapsed += duration
+            requested.append(duration)
+        }
     }
 }
