@@ -37,6 +37,7 @@ public struct ChecklistImporter: Sendable {
         summary.attachedBlocks = items.reduce(0) { $0 + $1.fences.count }
         summary.unattachedBlocks = walker.unattachedFences
         summary.triggers = walker.triggers.count
+        summary.ticked = items.filter(\.tickedInSource).map(\.line)
         for item in items {
             switch item.decision {
             case .check: summary.automated += 1

@@ -2,19 +2,13 @@ import Foundation
 
 /// What an importer makes of the shell commands found under an item.
 struct CommandAnalysis {
-    /// Why a command cannot be a check run by itself.
-    enum Hazard: Equatable {
-        case neverEnds(String)
-        case prompts(String)
-        case changesState(String)
+    /// Why a command cannot be a check run by itself: the rule of `CommandRule.table` it meets.
+    struct Hazard: Equatable {
+        let effect: CommandRule.Effect
+        let command: String
+        let why: String
 
-        var reason: String {
-            switch self {
-            case .neverEnds(let command): "`\(command)` never ends by itself"
-            case .prompts(let command): "`\(command)` prompts for input"
-            case .changesState(let command): "`\(command)` changes state (a push, deploy, migration or backup)"
-            }
-        }
+        var reason: String { "`\(command)` \(why)" }
     }
 
     struct VerifyNote: Equatable {
@@ -82,14 +76,15 @@ struct CommandAnalysis {
 
     // MARK: - Hazards
 
-    /// The first reason these commands cannot run as a check, most serious first.
+    /// The first reason these commands cannot run as a check, most serious first; for state
+    /// changes the last one, which names the step that matters (`git checkout`, then `git push`).
     func hazard() -> Hazard? {
-        let all = commands.flatMap(Self.simpleCommands)
-        if let found = all.first(where: Self.neverEnds) { return .neverEnds(found) }
-        if let found = all.first(where: Self.prompts) { return .prompts(found) }
-        // The last one names the step that matters: `git checkout`, `git merge`, then `git push`.
-        if let found = all.last(where: Self.changesState) { return .changesState(found) }
-        return nil
+        let found = commands.flatMap(Self.simpleCommands).compactMap { command in
+            CommandRule.match(command).map { Hazard(effect: $0.effect, command: command, why: $0.why) }
+        }
+        guard let worst = found.map(\.effect).min() else { return nil }
+        let matching = found.filter { $0.effect == worst }
+        return worst == .changesState ? matching.last : matching.first
     }
 
     /// Splits `a && b | c; d` into its simple commands, without their leading env assignments or sudo.
@@ -126,132 +121,7 @@ struct CommandAnalysis {
     }
 
     static func words(_ command: String) -> [String] {
-        command.split(separator: " ").map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "\"'")) }
-    }
-
-    static func neverEnds(_ command: String) -> Bool {
-        let w = words(command)
-        guard let tool = w.first else { return false }
-        if tool == "tail", w.contains("-f") || w.contains("-F") || w.contains("--follow") { return true }
-        if ["watch", "top", "htop", "btop", "k9s"].contains(tool) { return true }
-        if w.contains("logs"), w.contains("-f") || w.contains("--follow") { return true }
-        if tool == "journalctl", w.contains("-f") || w.contains("--follow") { return true }
-        if tool == "kubectl", w.contains("-w") || w.contains("--watch") || w.contains("port-forward") { return true }
-        if ["gunicorn", "uvicorn"].contains(tool) { return true }
-        if tool == "npm" || tool == "yarn" || tool == "pnpm",
-            ["start", "dev", "serve"].contains(w.dropFirst().first ?? "")
-        {
-            return true
-        }
-        if tool == "flask", w.dropFirst().first == "run" { return true }
-        return false
-    }
-
-    static func prompts(_ command: String) -> Bool {
-        let w = words(command)
-        guard let tool = w.first else { return false }
-        if tool == "gpg", w.contains("--symmetric") || w.contains("-c"), !w.contains("--batch") { return true }
-        if ["read", "vim", "vi", "nano", "emacs", "less", "more", "passwd"].contains(tool) { return true }
-        if tool == "psql", !w.contains("-c"), !w.contains("-f"), !w.contains("--command"), !command.contains("<") {
-            return true
-        }
-        if tool == "mysql", !w.contains("-e"), !command.contains("<") { return true }
-        if w.count == 1,
-            ["python", "python3", "node", "irb", "redis-cli", "mongo", "mongosh", "sqlite3"].contains(tool)
-        {
-            return true
-        }
-        if w.contains("login"),
-            ["docker", "npm", "heroku", "gh", "az", "gcloud", "firebase", "vercel", "fly", "flyctl"].contains(tool)
-        {
-            return true
-        }
-        if w.contains("console") || w.contains("shell"),
-            ["rails", "flask", "python", "python3"].contains(tool) || command.contains("manage.py shell")
-        {
-            return true
-        }
-        return false
-    }
-
-    static let stateSubcommands: [String: Set<String>] = [
-        "git": ["push", "merge", "tag", "commit", "revert", "reset", "rebase", "checkout", "cherry-pick", "pull"],
-        "kubectl": [
-            "apply", "create", "delete", "rollout", "scale", "set", "patch", "edit", "replace", "annotate", "label",
-            "drain", "cordon", "uncordon",
-        ],
-        "helm": ["install", "upgrade", "rollback", "uninstall", "delete"],
-        "docker": ["push", "stop", "rm", "rmi", "restart", "kill"],
-        "docker-compose": ["up", "down", "restart", "stop", "rm", "pull"],
-        "terraform": ["apply", "destroy", "import"],
-        "systemctl": ["start", "stop", "restart", "reload", "enable", "disable"],
-        "service": ["start", "stop", "restart", "reload"],
-        "pm2": ["start", "stop", "restart", "reload", "delete"],
-        "npm": ["publish", "unpublish", "deprecate"],
-        "cargo": ["publish", "yank"],
-        "gh": ["release", "pr", "workflow"],
-        "heroku": [
-            "releases:rollback", "config:set", "config:unset", "ps:scale", "ps:restart", "restart", "run",
-            "pg:backups:capture",
-            "pg:reset", "maintenance:on", "maintenance:off", "rollback", "container:push", "container:release",
-        ],
-        "flask": ["db"],
-        "alembic": ["upgrade", "downgrade", "stamp"],
-        "supabase": ["db", "functions", "deploy"],
-        "wrangler": ["deploy", "publish", "secret"],
-        "vercel": ["deploy", "--prod", "promote", "rollback"],
-        "netlify": ["deploy"],
-        "fly": ["deploy", "scale", "secrets"], "flyctl": ["deploy", "scale", "secrets"],
-        "railway": ["up", "deploy", "redeploy"],
-        "goreleaser": ["release"],
-        "twine": ["upload"],
-        "liquibase": ["update", "rollback"],
-        "flyway": ["migrate", "undo", "clean"],
-    ]
-
-    static func changesState(_ command: String) -> Bool {
-        let w = words(command)
-        guard let tool = w.first else { return false }
-        let rest = Set(w.dropFirst())
-        if tool == "git", w.dropFirst().first == "tag", w.count <= 2 || w.contains("-l") || w.contains("--list") {
-            return false
-        }
-        if let subcommands = stateSubcommands[tool], !rest.isDisjoint(with: subcommands) {
-            if tool == "docker", w.dropFirst().first == "compose" {
-                return ["up", "down", "restart", "stop", "rm", "pull"].contains(w.dropFirst(2).first ?? "")
-            }
-            if tool == "flask", w.dropFirst().first == "db" {
-                return ["upgrade", "downgrade", "migrate", "stamp"].contains(w.dropFirst(2).first ?? "")
-            }
-            return true
-        }
-        if tool == "docker", w.dropFirst().first == "compose" {
-            return ["up", "down", "restart", "stop", "rm", "pull"].contains(w.dropFirst(2).first ?? "")
-        }
-        if ["ssh", "scp", "rsync", "pg_restore", "dropdb", "createdb"].contains(tool) { return true }
-        if command.contains("manage.py migrate") || command.contains("db:migrate")
-            || command.contains("prisma migrate deploy")
-            || command.contains("ef database update") || command.contains("knex migrate")
-        {
-            return true
-        }
-        if tool == "curl",
-            rest.contains("-X") || rest.contains("--request") || rest.contains("-d") || rest.contains("--data")
-                || rest.contains("-F") || rest.contains("--form")
-        {
-            let method = w.firstIndex(of: "-X").flatMap { w.indices.contains($0 + 1) ? w[$0 + 1].uppercased() : nil }
-            return method != "GET" && method != "HEAD"
-        }
-        if tool == "psql" {
-            let upper = command.uppercased()
-            return ["INSERT ", "UPDATE ", "DELETE ", "DROP ", "ALTER ", "CREATE ", "TRUNCATE ", "GRANT "].contains {
-                upper.contains($0)
-            }
-                || rest.contains("-f")
-        }
-        // A backup is an action of its own: it writes the dump the rollback relies on.
-        if tool == "pg_dump" || tool == "mysqldump" || tool == "mongodump" { return true }
-        return false
+        CommandRule.Words(command).all
     }
 
     /// Schema migrations: they change a database, which is fine for one the item calls local.

@@ -121,6 +121,7 @@ struct ConfigWriter {
         let comment = String(pad.dropLast(2))
         var note = decisionNote(item)
         if !whole { note += "; one check per independent command of the block" }
+        if item.tickedInSource { note += "; ticked ([x]) in the source, asked again here" }
         var out = "\n" + comment + "# line \(item.line): " + YAML.comment(note) + "\n"
         for note in item.derived.todo {
             out += comment + "# TODO: turn \u{201C}\(YAML.comment(note))\u{201D} into an expectation\n"
@@ -203,7 +204,26 @@ struct ConfigWriter {
         if item.derived.expectations.contains("lines == 0"), let last = commands.indices.last {
             commands[last] = Self.grepMayFindNothing(commands[last])
         }
+        if item.decision == .check { commands = commands.map(Self.curlFailsOnErrorStatus) }
         return commands.count == 1 ? commands[0] : (["set -e"] + commands).joined(separator: "\n")
+    }
+
+    /// `curl URL` exits 0 on a 500 page: in a check each `curl` without `-f` (or a `-w` that writes the
+    /// status out) gets `-f`, so that an error page cannot pass.
+    static func curlFailsOnErrorStatus(_ command: String) -> String {
+        var result = ""
+        var rest = Substring(command)
+        while let found = rest.range(of: "curl ") {
+            let before = rest[..<found.lowerBound]
+            let atCommandStart = before.last.map { " |;&(".contains($0) } ?? result.isEmpty
+            result += before
+            let end = rest[found.upperBound...].firstIndex(where: { "|;&".contains($0) }) ?? rest.endIndex
+            let words = CommandRule.Words("curl " + rest[found.upperBound..<end])
+            let failsAlready = words.flag("-f", "--fail", "--fail-with-body", "-w", "--write-out")
+            result += atCommandStart && !failsAlready ? "curl -f " : "curl "
+            rest = rest[found.upperBound...]
+        }
+        return result + rest
     }
 
     /// `A | grep P` that must find nothing: grep's "no match" (exit 1) is the success, while a failing `A`

@@ -75,18 +75,19 @@ enum Decisions {
             return
         }
         for expectation in thresholds { item.derived.add(expectation) }
-        switch CommandAnalysis(commands: item.commands, notes: []).hazard() {
-        case .neverEnds(let command)?:
-            item.decision = .manual(reason: CommandAnalysis.Hazard.neverEnds(command).reason + "; watch it by hand")
-        case .prompts(let command)?:
-            item.decision = .manual(reason: CommandAnalysis.Hazard.prompts(command).reason)
-        case .changesState(let command)?
-        where CommandAnalysis.isDatabaseMigration(command)
+        let hazard = CommandAnalysis(commands: item.commands, notes: []).hazard()
+        switch hazard?.effect {
+        case .neverEnds?:
+            item.decision = .manual(reason: (hazard?.reason ?? "") + "; watch it by hand")
+        case .prompts?:
+            item.decision = .manual(reason: hazard?.reason ?? "")
+        case .changesState?
+        where hazard.map { CommandAnalysis.isDatabaseMigration($0.command) } == true
             && (item.title + " " + item.description.joined(separator: " ")).lowercased().contains("local"):
             // "Migration tested locally": runs against the local database in DATABASE_URL.
             item.decision = .check
-        case .changesState(let command)?:
-            let reason = CommandAnalysis.Hazard.changesState(command).reason
+        case .changesState?:
+            let reason = hazard?.reason ?? ""
             if item.phase == .deploy || item.phase == .rollback {
                 item.decision = .action(reason: reason)
             } else {

@@ -38,8 +38,8 @@ struct DocumentWalker {
                 open = []
                 lastContentItem = nil
                 inTriggerList = Self.isTriggerHeading(text)
-            case .task(let indent, _, let text):
-                addItem(line: line.number, text: text, indent: indent, lookalike: nil)
+            case .task(let indent, let checked, let text):
+                addItem(line: line.number, text: text, indent: indent, lookalike: nil, ticked: checked)
             case .lookalike(let indent, let text, let reason):
                 addItem(line: line.number, text: text, indent: indent, lookalike: reason)
             case .bullet(let indent, let text):
@@ -89,11 +89,14 @@ struct DocumentWalker {
         while let last = open.last, items[last].indent >= indent { open.removeLast() }
     }
 
-    private mutating func addItem(line: Int, text: String, indent: Int, lookalike: MarkdownLines.LookalikeReason?) {
+    private mutating func addItem(
+        line: Int, text: String, indent: Int, lookalike: MarkdownLines.LookalikeReason?, ticked: Bool = false
+    ) {
         close(atOrBeyond: indent)
         var item = FoundItem(
             line: line, title: Self.title(text), rawText: text, indent: indent, lookalike: lookalike,
             phase: context.phase, deployType: context.deployType, section: context.section)
+        item.tickedInSource = ticked
         if let parent = open.last {
             item.parent = parent
             items[parent].children.append(items.count)

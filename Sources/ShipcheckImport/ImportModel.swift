@@ -15,6 +15,8 @@ struct FoundItem {
     var children: [Int] = []
     var description: [String] = []
     var fences: [MarkdownLines.Fence] = []
+    /// `- [x]` in the source: kept as a note (the gate asks again; the tick is not evidence).
+    var tickedInSource = false
 
     var decision = Decision.manual(reason: "")
     var derived = ExpectationPatterns.Derived()
@@ -49,6 +51,8 @@ public struct ImportSummary: Sendable, Equatable {
     public var unattachedBlocks: [Int] = []
     public var triggers = 0
     public var expectations = 0
+    /// Lines of items ticked (`[x]`) in the source.
+    public var ticked: [Int] = []
 
     public var lines: [String] {
         var out = [
@@ -64,6 +68,11 @@ public struct ImportSummary: Sendable, Equatable {
         }
         out.append(blocks)
         if triggers > 0 { out.append("\(triggers) rollback triggers") }
+        if !ticked.isEmpty {
+            out.append(
+                "\(ticked.count) ticked ([x]) in the source (lines \(ticked.map(String.init).joined(separator: ", "))): "
+                    + "noted on each item; the gate asks again")
+        }
         if !emptyRoles.isEmpty {
             out.append(
                 "roles to fill before anyone can sign: " + emptyRoles.joined(separator: ", ")

@@ -43,13 +43,12 @@ extension LoadState {
                 if let needs = item.needsNode { needsNodes[item.item.id] = needs }
                 items.append(item.item)
             }
-            var sections = phases[phase] ?? []
-            if let index = sections.firstIndex(where: { $0.title == title }) {
-                sections[index].items += items
+            // Mutated in place (`default:`): a copy taken out would copy every item of the section.
+            if let index = phases[phase, default: []].firstIndex(where: { $0.title == title }) {
+                phases[phase, default: []][index].items += items
             } else {
-                sections.append(Section(title: title, items: items))
+                phases[phase, default: []].append(Section(title: title, items: items))
             }
-            phases[phase] = sections
         }
 
         let allItems = phases.values.flatMap { $0.flatMap(\.items) }

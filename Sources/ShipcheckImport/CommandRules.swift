@@ -1,0 +1,462 @@
+/// Which commands a check may never run: the one table. A check only reads the world and always
+/// ends; a command that changes it, never ends by itself, or needs a person at a terminal becomes
+/// an action (deploy and rollback phases) or a manual item with the command shown, with the
+/// rule's reason. When unsure, not a check.
+struct CommandRule: Sendable {
+    enum Effect: Int, Comparable {
+        /// Ordered by how a finding is reported: the most serious first.
+        case neverEnds, prompts, changesState
+
+        static func < (a: Effect, b: Effect) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    /// A simple command's words (quotes removed), with tests used by the table.
+    struct Words: Sendable {
+        let text: String
+        let all: [String]
+        var tool: String { all.first ?? "" }
+        /// Words after the tool that are not flags: the subcommand path (`compose up`, `logs`).
+        var arguments: [String] { all.dropFirst().filter { !$0.hasPrefix("-") } }
+
+        init(_ text: String) {
+            self.text = text
+            all = text.split(separator: " ").map { String($0).trimmingQuotes }
+        }
+
+        func has(_ words: String...) -> Bool { all.dropFirst().contains { words.contains($0) } }
+        /// A flag given alone or with a value (`--tail`, `--tail=100`), or inside a short group of
+        /// letters (`-it`, `-tAc`, `-pi`; not `-owide`, which is `-o` with a value).
+        func flag(_ names: String...) -> Bool {
+            all.dropFirst().contains { word in
+                names.contains { name in
+                    word == name || word.hasPrefix(name + "=")
+                        || name.count == 2 && Self.isShortGroup(word)
+                            && word.contains(name.last ?? " ")
+                }
+            }
+        }
+
+        static func isShortGroup(_ word: String) -> Bool {
+            word.hasPrefix("-") && !word.hasPrefix("--") && (3...5).contains(word.count)
+                && word.dropFirst().allSatisfy(\.isLetter)
+        }
+        func sub(_ names: String...) -> Bool { arguments.first.map { names.contains($0) } ?? false }
+        func sub2(_ first: String, _ names: String...) -> Bool {
+            arguments.count >= 2 && arguments[0] == first && names.contains(arguments[1])
+        }
+    }
+
+    let tools: Set<String>
+    let effect: Effect
+    let why: String
+    let applies: @Sendable (Words) -> Bool
+
+    init(
+        _ tools: Set<String>, _ effect: Effect, _ why: String,
+        when applies: @escaping @Sendable (Words) -> Bool = { _ in true }
+    ) {
+        self.tools = tools
+        self.effect = effect
+        self.why = why
+        self.applies = applies
+    }
+
+    /// The first rule that holds for a simple command, most serious effect first.
+    static func match(_ command: String) -> CommandRule? {
+        let words = Words(command)
+        let candidates = (byTool[words.tool] ?? []) + anyTool
+        return candidates.filter { $0.applies(words) }.min { $0.effect < $1.effect }
+    }
+
+    private static let anyTool = table.filter { $0.tools.isEmpty }
+    private static let byTool: [String: [CommandRule]] = {
+        var rules: [String: [CommandRule]] = [:]
+        for rule in table { for tool in rule.tools { rules[tool, default: []].append(rule) } }
+        return rules
+    }()
+
+    static let table: [CommandRule] = neverEnding + interactive + stateChanging
+
+    static let neverEnding: [CommandRule] = [
+        CommandRule(["tail"], .neverEnds, "follows a file", when: { $0.flag("-f", "-F", "--follow") }),
+        CommandRule(["watch", "top", "htop", "btop", "k9s", "glances"], .neverEnds, "redraws until stopped"),
+        CommandRule(
+            ["kubectl", "docker", "docker-compose", "podman", "oc", "stern"], .neverEnds, "follows logs",
+            when: { $0.has("logs") && $0.flag("-f", "--follow") || $0.tool == "stern" }),
+        CommandRule(["heroku"], .neverEnds, "streams logs", when: { $0.sub("logs") && $0.flag("-t", "--tail") }),
+        CommandRule(["az"], .neverEnds, "streams logs", when: { $0.has("tail") && $0.has("log") }),
+        CommandRule(["journalctl"], .neverEnds, "follows the journal", when: { $0.flag("-f", "--follow") }),
+        CommandRule(["kubectl", "oc"], .neverEnds, "watches until stopped", when: { $0.flag("-w", "--watch") }),
+        CommandRule(
+            ["kubectl", "oc"], .neverEnds, "forwards a port until stopped", when: { $0.sub("port-forward", "proxy") }),
+        CommandRule([], .neverEnds, "streams until stopped", when: { $0.flag("--stream", "--watch", "--follow") }),
+        CommandRule(
+            ["gunicorn", "uvicorn", "hypercorn", "daphne", "nginx", "caddy", "http-server", "serve"], .neverEnds,
+            "starts a server in the foreground", when: { !$0.flag("-t", "--version", "-v", "-V", "--help") }),
+        CommandRule(
+            ["npm", "yarn", "pnpm", "bun"], .neverEnds, "starts a server in the foreground",
+            when: { $0.sub("start", "dev", "serve", "preview") || $0.sub2("run", "start", "dev", "serve", "watch") }),
+        CommandRule(
+            ["flask", "rails"], .neverEnds, "starts a server in the foreground", when: { $0.sub("run", "server", "s") }),
+        CommandRule(
+            ["python", "python3"], .neverEnds, "starts a server in the foreground",
+            when: {
+                $0.text.contains("manage.py runserver") || $0.text.contains("-m http.server")
+            }),
+        CommandRule(["ping"], .neverEnds, "pings until stopped", when: { !$0.flag("-c", "-w") }),
+        CommandRule(["minikube"], .neverEnds, "opens a dashboard", when: { $0.sub("dashboard") }),
+        CommandRule(["open", "xdg-open"], .neverEnds, "opens a browser or a dashboard"),
+    ]
+
+    static let interactive: [CommandRule] = [
+        CommandRule(
+            [], .prompts, "has a placeholder to fill before it can run",
+            when: {
+                CommandRule.placeholder(in: $0.text) != nil
+            }),
+        CommandRule(
+            [], .prompts, "opens an interactive terminal",
+            when: {
+                $0.flag("-it", "-ti")
+                    || $0.flag("-i") && $0.flag("-t") && ["docker", "kubectl", "podman", "oc"].contains($0.tool)
+            }),
+        CommandRule(["ssh"], .prompts, "opens a remote shell", when: { $0.arguments.count <= 1 }),
+        CommandRule(
+            ["read", "vim", "vi", "nano", "emacs", "less", "more", "passwd", "mc"], .prompts, "waits for a person"),
+        CommandRule(
+            ["gpg"], .prompts, "asks for a passphrase", when: { $0.flag("--symmetric", "-c") && !$0.flag("--batch") }),
+        CommandRule(
+            ["psql"], .prompts, "opens an interactive session",
+            when: {
+                !$0.flag("-c", "-f", "--command", "--file", "-l", "--list") && !$0.text.contains("<")
+            }),
+        CommandRule(
+            ["mysql"], .prompts, "opens an interactive session",
+            when: { !$0.flag("-e", "--execute") && !$0.text.contains("<") }),
+        CommandRule(
+            ["python", "python3", "node", "irb", "redis-cli", "mongo", "mongosh", "sqlite3", "bash", "sh", "zsh"],
+            .prompts, "opens an interactive session", when: { $0.all.count == 1 }),
+        CommandRule(
+            [
+                "docker", "npm", "heroku", "gh", "az", "gcloud", "firebase", "vercel", "fly", "flyctl", "aws", "podman",
+                "helm",
+            ],
+            .prompts, "logs in interactively", when: { $0.has("login") && !$0.flag("--password-stdin", "--with-token") }
+        ),
+        CommandRule(
+            ["rails", "flask", "python", "python3"], .prompts, "opens a console",
+            when: {
+                $0.has("console", "shell", "c") && $0.tool == "rails" || $0.has("shell")
+                    || $0.text.contains("manage.py shell")
+            }),
+    ]
+
+    static let stateChanging: [CommandRule] = [
+        CommandRule(
+            ["git"], .changesState, "changes the repository or its remote",
+            when: {
+                $0.sub(
+                    "push", "merge", "commit", "revert", "reset", "rebase", "checkout", "switch", "cherry-pick", "pull",
+                    "am", "apply", "stash", "clean", "rm", "mv")
+                    || $0.sub("tag") && $0.arguments.count >= 2 && !$0.flag("-l", "--list")
+                    || $0.sub("branch") && $0.flag("-d", "-D", "-m", "-M")
+            }),
+        CommandRule(
+            ["kubectl", "oc"], .changesState, "changes the cluster",
+            when: {
+                $0.sub(
+                    "apply", "create", "delete", "rollout", "scale", "set", "patch", "edit", "replace", "annotate",
+                    "label", "drain", "cordon", "uncordon", "taint", "expose", "run", "autoscale", "cp", "exec")
+                    && !$0.sub2("rollout", "status", "history")
+            }),
+        CommandRule(
+            ["helm"], .changesState, "changes releases in the cluster",
+            when: {
+                $0.sub("install", "upgrade", "rollback", "uninstall", "delete", "push", "repo")
+                    && !$0.sub2("repo", "list")
+            }),
+        CommandRule(
+            ["docker", "podman"], .changesState, "changes containers or images",
+            when: {
+                $0.sub(
+                    "push", "stop", "rm", "rmi", "restart", "kill", "run", "build", "tag", "start", "exec", "create",
+                    "pull", "prune", "load", "import", "commit", "cp")
+                    || $0.sub2(
+                        "compose", "up", "down", "restart", "stop", "rm", "pull", "build", "push", "run", "exec",
+                        "start")
+                    || $0.sub2("image", "push", "build", "rm", "prune", "tag") || $0.sub2("system", "prune")
+                    || $0.sub2("buildx", "build", "bake") || $0.sub2("volume", "rm", "prune", "create")
+                    || $0.sub2("network", "rm", "prune", "create")
+            }),
+        CommandRule(
+            ["docker-compose"], .changesState, "changes containers",
+            when: {
+                $0.sub("up", "down", "restart", "stop", "rm", "pull", "build", "push", "run", "exec", "start")
+            }),
+        CommandRule(
+            ["terraform", "tofu", "terragrunt"], .changesState, "changes infrastructure",
+            when: {
+                $0.sub("apply", "destroy", "import", "taint", "untaint") || $0.sub2("state", "rm", "mv", "push")
+            }),
+        CommandRule(
+            ["pulumi"], .changesState, "changes infrastructure", when: { $0.sub("up", "destroy", "refresh", "import") }),
+        CommandRule(
+            ["systemctl", "service", "launchctl"], .changesState, "starts, stops or reconfigures a service",
+            when: {
+                $0.has("start", "stop", "restart", "reload", "enable", "disable", "kill", "mask", "load", "unload")
+            }),
+        CommandRule(
+            ["pm2", "supervisorctl"], .changesState, "starts or stops processes",
+            when: {
+                $0.sub("start", "stop", "restart", "reload", "delete", "kill")
+            }),
+        CommandRule(
+            ["npm", "pnpm", "yarn"], .changesState, "publishes a package",
+            when: {
+                $0.sub("publish", "unpublish", "deprecate", "version", "dist-tag")
+            }),
+        CommandRule(["cargo"], .changesState, "publishes a crate", when: { $0.sub("publish", "yank") }),
+        CommandRule(
+            ["twine", "goreleaser"], .changesState, "publishes a release", when: { $0.sub("upload", "release") }),
+        CommandRule(
+            ["gh"], .changesState, "changes GitHub",
+            when: {
+                $0.sub2("release", "create", "delete", "edit", "upload")
+                    || $0.sub2("pr", "merge", "create", "close", "edit")
+                    || $0.sub2("workflow", "run", "enable", "disable") || $0.sub2("repo", "create", "delete", "edit")
+                    || $0.sub2("secret", "set", "delete")
+            }),
+        CommandRule(
+            ["heroku"], .changesState, "changes the app",
+            when: {
+                $0.sub(
+                    "releases:rollback", "config:set", "config:unset", "ps:scale", "ps:restart", "restart", "run",
+                    "pg:backups:capture", "pg:reset", "maintenance:on", "maintenance:off", "rollback", "container:push",
+                    "container:release", "pg:promote", "scale")
+            }),
+        CommandRule(
+            ["flask"], .changesState, "migrates the database",
+            when: { $0.sub2("db", "upgrade", "downgrade", "migrate", "stamp") }),
+        CommandRule(
+            ["alembic", "liquibase", "flyway", "sqitch", "dbmate", "goose", "migrate"], .changesState,
+            "migrates the database",
+            when: {
+                $0.sub(
+                    "upgrade", "downgrade", "stamp", "update", "rollback", "migrate", "undo", "clean", "deploy",
+                    "revert", "up", "down", "repair", "baseline", "drop")
+            }),
+        CommandRule(
+            [], .changesState, "migrates the database",
+            when: {
+                $0.text.contains("manage.py migrate") || $0.text.contains("db:migrate")
+                    || $0.text.contains("db:rollback")
+                    || $0.text.contains("prisma migrate deploy") || $0.text.contains("prisma db push")
+                    || $0.text.contains("ef database update") || $0.text.contains("knex migrate")
+                    || $0.text.contains("sequelize db:")
+            }),
+        CommandRule(
+            ["supabase"], .changesState, "changes the project",
+            when: { $0.sub("db", "functions", "deploy", "secrets") && !$0.sub2("db", "diff", "lint") }),
+        CommandRule(
+            [
+                "wrangler", "vercel", "netlify", "fly", "flyctl", "railway", "firebase", "serverless", "sls", "eb",
+                "cf", "amplify",
+            ],
+            .changesState, "deploys or reconfigures a service",
+            when: {
+                $0.sub(
+                    "deploy", "publish", "secret", "secrets", "promote", "rollback", "up", "redeploy", "scale",
+                    "remove", "destroy", "alias") || $0.flag("--prod")
+            }),
+        CommandRule(
+            ["aws"], .changesState, "changes cloud resources",
+            when: { words in
+                let action = words.arguments.dropFirst().first ?? ""
+                return [
+                    "create", "delete", "put", "update", "modify", "start", "stop", "terminate", "reboot", "run",
+                    "deploy", "invoke", "register", "deregister", "attach", "detach", "restore", "cp", "mv", "rm",
+                    "sync",
+                    "tag", "untag", "publish", "send", "apply", "execute", "rotate", "reset", "set", "enable",
+                    "disable",
+                ]
+                .contains { action.hasPrefix($0) }
+            }),
+        CommandRule(
+            ["gcloud", "az"], .changesState, "changes cloud resources",
+            when: {
+                $0.has(
+                    "create", "delete", "deploy", "update", "set", "start", "stop", "restart", "reset", "apply",
+                    "add-iam-policy-binding", "remove-iam-policy-binding", "import", "promote", "rollback", "swap",
+                    "cp", "mv", "rm")
+            }),
+        CommandRule(
+            ["gsutil"], .changesState, "changes storage", when: { $0.sub("cp", "mv", "rm", "rsync", "setmeta", "acl") }),
+        CommandRule(
+            ["argocd"], .changesState, "changes the cluster",
+            when: { $0.sub2("app", "sync", "rollback", "delete", "set", "create") }),
+        CommandRule(
+            ["ansible-playbook", "ansible"], .changesState, "configures hosts",
+            when: { !$0.flag("--check", "--syntax-check", "--list-hosts", "-C") }),
+        CommandRule(["ssh"], .changesState, "runs a command on another host", when: { $0.arguments.count >= 2 }),
+        CommandRule(
+            ["scp", "rsync", "sftp", "pg_restore", "dropdb", "createdb", "mongorestore", "redis-server", "mysqladmin"],
+            .changesState, "copies, restores or changes data"),
+        CommandRule(
+            ["pg_dump", "pg_dumpall", "mysqldump", "mongodump", "pg_basebackup"], .changesState,
+            "writes a backup (an action of its own: the rollback relies on it)"),
+        CommandRule(
+            ["psql", "mysql", "sqlite3", "cqlsh", "mongosh", "mongo"], .changesState, "changes the database",
+            when: { words in
+                let upper = words.text.uppercased()
+                return [
+                    "INSERT ", "UPDATE ", "DELETE ", "DROP ", "ALTER ", "CREATE ", "TRUNCATE ", "GRANT ", "REVOKE ",
+                    "VACUUM", "REINDEX", "COPY ",
+                ].contains { upper.contains($0) } || words.flag("-f", "--file")
+            }),
+        CommandRule(
+            ["redis-cli"], .changesState, "changes the data store",
+            when: { words in
+                words.all.dropFirst().contains {
+                    [
+                        "SET", "DEL", "FLUSHALL", "FLUSHDB", "SHUTDOWN", "EXPIRE", "HSET", "LPUSH", "RPUSH", "SADD",
+                        "INCR",
+                    ]
+                    .contains($0.uppercased())
+                }
+            }),
+        CommandRule(
+            ["curl", "http", "httpie", "wget"], .changesState, "sends a request that changes something",
+            when: { words in
+                if words.tool == "wget" {
+                    // Without --spider or -O- (standard output), wget writes the page to a file.
+                    let toStandardOutput =
+                        words.text.contains("-O -")
+                        || words.all.contains {
+                            $0 == "-O-" || $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.hasSuffix("O-")
+                        }
+                    return !(words.flag("--spider") || toStandardOutput) || words.flag("--post-data", "--method")
+                }
+                if words.tool == "http" || words.tool == "httpie" {
+                    return words.has("POST", "PUT", "PATCH", "DELETE", "post", "put", "patch", "delete")
+                }
+                // `-X POST`, `--request POST`, `-XPOST`, `--request=POST`.
+                var method: String?
+                for (index, word) in words.all.enumerated() {
+                    if word == "-X" || word == "--request", words.all.indices.contains(index + 1) {
+                        method = words.all[index + 1].uppercased()
+                    } else if word.hasPrefix("-X") || word.hasPrefix("--request=") {
+                        method = String(word.dropFirst(word.hasPrefix("-X") ? 2 : 10)).uppercased()
+                    }
+                }
+                if let method { return method != "GET" && method != "HEAD" }
+                return words.flag(
+                    "-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "-F", "--form", "-T",
+                    "--upload-file", "--json")
+            }),
+        CommandRule(
+            ["sed", "perl"], .changesState, "edits files in place",
+            when: { words in
+                words.flag("-i", "--in-place") || words.all.contains { $0.hasPrefix("-i.") }
+            }),
+        CommandRule(
+            [
+                "rm", "mv", "cp", "mkdir", "rmdir", "chmod", "chown", "chgrp", "ln", "touch", "truncate", "dd", "shred",
+                "install", "unlink", "tar", "unzip", "patch",
+            ],
+            .changesState, "creates, moves or deletes files",
+            when: { words in
+                words.tool != "tar" || words.flag("-x", "-c", "--extract", "--create")
+                    || words.all.dropFirst().first.map { !$0.hasPrefix("-") && ($0.contains("x") || $0.contains("c")) }
+                        == true
+            }),
+        CommandRule(
+            ["tee"], .changesState, "writes a file",
+            when: { $0.arguments.contains { $0 != "/dev/null" && $0 != "/dev/stderr" && $0 != "/dev/stdout" } }),
+        CommandRule([], .changesState, "writes a file with `>`", when: { CommandRule.redirectsIntoAFile($0.text) }),
+        CommandRule(
+            [
+                "kill", "pkill", "killall", "reboot", "shutdown", "halt", "crontab", "useradd", "userdel", "usermod",
+                "iptables", "ufw", "certbot", "apt", "apt-get", "yum", "dnf", "brew", "snap",
+            ],
+            .changesState, "changes the machine",
+            when: { words in
+                !["apt", "apt-get", "yum", "dnf", "brew", "snap"].contains(words.tool)
+                    || words.sub(
+                        "install", "remove", "upgrade", "update", "purge", "autoremove", "uninstall", "reinstall")
+            }),
+        CommandRule(
+            ["make"], .changesState, "runs a make target that deploys, releases or changes state",
+            when: {
+                $0.sub(
+                    "deploy", "release", "publish", "push", "install", "migrate", "rollback", "clean", "up", "down",
+                    "destroy", "apply")
+            }),
+        CommandRule(
+            ["crane", "skopeo", "buildah", "kaniko", "ko", "pack", "nerdctl"], .changesState,
+            "builds or publishes images",
+            when: {
+                $0.sub("push", "copy", "build", "bud", "apply", "publish", "tag", "delete", "sync")
+            }),
+        CommandRule(
+            ["vault"], .changesState, "changes secrets",
+            when: { $0.sub("write", "delete", "put", "patch", "kv") && !$0.sub2("kv", "get", "list") }),
+        CommandRule(
+            ["consul", "etcdctl"], .changesState, "changes configuration",
+            when: { $0.has("put", "delete", "del", "kv") && !$0.has("get") }),
+    ]
+
+    /// A stand-in for a value the reader must supply: `<hash>`, `YOUR_ACCOUNT_ID`, `your-bucket`,
+    /// `example.com`, `...`, `XXX`.
+    static func placeholder(in command: String) -> String? {
+        for word in command.split(separator: " ").map({ String($0).trimmingQuotes }) {
+            if word == "..." || word == "…" || word.count >= 3 && word.allSatisfy({ $0 == "X" }) { return word }
+            if let open = word.firstIndex(of: "<"), let close = word[open...].firstIndex(of: ">"),
+                word.index(after: open) < close, word[word.index(after: open)].isLetter,
+                word[word.index(after: open)..<close].allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })
+            {
+                return String(word[open...close])
+            }
+            for part in word.split(whereSeparator: { "/@:=".contains($0) }).map(String.init) {
+                let lower = part.lowercased()
+                if part.hasPrefix("YOUR_") || lower.hasPrefix("your-") || lower.hasPrefix("your_") { return part }
+                if lower == "example.com" || lower.hasSuffix(".example.com") || lower == "example.org" { return part }
+            }
+        }
+        return nil
+    }
+
+    /// `> file` or `>> file` outside quotes, other than into /dev/null or a standard stream.
+    static func redirectsIntoAFile(_ command: String) -> Bool {
+        var quote: Character?
+        var index = command.startIndex
+        while index < command.endIndex {
+            let character = command[index]
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == ">" {
+                var rest = command[command.index(after: index)...]
+                if rest.first == ">" { rest = rest.dropFirst() }
+                if rest.first == "&" || rest.first == "(" {
+                    index = command.index(after: index)
+                    continue
+                }
+                let target = rest.drop(while: { $0 == " " }).prefix(while: { $0 != " " && $0 != ";" && $0 != "|" })
+                if !target.isEmpty, !["/dev/null", "/dev/stderr", "/dev/stdout"].contains(String(target)) {
+                    return true
+                }
+            }
+            index = command.index(after: index)
+        }
+        return false
+    }
+}
+
+extension String {
+    /// Without the quotes around a shell word: `"$URL"` → `$URL`.
+    var trimmingQuotes: String {
+        let quotes: Set<Character> = ["\"", "'"]
+        return String(drop(while: { quotes.contains($0) }).reversed().drop(while: { quotes.contains($0) }).reversed())
+    }
+}

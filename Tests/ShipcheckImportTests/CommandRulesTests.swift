@@ -1,0 +1,174 @@
+import Foundation
+import ShipcheckTestSupport
+import Testing
+
+@testable import ShipcheckImport
+
+/// The one table of commands a check may never run, tried on the shapes found in real runbooks.
+@Suite struct CommandRulesTests {
+    typealias Effect = CommandRule.Effect
+
+    static let shapes: [(String, Effect?)] = [
+        // Reads and ends: checks.
+        ("pytest -q", nil), ("npm test", nil), ("npm ci", nil), ("npm run lint", nil), ("go test ./...", nil),
+        ("cargo test", nil), ("make test", nil), ("ruff check .", nil), ("terraform plan", nil),
+        ("terraform validate", nil), ("kubectl get pods -n prod", nil), ("kubectl get pods -owide", nil),
+        ("kubectl rollout status deployment/api", nil), ("kubectl describe pod api-1", nil),
+        ("docker ps", nil), ("docker images", nil), ("docker compose ps", nil), ("helm list -A", nil),
+        ("helm status api", nil), ("git status --porcelain", nil), ("git log --oneline -5", nil),
+        ("git tag", nil), ("git tag -l 'v*'", nil), ("git diff --stat main", nil),
+        ("curl -fsS https://api.internal/health", nil), ("curl -X GET https://api.internal/health", nil),
+        ("wget -qO- https://api.internal/health", nil), ("wget --spider https://api.internal", nil),
+        ("psql \"$DATABASE_URL\" -tAc 'SELECT 1'", nil), ("psql -c 'select count(*) from users'", nil),
+        ("redis-cli ping", nil), ("redis-cli config get maxmemory", nil), ("aws s3 ls", nil),
+        ("aws sts get-caller-identity", nil), ("aws ecs describe-services --cluster prod", nil),
+        ("gcloud run services describe api", nil), ("ping -c 3 db.internal", nil), ("dig +short api.internal", nil),
+        ("openssl s_client -connect api:443", nil), ("grep -rn TODO src", nil), ("jq .version package.json", nil),
+        ("df -h", nil), ("tar -tzf backup.tgz", nil), ("ansible-playbook site.yml --check", nil),
+        ("sed -n 1,5p config.ini", nil), ("echo ok 2>&1", nil), ("ls > /dev/null", nil),
+        ("vault kv get secret/app", nil),
+        // Never ends.
+        ("tail -f /var/log/app.log", .neverEnds), ("kubectl logs -f deploy/api", .neverEnds),
+        ("docker logs --follow api", .neverEnds), ("heroku logs --tail", .neverEnds),
+        ("kubectl get pods -w", .neverEnds), ("kubectl get pods --watch", .neverEnds),
+        ("kubectl port-forward svc/api 8080:80", .neverEnds), ("journalctl -u api -f", .neverEnds),
+        ("watch kubectl get pods", .neverEnds), ("npm start", .neverEnds), ("npm run dev", .neverEnds),
+        ("python manage.py runserver", .neverEnds), ("python3 -m http.server 8000", .neverEnds),
+        ("gunicorn app:app", .neverEnds), ("flask run", .neverEnds), ("ping db.internal", .neverEnds),
+        ("jest --watch", .neverEnds), ("aws logs tail /ecs/api --follow", .neverEnds), ("stern api", .neverEnds),
+        ("minikube dashboard", .neverEnds), ("top", .neverEnds),
+        // Needs a person.
+        ("docker exec -it api bash", .prompts), ("kubectl exec -it api-1 -- sh", .prompts),
+        ("docker run -it ubuntu", .prompts), ("ssh deploy@prod", .prompts), ("psql", .prompts),
+        ("psql \"$DATABASE_URL\"", .prompts), ("mysql -u root", .prompts), ("rails console", .prompts),
+        ("python manage.py shell", .prompts), ("docker login", .prompts), ("vim config.yml", .prompts),
+        ("python3", .prompts), ("read -p 'Continue?' answer", .prompts),
+        // Placeholders: never run until filled.
+        ("git revert <hash>", .prompts), ("aws ecr describe-images --registry-id YOUR_ACCOUNT_ID", .prompts),
+        ("curl -fsS https://api.example.com/health", .prompts), ("kubectl get pods -n your-namespace", .prompts),
+        ("ls ...", .prompts), ("gh pr view XXX", .prompts), ("dig +short api.example.com", .prompts),
+        // Changes the world.
+        ("git push origin main", .changesState), ("git tag v1.2.3", .changesState),
+        ("git checkout main", .changesState), ("git merge develop", .changesState),
+        ("kubectl apply -f k8s/", .changesState), ("kubectl rollout undo deployment/api", .changesState),
+        ("kubectl scale deploy/api --replicas=3", .changesState), ("kubectl delete pod api-1", .changesState),
+        ("kubectl exec api-1 -- ./migrate", .changesState), ("helm upgrade --install api ./chart", .changesState),
+        ("helm rollback api 3", .changesState), ("docker build -t app:1.2 .", .changesState),
+        ("docker push registry/app:1.2", .changesState), ("docker run --rm -p 80:80 app", .changesState),
+        ("docker compose up -d", .changesState), ("docker-compose down", .changesState),
+        ("docker buildx build --push -t app .", .changesState), ("terraform apply -auto-approve", .changesState),
+        ("terraform destroy", .changesState), ("pulumi up --yes", .changesState),
+        ("systemctl restart nginx", .changesState), ("sudo service api reload", .changesState),
+        ("pm2 restart all", .changesState), ("npm publish", .changesState), ("cargo publish", .changesState),
+        ("gh release create v1.2.3", .changesState), ("gh pr merge 42", .changesState),
+        ("heroku releases:rollback", .changesState), ("heroku maintenance:on", .changesState),
+        ("alembic upgrade head", .changesState), ("python manage.py migrate", .changesState),
+        ("npx prisma migrate deploy", .changesState), ("flask db upgrade", .changesState),
+        ("flyway migrate", .changesState), ("vercel --prod", .changesState), ("fly deploy", .changesState),
+        ("wrangler deploy", .changesState), ("aws ecs update-service --cluster prod --service api", .changesState),
+        ("aws s3 cp build/ s3://bucket --recursive", .changesState), ("aws s3 sync dist s3://site", .changesState),
+        ("gcloud run deploy api --image gcr.io/p/api", .changesState), ("argocd app sync api", .changesState),
+        ("ansible-playbook deploy.yml", .changesState), ("ssh deploy@prod 'sudo systemctl restart api'", .changesState),
+        ("scp dump.sql prod:/tmp", .changesState), ("rsync -av dist/ web:/srv", .changesState),
+        ("pg_dump -Fc app > backup.dump", .changesState), ("pg_restore -d app backup.dump", .changesState),
+        ("psql -c 'DELETE FROM sessions'", .changesState), ("psql -f migrate.sql", .changesState),
+        ("redis-cli FLUSHALL", .changesState), ("curl -X POST https://api/deploy", .changesState),
+        ("curl -d '{}' https://hooks/notify", .changesState), ("curl -fsS -XDELETE https://api/cache", .changesState),
+        ("sed -i 's/1.2/1.3/' version.txt", .changesState), ("perl -pi -e 's/a/b/' f", .changesState),
+        ("echo 1.3 > VERSION", .changesState), ("echo done >> deploy.log", .changesState),
+        ("rm -rf build", .changesState), ("cp .env.example .env", .changesState), ("mkdir -p releases", .changesState),
+        ("chmod +x deploy.sh", .changesState), ("tar -czf backup.tgz data", .changesState),
+        ("echo v2 | tee VERSION", .changesState), ("kill -HUP 1234", .changesState),
+        ("sudo apt-get install -y jq", .changesState), ("make deploy", .changesState),
+        ("vault kv put secret/app key=value", .changesState), ("crane copy a b", .changesState),
+    ]
+
+    @Test(arguments: shapes)
+    func classifies(command: String, effect: Effect?) {
+        let found = CommandAnalysis(commands: [command], notes: []).hazard()
+        #expect(found?.effect == effect, "\(command): \(found?.reason ?? "a check")")
+    }
+
+    @Test func enoughShapesAreTried() {
+        #expect(Self.shapes.count >= 60)
+        #expect(Self.shapes.filter { $0.1 == nil }.count >= 30, "and enough that must stay checks")
+    }
+
+    @Test func theMostSeriousFindingOfALineIsReported() {
+        let line = CommandAnalysis(commands: ["git pull && npm start"], notes: []).hazard()
+        #expect(line?.effect == .neverEnds)
+        #expect(line?.reason == "`npm start` starts a server in the foreground")
+        let steps = CommandAnalysis(commands: ["git checkout main", "git push origin main"], notes: []).hazard()
+        #expect(steps?.command == "git push origin main", "the last state change names the step")
+    }
+}
+
+@Suite struct CurlInChecksTests {
+    @Test(arguments: [
+        ("curl https://api/health", "curl -f https://api/health"),
+        ("curl -s https://api/health | jq .status", "curl -f -s https://api/health | jq .status"),
+        ("curl -fsS https://api/health", "curl -fsS https://api/health"),
+        ("curl --fail https://api", "curl --fail https://api"),
+        ("curl -s -o /dev/null -w '%{http_code}' https://api", "curl -s -o /dev/null -w '%{http_code}' https://api"),
+        ("test -n x && curl https://a && curl -f https://b", "test -n x && curl -f https://a && curl -f https://b"),
+        ("echo mycurl https://a", "echo mycurl https://a"),
+    ])
+    func anErrorPageCannotPass(command: String, written: String) {
+        #expect(ConfigWriter.curlFailsOnErrorStatus(command) == written)
+    }
+}
+
+/// Over every document of the development corpus, the seed and the runbooks: no state-changing or
+/// never-ending shape (a list kept apart from the classifier's table) is ever imported as a check.
+@Suite(.enabled(if: SharedFiles.available, "needs ../shared/ (the seed checklist and corpus), absent in a plain clone"))
+struct NoUnsafeChecksInTheCorpusTests {
+    static let unsafe = [
+        "git push", "git merge", "git checkout", "kubectl apply", "kubectl delete", "kubectl rollout undo",
+        "kubectl scale", "terraform apply", "terraform destroy", "helm upgrade", "helm install", "helm rollback",
+        "docker push", "docker run", "docker build", "docker compose up", "docker-compose up", "tail -f",
+        "logs -f", "--follow", "--watch", "port-forward", "systemctl restart", "systemctl stop", "service restart",
+        "sed -i", "rm -rf", "npm start", "npm run dev", "exec -it", "DROP TABLE", "DELETE FROM", "pg_restore",
+        "npm publish", "heroku releases:rollback", "vercel --prod", "fly deploy", "wrangler deploy", "pm2 restart",
+        "aws s3 cp", "aws s3 sync", "gcloud run deploy", "argocd app sync", "curl -X POST", "curl -X DELETE",
+        "pg_dump", "ssh ",
+    ]
+    /// Migrations are checks only for an item about the local database ("Migration tested locally").
+    static let migrations = [
+        "flask db upgrade", "alembic upgrade", "manage.py migrate", "db:migrate", "prisma migrate deploy",
+        "flyway migrate", "liquibase update",
+    ]
+
+    static var documents: [URL] {
+        let runbooks = Corpus.shared.appendingPathComponent("corpus/runbooks")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: runbooks.path)) ?? []
+        return Corpus.corpusFiles + [Corpus.seed]
+            + names.filter { $0.hasSuffix(".md") && $0 != "SOURCES.md" }.sorted().map {
+                runbooks.appendingPathComponent($0)
+            }
+    }
+
+    @Test func noUnsafeShapeIsACheck() throws {
+        var checked = 0
+        for url in Self.documents {
+            let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+            var walker = DocumentWalker(lines: MarkdownLines(text).lines)
+            walker.walk()
+            for var item in walker.items {
+                Decisions.decide(&item)
+                guard item.decision == .check else { continue }
+                let local = (item.title + " " + item.description.joined(separator: " ")).lowercased().contains("local")
+                for command in item.commands {
+                    checked += 1
+                    for shape in Self.unsafe where command.contains(shape) {
+                        Issue.record("\(url.lastPathComponent):\(item.line): `\(command)` (\(shape)) is a check")
+                    }
+                    if !local, let shape = Self.migrations.first(where: { command.contains($0) }) {
+                        Issue.record(
+                            "\(url.lastPathComponent):\(item.line): migration `\(command)` (\(shape)) is a check")
+                    }
+                }
+            }
+        }
+        #expect(checked > 50, "the corpus holds checks to look at")
+    }
+}
