@@ -1,3 +1,4 @@
+import Foundation
 import ShipcheckTestSupport
 import Testing
 
@@ -46,5 +47,21 @@ import Testing
                 }
             }
         }
+    }
+}
+
+/// The runner ends a process group at its deadline by itself, with no task cancelled: a timeout that
+/// holds while the concurrency pool is busy.
+@Suite struct ProcessDeadlineTests {
+    @Test func theDeadlineEndsTheGroupWithoutACancellation() async throws {
+        let marker = "4343.\(Int.random(in: 100_000...999_999))"
+        let outcome = try await ProcessRunner(grace: 0.5, deadline: 0.3).run(
+            arguments: ["/bin/sh", "-c", "trap '' TERM; sleep \(marker) & sleep \(marker); wait"],
+            environment: ["PATH": "/usr/bin:/bin"], workingDirectory: nil)
+        #expect(outcome.timedOut)
+        #expect(outcome.stopped)
+        #expect(outcome.termination == .signaled(SIGKILL))
+        // Ends well before the sleep would have: a margin a busy machine keeps.
+        #expect(outcome.duration < 30)
     }
 }

@@ -269,7 +269,7 @@ struct CommandCheck: Check {
         let startedAt = Date()
         let outcome: ProcessOutcome
         do {
-            outcome = try await ProcessRunner(outputLimit: outputLimit)
+            outcome = try await ProcessRunner(outputLimit: outputLimit, deadline: context.timeout)
                 .run(arguments: arguments, environment: environment, workingDirectory: directory.path)
         } catch {
             throw CheckError(error.description, retriable: false)
@@ -293,9 +293,11 @@ struct CommandCheck: Check {
                 throw CheckError("the shell \(what) (exit \(code))\(detail)", facts: facts, retriable: false)
             }
         case .signaled(let signal):
+            if outcome.timedOut { throw Self.timedOut(context.timeout, facts: facts) }
             if outcome.stopped { throw CheckError("stopped", facts: facts) }
             throw CheckError("the command was killed by signal \(signal) (\(signalName(signal)))", facts: facts)
         }
+        if outcome.timedOut { throw Self.timedOut(context.timeout, facts: facts) }
         if outcome.stopped { throw CheckError("stopped", facts: facts) }
         // A script can lose a missing tool's failure (`k6 … | tee`, a script that ends with `echo done`):
         // the shell's own words still say that a command was never run.
@@ -378,6 +380,14 @@ struct CommandCheck: Check {
         let group = match.numberOfRanges > 1 ? match.range(at: 1) : match.range
         guard group.location != NSNotFound, let swiftRange = Range(group, in: text) else { return nil }
         return String(text[swiftRange]).trimmingCharacters(in: .whitespaces)
+    }
+}
+
+extension CommandCheck {
+    /// The process group was ended at the item's timeout by the runner itself (the engine says the
+    /// same when its own timer fires first).
+    static func timedOut(_ timeout: Double, facts: Facts) -> CheckError {
+        CheckError("timed out after \(Value.formatDuration(timeout)); its processes were ended", facts: facts)
     }
 }
 

@@ -21,6 +21,8 @@ struct ProcessOutcome: Sendable {
     var duration: Double
     /// The run was stopped by us: a timeout or an interruption.
     var stopped: Bool
+    /// Stopped because `deadline` passed.
+    var timedOut = false
 }
 
 enum ProcessError: Error, Sendable, CustomStringConvertible {
@@ -45,6 +47,10 @@ enum ProcessError: Error, Sendable, CustomStringConvertible {
 struct ProcessRunner: Sendable {
     var outputLimit = 1_048_576
     var grace: Double = 3
+    /// Seconds after the start at which the process group is stopped (SIGTERM, then SIGKILL after
+    /// `grace`) by the reading thread itself: a timeout that holds even when the task that would
+    /// cancel the run waits for a thread of a busy concurrency pool.
+    var deadline: Double?
     static let gatherBelow = 256 * 1024
     static let gatherMicroseconds = 1_000
 
@@ -123,6 +129,7 @@ struct ProcessRunner: Sendable {
         var termination: ProcessOutcome.Termination?
         var exitedAt: ContinuousClock.Instant?
         var killedLeftovers = false
+        var timedOut = false
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 1)
         defer { chunk.deallocate() }
         // While output streams, look for the exit every few reads only: a syscall per read showed.
@@ -148,6 +155,10 @@ struct ProcessRunner: Sendable {
                 } else if ContinuousClock.now - exitedAt > .milliseconds(1500) {
                     break
                 }
+            }
+            if let deadline, !timedOut, termination == nil, ContinuousClock.now - start > .seconds(deadline) {
+                timedOut = true
+                control.stop()
             }
             control.escalateIfDue(grace: grace)
             if open.isEmpty {
@@ -191,7 +202,7 @@ struct ProcessRunner: Sendable {
             ProcessOutcome(
                 termination: termination ?? .signaled(SIGKILL), stdout: stdout, stderr: stderr,
                 duration: (ContinuousClock.now - start).seconds,
-                stopped: control.wasStopped))
+                stopped: control.wasStopped, timedOut: timedOut))
     }
 }
 
