@@ -124,17 +124,6 @@ struct CommandAnalysis {
         CommandRule.Words(command).all
     }
 
-    /// Schema migrations: they change a database, which is fine for one the item calls local.
-    static func isDatabaseMigration(_ command: String) -> Bool {
-        let w = words(command)
-        if w.first == "flask", w.dropFirst().first == "db" { return true }
-        return w.first == "alembic" || w.first == "liquibase" || w.first == "flyway"
-            || command.contains("manage.py migrate")
-            || command.contains("db:migrate") || command.contains("prisma migrate")
-            || command.contains("ef database update")
-            || command.contains("knex migrate")
-    }
-
     /// Inline code from an item's text that reads as a command: `npm test`, `./scripts/check.sh`.
     static func inlineCommands(in text: String) -> [String] {
         var found: [String] = []

@@ -77,6 +77,10 @@ struct CommandRule: Sendable {
 
     static let table: [CommandRule] = neverEnding + interactive + stateChanging
 
+    /// The reason of the migration rules, which the importer also reads: a migration the item calls
+    /// local stays a check.
+    static let migratesTheDatabase = "migrates the database"
+
     static let neverEnding: [CommandRule] = [
         CommandRule(["tail"], .neverEnds, "follows a file", when: { $0.flag("-f", "-F", "--follow") }),
         CommandRule(["watch", "top", "htop", "btop", "k9s", "glances"], .neverEnds, "redraws until stopped"),
@@ -235,18 +239,18 @@ struct CommandRule: Sendable {
                     "container:release", "pg:promote", "scale")
             }),
         CommandRule(
-            ["flask"], .changesState, "migrates the database",
+            ["flask"], .changesState, CommandRule.migratesTheDatabase,
             when: { $0.sub2("db", "upgrade", "downgrade", "migrate", "stamp") }),
         CommandRule(
             ["alembic", "liquibase", "flyway", "sqitch", "dbmate", "goose", "migrate"], .changesState,
-            "migrates the database",
+            CommandRule.migratesTheDatabase,
             when: {
                 $0.sub(
                     "upgrade", "downgrade", "stamp", "update", "rollback", "migrate", "undo", "clean", "deploy",
                     "revert", "up", "down", "repair", "baseline", "drop")
             }),
         CommandRule(
-            [], .changesState, "migrates the database",
+            [], .changesState, CommandRule.migratesTheDatabase,
             when: {
                 $0.text.contains("manage.py migrate") || $0.text.contains("db:migrate")
                     || $0.text.contains("db:rollback")

@@ -82,7 +82,7 @@ enum Decisions {
         case .prompts?:
             item.decision = .manual(reason: hazard?.reason ?? "")
         case .changesState?
-        where hazard.map { CommandAnalysis.isDatabaseMigration($0.command) } == true
+        where hazard?.why == CommandRule.migratesTheDatabase
             && (item.title + " " + item.description.joined(separator: " ")).lowercased().contains("local"):
             // "Migration tested locally": runs against the local database in DATABASE_URL.
             item.decision = .check

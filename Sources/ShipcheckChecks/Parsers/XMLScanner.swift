@@ -175,9 +175,10 @@ struct XMLScanner {
     static let cdataClose = Array("]]>".utf8)
     static let instructionClose = Array("?>".utf8)
 
-    /// The index of the `>` that closes the tag at `position`, outside quotes.
-    private func tagEnd(from start: Int) throws(SyntaxError) -> (end: Int?, scanned: Int) {
-        let result = buffer.withUnsafeBufferPointer { pointer -> (Int?, Int, Bool) in
+    /// The index of the `>` that closes the tag starting before `start`, outside quotes; nil when
+    /// more must be read first.
+    private func tagEnd(from start: Int) throws(SyntaxError) -> Int? {
+        let (end, stray) = buffer.withUnsafeBufferPointer { pointer -> (Int?, Bool) in
             var index = start
             var quote: UInt8 = 0
             while index < pointer.count {
@@ -187,22 +188,22 @@ struct XMLScanner {
                 } else if byte == 0x22 || byte == 0x27 {
                     quote = byte
                 } else if byte == 0x3E {
-                    return (index, index, false)
+                    return (index, false)
                 } else if byte == 0x3C {
-                    return (nil, index, true)
+                    return (nil, true)
                 }
                 index += 1
             }
-            return (nil, start, false)
+            return (nil, false)
         }
-        if result.2 { throw error("`<` inside a tag") }
-        return (result.0, result.1)
+        if stray { throw error("`<` inside a tag") }
+        return end
     }
 
     private mutating func tag() throws(SyntaxError) -> Event {
         var end: Int?
         while end == nil {
-            end = try tagEnd(from: position + 1).end
+            end = try tagEnd(from: position + 1)
             if end == nil {
                 guard fill(buffer.count - position + 1) else {
                     throw error(overflowed ? "a tag longer than 16 MiB" : "the document ends inside a tag")
