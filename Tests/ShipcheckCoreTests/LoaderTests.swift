@@ -195,7 +195,10 @@ import Testing
         ("phases: {}\n", "missing `version: 1`"),
         ("version: 1\n", "missing `phases:`"),
         ("version: 1\nphases:\n  pre-deploy:\n    items: 5\n", "expected a list of items, got a number"),
-        ("version: 1\nversion: 1\nphases: {}\n", "duplicate keys"),
+        (
+            "version: 1\nversion: 1\nphases: {}\n",
+            "test.yml:2:1: at `version`: duplicate key `version`: it appears twice in this mapping (first at line 1)"
+        ),
     ])
     func badDocuments(yaml: String, fragment: String) {
         let text = Fixtures.problems(yaml).map(\.description).joined(separator: "\n")

@@ -1,5 +1,4 @@
 public import Foundation
-import Yams
 
 /// Loads `shipcheck.yml` (and its includes) into a `Checklist`, reporting every problem at once.
 public struct ConfigLoader: Sendable {
@@ -141,7 +140,8 @@ final class LoadState {
             fail("cannot read `\(display)`")
             return
         }
-        guard !data.contains(0) else {
+        guard !data.withUnsafeBytes({ bytes in bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false })
+        else {
             fail("`\(display)` looks like a binary file (it contains NUL bytes); expected YAML text")
             return
         }
@@ -158,51 +158,28 @@ final class LoadState {
         // Every node of a document written out takes at least a byte of it: more nodes than that
         // can only come from aliases repeating parts of it.
         budget.allow(bytes: text.utf8.count)
-        let root: Yams.Node?
+        let document: YAMLDocument
         do {
-            // The basic resolver tags nothing: the readers parse scalars themselves, and skipping
-            // Yams's regular-expression tag resolution halves the load time of a large config.
-            root = try Yams.compose(yaml: text, Resolver.basic)
-        } catch let error as YamlError {
-            let (message, mark) = Self.describe(error)
+            document = try YAMLDocument.read(text, file: display, budget: budget, sink: sink)
+        } catch {
             sink.report(
-                message, location: mark.map { SourceLocation(file: display, line: $0.line, column: $0.column) },
+                error.message, location: SourceLocation(file: display, line: error.line, column: error.column),
                 keyPath: "")
             return
-        } catch {
-            sink.report("not valid YAML: \(error)", location: nil, keyPath: "")
-            return
         }
-        guard let root else {
+        for (second, first) in document.duplicateKeys {
+            let key = ConfigNode(document: document, index: second)
+            let earlier = ConfigNode(document: document, index: first).location.map { " (first at line \($0.line))" }
+            key.report("duplicate key `\(key.scalarText ?? "?")`: it appears twice in this mapping\(earlier ?? "")")
+        }
+        guard document.root >= 0 else {
             sink.report(
                 "`\(display)` is empty; expected a mapping with `version: 1` and `phases:`",
                 location: SourceLocation(file: display, line: 1, column: 1), keyPath: "")
             return
         }
-        let node = ConfigNode(node: root, file: display, keyPath: "", sink: sink, budget: budget)
-        readTopLevel(node, directory: directory, isRoot: loading.count <= 1)
-    }
-
-    static func describe(_ error: YamlError) -> (String, Mark?) {
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-            .composer(let context, let problem, let mark, _):
-            // libyaml's own words name its internals; say what the limit means for the file.
-            if problem.contains("nesting level") {
-                return (
-                    "not valid here: lists and mappings nest deeper than the YAML reader allows (a few hundred levels); "
-                        + "a configuration needs a handful", mark
-                )
-            }
-            let detail = context.map { "\(problem) \($0.text)" } ?? problem
-            return ("not valid YAML: \(detail)", mark)
-        case .reader(let problem, _, _, _):
-            return ("not valid YAML text: \(problem)", nil)
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return ("duplicate keys in a mapping: \(duplicates.joined(separator: ", ")) \(context.text)", context.mark)
-        default:
-            return ("not valid YAML: \(error)", nil)
-        }
+        readTopLevel(
+            ConfigNode(document: document, index: document.root), directory: directory, isRoot: loading.count <= 1)
     }
 
     // MARK: - Top level

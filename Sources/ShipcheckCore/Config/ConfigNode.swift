@@ -1,110 +1,89 @@
 import Foundation
-import Yams
 
-/// A YAML node with its place in the file and its key path, and typed readers that report
-/// problems to the load's sink instead of throwing, so one pass finds every problem.
+/// A node of a configuration file with typed readers that report problems to the load's sink
+/// instead of throwing, so one pass finds every problem. A node is an index into its document:
+/// copying one is cheap, and its key path is worked out only when a problem is reported.
 public struct ConfigNode {
-    let node: Yams.Node
-    let file: String
-    public let keyPath: String
-    let sink: DiagnosticSink
-    let budget: NodeBudget
+    let document: YAMLDocument
+    let index: Int32
 
-    init(node: Yams.Node, file: String, keyPath: String, sink: DiagnosticSink, budget: NodeBudget) {
-        self.node = node
-        self.file = file
-        self.keyPath = keyPath
-        self.sink = sink
-        self.budget = budget
+    init(document: YAMLDocument, index: Int32) {
+        self.document = document
+        self.index = index
     }
 
+    private var node: YAMLDocument.Node { document.nodes[Int(index)] }
+
+    public var keyPath: String { document.keyPath(index) }
+
     public var location: SourceLocation? {
-        node.mark.map { SourceLocation(file: file, line: $0.line, column: $0.column) }
+        let node = self.node
+        return SourceLocation(file: document.file, line: Int(node.line), column: Int(node.column))
     }
 
     /// Records a problem at this node.
     public func report(_ message: String) {
-        sink.report(message, at: self)
+        document.sink.report(message, at: self)
     }
 
-    func child(_ node: Yams.Node, key: String) -> ConfigNode? {
-        guard spend() else { return nil }
-        let path = keyPath.isEmpty ? key : (key.hasPrefix("[") ? keyPath + key : keyPath + "." + key)
-        return ConfigNode(node: node, file: file, keyPath: path, sink: sink, budget: budget)
-    }
+    /// The scalar's text, whatever its style; nil for a collection.
+    var scalarText: String? { document.scalarText(index) }
 
-    /// Counts one more node against the budget; false (reported once) when the document holds too many.
-    private func spend() -> Bool {
-        guard budget.spend() else {
-            if budget.reportOnce() {
-                sink.report(
-                    "the document expands to more than \(budget.limit) nodes, more than its \(budget.bytes) bytes hold "
-                        + "written out: YAML aliases (`*name`) repeat parts of it (an alias bomb?); refusing to load it",
-                    at: self)
-            }
-            return false
-        }
-        return true
-    }
+    /// Written plain, without a tag: the only scalars read as numbers, booleans or nothing.
+    private var isPlainScalar: Bool { node.kind == .scalar && node.style == .plain }
 
     var kindName: String {
-        switch node {
-        case .scalar(let scalar):
+        switch node.kind {
+        case .scalar:
             if isNull { return "nothing" }
-            if node.int != nil { return "a number" }
-            if node.float != nil, scalar.style == .plain { return "a number" }
-            if node.bool != nil, scalar.style == .plain { return "a boolean" }
+            guard isPlainScalar, let text = scalarText else { return "a string" }
+            if YAMLScalar.integer(text) != nil || YAMLScalar.isFloat(text) { return "a number" }
+            if YAMLScalar.bool(text) != nil { return "a boolean" }
             return "a string"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         }
     }
 
-    /// `~`, `null` or nothing, written plain. (Not through `kindName`: its number tests are slow, and
-    /// every string read asks this.)
+    /// `~`, `null` or nothing, written plain.
     public var isNull: Bool {
-        guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
-        return scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null"
+        guard isPlainScalar, let text = scalarText else { return false }
+        return text.isEmpty || text == "~" || text == "null" || text == "Null" || text == "NULL"
     }
 
-    public var isSequence: Bool {
-        if case .sequence = node { return true }
-        return false
-    }
+    public var isSequence: Bool { node.kind == .sequence }
 
-    public var isMapping: Bool {
-        if case .mapping = node { return true }
-        return false
+    public var isMapping: Bool { node.kind == .mapping }
+
+    /// The children of a collection (a mapping's as key, value, key, value, …).
+    private var childNodes: [ConfigNode] {
+        let node = self.node
+        guard node.kind != .scalar else { return [] }
+        return (0..<Int(node.count)).map {
+            ConfigNode(document: document, index: document.child(of: index, at: $0))
+        }
     }
 
     // MARK: - Typed readers
 
     /// Key-value pairs in file order; reports and returns nil when this is not a mapping.
+    /// (Keys written twice are reported once for the whole document, when it is read.)
     public func mapping(expected: String = "a mapping") -> [(key: String, keyNode: ConfigNode, value: ConfigNode)]? {
-        guard case .mapping(let mapping) = node else {
+        let node = self.node
+        guard node.kind == .mapping else {
             report("expected \(expected), got \(kindName)")
             return nil
         }
         var pairs: [(key: String, keyNode: ConfigNode, value: ConfigNode)] = []
-        var seen: Set<String> = []
-        for (keyNode, valueNode) in mapping {
-            guard case .scalar(let scalar) = keyNode else {
-                report(
-                    "keys must be plain strings, got \(ConfigNode(node: keyNode, file: file, keyPath: keyPath, sink: sink, budget: budget).kindName)"
-                )
+        pairs.reserveCapacity(Int(node.count) / 2)
+        for position in stride(from: 0, to: Int(node.count), by: 2) {
+            let keyNode = ConfigNode(document: document, index: document.child(of: index, at: position))
+            let value = ConfigNode(document: document, index: document.child(of: index, at: position + 1))
+            guard let key = keyNode.scalarText else {
+                keyNode.report("keys must be plain strings, got \(keyNode.kindName)")
                 continue
             }
-            let key = scalar.string
-            guard let valueConfig = child(valueNode, key: key), spend() else { return nil }
-            // The key's node shares its value's key path (one string for both).
-            let keyConfig = ConfigNode(
-                node: keyNode, file: file, keyPath: valueConfig.keyPath, sink: sink, budget: budget)
-            if !seen.insert(key).inserted {
-                keyConfig.report("`\(key)` appears twice in this mapping")
-                continue
-            }
-            pairs.append((key, keyConfig, valueConfig))
+            pairs.append((key, keyNode, value))
         }
         return pairs
     }
@@ -127,30 +106,25 @@ public struct ConfigNode {
     }
 
     public func sequence(expected: String = "a list") -> [ConfigNode]? {
-        guard case .sequence(let sequence) = node else {
+        guard node.kind == .sequence else {
             report("expected \(expected), got \(kindName)")
             return nil
         }
-        var result: [ConfigNode] = []
-        for (index, element) in sequence.enumerated() {
-            guard let child = child(element, key: "[\(index)]") else { return nil }
-            result.append(child)
-        }
-        return result
+        return childNodes
     }
 
     /// A scalar as text (numbers and booleans too, as written).
     public func string(expected: String = "a string") -> String? {
-        guard case .scalar(let scalar) = node, !isNull else {
+        guard let text = scalarText, !isNull else {
             report("expected \(expected), got \(kindName)")
             return nil
         }
-        return scalar.string
+        return text
     }
 
     /// A string, or a list of strings.
     public func strings(expected: String = "a string or a list of strings") -> [String]? {
-        if case .sequence = node {
+        if isSequence {
             guard let elements = sequence(expected: expected) else { return nil }
             let values = elements.compactMap { $0.string(expected: "a string") }
             return values.count == elements.count ? values : nil
@@ -159,7 +133,7 @@ public struct ConfigNode {
     }
 
     public func bool() -> Bool? {
-        guard case .scalar(let scalar) = node, scalar.style == .plain, let bool = node.bool else {
+        guard isPlainScalar, let text = scalarText, let bool = YAMLScalar.bool(text) else {
             report("expected true or false, got \(kindName)\(scalarSuffix)")
             return nil
         }
@@ -167,7 +141,7 @@ public struct ConfigNode {
     }
 
     public func integer(in range: ClosedRange<Int>) -> Int? {
-        guard case .scalar = node, let int = node.int else {
+        guard isPlainScalar, let text = scalarText, let int = YAMLScalar.integer(text) else {
             report("expected a whole number, got \(kindName)\(scalarSuffix)")
             return nil
         }
@@ -180,7 +154,7 @@ public struct ConfigNode {
 
     /// A duration such as `90s`, `10m`, `1h30m` or `250ms`, in seconds.
     public func duration() -> Double? {
-        guard case .scalar(let scalar) = node, !isNull, let seconds = parseDuration(scalar.string), seconds > 0 else {
+        guard let text = scalarText, !isNull, let seconds = parseDuration(text), seconds > 0 else {
             report("expected a duration like 90s or 10m, got \(kindName)\(scalarSuffix)")
             return nil
         }
@@ -234,28 +208,19 @@ public struct ConfigNode {
     /// every other string parameter is a template, expanded at run time by `CheckContext.expand`,
     /// so a reference here would otherwise reach the check literally.
     public func reportVariablesInFixedValues(_ type: ParameterType) {
-        switch (type, node) {
-        case (.string, .scalar(let scalar)) where scalar.string.contains("${{"):
-            report("`\(keyPath)` takes a fixed value; `${{ … }}` is not expanded here")
-        case (.list(let element), .sequence(let sequence)):
-            for (index, child) in sequence.enumerated() {
-                ConfigNode(node: child, file: file, keyPath: keyPath + "[\(index)]", sink: sink, budget: budget)
-                    .reportVariablesInFixedValues(element)
+        switch (type, node.kind) {
+        case (.string, .scalar):
+            if scalarText?.contains("${{") == true {
+                report("`\(keyPath)` takes a fixed value; `${{ … }}` is not expanded here")
             }
-        case (.map(let element), .mapping(let mapping)):
-            for (key, value) in mapping {
-                ConfigNode(
-                    node: value, file: file, keyPath: keyPath + "." + (key.string ?? "?"), sink: sink, budget: budget
-                )
-                .reportVariablesInFixedValues(element)
-            }
-        case (.object(let parameters), .mapping(let mapping)), (.probe(let parameters), .mapping(let mapping)):
-            for (key, value) in mapping {
-                guard let name = key.string, let parameter = parameters.first(where: { $0.name == name }) else {
-                    continue
-                }
-                ConfigNode(node: value, file: file, keyPath: keyPath + "." + name, sink: sink, budget: budget)
-                    .reportVariablesInFixedValues(parameter.type)
+        case (.list(let element), .sequence):
+            for child in childNodes { child.reportVariablesInFixedValues(element) }
+        case (.map(let element), .mapping):
+            for (_, _, value) in mapping() ?? [] { value.reportVariablesInFixedValues(element) }
+        case (.object(let parameters), .mapping), (.probe(let parameters), .mapping):
+            for (name, _, value) in mapping() ?? [] {
+                guard let parameter = parameters.first(where: { $0.name == name }) else { continue }
+                value.reportVariablesInFixedValues(parameter.type)
             }
         case (.oneOf(let types), _):
             // Only when no alternative takes a template.
@@ -270,30 +235,29 @@ public struct ConfigNode {
     /// Reports a problem at a character offset inside this scalar, when it sits on one line.
     private func reportInValue(_ message: String, offset: Int, expression text: String) {
         var location = self.location
-        if let base = location, case .scalar(let scalar) = node,
-            scalar.style == .plain || scalar.style == .singleQuoted
-                || scalar.style == .doubleQuoted, !text.contains("\n")
+        let style = node.style
+        if let base = location, node.kind == .scalar,
+            style == .plain || style == .singleQuoted || style == .doubleQuoted, !text.contains("\n")
         {
-            let quote = scalar.style == .plain ? 0 : 1
+            let quote = style == .plain ? 0 : 1
             location = SourceLocation(file: base.file, line: base.line, column: base.column + quote + offset)
         }
-        sink.report("\(message) in `\(text)`", location: location, keyPath: keyPath)
+        document.sink.report("\(message) in `\(text)`", location: location, keyPath: keyPath)
     }
 
     private var scalarSuffix: String {
-        if case .scalar(let scalar) = node, !isNull { return " `\(scalar.string.prefix(60))`" }
+        if let text = scalarText, !isNull { return " `\(text.prefix(60))`" }
         return ""
     }
 }
 
-/// Caps the nodes a load may visit, so alias bombs ("billion laughs") end in a clean error.
+/// Caps the nodes a load may hold (aliases written out), so alias bombs ("billion laughs") end in a clean error.
 /// The limit grows with the bytes loaded (a node written out takes at least one), so a large
 /// configuration loads while an alias bomb, a few bytes that expand without end, is still stopped.
 final class NodeBudget {
     static let minimum = 200_000
     private(set) var bytes = 0
     private var spent = 0
-    private var reported = false
 
     var limit: Int { max(Self.minimum, bytes) }
 
@@ -302,10 +266,5 @@ final class NodeBudget {
     func spend() -> Bool {
         spent += 1
         return spent <= limit
-    }
-
-    func reportOnce() -> Bool {
-        defer { reported = true }
-        return !reported
     }
 }

@@ -13,6 +13,11 @@ extension LoadState {
         var idNodes: [String: ConfigNode] = [:]
         var derivedCounts: [String: Int] = [:]
         var needsNodes: [String: ConfigNode] = [:]
+        // What the checks over the whole checklist need, gathered here: copying every item out
+        // again costs more than reading them.
+        var phaseOf: [String: PhaseName] = [:]
+        var ids: [String] = []
+        var withNeeds: [Item] = []
 
         for (phase, title, itemNodes) in pendingSections {
             var items: [Item] = []
@@ -41,6 +46,9 @@ extension LoadState {
                     idNodes[candidate] = node
                 }
                 if let needs = item.needsNode { needsNodes[item.item.id] = needs }
+                if phaseOf[item.item.id] == nil { phaseOf[item.item.id] = item.item.phase }
+                ids.append(item.item.id)
+                if !item.item.needs.isEmpty { withNeeds.append(item.item) }
                 items.append(item.item)
             }
             // Mutated in place (`default:`): a copy taken out would copy every item of the section.
@@ -51,10 +59,7 @@ extension LoadState {
             }
         }
 
-        let allItems = phases.values.flatMap { $0.flatMap(\.items) }
-        let phaseOf = Dictionary(allItems.map { ($0.id, $0.phase) }, uniquingKeysWith: { first, _ in first })
-        let ids = allItems.map(\.id)
-        for item in allItems {
+        for item in withNeeds {
             guard let node = needsNodes[item.id] else { continue }
             for need in item.needs {
                 if need == item.id {
@@ -71,7 +76,8 @@ extension LoadState {
                 }
             }
         }
-        for cycle in Self.cycles(in: allItems) {
+        // Only items that need something can be on a cycle.
+        for cycle in Self.cycles(in: withNeeds) {
             let node = needsNodes[cycle[0]]
             let message = "needs form a cycle: \(cycle.joined(separator: " → ")) → \(cycle[0])"
             if let node { node.report(message) } else { sink.report(message, location: nil, keyPath: "") }
@@ -125,9 +131,9 @@ extension LoadState {
     /// Whether the item has an unknown key close to a kind's (`rn:` for `run:`): the unknown-key report
     /// with its "did you mean" already says what is wrong, so the long "nothing to run" is not added.
     func misspelledKind(_ node: ConfigNode, kinds: [String]) -> Bool {
-        guard case .mapping(let mapping) = node.node else { return false }
-        return mapping.keys.contains { key in
-            guard let name = key.string, !kinds.contains(name) else { return false }
+        guard node.isMapping else { return false }
+        return (node.mapping() ?? []).contains { name, _, _ in
+            guard !kinds.contains(name) else { return false }
             return Suggestions.closest(to: name, in: kinds) != nil
         }
     }
@@ -199,7 +205,7 @@ extension LoadState {
         var expectations: [FactExpression] = []
         if let expect = fields["expect"] {
             if manual { expect.report("a manual item has no facts to expect; remove `expect`") }
-            if case .sequence = expect.node {
+            if expect.isSequence {
                 expectations = (expect.sequence(expected: "an expression or a list of expressions") ?? []).compactMap {
                     $0.expression()
                 }

@@ -39,6 +39,8 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
     }
 
     public static func parse(_ text: String) throws(ExpressionSyntaxError) -> Template {
+        // Most strings reference nothing; Foundation's substring search is slow for them.
+        guard text.utf8.contains(UInt8(ascii: "$")) else { return Template(parts: [.text(text)]) }
         var parts: [Part] = []
         var literal = ""
         var rest = Substring(text)

@@ -27,16 +27,28 @@ enum Units {
 
 /// Parses a duration such as `90s`, `10m`, `1h30m` or `250ms` into seconds.
 public func parseDuration(_ text: String) -> Double? {
+    // On bytes: configurations hold tens of thousands of these.
+    let bytes = Array(text.utf8)
+    var position = 0
+    var end = bytes.count
+    while position < end, bytes[position] == UInt8(ascii: " ") || bytes[position] == UInt8(ascii: "\t") {
+        position += 1
+    }
+    while end > position, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+    guard position < end else { return nil }
     var total = 0.0
-    var rest = Substring(text.trimmedSpaces)
-    guard !rest.isEmpty else { return nil }
-    while !rest.isEmpty {
-        let digits = rest.prefix { $0.isNumber || $0 == "." }
-        guard !digits.isEmpty, let number = Double(digits) else { return nil }
-        rest = rest.dropFirst(digits.count)
-        let unit = rest.prefix { $0.isLetter }
-        rest = rest.dropFirst(unit.count)
-        guard let (kind, factor) = Units.lookup(String(unit)), kind == .duration else { return nil }
+    while position < end {
+        let numberStart = position
+        while position < end, (bytes[position] >= 0x30 && bytes[position] <= 0x39) || bytes[position] == 0x2E {
+            position += 1
+        }
+        let unitStart = position
+        while position < end, (bytes[position] | 0x20) >= 0x61, (bytes[position] | 0x20) <= 0x7A { position += 1 }
+        guard unitStart > numberStart,
+            let number = Double(String(decoding: bytes[numberStart..<unitStart], as: UTF8.self)),
+            let (kind, factor) = Units.lookup(String(decoding: bytes[unitStart..<position], as: UTF8.self)),
+            kind == .duration
+        else { return nil }
         total += number * factor
     }
     return total
