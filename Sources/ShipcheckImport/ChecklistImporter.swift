@@ -24,7 +24,7 @@ public struct ChecklistImporter: Sendable {
         guard !walker.items.isEmpty else {
             throw ImportError(
                 description:
-                    "\(sourceName) has no checklist items: looked for task items (`- [ ]`, `* [x]`, `1. [ ]`), ☐ marks and sign-off blanks (`Reviewer: ____`)"
+                    "\(sourceName) has no checklist items: looked for task items (`- [ ]`, `* [x]`, `1. [ ]`), ☐ marks, sign-off blanks (`Reviewer: ____`) and fenced shell blocks"
             )
         }
         var items = walker.items
@@ -34,7 +34,10 @@ public struct ChecklistImporter: Sendable {
         summary.items = items.count
         summary.lookalikes = items.filter { $0.lookalike != nil }.count
         summary.codeBlocks = walker.fenceCount
-        summary.attachedBlocks = items.reduce(0) { $0 + $1.fences.count }
+        summary.attachedBlocks = items.filter { $0.origin == .taskItem }.reduce(0) { $0 + $1.fences.count }
+        summary.blockItems = items.filter { $0.origin != .taskItem }.count
+        summary.expectedOutputBlocks = walker.expectedOutputBlocks
+        summary.listedBlocks = walker.listedBlocks
         summary.unattachedBlocks = walker.unattachedFences
         summary.triggers = walker.triggers.count
         summary.ticked = items.filter(\.tickedInSource).map(\.line)

@@ -14,6 +14,11 @@ struct CommandAnalysis {
     struct VerifyNote: Equatable {
         let keyword: String
         let text: String
+        /// A comment without a keyword (`# No pods in CrashLoopBackOff`, `terraform version  # >= 1.5`):
+        /// used when it states a fact to check; otherwise it only describes the command.
+        var descriptive = false
+        /// `# Verify cluster version` (no colon): may only name what follows.
+        var bare = false
     }
 
     var commands: [String] = []
@@ -38,7 +43,26 @@ struct CommandAnalysis {
         let prompted = logical.contains { $0.hasPrefix("$ ") || $0 == "$" }
         for line in logical where !line.isEmpty {
             if line.hasPrefix("#") {
-                if let note = verifyNote(line) { analysis.notes.append(note) }
+                if let note = verifyNote(line) {
+                    analysis.notes.append(note)
+                } else if !line.hasPrefix("#!") {
+                    let text = line.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces)
+                    if !text.isEmpty {
+                        analysis.notes.append(VerifyNote(keyword: "comment", text: text, descriptive: true))
+                    }
+                }
+                continue
+            }
+            var line = line
+            if let (command, comment) = trailingComment(line) {
+                line = command
+                analysis.notes.append(
+                    verifyNote("# " + comment) ?? VerifyNote(keyword: "comment", text: comment, descriptive: true))
+            }
+            // `release: alembic upgrade head`, `web: gunicorn app`: a Procfile or YAML line, not a command.
+            if let first = line.split(separator: " ").first, first.count > 1, first.hasSuffix(":"),
+                first.dropLast().allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." })
+            {
                 continue
             }
             if prompted {
@@ -49,6 +73,29 @@ struct CommandAnalysis {
             }
         }
         return analysis
+    }
+
+    /// `terraform version  # >= 1.5` → (`terraform version`, `>= 1.5`): a `#` after a space, outside quotes.
+    static func trailingComment(_ line: String) -> (String, String)? {
+        var quote: Character?
+        var previous: Character = " "
+        var index = line.startIndex
+        while index < line.endIndex {
+            let character = line[index]
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == "#", previous == " " || previous == "\t" {
+                let command = line[..<index].trimmingCharacters(in: .whitespaces)
+                let comment = line[line.index(after: index)...].drop { $0 == "#" }.trimmingCharacters(in: .whitespaces)
+                guard !command.isEmpty, !comment.isEmpty else { return nil }
+                return (command, comment)
+            }
+            previous = character
+            index = line.index(after: index)
+        }
+        return nil
     }
 
     static let verifyKeywords = [
@@ -63,13 +110,14 @@ struct CommandAnalysis {
         let lower = comment.lowercased()
         for keyword in verifyKeywords where lower.hasPrefix(keyword) {
             var rest = comment.dropFirst(keyword.count)
-            if rest.first == ":" {
+            let bare = rest.first != ":"
+            if !bare {
                 rest = rest.dropFirst()
             } else if !bareKeywords.contains(keyword) || !(rest.first == " ") {
                 continue
             }
             let text = rest.trimmingCharacters(in: .whitespaces)
-            return text.isEmpty ? nil : VerifyNote(keyword: keyword, text: text)
+            return text.isEmpty ? nil : VerifyNote(keyword: keyword, text: text, bare: bare)
         }
         return nil
     }
@@ -79,7 +127,9 @@ struct CommandAnalysis {
     /// The first reason these commands cannot run as a check, most serious first; for state
     /// changes the last one, which names the step that matters (`git checkout`, then `git push`).
     func hazard() -> Hazard? {
-        let found = commands.flatMap(Self.simpleCommands).compactMap { command in
+        // Commands inside `$( … )` and backticks run too: `TOKEN=$(curl -X POST …)`.
+        let all = commands + commands.flatMap(Self.substitutions)
+        let found = all.flatMap(Self.simpleCommands).compactMap { command in
             CommandRule.match(command).map { Hazard(effect: $0.effect, command: command, why: $0.why) }
         }
         guard let worst = found.map(\.effect).min() else { return nil }
@@ -111,13 +161,38 @@ struct CommandAnalysis {
         }
         parts.append(current)
         return parts.map { part in
-            var words = part.split(separator: " ").map(String.init)
-            while let first = words.first, first.contains("="), !first.hasPrefix("-"), !first.hasPrefix("\"") {
-                words.removeFirst()
-            }
-            if words.first == "sudo" || words.first == "time" || words.first == "exec" { words.removeFirst() }
-            return words.joined(separator: " ")
+            CommandRule.Words.droppingRunners(part.split(separator: " ").map(String.init)).joined(separator: " ")
         }.filter { !$0.isEmpty && $0 != "&" }
+    }
+
+    /// The commands inside `$( … )` and backquotes, nested ones included.
+    static func substitutions(_ line: String) -> [String] {
+        var found: [String] = []
+        let characters = Array(line)
+        var index = 0
+        while index < characters.count {
+            if characters[index] == "$", index + 1 < characters.count, characters[index + 1] == "(" {
+                var depth = 0
+                var end = index + 1
+                while end < characters.count {
+                    if characters[end] == "(" { depth += 1 }
+                    if characters[end] == ")" {
+                        depth -= 1
+                        if depth == 0 { break }
+                    }
+                    end += 1
+                }
+                let inner = String(characters[(index + 2)..<min(end, characters.count)])
+                found.append(inner)
+                found += substitutions(inner)
+                index = end
+            } else if characters[index] == "`", let close = characters[(index + 1)...].firstIndex(of: "`") {
+                found.append(String(characters[(index + 1)..<close]))
+                index = close
+            }
+            index += 1
+        }
+        return found
     }
 
     static func words(_ command: String) -> [String] {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which commands a check may never run: the one table. A check only reads the world and always
 /// ends; a command that changes it, never ends by itself, or needs a person at a terminal becomes
 /// an action (deploy and rollback phases) or a manual item with the command shown, with the
@@ -20,7 +22,37 @@ struct CommandRule: Sendable {
 
         init(_ text: String) {
             self.text = text
-            all = text.split(separator: " ").map { String($0).trimmingQuotes }
+            all = Self.droppingRunners(text.split(separator: " ").map { String($0).trimmingQuotes })
+        }
+
+        /// Runners in front of the tool that matters: `sudo -u postgres`, `env A=1`, `time`, `nice -n 5`,
+        /// `npx`, `bunx`, `pnpm dlx`, `uv run`, `poetry run`, `bundle exec`, and `NAME=value` before it.
+        static func droppingRunners(_ words: [String]) -> [String] {
+            var rest = words[...]
+            while let first = rest.first {
+                if first.contains("="), !first.hasPrefix("-"), !first.hasPrefix("\""), !first.hasPrefix("'") {
+                    rest = rest.dropFirst()
+                } else if ["sudo", "doas", "env", "time", "nice", "nohup", "exec", "command", "ionice"].contains(first)
+                {
+                    rest = rest.dropFirst()
+                    while let flag = rest.first, flag.hasPrefix("-") {
+                        rest = rest.dropFirst()
+                        if ["-u", "-g", "-C", "-U", "-n", "-c"].contains(flag) { rest = rest.dropFirst() }
+                    }
+                } else if ["npx", "bunx", "pnpx", "uvx"].contains(first) {
+                    rest = rest.dropFirst().drop { $0.hasPrefix("-") }
+                } else if rest.count >= 2,
+                    [
+                        "pnpm dlx", "pnpm exec", "yarn dlx", "yarn exec", "bun x", "npm exec", "uv run", "poetry run",
+                        "pipx run", "bundle exec", "pdm run", "hatch run", "rye run",
+                    ].contains(first + " " + rest[rest.startIndex + 1])
+                {
+                    rest = rest.dropFirst(2).drop { $0.hasPrefix("-") }
+                } else {
+                    break
+                }
+            }
+            return Array(rest)
         }
 
         func has(_ words: String...) -> Bool { all.dropFirst().contains { words.contains($0) } }
@@ -126,6 +158,9 @@ struct CommandRule: Sendable {
             }),
         CommandRule(["ssh"], .prompts, "opens a remote shell", when: { $0.arguments.count <= 1 }),
         CommandRule(
+            ["fly", "flyctl"], .prompts, "opens a remote console",
+            when: { $0.sub("ssh") && !$0.flag("-C", "--command") }),
+        CommandRule(
             ["read", "vim", "vi", "nano", "emacs", "less", "more", "passwd", "mc"], .prompts, "waits for a person"),
         CommandRule(
             ["gpg"], .prompts, "asks for a passphrase", when: { $0.flag("--symmetric", "-c") && !$0.flag("--batch") }),
@@ -155,7 +190,22 @@ struct CommandRule: Sendable {
             }),
     ]
 
+    /// A project's own script named for what it changes (`./scripts/deploy-production.sh`,
+    /// `bin/rollback`), unless its name also says it only looks (`pre-deploy-checks.sh`).
+    static func scriptNamedForAChange(_ words: Words) -> Bool {
+        let name = (words.tool as NSString).lastPathComponent.lowercased()
+        guard words.tool.contains("/") || name.hasSuffix(".sh") || name.hasSuffix(".py") else { return false }
+        let changes = [
+            "deploy", "release", "rollback", "roll-back", "migrate", "publish", "promote", "restore", "provision",
+            "teardown", "destroy", "cutover", "failover", "switchover", "install", "upgrade", "seed", "reset", "purge",
+            "drop", "backup", "bootstrap", "setup", "start", "stop", "restart",
+        ]
+        let looks = ["check", "verify", "validate", "test", "status", "smoke", "health", "lint", "audit", "dry-run"]
+        return changes.contains { name.contains($0) } && !looks.contains { name.contains($0) }
+    }
+
     static let stateChanging: [CommandRule] = [
+        CommandRule([], .changesState, "is a script named for a change it makes", when: scriptNamedForAChange),
         CommandRule(
             ["git"], .changesState, "changes the repository or its remote",
             when: {
@@ -302,6 +352,9 @@ struct CommandRule: Sendable {
             ["ansible-playbook", "ansible"], .changesState, "configures hosts",
             when: { !$0.flag("--check", "--syntax-check", "--list-hosts", "-C") }),
         CommandRule(["ssh"], .changesState, "runs a command on another host", when: { $0.arguments.count >= 2 }),
+        CommandRule(
+            ["fly", "flyctl"], .changesState, "runs a command on another host",
+            when: { $0.sub("ssh") && $0.flag("-C", "--command") }),
         CommandRule(
             ["scp", "rsync", "sftp", "pg_restore", "dropdb", "createdb", "mongorestore", "redis-server", "mysqladmin"],
             .changesState, "copies, restores or changes data"),

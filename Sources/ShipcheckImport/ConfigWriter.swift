@@ -122,6 +122,13 @@ struct ConfigWriter {
         var note = decisionNote(item)
         if !whole { note += "; one check per independent command of the block" }
         if item.tickedInSource { note += "; ticked ([x]) in the source, asked again here" }
+        if case .block(let titledFrom) = item.origin {
+            note += "; a block under no task item, titled from its \(titledFrom)"
+            if !item.after.isEmpty { note += ", run after the step before it" }
+        }
+        if let check = item.verifiedBy, check < items.count {
+            note += "; the section's own check `\(items[check].id)` (line \(items[check].line)) verifies it"
+        }
         var out = "\n" + comment + "# line \(item.line): " + YAML.comment(note) + "\n"
         for note in item.derived.todo {
             out += comment + "# TODO: turn \u{201C}\(YAML.comment(note))\u{201D} into an expectation\n"
@@ -136,7 +143,7 @@ struct ConfigWriter {
             out +=
                 pad + "description: " + YAML.block(item.description.joined(separator: "\n"), indent: pad + "  ") + "\n"
         }
-        let children = item.children.flatMap { Self.parts(of: items[$0]).map(\.id) }
+        let children = (item.after + item.children).flatMap { Self.parts(of: items[$0]).map(\.id) }
         if !children.isEmpty { out += pad + "needs: [\(children.joined(separator: ", "))]\n" }
         if let type = item.deployType { out += pad + "when: type == \"\(type)\"\n" }
         switch item.decision {

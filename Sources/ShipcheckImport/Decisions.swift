@@ -32,9 +32,27 @@ enum Decisions {
         }
         item.commands = analysis.commands
         for note in analysis.notes {
-            item.derived.merge(
-                ExpectationPatterns.derive(note: note.text, keyword: note.keyword, commands: analysis.commands))
+            let derived = ExpectationPatterns.derive(
+                note: note.text, keyword: note.keyword, commands: analysis.commands)
+            // A comment that only names what follows (`# Verify cluster version`) describes; it is
+            // not a fact left unchecked. One without a keyword counts only when it states a fact.
+            if note.descriptive || note.bare && ExpectationPatterns.onlyNames(note.text) {
+                let states = derived.todo.isEmpty && derived.expectations.contains { $0 != "exit == 0" }
+                guard states else { continue }
+            }
+            item.derived.merge(derived)
             item.notes.append("# \(note.keyword.capitalized): \(note.text)")
+        }
+        for output in item.expectedOutputs {
+            if let expectation = ExpectationPatterns.expectedOutput(output) {
+                item.derived.add(expectation)
+                item.notes.append("the expected output shown in the source")
+            }
+        }
+        for sentence in item.expectationProse {
+            let text = ExpectationPatterns.droppingExpectedLabel(DocumentWalker.plain(sentence))
+            item.derived.merge(ExpectationPatterns.derive(note: text, keyword: "expected", commands: analysis.commands))
+            item.notes.append("\u{201C}\(text)\u{201D}")
         }
         // Threshold bullets under the item ("API p95 response time: <500ms").
         var thresholds: [String] = []

@@ -9,6 +9,8 @@ struct DocumentWalker {
     var triggers: [ImportedTrigger] = []
     var fenceCount = 0
     var unattachedFences: [Int] = []
+    var listedBlocks: [ListedBlock] = []
+    var expectedOutputBlocks = 0
     var documentTitle: String?
 
     private var headings: [(level: Int, text: String)] = []
@@ -19,6 +21,22 @@ struct DocumentWalker {
     private var inTriggerList = false
     /// Phase, type and section under the current headings; worked out once per heading.
     private var context = PhaseContext(headings: [])
+
+    // What a block under no task item is titled from and belongs to.
+    /// A line such as "**Verify:**" or "Validation script:" that was the last line before a block.
+    private var label: (text: String, line: Int)?
+    /// The numbered step ("3. Restart the workers") a block sits under.
+    private var step: (text: String, indent: Int, line: Int)?
+    private var lastNonBlankLine = 0
+    /// Task items in the current list, counted until something else interrupts it.
+    private var listRun = 0
+    /// The last item of the current section, for "Expected output:" and verification blocks.
+    private var lastItemInSection: Int?
+    /// A block item made before the section's first task item: the section's check.
+    private var sectionCheck: Int?
+    private var titlesInSection: [String: Int] = [:]
+    /// The last step item of each chain (a section, or the siblings of "Step N" headings).
+    private var chainTails: [String: Int] = [:]
 
     init(lines: [MarkdownLines.Line]) {
         self.lines = lines
@@ -38,11 +56,17 @@ struct DocumentWalker {
                 open = []
                 lastContentItem = nil
                 inTriggerList = Self.isTriggerHeading(text)
+                label = nil
+                step = nil
+                listRun = 0
+                lastItemInSection = nil
+                sectionCheck = nil
+                titlesInSection = [:]
             case .task(let indent, let checked, let text):
                 addItem(line: line.number, text: text, indent: indent, lookalike: nil, ticked: checked)
             case .lookalike(let indent, let text, let reason):
                 addItem(line: line.number, text: text, indent: indent, lookalike: reason)
-            case .bullet(let indent, let text):
+            case .bullet(let indent, let text, let ordered):
                 close(atOrBeyond: indent)
                 if let owner = open.last {
                     let depth = max(0, (indent - items[owner].indent) / 2 - 1)
@@ -53,28 +77,144 @@ struct DocumentWalker {
                     lastContentItem = nil
                 } else {
                     lastContentItem = nil
+                    listRun = 0
+                    if ordered { step = (Self.plain(text), indent, line.number) }
+                    noteProse(text)
                 }
+                label = Self.isLabel(text) ? (Self.labelText(text), line.number) : nil
             case .text(let indent, let text):
                 if let owner = open.last, indent > items[owner].indent || (!sawBlank && lastContentItem == owner) {
                     items[owner].description.append(text)
                     lastContentItem = owner
+                    if Self.expectationSentence(text) != nil { items[owner].expectationProse.append(text) }
                 } else {
                     open = []
                     lastContentItem = nil
+                    listRun = 0
                     if Self.isTriggerLead(text) { inTriggerList = true }
+                    noteProse(text)
                 }
+                label = Self.isLabel(text) ? (Self.labelText(text), line.number) : nil
             case .fence(let fence):
                 fenceCount += 1
-                if let owner = owner(of: fence) {
-                    items[owner].fences.append(fence)
-                    lastContentItem = owner
-                } else {
-                    unattachedFences.append(fence.startLine)
-                    lastContentItem = nil
-                }
+                place(fence)
+                label = nil
             }
+            lastNonBlankLine = line.number
             sawBlank = false
         }
+    }
+
+    /// "Expected: `healthy`" or "It should return 200" under a block: what the last item expects.
+    private mutating func noteProse(_ text: String) {
+        guard let last = lastItemInSection, Self.expectationSentence(text) != nil else { return }
+        items[last].expectationProse.append(text)
+    }
+
+    /// Puts a fenced block where it belongs: under its task item, as the expected output or the
+    /// verification of the item before it, as an item of its own, or in the list of blocks that
+    /// are not commands.
+    private mutating func place(_ fence: MarkdownLines.Fence) {
+        let directLabel = label.flatMap { $0.line == lastNonBlankLine ? $0.text : nil }
+        let wantsOutput = directLabel.map(Self.isExpectedOutputLabel) ?? false
+        if let owner = owner(of: fence), !closesWholeList(fence, owner: owner) {
+            if wantsOutput {
+                items[owner].expectedOutputs.append(fence.body)
+                expectedOutputBlocks += 1
+            } else {
+                items[owner].fences.append(fence)
+            }
+            lastContentItem = owner
+            return
+        }
+        if wantsOutput, let last = lastItemInSection {
+            items[last].expectedOutputs.append(fence.body)
+            expectedOutputBlocks += 1
+            return
+        }
+        let language = fence.info.split(separator: " ").first.map { String($0).lowercased() } ?? ""
+        guard Decisions.shellLanguages.contains(language) else {
+            listedBlocks.append(ListedBlock(line: fence.startLine, reason: "a \(language) block, not a shell command"))
+            return
+        }
+        guard !CommandAnalysis.read(fence.body).commands.isEmpty else {
+            listedBlocks.append(ListedBlock(line: fence.startLine, reason: "no command in it (comments or output)"))
+            return
+        }
+        // "**Verify:**" under a task item that has nothing to run: the block is how to check it.
+        if let directLabel, Self.isVerifyLabel(directLabel), let last = lastItemInSection,
+            items[last].origin == .taskItem, items[last].fences.isEmpty
+        {
+            items[last].fences.append(fence)
+            return
+        }
+        addBlockItem(fence, label: directLabel)
+    }
+
+    /// A block at the level of a list of several task items, after a blank line, belongs to the
+    /// section, not to the list's last item.
+    private func closesWholeList(_ fence: MarkdownLines.Fence, owner: Int) -> Bool {
+        sawBlank && listRun >= 2 && fence.indent <= items[owner].indent && owner == lastContentItem
+            && !open.contains(where: { items[$0].indent < fence.indent })
+    }
+
+    private mutating func addBlockItem(_ fence: MarkdownLines.Fence, label: String?) {
+        var title: String
+        var titledFrom: String
+        var isStep = false
+        if let step, fence.indent > step.indent || step.line == lastNonBlankLine {
+            title = Self.title(step.text)
+            titledFrom = "step"
+            isStep = true
+            if let label, label != step.text { title += " — " + label }
+        } else if let label {
+            title = label.split(separator: " ").count >= 2 ? label : (context.sectionTitle + ": " + label)
+            titledFrom = "label"
+        } else if listRun >= 2 {
+            title = context.sectionTitle + " (after the list)"
+            titledFrom = "section list"
+        } else {
+            title = headings.last?.text ?? documentTitle ?? "Commands"
+            titledFrom = "heading"
+            isStep = Self.isStepHeading(title)
+        }
+        title = Self.title(title)
+        let count = titlesInSection[title, default: 0] + 1
+        titlesInSection[title] = count
+        if count > 1 { title += " (\(count))" }
+        var item = FoundItem(
+            line: fence.startLine, title: title, rawText: title, indent: fence.indent, lookalike: nil,
+            phase: context.phase, deployType: context.deployType, section: context.section)
+        item.origin = .block(titledFrom: titledFrom)
+        item.fences = [fence]
+        let chain = chainKey(isStep: isStep)
+        if let chain, let tail = chainTails[chain], items[tail].phase == item.phase { item.after = [tail] }
+        items.append(item)
+        let index = items.count - 1
+        if let chain { chainTails[chain] = index }
+        if titledFrom == "section list" {
+            for member in items.indices.suffix(listRun + 1).dropLast() where items[member].origin == .taskItem {
+                items[member].verifiedBy = index
+            }
+        } else if !items[..<index].contains(where: { $0.section == item.section && $0.origin == .taskItem }),
+            sectionCheck == nil
+        {
+            sectionCheck = index
+        }
+        lastItemInSection = index
+        lastContentItem = nil
+        open = []
+    }
+
+    /// Steps run in order: blocks under numbered steps or "Step N" headings, and every block of a
+    /// document with no task items (a runbook), after the one before in the same chain.
+    private func chainKey(isStep: Bool) -> String? {
+        let path = headings.map(\.text)
+        if let last = path.last, Self.isStepHeading(last) {
+            return path.dropLast().joined(separator: " › ") + " › steps"
+        }
+        let procedural = !items.contains { $0.origin == .taskItem }
+        return isStep || procedural ? path.joined(separator: " › ") : nil
     }
 
     /// The item a fenced block belongs to: the deepest open item it is indented under, or the
@@ -101,9 +241,13 @@ struct DocumentWalker {
             item.parent = parent
             items[parent].children.append(items.count)
         }
+        if let sectionCheck { item.verifiedBy = sectionCheck }
         items.append(item)
         open.append(items.count - 1)
         lastContentItem = items.count - 1
+        lastItemInSection = items.count - 1
+        listRun += 1
+        label = nil
     }
 
     /// Item text without Markdown emphasis and link targets: `**API docs updated** (if API changes)`.
@@ -138,6 +282,52 @@ struct DocumentWalker {
         return out.trimmedSpaces
     }
 
+    /// "**Verify:**", "Validation script:", "**Fix Steps**": a short line naming the block after it.
+    static func isLabel(_ text: String) -> Bool {
+        let plain = plain(text)
+        guard !plain.isEmpty, plain.count <= 100 else { return false }
+        return plain.hasSuffix(":") || (text.hasPrefix("**") && (text.hasSuffix("**") || text.hasSuffix("**:")))
+    }
+
+    static func labelText(_ text: String) -> String {
+        title(plain(text).trimmingCharacters(in: CharacterSet(charactersIn: ": ")))
+    }
+
+    static func isExpectedOutputLabel(_ label: String) -> Bool {
+        let lower = label.lowercased()
+        return lower.hasAny(["expected output", "expected result", "example output", "sample output", "should print"])
+            || lower == "output" || lower == "expected" || lower == "result"
+    }
+
+    static func isVerifyLabel(_ label: String) -> Bool {
+        let lower = label.lowercased()
+        return lower.hasPrefix("verify") || lower.hasPrefix("verification") || lower.hasPrefix("check")
+            || lower.hasPrefix("validate") || lower.hasPrefix("validation") || lower.hasPrefix("test")
+    }
+
+    /// "Step 3: Verify the database", "3. Restart", "Phase 2 — Cut over", "步骤1".
+    static func isStepHeading(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        for word in ["step", "phase", "stage", "步骤", "schritt", "étape", "paso"] where lower.hasPrefix(word) {
+            let rest = lower.dropFirst(word.count).drop { $0 == " " }
+            if rest.first?.isNumber == true { return true }
+        }
+        return lower.first?.isNumber == true && lower.drop { $0.isNumber }.first.map { ".):".contains($0) } == true
+    }
+
+    /// A sentence saying what to expect: "Expected: `healthy`", "should return 200", "no output".
+    static func expectationSentence(_ text: String) -> String? {
+        let lower = plain(text).lowercased()
+        guard
+            lower.hasPrefix("expected") || lower.hasPrefix("expect ") || lower.contains("should return")
+                || lower.contains("should show") || lower.contains("should print") || lower.contains("should output")
+                || lower.contains("should be empty") || lower.contains("should report")
+                || lower.hasPrefix("output should") || lower.hasPrefix("result should")
+                || lower.contains("returns 200") || lower.contains("no output")
+        else { return nil }
+        return text
+    }
+
     static func isTriggerHeading(_ text: String) -> Bool {
         let lower = text.lowercased()
         return lower.contains("when to roll") || lower.contains("rollback trigger")
@@ -157,6 +347,10 @@ struct PhaseContext {
     var phase = PhaseName.preDeploy
     var deployType: String?
     var section = "Checklist"
+    /// The last part of the section, for titles: "Deploy › Database" → "Database".
+    var sectionTitle: String {
+        section.components(separatedBy: " › ").last ?? section
+    }
 
     init(headings: [String]) {
         var phaseDepth: Int?

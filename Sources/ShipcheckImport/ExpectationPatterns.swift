@@ -56,7 +56,66 @@ enum ExpectationPatterns {
         #"applies\s+cleanly|success|succeed|passes|passing|\bworks?\b|created|\bok\b|healthy|\bmet\b|running|ready|connected|responds?|available|\bup\b|complete"#
     )
     static let httpStatus = regex(#"\b(?:HTTP\s*|status\s*(?:code)?\s*:?\s*)?([1-5]\d\d)\b(?:\s+OK)?"#)
-    static let quoted = regex(#""([^"]{2,200})"|“([^”]{2,200})”|'([^']{2,200})'"#)
+    static let quoted = regex(#""([^"]{2,200})"|“([^”]{2,200})”|'([^']{2,200})'|`([^`]{2,200})`"#)
+    static let versionFloorPattern = regex(
+        #"^(?:version\s*)?(?:>=|≥|>|at least|minimum|min\.?)\s*v?(\d+)\.(\d+)|^v?(\d+)\.(\d+)(?:\.\d+)?\s*(?:\+|or (?:later|higher|newer|above))"#
+    )
+
+    /// `No pods in CrashLoopBackOff`, `no ERROR lines`: a state or level that must not appear.
+    static let noneOfState = NSRegularExpression.builtIn(
+        #"^(?i:there should be\s+)?(?i:no)\s+(?:[a-z]+\s+){0,4}?(?:in\s+|with\s+)?([A-Z][a-z]+[A-Z][A-Za-z]+|[A-Z]{4,})\b"#
+    )
+
+    /// Words that make a comment state a fact rather than name a step.
+    static let factWords: Set<String> = [
+        "no", "not", "none", "zero", "only", "empty", "should", "must", "contains", "fail", "fails", "pass", "passes",
+        "error", "errors", "returns", "equals", "least", "most", "below", "above", "under", "over",
+    ]
+
+    /// `Verify cluster version`, `Check the pods`: a few words naming what follows, no fact in them.
+    static func onlyNames(_ text: String) -> Bool {
+        let words = text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "'" })
+        guard words.count <= 6 else { return false }
+        return !text.contains(where: { $0.isNumber || "\"'`<>=≥≤".contains($0) })
+            && !words.contains { factWords.contains(String($0)) }
+    }
+
+    /// What an "Expected output:" block says to find: its first line without changing parts
+    /// (numbers, times), as `stdout contains`; an empty block, `lines == 0`.
+    static func expectedOutput(_ body: [String]) -> String? {
+        let lines = body.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if lines.isEmpty || lines.allSatisfy({ ["(no output)", "(empty)", "<no output>"].contains($0.lowercased()) }) {
+            return "lines == 0"
+        }
+        guard
+            let stable = lines.first(where: {
+                !$0.contains(where: \.isNumber) && $0.count >= 3 && $0.count <= 120 && !$0.hasPrefix("$")
+                    && !$0.contains("...") && !$0.contains("…")
+            })
+        else { return nil }
+        return "stdout contains \(literal(stable))"
+    }
+
+    /// "Expected: `healthy`" → "`healthy`"; "Expected output: 200 OK" → "200 OK".
+    static func droppingExpectedLabel(_ text: String) -> String {
+        let lower = text.lowercased()
+        for label in ["expected output:", "expected result:", "expected:", "expect:", "output:", "result:"]
+        where lower.hasPrefix(label) {
+            return String(text.dropFirst(label.count)).trimmingCharacters(in: .whitespaces)
+        }
+        return text
+    }
+
+    /// `>= 1.5`, `≥ v20.1`, `1.5+`, `1.5 or later`, `at least 3.11`: the lowest version accepted.
+    static func versionFloor(_ text: String) -> (Int, Int)? {
+        guard let groups = firstMatch(versionFloorPattern, text.trimmingCharacters(in: .whitespaces)) else {
+            return nil
+        }
+        let major = Int(groups[1]) ?? Int(groups[3])
+        let minor = Int(groups[2]) ?? Int(groups[4])
+        guard let major, let minor else { return nil }
+        return (major, minor)
+    }
     static let threshold = regex(
         #"^\s*(?:[-*]\s*)?(?:\*\*)?([A-Za-z][A-Za-z0-9 /()._+-]*?)(?:\*\*)?\s*:?\s*(<=|>=|≤|≥|<|>)\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|%|MB|GB|KB)?(?![A-Za-z0-9])"#
     )
@@ -97,6 +156,17 @@ enum ExpectationPatterns {
             } else {
                 derived.add("exit == 0")
             }
+            matched = true
+        }
+        if !matched, let (major, minor) = versionFloor(text) {
+            // Two numbers, not one: 1.10 is after 1.9, which a decimal comparison gets wrong.
+            derived.captures["version_major"] = #"v?(\d+)\.\d+"#
+            derived.captures["version_minor"] = #"v?\d+\.(\d+)"#
+            derived.add("version_major > \(major) or version_major == \(major) and version_minor >= \(minor)")
+            matched = true
+        }
+        if !matched, let groups = firstMatch(noneOfState, text) {
+            derived.add("not (stdout contains \(literal(groups[1])))")
             matched = true
         }
         if !matched, firstMatch(nothingFound, text) != nil {

@@ -17,6 +17,22 @@ struct FoundItem {
     var fences: [MarkdownLines.Fence] = []
     /// `- [x]` in the source: kept as a note (the gate asks again; the tick is not evidence).
     var tickedInSource = false
+    /// Made from a fenced block under no task item: a step, a labelled block, a heading's block.
+    var origin = Origin.taskItem
+    /// Items this one runs after: the step before it in a procedure.
+    var after: [Int] = []
+    /// The section's own check (a block written before or after the section's list) that verifies it.
+    var verifiedBy: Int?
+    /// Blocks labelled as expected output ("Expected output:"), and sentences saying what to expect
+    /// ("Expected: `healthy`", "should return 200").
+    var expectedOutputs: [[String]] = []
+    var expectationProse: [String] = []
+
+    enum Origin: Equatable {
+        case taskItem
+        /// From a block: what gave the title (`step`, `label`, `heading`, `section list`).
+        case block(titledFrom: String)
+    }
 
     var decision = Decision.manual(reason: "")
     var derived = ExpectationPatterns.Derived()
@@ -47,7 +63,14 @@ public struct ImportSummary: Sendable, Equatable {
     public var todos = 0
     public var codeBlocks = 0
     public var attachedBlocks = 0
-    /// Line numbers of fenced blocks that belong to no item.
+    /// Blocks that became items of their own (steps, labelled blocks, a heading's block, a
+    /// section's check), and blocks read as expected output.
+    public var blockItems = 0
+    public var expectedOutputBlocks = 0
+    /// Blocks that are not commands, listed with why (a Python snippet, only comments).
+    public var listedBlocks: [ListedBlock] = []
+    /// Line numbers of fenced blocks that belong to no item and were not listed: none, when the
+    /// importer works as it should.
     public var unattachedBlocks: [Int] = []
     public var triggers = 0
     public var expectations = 0
@@ -56,12 +79,20 @@ public struct ImportSummary: Sendable, Equatable {
 
     public var lines: [String] {
         var out = [
-            "\(items) items found (\(items - lookalikes) task items, \(lookalikes) look-alikes: ☐ marks and sign-off blanks)"
+            "\(items) items found (\(items - lookalikes - blockItems) task items, \(lookalikes) look-alikes: ☐ marks and sign-off blanks, "
+                + "\(blockItems) from blocks under no task item)"
         ]
         out.append(
             "\(automated) automated checks, \(actions) actions, \(manual) manual, \(probes) probes to point at a URL")
         out.append("\(expectations) expectations derived; \(todos) TODOs left for you")
-        var blocks = "\(codeBlocks) code blocks: \(attachedBlocks) under items"
+        var blocks = "\(codeBlocks) code blocks: \(attachedBlocks) under task items"
+        if blockItems > 0 { blocks += ", \(blockItems) items of their own (steps, labelled blocks, sections)" }
+        if expectedOutputBlocks > 0 { blocks += ", \(expectedOutputBlocks) read as expected output" }
+        if !listedBlocks.isEmpty {
+            blocks += ", \(listedBlocks.count) listed, not commands"
+            let shown = listedBlocks.prefix(12).map { "\($0.line): \($0.reason)" }
+            blocks += " (line " + shown.joined(separator: "; ") + (listedBlocks.count > 12 ? "; …" : "") + ")"
+        }
         if !unattachedBlocks.isEmpty {
             blocks +=
                 ", \(unattachedBlocks.count) under no item (lines \(unattachedBlocks.map(String.init).joined(separator: ", ")))"
@@ -80,6 +111,12 @@ public struct ImportSummary: Sendable, Equatable {
         }
         return out
     }
+}
+
+/// A fenced block that no item runs, and why.
+public struct ListedBlock: Sendable, Equatable {
+    public let line: Int
+    public let reason: String
 }
 
 /// The result of an import: the configuration text and what was decided.

@@ -10,7 +10,8 @@ struct MarkdownLines {
         case task(indent: Int, checked: Bool, text: String)
         /// `- text ☐`, a table row with `☐`, or a sign-off blank such as `Reviewer: ______`.
         case lookalike(indent: Int, text: String, reason: LookalikeReason)
-        case bullet(indent: Int, text: String)
+        /// `ordered`: `1.` or `1)`, a step of a procedure.
+        case bullet(indent: Int, text: String, ordered: Bool)
         case fence(Fence)
         case text(indent: Int, text: String)
         case blank
@@ -149,8 +150,9 @@ struct MarkdownLines {
             }
             let text = body.trimmedSpaces
             if let reason = lookalike(text) { return .lookalike(indent: indent, text: text, reason: reason) }
+            let ordered = trimmed.first?.isNumber == true
             _ = markerLength
-            return .bullet(indent: indent, text: text)
+            return .bullet(indent: indent, text: text, ordered: ordered)
         }
         let text = trimmed.trimmedSpaces
         if text.hasPrefix("|"), text.contains("☐") {

@@ -375,7 +375,7 @@ struct ImportEndToEndTests {
         let printed = try CLI.run(["import", "CHECKLIST.md"], in: directory)
         #expect(printed.status == 0)
         #expect(printed.stdout.hasPrefix("# Imported from CHECKLIST.md"))
-        #expect(printed.stderr.contains("82 items found"))
+        #expect(printed.stderr.contains("84 items found (82 task items"))
         let written = try CLI.run(["import", "CHECKLIST.md", "--out", "shipcheck.yml"], in: directory)
         #expect(written.status == 0 && written.stdout.isEmpty)
         let refused = try CLI.run(["import", "CHECKLIST.md", "--out", "shipcheck.yml"], in: directory)

@@ -15,6 +15,14 @@ enum Corpus {
         }
     }
 
+    static var runbookFiles: [URL] {
+        let directory = shared.appendingPathComponent("corpus/runbooks")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasSuffix(".md") && $0 != "SOURCES.md" }.sorted().map {
+            directory.appendingPathComponent($0)
+        }
+    }
+
     struct Counts {
         var tasks = 0
         var lookalikes = 0

@@ -19,20 +19,27 @@ struct SeedImportTests {
     @Test func findsEveryItemAndBlockAndValidates() throws {
         let (result, checklist) = try Self.imported()
         let summary = result.summary
-        #expect(summary.items == 82)
+        // 82 task items, and two blocks under no task item that became items of their own: the
+        // "Quick rollback:" block (an action in the rollback phase) and "Deployment Commands" (manual:
+        // one of its scripts is named for a deploy).
+        #expect(summary.items == 84)
+        #expect(summary.blockItems == 2)
         #expect(summary.lookalikes == 0)
         // Three blocks hold independent tools (ruff + black, safety + bandit, pytest + ruff + black): one check each.
-        #expect(checklist.items.count == 86)
-        // 29 fences by the corpus's own counting rule: 27 under items, 2 under none.
+        #expect(checklist.items.count == 88)
+        // 29 fences by the corpus's own counting rule: 27 under task items, 2 items of their own.
         #expect(summary.codeBlocks == 29)
         #expect(summary.attachedBlocks == 27)
-        #expect(summary.unattachedBlocks == [452, 513])
+        #expect(summary.unattachedBlocks.isEmpty)
+        #expect(checklist.item("quick-rollback")?.phase == .rollback)
+        #expect(checklist.item("quick-rollback")?.isAction == true)
+        #expect(checklist.item("deployment-commands")?.isManual == true)
         #expect(summary.automated == 18)
-        #expect(summary.actions == 4)
-        #expect(summary.manual == 55)
+        #expect(summary.actions == 5)
+        #expect(summary.manual == 56)
         #expect(summary.probes == 5)
         #expect(summary.triggers == 5)
-        #expect(checklist.phases.map { $0.items.count } == [48, 23, 11, 4])
+        #expect(checklist.phases.map { $0.items.count } == [49, 23, 11, 5])
         #expect(checklist.triggers.filter { $0.condition != nil }.count == 3)
     }
 
@@ -114,11 +121,38 @@ struct CorpusImportTests {
         _ = try ConfigLoader(kinds: CheckKinds.all).load(yaml: result.yaml, file: file.lastPathComponent + ".yml")
         let text = String(decoding: data, as: UTF8.self)
         let counts = Corpus.count(text)
+        let summary = result.summary
         #expect(
-            result.summary.items - result.summary.lookalikes == counts.tasks, "task items in \(file.lastPathComponent)")
-        #expect(result.summary.lookalikes == counts.lookalikes, "look-alikes in \(file.lastPathComponent)")
-        #expect(result.summary.codeBlocks == counts.fences, "code blocks in \(file.lastPathComponent)")
-        #expect(result.summary.attachedBlocks + result.summary.unattachedBlocks.count == counts.fences)
+            summary.items - summary.lookalikes - summary.blockItems == counts.tasks,
+            "task items in \(file.lastPathComponent)")
+        #expect(summary.lookalikes == counts.lookalikes, "look-alikes in \(file.lastPathComponent)")
+        Self.expectEveryBlockAccountedFor(summary, fences: counts.fences, in: file)
+    }
+
+    /// Every fenced block, by an independent count, is under a task item, an item of its own,
+    /// read as expected output, or listed with a reason; none is dropped.
+    static func expectEveryBlockAccountedFor(_ summary: ImportSummary, fences: Int, in file: URL) {
+        #expect(summary.codeBlocks == fences, "code blocks in \(file.lastPathComponent)")
+        let accounted =
+            summary.attachedBlocks + summary.blockItems + summary.expectedOutputBlocks + summary.listedBlocks.count
+        #expect(accounted == fences, "blocks accounted for in \(file.lastPathComponent)")
+        #expect(summary.unattachedBlocks.isEmpty, "blocks dropped in \(file.lastPathComponent)")
+        #expect(summary.listedBlocks.allSatisfy { !$0.reason.isEmpty })
+    }
+
+    /// Procedural runbooks (numbered steps and fences, few or no checkboxes) import, validate, and
+    /// place every block; their steps run in order.
+    @Test(arguments: Corpus.runbookFiles)
+    func runbooksImportAsOrderedSteps(file: URL) throws {
+        let data = try Data(contentsOf: file)
+        let result = try ChecklistImporter(sourceName: file.lastPathComponent).importChecklist(data: data)
+        let checklist = try ConfigLoader(kinds: CheckKinds.all).load(
+            yaml: result.yaml, file: file.lastPathComponent + ".yml")
+        Self.expectEveryBlockAccountedFor(
+            result.summary, fences: Corpus.count(String(decoding: data, as: UTF8.self)).fences, in: file)
+        if result.summary.blockItems >= 2 {
+            #expect(checklist.items.contains { !$0.needs.isEmpty }, "steps in order in \(file.lastPathComponent)")
+        }
     }
 
     @Test func corpusIsPresent() {
