@@ -63,7 +63,13 @@ enum Decisions {
             }
         }
         if item.lookalike == .signoffBlank {
-            item.signoffs = signoffs(label: item.title)
+            item.signoffs = signoffs(label: item.rawText, section: item.section, roleHint: item.roleHint)
+            if genericSignoffLabel(item.title), let role = item.signoffs?.role {
+                item.title =
+                    (item.roleHint ?? item.section.components(separatedBy: " › ").last ?? role)
+                    + (item.title.lowercased().hasPrefix("sign") ? "" : " — \(item.title)")
+                if !item.title.lowercased().contains("sign") { item.title += " sign-off" }
+            }
             item.decision = .manual(reason: "a sign-off blank: someone in the role signs it")
             return
         }
@@ -89,7 +95,7 @@ enum Decisions {
                 reason = "nothing in the text to run"
             }
             item.decision = .manual(reason: reason)
-            item.signoffs = signoffs(label: item.title)
+            item.signoffs = signoffs(label: item.rawText, section: item.section, roleHint: item.roleHint)
             return
         }
         for expectation in thresholds { item.derived.add(expectation) }
@@ -115,7 +121,7 @@ enum Decisions {
             item.decision = .check
         }
         if case .manual = item.decision {
-            item.signoffs = signoffs(label: item.title)
+            item.signoffs = signoffs(label: item.rawText, section: item.section, roleHint: item.roleHint)
         }
     }
 
@@ -140,24 +146,75 @@ enum Decisions {
 
     static let numbers = ["one": 1, "two": 2, "three": 3, "four": 4, "five": 5]
 
-    /// The sign-off a manual item's words ask for: "approved by at least 2 reviewers" → 2 from `reviewer`.
-    static func signoffs(label: String) -> SignoffRequirement? {
-        let lower = label.lowercased()
-        guard let role = roleWords.first(where: { contains(lower, $0.pattern) })?.role else {
-            if MarkdownLines.isSignoffBlank(label) || lower.contains("sign-off") || lower.contains("signed off") {
-                let name = label.split(separator: ":").first.map {
-                    ExpectationPatterns.snake(String($0)).replacingOccurrences(of: "_", with: "-")
-                }
-                return SignoffRequirement(
-                    count: 1, distinct: true, role: name.map { $0 == "sign-off" ? "approver" : $0 })
+    /// The sign-off a manual item asks for, and from whom: "approved by at least 2 reviewers" → 2 from
+    /// `reviewer`. A role is the one who approves ("reviewed by the tech lead", "CTO sign-off", the
+    /// label of a `Security Team: ____` blank), never the object of the sentence ("invites sent to
+    /// stakeholders", "on-call engineer notified"). A blank labelled only "Signature" or "Sign-Off"
+    /// takes its role from the line above it or its section.
+    static func signoffs(label: String, section: String = "", roleHint: String? = nil) -> SignoffRequirement? {
+        let text = DocumentWalker.plain(label)
+        let lower = text.lowercased()
+        var role: String?
+        if text.contains("___") {
+            let name = DocumentWalker.title(text)
+            if !genericSignoffLabel(name) {
+                role = roleName(name)
+            } else if let roleHint {
+                role = roleName(roleHint)
+            } else if let last = section.components(separatedBy: " › ").last, !last.isEmpty {
+                role = roleName(last)
             }
-            return nil
+            role = role ?? "approver"
+        } else {
+            role = subjectRole(lower)
+            if role == nil, lower.hasAny(["approv", "sign-off", "signed off", "sign off", "signoff"]) {
+                role = "approver"
+            }
         }
+        guard let role else { return nil }
         var count = 1
         if let groups = ExpectationPatterns.firstMatch(signoffCount, lower) {
             count = Int(groups[1]) ?? numbers[groups[1]] ?? 1
         }
         return SignoffRequirement(count: max(1, min(count, 10)), distinct: true, role: role)
+    }
+
+    static let genericSignoffWords: Set<String> = [
+        "sign-off", "signoff", "sign off", "signature", "signed", "signed off", "approved", "approved by", "approval",
+        "name", "sign", "signed by",
+    ]
+
+    static func genericSignoffLabel(_ label: String) -> Bool {
+        genericSignoffWords.contains(label.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ":* ")))
+    }
+
+    /// "QA Team Sign-Off" → `qa`; "Backend Developer" → `backend-developer`.
+    static func roleName(_ text: String) -> String {
+        let lower = DocumentWalker.plain(text).lowercased()
+        if let known = roleWords.first(where: { $0.role != "approver" && contains(lower, $0.pattern) }) {
+            return known.role
+        }
+        var words = lower.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        words.removeAll { ["sign", "off", "signoff", "signature", "approval", "the"].contains($0) }
+        let name = words.joined(separator: "-")
+        return name.isEmpty ? "approver" : name
+    }
+
+    /// The role that approves in a sentence: after "by"/"from", or before "sign-off", "approves",
+    /// "reviews", "confirms" and the like, or opening the line ("CTO: …").
+    static func subjectRole(_ lower: String) -> String? {
+        for (pattern, role) in roleWords where role != "approver" {
+            guard contains(lower, pattern) else { continue }
+            let word = NSRegularExpression.escapedPattern(for: pattern.replacingOccurrences(of: "\\b", with: ""))
+            let approving =
+                #"(?:\bby|\bfrom)\s+(?:the\s+|a\s+|an\s+|our\s+|at\s+least\s+|\d+\s+|one\s+|two\s+|three\s+)*"#
+                + word
+                + #"|"# + word
+                + #"[\w-]*(?:'s)?\s+(?:\w+\s+)?(?:sign-?offs?|signs?\s+off|signed\s+off|approv\w*|reviews?\b|reviewed|confirms?|accepts?|signs\b|verifies|go-ahead)"#
+                + #"|^"# + word + #"[\w-]*\s*:"#
+            if ExpectationPatterns.firstMatch(ExpectationPatterns.regex(approving), lower) != nil { return role }
+        }
+        return nil
     }
 
     /// Ids from titles, unique, ASCII; a title without Latin letters gets `item-LINE`.

@@ -28,6 +28,8 @@ struct DocumentWalker {
     /// The numbered step ("3. Restart the workers") a block sits under.
     private var step: (text: String, indent: Int, line: Int)?
     private var lastNonBlankLine = 0
+    /// The last plain text line and its number: a role named above a "Signature: ____" blank.
+    private var lastText: (text: String, line: Int)?
     /// Task items in the current list, counted until something else interrupts it.
     private var listRun = 0
     /// The last item of the current section, for "Expected output:" and verification blocks.
@@ -66,6 +68,11 @@ struct DocumentWalker {
                 addItem(line: line.number, text: text, indent: indent, lookalike: nil, ticked: checked)
             case .lookalike(let indent, let text, let reason):
                 addItem(line: line.number, text: text, indent: indent, lookalike: reason)
+                if let above = lastText, above.line == lastNonBlankLine, !above.text.contains("___"),
+                    above.text.split(separator: " ").count <= 6
+                {
+                    items[items.count - 1].roleHint = above.text
+                }
             case .bullet(let indent, let text, let ordered):
                 close(atOrBeyond: indent)
                 if let owner = open.last {
@@ -83,6 +90,7 @@ struct DocumentWalker {
                 }
                 label = Self.isLabel(text) ? (Self.labelText(text), line.number) : nil
             case .text(let indent, let text):
+                defer { lastText = (Self.plain(text), line.number) }
                 if let owner = open.last, indent > items[owner].indent || (!sawBlank && lastContentItem == owner) {
                     items[owner].description.append(text)
                     lastContentItem = owner
@@ -256,9 +264,17 @@ struct DocumentWalker {
         for mark in ["☐", "☑", "✅", "❌"] where title.has(mark) {
             title = title.replacingOccurrences(of: mark, with: "")
         }
-        // Sign-off blanks and table rows: "Reviewer: ____" → "Reviewer", "| Logs clean | |" → "Logs clean".
-        if title.contains("___") {
-            title = title.split(separator: "_", omittingEmptySubsequences: true).joined(separator: " ")
+        // Blanks and table rows: "Security Team: ____ Date: ____" → "Security Team", "Throughput: ___ tx/sec"
+        // → "Throughput (tx/sec)", "| Logs clean | |" → "Logs clean".
+        if let blank = title.range(of: "___") {
+            let before = title[..<blank.lowerBound].trimmingCharacters(in: CharacterSet(charactersIn: ":* "))
+            let lastBlank = title.range(of: "_", options: .backwards)?.upperBound ?? blank.upperBound
+            let after = title[lastBlank...].trimmingCharacters(in: .whitespaces)
+            if before.isEmpty {
+                title = title.split(separator: "_", omittingEmptySubsequences: true).joined(separator: " ")
+            } else {
+                title = after.isEmpty || after.contains(":") ? before : "\(before) (\(after))"
+            }
         }
         if title.hasPrefix("|") {
             title = title.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

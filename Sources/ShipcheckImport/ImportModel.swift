@@ -27,6 +27,8 @@ struct FoundItem {
     /// ("Expected: `healthy`", "should return 200").
     var expectedOutputs: [[String]] = []
     var expectationProse: [String] = []
+    /// The line above a sign-off blank, when it names who signs ("**Tech Lead**").
+    var roleHint: String?
 
     enum Origin: Equatable {
         case taskItem

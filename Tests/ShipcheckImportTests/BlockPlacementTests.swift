@@ -293,6 +293,60 @@ import Testing
         #expect(checklist.items.first?.isManual == true)
     }
 
+    /// 12. A sign-off block: a role line with a signature blank beneath it is one item for that role;
+    /// a blank labelled only "Sign-Off" takes its section's role.
+    @Test func signoffBlocksArePerRole() throws {
+        let (_, checklist) = try importText(
+            """
+            # Go-live approvals
+
+            ## Approvals
+
+            **Tech Lead**
+            Signature: ____________ Date: ________
+
+            - [ ] Security Team: _______________ Date: ________
+
+            ### QA Team Sign-Off
+
+            - [ ] QA confirms the regression suite passed
+
+            **Sign-Off**: ______________ Date: ________
+            """)
+        func role(_ title: String) -> String? {
+            guard case .manual(let signoffs) = checklist.items.first(where: { $0.title == title })?.body else {
+                return nil
+            }
+            return signoffs.role
+        }
+        #expect(role("Tech Lead sign-off") == "tech-lead", "\(checklist.items.map(\.title))")
+        #expect(role("Security Team") == "security-team")
+        #expect(role("QA Team Sign-Off") == "qa")
+        #expect(role("QA confirms the regression suite passed") == "qa")
+        #expect(checklist.items.count == 4)
+    }
+
+    /// 13. The role that approves is the subject, never the object of the sentence.
+    @Test func rolesApproveTheyAreNotTold() throws {
+        let (_, checklist) = try importText(
+            """
+            # Release
+
+            - [ ] Release approved by the tech lead
+            - [ ] CTO sign-off for any exception
+            - [ ] Invites sent to stakeholders
+            - [ ] On-call engineer notified
+            """)
+        #expect(checklist.roles.keys.sorted() == ["cto", "tech-lead"])
+        for title in ["Invites sent to stakeholders", "On-call engineer notified"] {
+            guard case .manual(let signoffs) = checklist.items.first(where: { $0.title == title })?.body else {
+                Issue.record("\(title) is not manual")
+                continue
+            }
+            #expect(signoffs.role == nil, "\(title)")
+        }
+    }
+
     @Test func runnersInFrontOfATool() {
         #expect(CommandRule.Words("sudo -u postgres ssh db1 hostname").tool == "ssh")
         #expect(CommandRule.Words("bunx wrangler deploy").tool == "wrangler")

@@ -95,7 +95,8 @@ struct SeedImportTests {
             return
         }
         #expect(review == SignoffRequirement(count: 2, distinct: true, role: "reviewer"))
-        #expect(checklist.roles.keys.sorted() == ["on-call", "reviewer", "security-champion", "tech-lead"])
+        // "On-call engineer notified": the on-call is told, not asked to sign; no role for it.
+        #expect(checklist.roles.keys.sorted() == ["reviewer", "security-champion", "tech-lead"])
         #expect(checklist.item("tests-passing")?.when?.description == #"type == "hotfix""#)
         #expect(checklist.item("create-incident-report")?.phase == .rollback)
         #expect(checklist.deployTypes.keys.sorted() == ["emergency-rollback", "hotfix", "standard"])
