@@ -33,6 +33,11 @@ struct ConfigWriter {
                 out += "  - title: \(YAML.string(trigger.title))   # line \(trigger.line)\n"
                 if let priority = trigger.priority { out += "    priority: \(priority)\n" }
                 if let condition = trigger.condition {
+                    if let metric = trigger.metricToConfirm {
+                        out +=
+                            "    # TODO: `\(metric)` is the importer's name for what the text measures; "
+                            + "point a probe at it or rename it\n"
+                    }
                     out += "    when: \(YAML.string(condition))\n"
                 } else {
                     out += "    manual: true   # a person judges it: no measurable condition in the text\n"
@@ -122,6 +127,7 @@ struct ConfigWriter {
         var note = decisionNote(item)
         if !whole { note += "; one check per independent command of the block" }
         if item.tickedInSource { note += "; ticked ([x]) in the source, asked again here" }
+        if item.movedToPreDeploy { note += "; a local build or test run, so pre-deploy wherever its heading sits" }
         if case .block(let titledFrom) = item.origin {
             note += "; a block under no task item, titled from its \(titledFrom)"
             if !item.after.isEmpty { note += ", run after the step before it" }
@@ -143,7 +149,10 @@ struct ConfigWriter {
             out +=
                 pad + "description: " + YAML.block(item.description.joined(separator: "\n"), indent: pad + "  ") + "\n"
         }
-        let children = (item.after + item.children).flatMap { Self.parts(of: items[$0]).map(\.id) }
+        // Needs stay within a phase: a local build moved to pre-deploy leaves the deploy steps' order.
+        let children = (item.after + item.children).filter { items[$0].phase == item.phase }.flatMap {
+            Self.parts(of: items[$0]).map(\.id)
+        }
         if !children.isEmpty { out += pad + "needs: [\(children.joined(separator: ", "))]\n" }
         if let type = item.deployType { out += pad + "when: type == \"\(type)\"\n" }
         switch item.decision {

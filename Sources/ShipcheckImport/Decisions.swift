@@ -119,9 +119,42 @@ enum Decisions {
             }
         case nil:
             item.decision = .check
+            if item.phase != .preDeploy, isLocalBuildOrTest(item) {
+                item.phase = .preDeploy
+                item.movedToPreDeploy = true
+            }
         }
         if case .manual = item.decision {
             item.signoffs = signoffs(label: item.rawText, section: item.section, roleHint: item.roleHint)
+        }
+    }
+
+    /// Builds and linters only ever look at the code here: `npm run build`, `go build`, `ruff check .`.
+    /// (Test runners are not in the list: under a deploy heading they usually test the deployed system.)
+    static let localTools: [String: Set<String>] = [
+        "go": ["build", "vet"], "cargo": ["build", "clippy", "check", "fmt"], "make": ["build", "lint", "all"],
+        "mvn": ["package", "compile"], "gradle": ["build", "assemble"], "./gradlew": ["build", "assemble"],
+        "swift": ["build"], "dotnet": ["build"],
+    ]
+    static let localOnlyTools: Set<String> = [
+        "ruff", "black", "mypy", "flake8", "pylint", "eslint", "tsc", "golangci-lint", "rubocop", "prettier",
+    ]
+
+    /// A check that builds or lints the code here, or says it runs locally ("Re-run all tests
+    /// locally"): pre-deploy, even under a deploy heading.
+    static func isLocalBuildOrTest(_ item: FoundItem) -> Bool {
+        guard item.phase != .rollback else { return false }
+        let text = (item.title + " " + item.description.joined(separator: " ")).lowercased()
+        if text.hasAny(["locally", "local build", "on your machine", "local test"]) { return true }
+        guard item.phase == .deploy, !item.commands.isEmpty else { return false }
+        return item.commands.allSatisfy { command in
+            let words = CommandRule.Words(command).all
+            guard let tool = words.first else { return false }
+            if localOnlyTools.contains(tool) { return true }
+            if ["npm", "yarn", "pnpm"].contains(tool) {
+                return words.count > 2 && words[1] == "run" && ["build", "lint", "typecheck"].contains(words[2])
+            }
+            return words.count > 1 && localTools[tool]?.contains(words[1]) == true
         }
     }
 

@@ -450,6 +450,11 @@ struct ImportedTrigger {
     let priority: String?
     let condition: String?
     let line: Int
+    /// A metric name the importer chose because the text gives none exactly: a TODO to confirm.
+    var metricToConfirm: String?
+
+    static let secondSide = NSRegularExpression.builtIn(
+        #"\b(?:or|and|,)\s*(<=|>=|<|>|≤|≥)\s*(\d+(?:\.\d+)?)\s*(%|ms|s|m|h)?"#, options: [.caseInsensitive])
 
     init?(bullet: String, line: Int) {
         var text = DocumentWalker.plain(bullet)
@@ -467,7 +472,17 @@ struct ImportedTrigger {
         self.line = line
         let lower = text.lowercased()
         if let (fact, op, value) = ExpectationPatterns.thresholdExpectation(text) {
-            condition = "\(fact) \(op) \(value)"
+            var both = "\(fact) \(op) \(value)"
+            // "> 98% or < 85%": both sides, on the same metric.
+            if let groups = ExpectationPatterns.firstMatch(Self.secondSide, text) {
+                let other = groups[1] == "≤" ? "<=" : groups[1] == "≥" ? ">=" : groups[1]
+                both += " or \(fact) \(other) \(groups[2])\(groups[3])"
+            }
+            condition = both
+            // A metric the text names only loosely ("degradation") is the importer's guess: say so.
+            if !ExpectationPatterns.snake(text).contains(fact.replacingOccurrences(of: ".", with: "_")) {
+                metricToConfirm = fact
+            }
         } else if lower.hasAny(["outage", "service down", "unavailable", "unreachable"]) {
             condition = "health.up == false"
         } else {

@@ -8,7 +8,9 @@ struct FoundItem {
     let rawText: String
     let indent: Int
     let lookalike: MarkdownLines.LookalikeReason?
-    let phase: PhaseName
+    /// From the headings, except that local builds and test runs are pre-deploy wherever they sit.
+    var phase: PhaseName
+    var movedToPreDeploy = false
     let deployType: String?
     let section: String
     var parent: Int?

@@ -347,6 +347,53 @@ import Testing
         }
     }
 
+    /// 14. Rollback triggers with two-sided ranges keep both sides; a metric the text names only
+    /// loosely is marked for the user to confirm.
+    @Test func twoSidedTriggersKeepBothSides() throws {
+        let (result, checklist) = try importText(
+            """
+            # Cache release
+
+            - [ ] Warm-up script reviewed
+
+            ## When to roll back
+
+            - **P1**: Cache hit rate > 98% or < 85%
+            - **P2**: Response time degradation >50%
+            """)
+        let conditions = checklist.triggers.map { $0.condition?.description }
+        #expect(conditions == ["cache_hit_rate > 98 or cache_hit_rate < 85", "latency.degradation > 50"])
+        #expect(result.yaml.contains("# TODO: `latency.degradation` is the importer's name"))
+        #expect(!result.yaml.contains("# TODO: `cache_hit_rate`"))
+    }
+
+    /// 15. Local builds and test runs are pre-deploy wherever their heading sits; tests under a
+    /// deploy heading (against the deployed service) stay.
+    @Test func localBuildsArePreDeploy() throws {
+        let (_, checklist) = try importText(
+            """
+            # Web app
+
+            ## Deployment steps
+
+            - [ ] Production bundle builds
+              ```bash
+              npm run build
+              ```
+            - [ ] Tests pass locally
+              ```bash
+              npm test
+              ```
+            - [ ] Smoke tests against the new version
+              ```bash
+              npx playwright test smoke/
+              ```
+            """)
+        #expect(checklist.item("production-bundle-builds")?.phase == .preDeploy)
+        #expect(checklist.item("tests-pass-locally")?.phase == .preDeploy)
+        #expect(checklist.item("smoke-tests-against-the-new-version")?.phase == .deploy)
+    }
+
     @Test func runnersInFrontOfATool() {
         #expect(CommandRule.Words("sudo -u postgres ssh db1 hostname").tool == "ssh")
         #expect(CommandRule.Words("bunx wrangler deploy").tool == "wrangler")

@@ -39,7 +39,10 @@ struct SeedImportTests {
         #expect(summary.manual == 56)
         #expect(summary.probes == 5)
         #expect(summary.triggers == 5)
-        #expect(checklist.phases.map { $0.items.count } == [49, 23, 11, 5])
+        // "Re-run all tests locally" (three checks) sits under a deploy heading but runs here: pre-deploy.
+        #expect(checklist.phases.map { $0.items.count } == [52, 20, 11, 5])
+        #expect(checklist.item("re-run-all-tests-locally-pytest")?.phase == .preDeploy)
+        #expect(checklist.item("run-deployment-smoke-tests")?.phase == .deploy)
         #expect(checklist.triggers.filter { $0.condition != nil }.count == 3)
     }
 
