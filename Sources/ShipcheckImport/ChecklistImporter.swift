@@ -51,6 +51,11 @@ public struct ChecklistImporter: Sendable {
             summary.todos += item.derived.todo.count + (item.decision == .probe ? 1 : 0)
             if case .manual = item.decision {} else { summary.expectations += item.derived.expectations.count }
         }
+        for name in items.flatMap({ $0.placeholderVariables.map(\.name) })
+        where !summary.placeholderVariables.contains(name) {
+            summary.placeholderVariables.append(name)
+        }
+        summary.todos += summary.placeholderVariables.count
         let roles = Set(items.compactMap { $0.signoffs?.role })
         summary.todos += roles.count
         summary.emptyRoles = roles.sorted()

@@ -27,6 +27,16 @@ struct ConfigWriter {
             out += "\n# TODO: name the people who hold each role (e.g. [alice@example.com]).\nroles:\n"
             for role in roles { out += "  \(YAML.key(role)): []\n" }
         }
+        let variables = items.flatMap(\.placeholderVariables).reduce(into: [(String, String)]()) { found, variable in
+            if !found.contains(where: { $0.0 == variable.name }) { found.append(variable) }
+        }
+        if !variables.isEmpty {
+            out += "\n# TODO: fill in the values the source left as placeholders; until then the commands\n"
+            out += "# that read them fail without running.\nvars:\n"
+            for (name, placeholder) in variables {
+                out += "  \(name): \"\"   # TODO: was \(YAML.comment(placeholder)) in the source\n"
+            }
+        }
         if !triggers.isEmpty {
             out += "\n# Rollback triggers, from the checklist's \"when to roll back\" list.\ntriggers:\n"
             for trigger in triggers {
@@ -221,6 +231,11 @@ struct ConfigWriter {
             commands[last] = Self.grepMayFindNothing(commands[last])
         }
         if item.decision == .check { commands = commands.map(Self.curlFailsOnErrorStatus) }
+        // An unfilled placeholder fails the item before anything runs.
+        let guards = item.placeholderVariables.map { name, placeholder in
+            "test -n ${{ vars.\(name) }} || { echo 'fill in vars.\(name) (\(placeholder) in the source)' >&2; exit 2; }"
+        }
+        commands = guards + commands
         return commands.count == 1 ? commands[0] : (["set -e"] + commands).joined(separator: "\n")
     }
 

@@ -30,7 +30,7 @@ enum Decisions {
         if analysis.commands.isEmpty {
             analysis.commands = CommandAnalysis.inlineCommands(in: item.rawText)
         }
-        item.commands = analysis.commands
+        (item.commands, item.placeholderVariables) = Placeholders.declare(in: analysis.commands)
         for note in analysis.notes {
             let derived = ExpectationPatterns.derive(
                 note: note.text, keyword: note.keyword, commands: analysis.commands)

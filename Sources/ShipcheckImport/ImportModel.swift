@@ -29,6 +29,8 @@ struct FoundItem {
     /// ("Expected: `healthy`", "should return 200").
     var expectedOutputs: [[String]] = []
     var expectationProse: [String] = []
+    /// Placeholders of the commands turned into variables: (name, the placeholder as written).
+    var placeholderVariables: [(name: String, placeholder: String)] = []
     /// The line above a sign-off blank, when it names who signs ("**Tech Lead**").
     var roleHint: String?
 
@@ -78,6 +80,8 @@ public struct ImportSummary: Sendable, Equatable {
     public var unattachedBlocks: [Int] = []
     public var triggers = 0
     public var expectations = 0
+    /// Variables declared for the commands' placeholders (`<hash>` → `HASH`), to fill in.
+    public var placeholderVariables: [String] = []
     /// Lines of items ticked (`[x]`) in the source.
     public var ticked: [Int] = []
 
@@ -103,6 +107,11 @@ public struct ImportSummary: Sendable, Equatable {
         }
         out.append(blocks)
         if triggers > 0 { out.append("\(triggers) rollback triggers") }
+        if !placeholderVariables.isEmpty {
+            out.append(
+                "variables to fill in under `vars:` (placeholders of the commands; until then those commands fail "
+                    + "without running): " + placeholderVariables.joined(separator: ", "))
+        }
         if !ticked.isEmpty {
             out.append(
                 "\(ticked.count) ticked ([x]) in the source (lines \(ticked.map(String.init).joined(separator: ", "))): "

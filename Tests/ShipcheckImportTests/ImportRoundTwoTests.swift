@@ -29,20 +29,52 @@ import Testing
         #expect(result.yaml.contains("ticked ([x]) in the source, asked again here"))
     }
 
-    @Test func aCommandWithAPlaceholderIsNeverRun() throws {
+    /// A placeholder becomes a declared variable with a TODO; until it is filled in, the command
+    /// fails without running (run here through the real engine), and once filled it runs.
+    @Test func aPlaceholderIsAVariableAndNeverRunsUnfilled() async throws {
         let result = try importText(
             """
-            # Rollback
+            # Release
 
             ## Pre-deploy
 
-            - [ ] Previous release still tagged
+            - [ ] Release directory is present
               ```bash
-              git show <previous-tag> --stat
+              ls <release-dir>
+              ```
+            - [ ] Elided arguments stay manual
+              ```bash
+              kubectl get pods ...
               ```
             """)
-        #expect(result.summary.automated == 0)
-        #expect(result.yaml.contains("has a placeholder to fill before it can run"))
+        #expect(result.summary.placeholderVariables == ["RELEASE_DIR"])
+        #expect(result.yaml.contains("  RELEASE_DIR: \"\"   # TODO: was <release-dir> in the source"))
+        #expect(result.yaml.contains("has a placeholder to fill before it can run"))  // the `...` one
+        func run(_ yaml: String) async throws -> ItemResult? {
+            let checklist = try ConfigLoader(kinds: CheckKinds.all).load(yaml: yaml, file: "c.yml")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID())")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let options = RunOptions(
+                phase: .preDeploy, jobs: 1, actor: "tester", workingDirectory: directory,
+                processEnvironment: ProcessInfo.processInfo.environment, toolVersion: "test")
+            return await Engine(checklist: checklist, options: options).run().items.first {
+                $0.id == "release-directory-is-present"
+            }
+        }
+        let unfilled = try await run(result.yaml)
+        #expect(unfilled?.outcome == .fail, "\(String(describing: unfilled))")
+        #expect(unfilled?.facts["exit"] == .number(2))
+        let filled = try await run(result.yaml.replacingOccurrences(of: "RELEASE_DIR: \"\"", with: "RELEASE_DIR: ."))
+        #expect(filled?.outcome == .pass, "\(String(describing: filled))")
+    }
+
+    @Test(arguments: [
+        ("<previous-tag>", "PREVIOUS_TAG"), ("YOUR_ACCOUNT_ID", "ACCOUNT_ID"), ("your-bucket", "BUCKET"),
+        ("api.example.com", "API_HOST"), ("example.com", "HOST"),
+    ])
+    func placeholderNames(placeholder: String, name: String) {
+        #expect(Placeholders.variableName(placeholder) == name)
     }
 
     @Test func curlInACheckFailsOnAnErrorPage() throws {
