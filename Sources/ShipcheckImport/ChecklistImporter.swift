@@ -62,7 +62,7 @@ public struct ChecklistImporter: Sendable {
         let writer = ConfigWriter(
             sourceName: sourceName, toolVersion: toolVersion, title: walker.documentTitle,
             items: items, triggers: walker.triggers, roles: roles.sorted(), summary: summary)
-        return ImportResult(yaml: writer.render(), summary: summary)
+        return ImportResult(yaml: writer.render(), summary: summary, report: writer.reportRows())
     }
 
     static func decode(_ data: Data, name: String) throws(ImportError) -> String {

@@ -30,14 +30,27 @@ struct CommandAnalysis {
         var analysis = CommandAnalysis()
         var logical: [String] = []
         var pending = ""
-        for raw in body {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+        var index = 0
+        while index < body.count {
+            let line = body[index].trimmingCharacters(in: .whitespaces)
+            index += 1
             if line.hasSuffix("\\") && !line.hasPrefix("#") {
                 pending += String(line.dropLast()) + " "
                 continue
             }
-            logical.append(pending + line)
+            var command = pending + line
             pending = ""
+            // A here-document's lines belong to its command, as written: indentation kept.
+            if !line.hasPrefix("#"), let (delimiter, tabsStripped) = hereDocument(command) {
+                while index < body.count {
+                    let raw = body[index]
+                    index += 1
+                    command += "\n" + raw
+                    let end = tabsStripped ? raw.trimmingCharacters(in: .whitespaces) : raw
+                    if end == delimiter { break }
+                }
+            }
+            logical.append(command)
         }
         if !pending.isEmpty { logical.append(pending.trimmingCharacters(in: .whitespaces)) }
         let prompted = logical.contains { $0.hasPrefix("$ ") || $0 == "$" }
@@ -54,8 +67,10 @@ struct CommandAnalysis {
                 continue
             }
             var line = line
-            if let (command, comment) = trailingComment(line) {
-                line = command
+            // Only the command's own line: a here-document's body is data.
+            let firstLine = line.prefix { $0 != "\n" }
+            if let (command, comment) = trailingComment(String(firstLine)) {
+                line = command + line.dropFirst(firstLine.count)
                 analysis.notes.append(
                     verifyNote("# " + comment) ?? VerifyNote(keyword: "comment", text: comment, descriptive: true))
             }
@@ -73,6 +88,19 @@ struct CommandAnalysis {
             }
         }
         return analysis
+    }
+
+    /// `cat <<EOF > file`, `psql <<-'SQL'`: the delimiter, and whether its closing line may be indented.
+    static func hereDocument(_ line: String) -> (String, Bool)? {
+        guard let marker = line.range(of: "<<"), !line[marker.upperBound...].hasPrefix("<") else { return nil }
+        var rest = line[marker.upperBound...]
+        let tabsStripped = rest.first == "-"
+        if tabsStripped { rest = rest.dropFirst() }
+        rest = rest.drop { $0 == " " }
+        let word = rest.prefix { !$0.isWhitespace && $0 != ";" && $0 != "|" && $0 != ">" && $0 != ")" }
+        let delimiter = word.filter { $0 != "'" && $0 != "\"" }
+        guard !delimiter.isEmpty, delimiter.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
+        return (String(delimiter), tabsStripped)
     }
 
     /// `terraform version  # >= 1.5` → (`terraform version`, `>= 1.5`): a `#` after a space, outside quotes.

@@ -285,6 +285,32 @@ struct ConfigWriter {
         return command[..<bar].trimmingCharacters(in: .whitespaces) + " | { \(tail) || test $? -eq 1; }"
     }
 
+    /// What each written item became and why, in the order written.
+    func reportRows() -> [ImportReportRow] {
+        items.flatMap { item in
+            Self.parts(of: item).map { part in
+                var written = item
+                written.commands = part.commands
+                let became: String
+                switch item.decision {
+                case .check: became = "check"
+                case .action: became = "action"
+                case .manual: became = "manual"
+                case .probe: became = "probe"
+                }
+                var todos = item.derived.todo.map { "turn \u{201C}\($0)\u{201D} into an expectation" }
+                todos += item.placeholderVariables.map { "fill in vars.\($0.name) (\($0.placeholder) in the source)" }
+                if item.decision == .probe { todos.append("point the probe at a URL or metrics query") }
+                if let role = item.signoffs?.role { todos.append("name the people in role `\(role)`") }
+                let manual: Bool
+                if case .manual = item.decision { manual = true } else { manual = false }
+                return ImportReportRow(
+                    line: item.line, id: part.id, title: part.title, became: became, why: decisionNote(written),
+                    expectations: manual ? [] : item.derived.expectations, todos: todos)
+            }
+        }
+    }
+
     func decisionNote(_ item: FoundItem) -> String {
         let kind = item.lookalike.map { " (a \($0.rawValue), not a task item)" } ?? ""
         switch item.decision {

@@ -136,6 +136,32 @@ public struct ListedBlock: Sendable, Equatable {
 public struct ImportResult: Sendable {
     public let yaml: String
     public let summary: ImportSummary
+    /// Per item written: what it became and why (`shipcheck import --report`).
+    public let report: [ImportReportRow]
+
+    /// The report as text: one block per item, then the summary's totals.
+    public var reportLines: [String] {
+        var out: [String] = []
+        for row in report {
+            out.append("line \(row.line)  \(row.id)  [\(row.became)]  \(row.title)")
+            out.append("    why: \(row.why)")
+            if !row.expectations.isEmpty { out.append("    expects: " + row.expectations.joined(separator: " and ")) }
+            for todo in row.todos { out.append("    TODO: \(todo)") }
+        }
+        return out + summary.lines
+    }
+}
+
+/// One item of an import's report.
+public struct ImportReportRow: Sendable, Equatable {
+    public let line: Int
+    public let id: String
+    public let title: String
+    /// `check`, `action`, `manual` or `probe`.
+    public let became: String
+    public let why: String
+    public let expectations: [String]
+    public let todos: [String]
 }
 
 public struct ImportError: Error, Sendable, CustomStringConvertible {

@@ -8,12 +8,15 @@ struct ImportCommand: ParsableCommand {
         abstract: "Turn a Markdown deployment checklist into a Shipcheck configuration.",
         discussion: """
             Task items become items; headings give phases, deploy types and sections; shell blocks and \
-            inline commands become checks (or actions in the deploy phase); `# Verify:` comments become \
-            expectations; the rest stays manual, with the reason beside it. A summary goes to stderr.
+            inline commands become checks (or actions in the deploy phase); blocks under no task item \
+            (steps, labelled blocks, runbooks) become items of their own, in order; comments and prose \
+            that say what to expect become expectations; the rest stays manual, with the reason beside \
+            it. A summary goes to stderr.
 
             Examples:
               shipcheck import DEPLOYMENT_CHECKLIST.md > shipcheck.yml
               shipcheck import docs/RELEASE_CHECKLIST.md --out shipcheck.yml --force
+              shipcheck import RUNBOOK.md --out shipcheck.yml --report
             """)
 
     @Argument(help: "The Markdown checklist.", completion: .file(extensions: ["md", "markdown"]))
@@ -24,6 +27,9 @@ struct ImportCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Overwrite --out if it exists.")
     var force = false
+
+    @Flag(name: .long, help: "Print, per item, what it became and why, its expectations and TODOs (to stderr).")
+    var report = false
 
     func run() throws {
         let url = URL(fileURLWithPath: file)
@@ -56,6 +62,6 @@ struct ImportCommand: ParsableCommand {
             Console.out(result.yaml, terminator: "")
         }
         Console.note("imported \(file):")
-        for line in result.summary.lines { Console.note("  " + line) }
+        for line in report ? result.reportLines : result.summary.lines { Console.note("  " + line) }
     }
 }

@@ -394,6 +394,21 @@ import Testing
         #expect(checklist.item("smoke-tests-against-the-new-version")?.phase == .deploy)
     }
 
+    /// 16. A here-document keeps its lines, indentation included, inside its command.
+    @Test func hereDocumentsKeepTheirIndentation() throws {
+        let analysis = CommandAnalysis.read([
+            "cat <<'EOF' > /tmp/probe.yaml", "targets:", "  - name: api   # the public one", "EOF",
+            "grep -c name /tmp/probe.yaml  # 1",
+        ])
+        #expect(
+            analysis.commands == [
+                "cat <<'EOF' > /tmp/probe.yaml\ntargets:\n  - name: api   # the public one\nEOF",
+                "grep -c name /tmp/probe.yaml",
+            ])
+        let indented = CommandAnalysis.read(["psql <<-SQL", "\tSELECT 1;", "\tSQL", "echo done"])
+        #expect(indented.commands == ["psql <<-SQL\n\tSELECT 1;\n\tSQL", "echo done"])
+    }
+
     @Test func runnersInFrontOfATool() {
         #expect(CommandRule.Words("sudo -u postgres ssh db1 hostname").tool == "ssh")
         #expect(CommandRule.Words("bunx wrangler deploy").tool == "wrangler")

@@ -69,6 +69,34 @@ import Testing
         #expect(filled?.outcome == .pass, "\(String(describing: filled))")
     }
 
+    /// `import --report`: per written item, what it became, why, its expectations and TODOs; then the totals.
+    @Test func theReportSaysWhatEachItemBecameAndWhy() throws {
+        let result = try importText(
+            """
+            # Release
+
+            ## Pre-deploy
+
+            - [ ] Unit tests pass
+              ```bash
+              pytest -q  # should show 0 failed
+              ```
+            - [ ] Bucket exists
+              ```bash
+              aws s3 ls s3://your-bucket
+              ```
+            - [ ] Release approved by the tech lead
+            """)
+        #expect(result.report.map(\.became) == ["check", "check", "manual"])
+        #expect(result.report[0].expectations == ["tests.failed == 0"])
+        #expect(result.report[1].todos == ["fill in vars.BUCKET (your-bucket in the source)"])
+        #expect(result.report[2].todos == ["name the people in role `tech-lead`"])
+        #expect(result.report[2].why.hasPrefix("manual: nothing in the text to run"))
+        let lines = result.reportLines
+        #expect(lines.first == "line 5  unit-tests-pass  [check]  Unit tests pass")
+        #expect(Array(lines.suffix(result.summary.lines.count)) == result.summary.lines)
+    }
+
     @Test(arguments: [
         ("<previous-tag>", "PREVIOUS_TAG"), ("YOUR_ACCOUNT_ID", "ACCOUNT_ID"), ("your-bucket", "BUCKET"),
         ("api.example.com", "API_HOST"), ("example.com", "HOST"),
