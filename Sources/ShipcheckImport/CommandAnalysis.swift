@@ -87,7 +87,20 @@ struct CommandAnalysis {
                 analysis.commands.append(line)
             }
         }
+        // `DISABLE_RATE_LIMIT=true` alone runs nothing: a check of it would pass on no evidence.
+        if analysis.commands.allSatisfy(isOnlyAssignments) { analysis.commands = [] }
         return analysis
+    }
+
+    /// `NAME=value` words and nothing else (`export NAME=value` included).
+    static func isOnlyAssignments(_ command: String) -> Bool {
+        var words = command.split(separator: " ")
+        if words.first == "export" { words.removeFirst() }
+        return !words.isEmpty
+            && words.allSatisfy { word in
+                guard let equals = word.firstIndex(of: "="), equals > word.startIndex else { return false }
+                return word[..<equals].allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+            }
     }
 
     /// `cat <<EOF > file`, `psql <<-'SQL'`: the delimiter, and whether its closing line may be indented.

@@ -281,6 +281,53 @@ struct CommandRule: Sendable {
                     || $0.sub2("secret", "set", "delete")
             }),
         CommandRule(
+            ["heroku"], .changesState, "changes the app's add-ons, buildpacks or settings",
+            when: { words in
+                guard let sub = words.arguments.first, let colon = sub.firstIndex(of: ":") else { return false }
+                let verb = sub[sub.index(after: colon)...].split(separator: ":").first.map(String.init) ?? ""
+                return [
+                    "add", "create", "set", "unset", "destroy", "remove", "attach", "detach", "enable", "disable",
+                    "promote", "reset", "push", "release", "rollback", "restart", "scale", "upgrade", "capture",
+                    "restore", "rename", "transfer", "clear", "update", "wait",
+                ].contains(verb) || sub.hasPrefix("addons:") && verb.isEmpty == false && verb != "info"
+            }),
+        CommandRule(
+            ["pip", "pip3", "pipx", "gem", "composer", "cargo", "go", "poetry", "uv", "conda", "mamba"],
+            .changesState, "installs or removes packages",
+            when: { words in
+                switch words.tool {
+                case "pip", "pip3":
+                    // `pip install -r requirements.txt` and `pip install -e .` set up the project itself.
+                    if words.sub("uninstall") { return true }
+                    guard words.sub("install") else { return false }
+                    return words.arguments.dropFirst().contains { $0 != "." } && !words.flag("-r", "--requirement")
+                case "pipx", "gem", "cargo", "go": return words.sub("install", "uninstall")
+                case "composer": return words.sub("require", "remove", "global")
+                case "poetry", "uv": return words.sub("add", "remove") || words.sub2("pip", "install", "uninstall")
+                default: return words.sub("install", "remove", "create", "update")
+                }
+            }),
+        CommandRule(
+            ["npm", "pnpm", "yarn", "bun"], .changesState, "adds, removes or installs packages globally",
+            when: { words in
+                if words.sub("add", "remove", "uninstall", "rm", "update", "upgrade", "link", "unlink") { return true }
+                // `npm install` alone (or `npm ci`) installs the project's own lockfile: set-up, not a change.
+                guard words.sub("install", "i") else { return false }
+                return words.flag("-g", "--global") || words.arguments.count > 1
+            }),
+        CommandRule(
+            ["python", "python3"], .changesState, "installs or removes packages",
+            when: {
+                $0.all.dropFirst().starts(with: ["-m", "pip"])
+                    && ($0.has("uninstall") || $0.has("install") && !$0.flag("-r"))
+            }),
+        CommandRule(
+            ["minikube", "kind", "k3d"], .changesState, "changes the local cluster",
+            when: {
+                $0.sub("start", "stop", "delete", "create", "load", "addons", "image", "pause", "unpause")
+                    && !$0.sub2("image", "ls", "list")
+            }),
+        CommandRule(
             ["heroku"], .changesState, "changes the app",
             when: {
                 $0.sub(
