@@ -74,6 +74,8 @@ struct CommandAnalysis {
                 analysis.notes.append(
                     verifyNote("# " + comment) ?? VerifyNote(keyword: "comment", text: comment, descriptive: true))
             }
+            // `=====`, `✅ Done`, `SMTP_USER = x`: output or settings shown in the block, not commands.
+            if !looksRunnable(line) { continue }
             // `release: alembic upgrade head`, `web: gunicorn app`: a Procfile or YAML line, not a command.
             if let first = line.split(separator: " ").first, first.count > 1, first.hasSuffix(":"),
                 first.dropLast().allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." })
@@ -90,6 +92,17 @@ struct CommandAnalysis {
         // `DISABLE_RATE_LIMIT=true` alone runs nothing: a check of it would pass on no evidence.
         if analysis.commands.allSatisfy(isOnlyAssignments) { analysis.commands = [] }
         return analysis
+    }
+
+    /// Whether a line can start a shell command: a word, a path, a variable, a subshell or a
+    /// quote; not a rule of `=`, an emoji or `NAME = value` (spaces around `=` are not shell).
+    static func looksRunnable(_ line: String) -> Bool {
+        guard let first = line.unicodeScalars.first else { return false }
+        let starts = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "./~$({[!\"'_-\\"))
+        guard first.isASCII, starts.contains(first) else { return false }
+        let words = line.split(separator: " ", maxSplits: 2)
+        if words.count >= 2, words[1] == "=" { return false }
+        return true
     }
 
     /// `NAME=value` words and nothing else (`export NAME=value` included).

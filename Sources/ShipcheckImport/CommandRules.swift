@@ -116,6 +116,11 @@ struct CommandRule: Sendable {
     static let neverEnding: [CommandRule] = [
         CommandRule(["tail"], .neverEnds, "follows a file", when: { $0.flag("-f", "-F", "--follow") }),
         CommandRule(["watch", "top", "htop", "btop", "k9s", "glances"], .neverEnds, "redraws until stopped"),
+        CommandRule(["argocd"], .neverEnds, "watches until stopped", when: { $0.sub2("app", "watch") }),
+        CommandRule(
+            ["fly", "flyctl", "cloud-sql-proxy", "cloud_sql_proxy"], .neverEnds, "proxies until stopped",
+            when: { $0.sub("proxy") || $0.tool.hasPrefix("cloud") }),
+        CommandRule(["doctl"], .prompts, "asks for a token", when: { $0.sub2("auth", "init") }),
         CommandRule(
             ["kubectl", "docker", "docker-compose", "podman", "oc", "stern"], .neverEnds, "follows logs",
             when: { $0.has("logs") && $0.flag("-f", "--follow") || $0.tool == "stern" }),
@@ -193,18 +198,57 @@ struct CommandRule: Sendable {
     /// A project's own script named for what it changes (`./scripts/deploy-production.sh`,
     /// `bin/rollback`), unless its name also says it only looks (`pre-deploy-checks.sh`).
     static func scriptNamedForAChange(_ words: Words) -> Bool {
-        let name = (words.tool as NSString).lastPathComponent.lowercased()
-        guard words.tool.contains("/") || name.hasSuffix(".sh") || name.hasSuffix(".py") else { return false }
+        var script = words.tool
+        var arguments = Array(words.all.dropFirst())
+        // `bash scripts/rollback.sh`, `python3 tools/migrate.py`: the script is the first argument.
+        if ["bash", "sh", "zsh", "python", "python3", "node", "ruby", "perl"].contains(script),
+            let first = arguments.first, !first.hasPrefix("-")
+        {
+            script = first
+            arguments.removeFirst()
+        }
+        let name = (script as NSString).lastPathComponent.lowercased()
+        guard script.contains("/") || name.hasSuffix(".sh") || name.hasSuffix(".py") else { return false }
+        // `./scripts/version-manager.sh bump minor`, `./release.sh tag 1.0.0`: the argument names the change.
+        let verbs = [
+            "bump", "tag", "release", "deploy", "push", "apply", "create", "delete", "set", "rollback", "up", "down",
+        ]
+        if let verb = arguments.first(where: { !$0.hasPrefix("-") }), verbs.contains(verb.lowercased()) { return true }
         let changes = [
             "deploy", "release", "rollback", "roll-back", "migrate", "publish", "promote", "restore", "provision",
             "teardown", "destroy", "cutover", "failover", "switchover", "install", "upgrade", "seed", "reset", "purge",
-            "drop", "backup", "bootstrap", "setup", "start", "stop", "restart",
+            "drop", "backup", "bootstrap", "setup", "start", "stop", "restart", "push", "upload", "ship", "cleanup",
+            "clean-up", "docker-build", "build-image", "image-build",
         ]
-        let looks = ["check", "verify", "validate", "test", "status", "smoke", "health", "lint", "audit", "dry-run"]
+        let looks = [
+            "check", "verify", "validate", "test", "status", "smoke", "health", "lint", "audit", "dry-run", "list",
+            "show", "report", "monitor", "inspect",
+        ]
         return changes.contains { name.contains($0) } && !looks.contains { name.contains($0) }
     }
 
+    /// `node -e "…prisma.user.update(…)"`, `python -c "…open(f, 'w')…"`: inline code that writes.
+    static func inlineCodeThatWrites(_ words: Words) -> Bool {
+        guard words.flag("-e", "-c", "--eval"), let flagIndex = words.text.range(of: " -") else { return false }
+        let code = words.text[flagIndex.upperBound...].lowercased()
+        return [
+            "update", "create", "delete", "insert", "upsert", "save", "write", "remove", "drop", "truncate", "reset",
+            "unlink", "rmtree", "mkdir", "rename", "send", "post(", "put(",
+        ].contains { code.contains($0) }
+    }
+
     static let stateChanging: [CommandRule] = [
+        CommandRule(
+            ["node", "python", "python3", "ruby", "perl", "deno", "bun", "php"], .changesState,
+            "runs inline code that writes", when: inlineCodeThatWrites),
+        CommandRule(
+            ["mvn", "./mvnw", "gradle", "./gradlew"], .changesState, "builds and publishes images",
+            when: { words in
+                words.all.dropFirst().contains {
+                    ["spring-boot:build-image", "jib:build", "jib:dockerBuild", "bootBuildImage", "jib", "deploy"]
+                        .contains($0)
+                }
+            }),
         CommandRule([], .changesState, "is a script named for a change it makes", when: scriptNamedForAChange),
         CommandRule(
             ["git"], .changesState, "changes the repository or its remote",
@@ -235,9 +279,10 @@ struct CommandRule: Sendable {
                 $0.sub(
                     "push", "stop", "rm", "rmi", "restart", "kill", "run", "build", "tag", "start", "exec", "create",
                     "pull", "prune", "load", "import", "commit", "cp")
-                    || $0.sub2(
-                        "compose", "up", "down", "restart", "stop", "rm", "pull", "build", "push", "run", "exec",
-                        "start")
+                    || $0.sub("compose")
+                        && $0.has(
+                            "up", "down", "restart", "stop", "rm", "pull", "build", "push", "run", "exec", "start",
+                            "create", "kill")
                     || $0.sub2("image", "push", "build", "rm", "prune", "tag") || $0.sub2("system", "prune")
                     || $0.sub2("buildx", "build", "bake") || $0.sub2("volume", "rm", "prune", "create")
                     || $0.sub2("network", "rm", "prune", "create")
@@ -245,7 +290,7 @@ struct CommandRule: Sendable {
         CommandRule(
             ["docker-compose"], .changesState, "changes containers",
             when: {
-                $0.sub("up", "down", "restart", "stop", "rm", "pull", "build", "push", "run", "exec", "start")
+                $0.has("up", "down", "restart", "stop", "rm", "pull", "build", "push", "run", "exec", "start", "kill")
             }),
         CommandRule(
             ["terraform", "tofu", "terragrunt"], .changesState, "changes infrastructure",
@@ -378,20 +423,33 @@ struct CommandRule: Sendable {
                     "deploy", "invoke", "register", "deregister", "attach", "detach", "restore", "cp", "mv", "rm",
                     "sync",
                     "tag", "untag", "publish", "send", "apply", "execute", "rotate", "reset", "set", "enable",
-                    "disable",
+                    "disable", "change", "associate", "disassociate", "import", "copy", "upload", "accept", "reject",
+                    "revoke", "authorize", "cancel", "replace", "schedule", "add", "remove", "promote", "failover",
                 ]
                 .contains { action.hasPrefix($0) }
             }),
         CommandRule(
             ["gcloud", "az"], .changesState, "changes cloud resources",
-            when: {
-                $0.has(
-                    "create", "delete", "deploy", "update", "set", "start", "stop", "restart", "reset", "apply",
-                    "add-iam-policy-binding", "remove-iam-policy-binding", "import", "promote", "rollback", "swap",
-                    "cp", "mv", "rm")
+            when: { words in
+                let verbs = [
+                    "create", "delete", "deploy", "update", "set", "start", "stop", "restart", "reset", "apply", "add",
+                    "remove", "import", "promote", "rollback", "swap", "cp", "mv", "rm", "failover", "resize", "scale",
+                ]
+                // `update-traffic`, `add-iam-policy-binding`, `set-value`: the verb leads the word.
+                return words.arguments.contains { argument in
+                    verbs.contains { argument == $0 || argument.hasPrefix($0 + "-") }
+                }
             }),
         CommandRule(
             ["gsutil"], .changesState, "changes storage", when: { $0.sub("cp", "mv", "rm", "rsync", "setmeta", "acl") }),
+        CommandRule(
+            ["doctl"], .changesState, "changes cloud resources or the local credentials",
+            when: { words in
+                words.arguments.contains {
+                    ["create", "delete", "update", "login", "save", "apply", "deploy", "resize", "upgrade"]
+                        .contains($0)
+                }
+            }),
         CommandRule(
             ["argocd"], .changesState, "changes the cluster",
             when: { $0.sub2("app", "sync", "rollback", "delete", "set", "create") }),

@@ -409,6 +409,13 @@ import Testing
         #expect(indented.commands == ["psql <<-SQL\n\tSELECT 1;\n\tSQL", "echo done"])
     }
 
+    @Test func outputAndSettingsInABlockAreNotCommands() {
+        let analysis = CommandAnalysis.read([
+            "docker compose ps", "========", "✅ all services up", "SMTP_USER = ops@example.org", "VITE v5 ready",
+        ])
+        #expect(analysis.commands == ["docker compose ps", "VITE v5 ready"])
+    }
+
     @Test func runnersInFrontOfATool() {
         #expect(CommandRule.Words("sudo -u postgres ssh db1 hostname").tool == "ssh")
         #expect(CommandRule.Words("bunx wrangler deploy").tool == "wrangler")

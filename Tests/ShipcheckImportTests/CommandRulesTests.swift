@@ -38,6 +38,21 @@ import Testing
         ("heroku addons:create heroku-redis:mini", .changesState), ("minikube image load api:1.0", .changesState),
         ("kind load docker-image api:1.0", .changesState), ("./scripts/deploy-production.sh", .changesState),
         ("bunx wrangler deploy", .changesState), ("sudo -u postgres ssh db2 pg_ctl promote", .changesState),
+        ("node -e \"const p = new PrismaClient(); await p.user.update({})\"", .changesState),
+        ("python3 -c \"open('x', 'w').write('1')\"", .changesState), ("python3 -c 'import sys; print(1)'", nil),
+        ("cd gateway && mvn spring-boot:build-image", .changesState), ("mvn -q package", nil),
+        ("./docker-push.sh 1.0.0 myregistry.com", .changesState), ("./docker-build.sh 1.0.0", .changesState),
+        ("./scripts/version-manager.sh bump minor", .changesState),
+        ("bash scripts/rollback.sh backup-1", .changesState),
+        ("bash scripts/deploy-rolling.sh", .changesState),
+        ("aws route53 change-resource-record-sets --hosted-zone-id Z1 --change-batch file://x.json", .changesState),
+        ("gcloud run services update-traffic api --to-revisions=api-4=100", .changesState),
+        ("docker compose -f docker-compose.dev.yml up -d db", .changesState),
+        ("doctl kubernetes cluster create prod", .changesState), ("doctl registry login", .changesState),
+        ("argocd app watch prod", .neverEnds), ("fly proxy 5432 -a db", .neverEnds), ("doctl auth init", .prompts),
+        ("bash scripts/backup-recovery/list-backups.sh", nil), ("bash scripts/pre-deployment-check.sh", nil),
+        ("./scripts/version-manager.sh current", nil), ("gcloud run revisions list --service=api", nil),
+        ("aws route53 get-change --id C1", nil), ("doctl kubernetes cluster list", nil), ("argocd app get prod", nil),
         // Never ends.
         ("tail -f /var/log/app.log", .neverEnds), ("kubectl logs -f deploy/api", .neverEnds),
         ("docker logs --follow api", .neverEnds), ("heroku logs --tail", .neverEnds),
@@ -141,7 +156,10 @@ struct NoUnsafeChecksInTheCorpusTests {
         "sed -i", "rm -rf", "npm start", "npm run dev", "exec -it", "DROP TABLE", "DELETE FROM", "pg_restore",
         "npm publish", "heroku releases:rollback", "vercel --prod", "fly deploy", "wrangler deploy", "pm2 restart",
         "aws s3 cp", "aws s3 sync", "gcloud run deploy", "argocd app sync", "curl -X POST", "curl -X DELETE",
-        "pg_dump", "ssh ",
+        "pg_dump", "ssh ", "buildpacks:add", "addons:create", "update-traffic", "change-resource-record-sets",
+        "docker-push", "docker-build", "cluster create", "registry create", "registry login", "app watch",
+        "fly proxy", "up -d", "image load", "version-manager.sh bump", "rollback.sh", "deploy-rolling",
+        "auth init",
     ]
     /// Migrations are checks only for an item about the local database ("Migration tested locally").
     static let migrations = [
