@@ -54,6 +54,26 @@ enum Decisions {
             item.derived.merge(ExpectationPatterns.derive(note: text, keyword: "expected", commands: analysis.commands))
             item.notes.append("\u{201C}\(text)\u{201D}")
         }
+        // The item's own words, when nothing else said what to expect: "Test coverage ≥ 80% (`go test
+        // -cover ./...`)", "Run `cargo audit` - ensure 0 vulnerabilities". Only what the command can
+        // show (its exit, output, a report, a capture) and only when the words say something definite.
+        if !item.commands.isEmpty, item.derived.expectations.allSatisfy({ $0 == "exit == 0" }) {
+            // Without its code spans (the command itself, a file name) and without phrases to find in
+            // the output: a title quotes problems and names as often as results.
+            let words = DocumentWalker.plain(item.title).split(separator: "`", omittingEmptySubsequences: false)
+                .enumerated().filter { $0.offset % 2 == 0 }.map(\.element).joined(separator: " ")
+            let fromTitle = ExpectationPatterns.derive(note: words, keyword: "title", commands: item.commands)
+            let usable = fromTitle.expectations.filter {
+                $0 != "exit == 0" && !$0.hasPrefix("stdout contains") && !$0.hasPrefix("stdout =~")
+                    && ExpectationPatterns.commandCanProduce($0, derived: fromTitle)
+            }
+            if fromTitle.todo.isEmpty, !usable.isEmpty {
+                var kept = fromTitle
+                kept.expectations = usable
+                item.derived.merge(kept)
+                item.notes.append("its title")
+            }
+        }
         // Threshold bullets under the item ("API p95 response time: <500ms").
         var thresholds: [String] = []
         for line in item.description where line.hasPrefix("- ") || line.hasPrefix("  - ") {

@@ -106,6 +106,28 @@ enum ExpectationPatterns {
         return text
     }
 
+    /// Where each tool prints its total coverage.
+    static func coverageCapture(_ commands: String) -> String {
+        if commands.contains("go test") { return #"coverage: (\d+(?:\.\d+)?)% of statements"# }
+        if commands.contains("jest") || commands.contains("vitest") || commands.contains("npm") {
+            return #"All files\s*\|\s*(\d+(?:\.\d+)?)"#
+        }
+        if commands.contains("tarpaulin") { return #"(\d+(?:\.\d+)?)% coverage"# }
+        return #"TOTAL\s.*?(\d+(?:\.\d+)?)%"#
+    }
+
+    /// Facts a command check has without a probe: its exit, output and line count, parsed reports,
+    /// and what it captures.
+    static func commandCanProduce(_ expectation: String, derived: Derived) -> Bool {
+        var text = Substring(expectation)
+        if text.hasPrefix("not (") { text = text.dropFirst(5) }
+        let name = String(text.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." })
+        if ["exit", "stdout", "stderr", "lines"].contains(name) { return true }
+        if name.hasPrefix("tests.") { return derived.junit }
+        if name.hasPrefix("json.") { return derived.json }
+        return derived.captures[name] != nil
+    }
+
     /// `>= 1.5`, `≥ v20.1`, `1.5+`, `1.5 or later`, `at least 3.11`: the lowest version accepted.
     static func versionFloor(_ text: String) -> (Int, Int)? {
         guard let groups = firstMatch(versionFloorPattern, text.trimmingCharacters(in: .whitespaces)) else {
@@ -145,7 +167,7 @@ enum ExpectationPatterns {
             if usesPytest && joined.contains("--cov") {
                 derived.coverageReport = true
             } else {
-                derived.captures["coverage.percent"] = #"TOTAL\s.*?(\d+(?:\.\d+)?)%"#
+                derived.captures["coverage.percent"] = coverageCapture(joined)
             }
             matched = true
         }
@@ -181,8 +203,11 @@ enum ExpectationPatterns {
             derived.add("exit == 0")
             matched = true
         }
-        if !matched, let groups = firstMatch(quoted, text) {
-            let phrase = groups.dropFirst().first { !$0.isEmpty } ?? ""
+        if !matched, let groups = firstMatch(quoted, text),
+            let phrase = groups.dropFirst().first(where: { !$0.isEmpty }),
+            // A code span naming the command itself is not something to find in its output.
+            !commands.contains(where: { $0.contains(phrase) || phrase.contains($0) })
+        {
             derived.add("stdout contains \(literal(phrase))")
             matched = true
         }
