@@ -281,10 +281,11 @@ struct CorpusImportTests {
         .enabled(if: SharedFiles.available, "needs ../shared/ (the seed checklist and corpus), absent in a plain clone")
     ) func mutatedChecklistsNeverCrash() throws {
         var generator = SeededGenerator(seed: 0x1A9_0127)
-        let sources = try ([Corpus.seed] + Corpus.corpusFiles).map { try Data(contentsOf: $0) }
+        let sources = try ([Corpus.seed] + Corpus.corpusFiles + Corpus.runbookFiles).map { try Data(contentsOf: $0) }
         let fragments = [
             "- [ ] ", "```", "~~~", "\n", "#", "> ", "**", "`", "☐", "___", "\r\n", "    ", "1. [x] ", "# Verify: ",
-            "{\"a\": ", "$ ", "\\", "|",
+            "{\"a\": ", "$ ", "\\", "|", "<<EOF\n", "$(", "Expected output:\n", "### Step 1: ", "1. ", "**Verify:**\n",
+            "Signature: ____ Date: ____\n", "<hash>", " # >= 1.5", "> 98% or < 85%", "sudo -u x ", "=",
         ].map { Array($0.utf8) }
         var imported = 0
         var rejected = 0

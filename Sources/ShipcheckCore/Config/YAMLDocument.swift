@@ -58,6 +58,8 @@ final class YAMLDocument {
         -> YAMLDocument
     {
         let document = YAMLDocument(file: file, sink: sink)
+        // libyaml wants a buffer to read, even an empty one.
+        guard !text.isEmpty else { return document }
         let bytes = Array(text.utf8)
         let result: Result<Void, Problem> = bytes.withUnsafeBufferPointer { buffer in
             var builder = Builder(document: document, budget: budget, text: buffer)

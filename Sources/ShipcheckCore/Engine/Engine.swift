@@ -9,16 +9,19 @@ public struct Engine: Sendable {
     public let environment: RunEnvironment
     public let signoffSource: (any SignoffSource)?
     public let observer: (@Sendable (EngineEvent) -> Void)?
+    public let recorder: (any RunRecorder)?
 
     public init(
         checklist: Checklist, options: RunOptions, environment: RunEnvironment = .live,
-        signoffSource: (any SignoffSource)? = nil, observer: (@Sendable (EngineEvent) -> Void)? = nil
+        signoffSource: (any SignoffSource)? = nil, observer: (@Sendable (EngineEvent) -> Void)? = nil,
+        recorder: (any RunRecorder)? = nil
     ) {
         self.checklist = checklist
         self.options = options
         self.environment = environment
         self.signoffSource = signoffSource
         self.observer = observer
+        self.recorder = recorder
     }
 
     /// Items of the phase this run covers: `--only` and what they need, in file order.
@@ -67,25 +70,36 @@ public struct Engine: Sendable {
         Redactor(environment: options.processEnvironment, extraNames: checklist.secretNames)
     }
 
-    public func run() async -> RunResult {
+    /// Runs the phase. `id` names the run (the caller makes it, so that a store can record the run
+    /// before its first item); `completed` holds results of an earlier attempt at the same run,
+    /// which are kept and not run again (a resumed run). Items whose result is not kept run.
+    public func run(id: String? = nil, completed: [ItemResult] = []) async -> RunResult {
         let startedAt = environment.now()
-        let runID = environment.makeRunID()
+        let runID = id ?? environment.makeRunID()
         let items = selectedItems
         let selected = Set(items.map(\.id))
         let redactor = redactor
         let variables = variables
         var results: [String: ItemResult] = [:]
-        var order: [String] = []
         var notApplicable: Set<String> = []
+        // An earlier attempt's results stand for items that finished; one still running when the
+        // attempt ended has none and runs again.
+        for result in completed where selected.contains(result.id) { results[result.id] = result }
+        await recorder?.runBegan(
+            RunHeader(
+                runID: runID, toolVersion: options.toolVersion, project: checklist.project, config: checklist.file,
+                phase: options.phase, environment: options.environment, deployType: options.deployType,
+                actor: options.actor, startedAt: startedAt, release: options.release, itemIDs: items.map(\.id),
+                resumedItemIDs: items.map(\.id).filter { results[$0] != nil }))
 
-        func record(_ result: ItemResult) {
+        func record(_ result: ItemResult) async {
             results[result.id] = result
-            order.append(result.id)
             observer?(.finished(result))
+            await recorder?.itemFinished(result, runID: runID)
         }
 
         await withTaskGroup(of: ItemResult.self) { group in
-            var waiting = items
+            var waiting = items.filter { results[$0.id] == nil }
             var running = 0
             while true {
                 var index = 0
@@ -101,7 +115,7 @@ public struct Engine: Sendable {
                         variables: variables, cancelled: Task.isCancelled)
                     {
                         if !applies { notApplicable.insert(item.id) }
-                        record(decided)
+                        await record(decided)
                         waiting.remove(at: index)
                         index = 0
                         continue
@@ -110,26 +124,29 @@ public struct Engine: Sendable {
                     running += 1
                     waiting.remove(at: index)
                     observer?(.started(item))
+                    await recorder?.itemStarted(item, runID: runID)
                     group.addTask { await self.execute(item, redactor: redactor, variables: variables) }
                 }
                 guard running > 0, let result = await group.next() else { break }
                 running -= 1
-                record(result)
+                await record(result)
             }
             // Only reachable with items left when something was never ready, which validation prevents.
             for item in waiting where results[item.id] == nil {
-                record(skippedResult(item, reason: "its needs never completed"))
+                await record(skippedResult(item, reason: "its needs never completed"))
             }
         }
 
         let finishedAt = environment.now()
         let ordered = items.compactMap { results[$0.id] }
-        return RunResult(
+        let result = RunResult(
             schemaVersion: RunResult.schemaVersion, runID: runID, toolVersion: options.toolVersion,
             project: checklist.project, config: checklist.file, phase: options.phase,
             environment: options.environment, deployType: options.deployType, actor: options.actor,
             startedAt: startedAt, finishedAt: finishedAt, interrupted: Task.isCancelled, items: ordered,
             release: options.release)
+        await recorder?.runFinished(result)
+        return result
     }
 
     /// Decides an item without running it, when it need not or must not run; `applies` is false when

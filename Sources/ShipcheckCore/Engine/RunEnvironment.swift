@@ -49,6 +49,34 @@ public protocol SignoffSource: Sendable {
     func signoffs(for item: Item) async -> [Signoff]
 }
 
+/// Where a run is recorded as it goes (the run store, later the team server). The engine awaits
+/// each call in order — the run first, each item as it starts and as it finishes, the whole run
+/// last — so what a store holds after a crash is everything that finished before it.
+public protocol RunRecorder: Sendable {
+    func runBegan(_ run: RunHeader) async
+    func itemStarted(_ item: Item, runID: String) async
+    func itemFinished(_ result: ItemResult, runID: String) async
+    func runFinished(_ result: RunResult) async
+}
+
+/// A run as it begins: who runs what, where, and which items it will decide.
+public struct RunHeader: Sendable, Hashable, Codable {
+    public var runID: String
+    public var toolVersion: String
+    public var project: String?
+    public var config: String
+    public var phase: PhaseName
+    public var environment: String?
+    public var deployType: String?
+    public var actor: String
+    public var startedAt: Date
+    public var release: String?
+    /// The items this run decides, in file order.
+    public var itemIDs: [String]
+    /// Items taken from an earlier attempt at the same run (`--resume`), not run again.
+    public var resumedItemIDs: [String]
+}
+
 /// What the engine tells an observer as the run goes (for live progress).
 public enum EngineEvent: Sendable {
     case started(Item)
