@@ -142,7 +142,7 @@ struct ConfigWriter {
             note += "; a block under no task item, titled from its \(titledFrom)"
             if !item.after.isEmpty { note += ", run after the step before it" }
         }
-        if let check = item.verifiedBy, check < items.count {
+        if let check = item.verifiedBy, check < items.count, items[check].decision == .check {
             note += "; the section's own check `\(items[check].id)` (line \(items[check].line)) verifies it"
         }
         var out = "\n" + comment + "# line \(item.line): " + YAML.comment(note) + "\n"

@@ -204,7 +204,8 @@ struct DocumentWalker {
             for member in items.indices.suffix(listRun + 1).dropLast() where items[member].origin == .taskItem {
                 items[member].verifiedBy = index
             }
-        } else if !items[..<index].contains(where: { $0.section == item.section && $0.origin == .taskItem }),
+        } else if titledFrom == "label" || titledFrom == "heading" && !isStep,
+            !items[..<index].contains(where: { $0.section == item.section && $0.origin == .taskItem }),
             sectionCheck == nil
         {
             sectionCheck = index

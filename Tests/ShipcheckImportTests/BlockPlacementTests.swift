@@ -86,6 +86,26 @@ import Testing
         #expect(checklist.items.dropFirst().allSatisfy { $0.isManual })
     }
 
+    /// A step's block before a task item is a step, not a check of the items after it.
+    @Test func aStepBeforeItemsDoesNotVerifyThem() throws {
+        let (result, _) = try importText(
+            """
+            # Deploy
+
+            ## Deployment steps
+
+            ### Step 1: Apply
+
+            ```bash
+            kubectl apply -f k8s/
+            ```
+
+            - [ ] Pods are running
+            """)
+        #expect(result.summary.blockItems == 1)
+        #expect(!result.yaml.contains("the section's own check"))
+    }
+
     /// 3. A block under a whole list belongs to the section, not to the list's last item.
     @Test func blockAfterAWholeListBelongsToTheSection() throws {
         let (result, checklist) = try importText(
