@@ -89,8 +89,9 @@ struct CommandAnalysis {
                 analysis.commands.append(line)
             }
         }
-        // `DISABLE_RATE_LIMIT=true` alone runs nothing: a check of it would pass on no evidence.
-        if analysis.commands.allSatisfy(isOnlyAssignments) { analysis.commands = [] }
+        // `DISABLE_RATE_LIMIT=true`, `cd /opt/app`, `echo "done"` alone look at nothing: a check of
+        // them would pass on no evidence.
+        if analysis.commands.allSatisfy({ isOnlyAssignments($0) || looksAtNothing($0) }) { analysis.commands = [] }
         return analysis
     }
 
@@ -103,6 +104,18 @@ struct CommandAnalysis {
         let words = line.split(separator: " ", maxSplits: 2)
         if words.count >= 2, words[1] == "=" { return false }
         return true
+    }
+
+    /// Set-up and printing that check nothing by themselves: `cd`, `export`, `source`, `echo`, `sleep`.
+    static func looksAtNothing(_ command: String) -> Bool {
+        guard !command.contains("|"), !command.contains("&&"), !command.contains(";"), !command.contains("$(") else {
+            return false
+        }
+        let tool = command.split(separator: " ").first.map(String.init) ?? ""
+        return [
+            "cd", "pushd", "popd", "export", "set", "unset", "alias", "source", ".", "echo", "printf", "clear",
+            "true", ":", "sleep",
+        ].contains(tool)
     }
 
     /// `NAME=value` words and nothing else (`export NAME=value` included).

@@ -436,6 +436,14 @@ import Testing
         #expect(analysis.commands == ["docker compose ps", "VITE v5 ready"])
     }
 
+    /// A block that only moves, sets or prints is not a check: it would pass without looking.
+    @Test func blocksThatLookAtNothingAreNotChecks() {
+        #expect(CommandAnalysis.read(["cd /opt/app", "export MODE=prod", "echo 'ready'"]).commands.isEmpty)
+        #expect(CommandAnalysis.read(["DISABLE_RATE_LIMIT=true"]).commands.isEmpty)
+        #expect(CommandAnalysis.read(["cd /opt/app", "./bin/health"]).commands == ["cd /opt/app", "./bin/health"])
+        #expect(CommandAnalysis.read(["echo $(cat VERSION)"]).commands == ["echo $(cat VERSION)"])
+    }
+
     @Test func runnersInFrontOfATool() {
         #expect(CommandRule.Words("sudo -u postgres ssh db1 hostname").tool == "ssh")
         #expect(CommandRule.Words("bunx wrangler deploy").tool == "wrangler")
