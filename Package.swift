@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "ShipcheckCore", targets: ["ShipcheckCore"]),
         .library(name: "ShipcheckChecks", targets: ["ShipcheckChecks"]),
         .library(name: "ShipcheckImport", targets: ["ShipcheckImport"]),
+        .library(name: "ShipcheckStore", targets: ["ShipcheckStore"]),
+        .library(name: "ShipcheckApp", targets: ["ShipcheckApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -66,12 +69,31 @@ let package = Package(
             dependencies: ["ShipcheckCore"],
             swiftSettings: strict
         ),
+        .target(
+            name: "ShipcheckStore",
+            dependencies: [
+                "ShipcheckCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ShipcheckApp",
+            dependencies: ["ShipcheckCore", "ShipcheckChecks", "ShipcheckImport", "ShipcheckStore"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "shipcheck",
             dependencies: [
                 "ShipcheckCore",
                 "ShipcheckChecks",
                 "ShipcheckImport",
+                "ShipcheckStore",
+                "ShipcheckApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -109,6 +131,16 @@ let package = Package(
         .testTarget(
             name: "ShipcheckImportTests",
             dependencies: ["ShipcheckImport", "ShipcheckChecks", "ShipcheckCore", "ShipcheckTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ShipcheckStoreTests",
+            dependencies: [
+                "ShipcheckStore", "ShipcheckCore", "ShipcheckTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

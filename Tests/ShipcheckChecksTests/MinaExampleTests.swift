@@ -1,5 +1,6 @@
 import Foundation
 import ShipcheckCore
+import ShipcheckTestSupport
 import Testing
 
 @testable import ShipcheckChecks

@@ -90,7 +90,8 @@ public struct Engine: Sendable {
                 runID: runID, toolVersion: options.toolVersion, project: checklist.project, config: checklist.file,
                 phase: options.phase, environment: options.environment, deployType: options.deployType,
                 actor: options.actor, startedAt: startedAt, release: options.release, itemIDs: items.map(\.id),
-                resumedItemIDs: items.map(\.id).filter { results[$0] != nil }))
+                resumedItemIDs: items.map(\.id).filter { results[$0] != nil }, provenance: options.provenance,
+                only: options.only, skip: options.skip))
 
         func record(_ result: ItemResult) async {
             results[result.id] = result
@@ -144,7 +145,7 @@ public struct Engine: Sendable {
             project: checklist.project, config: checklist.file, phase: options.phase,
             environment: options.environment, deployType: options.deployType, actor: options.actor,
             startedAt: startedAt, finishedAt: finishedAt, interrupted: Task.isCancelled, items: ordered,
-            release: options.release)
+            release: options.release, provenance: options.provenance)
         await recorder?.runFinished(result)
         return result
     }

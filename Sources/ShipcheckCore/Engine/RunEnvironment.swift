@@ -75,6 +75,10 @@ public struct RunHeader: Sendable, Hashable, Codable {
     public var itemIDs: [String]
     /// Items taken from an earlier attempt at the same run (`--resume`), not run again.
     public var resumedItemIDs: [String]
+    public var provenance: RunProvenance
+    /// The selection the run was asked for, so that `--resume` asks for the same.
+    public var only: [String]
+    public var skip: [String]
 }
 
 /// What the engine tells an observer as the run goes (for live progress).

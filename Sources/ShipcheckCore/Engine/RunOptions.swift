@@ -17,6 +17,8 @@ public struct RunOptions: Sendable {
     public var toolVersion: String
     /// The version being deployed (`--release v1.2.3`), for the deployment log.
     public var release: String?
+    /// What this run looks at (configuration digest, commit, branch), recorded with it.
+    public var provenance = RunProvenance()
 
     public init(
         phase: PhaseName, environment: String? = nil, deployType: String? = nil,

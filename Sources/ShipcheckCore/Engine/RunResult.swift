@@ -92,6 +92,30 @@ public struct RunResult: Sendable, Codable {
     public var items: [ItemResult]
     /// The version being deployed, when given.
     public var release: String?
+    public var provenance: RunProvenance? = nil
+
+    public init(
+        schemaVersion: Int = RunResult.schemaVersion, runID: String, toolVersion: String, project: String?,
+        config: String, phase: PhaseName, environment: String?, deployType: String?, actor: String, startedAt: Date,
+        finishedAt: Date, interrupted: Bool, items: [ItemResult], release: String? = nil,
+        provenance: RunProvenance? = nil
+    ) {
+        self.schemaVersion = schemaVersion
+        self.runID = runID
+        self.toolVersion = toolVersion
+        self.project = project
+        self.config = config
+        self.phase = phase
+        self.environment = environment
+        self.deployType = deployType
+        self.actor = actor
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.interrupted = interrupted
+        self.items = items
+        self.release = release
+        self.provenance = provenance
+    }
 
     public var duration: Double { finishedAt.timeIntervalSince(startedAt) }
 

@@ -14,7 +14,7 @@ public struct JSONReporter: Reporter {
 
         enum CodingKeys: String, CodingKey {
             case schemaVersion, runID, toolVersion, project, config, phase, environment, deployType, actor
-            case startedAt, finishedAt, duration, interrupted, verdict, counts, items, release
+            case startedAt, finishedAt, duration, interrupted, verdict, counts, items, release, provenance
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -36,6 +36,7 @@ public struct JSONReporter: Reporter {
             try container.encode(counts, forKey: .counts)
             try container.encode(run.items, forKey: .items)
             try container.encodeIfPresent(run.release, forKey: .release)
+            try container.encodeIfPresent(run.provenance, forKey: .provenance)
         }
     }
 

@@ -1,10 +1,10 @@
-import Foundation
+public import Foundation
 import Testing
 
 /// The real servers some tests need (PostgreSQL, Redis, Prometheus; see scripts/test-services.sh).
 /// Missing ones skip with a loud reason, except under SHIPCHECK_REQUIRE_SERVICES=1 (CI), where they fail.
-enum Services {
-    static func url(_ name: String) -> String? {
+public enum Services {
+    public static func url(_ name: String) -> String? {
         let variable = "SHIPCHECK_TEST_\(name)_URL"
         if let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty { return value }
         let message = "\(name.lowercased()) tests need \(variable); run `eval \"$(scripts/test-services.sh)\"` first"
@@ -17,7 +17,7 @@ enum Services {
     }
 
     /// The `vars:` the service examples read, when every service is there.
-    static func exampleVariables(for key: String) -> String? {
+    public static func exampleVariables(for key: String) -> String? {
         switch key {
         case "postgres": url("POSTGRES").map { "POSTGRES_URL: \"\($0)\"" }
         case "redis": url("REDIS").map { "REDIS_URL: \"\($0)\"" }

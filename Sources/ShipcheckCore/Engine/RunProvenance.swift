@@ -1,0 +1,32 @@
+public import Foundation
+
+/// What a run ran: the configuration it resolved, the code it looked at, and where it belongs among
+/// other runs (a sharded gate's group). Recorded with every run, so that a result can be traced
+/// back and reused only for the same inputs.
+public struct RunProvenance: Sendable, Hashable, Codable {
+    /// SHA-256 of the configuration file's bytes, hex.
+    public var configDigest: String?
+    /// The commit checked out (`git rev-parse HEAD`), nil outside a repository.
+    public var commit: String?
+    /// When that commit was made (committer time), for lead time.
+    public var commitTime: Date?
+    /// Whether the work tree had changes not in `commit`.
+    public var dirty: Bool?
+    public var branch: String?
+    /// A sharded gate's group (`--group`), and this run's share of it (`2/5`).
+    public var group: String?
+    public var shard: String?
+
+    public init(
+        configDigest: String? = nil, commit: String? = nil, commitTime: Date? = nil, dirty: Bool? = nil,
+        branch: String? = nil, group: String? = nil, shard: String? = nil
+    ) {
+        self.configDigest = configDigest
+        self.commit = commit
+        self.commitTime = commitTime
+        self.dirty = dirty
+        self.branch = branch
+        self.group = group
+        self.shard = shard
+    }
+}

@@ -1,0 +1,340 @@
+public import Foundation
+public import ShipcheckCore
+
+/// A stored run: its header, the results recorded so far, and whether it finished.
+public struct StoredRun: Sendable {
+    public enum Status: Sendable, Hashable {
+        case finished(Verdict)
+        /// Not finished, and its process is still alive (or on another machine).
+        case running
+        /// Not finished, and its process is gone: killed, crashed, or the machine stopped.
+        case interrupted
+    }
+
+    public var header: RunHeader
+    public var items: [ItemResult]
+    public var finishedAt: Date?
+    public var status: Status
+    public var host: String?
+    public var pid: Int32?
+
+    /// The run as the reporters take it; an unfinished run ends at its last recorded result and is
+    /// interrupted, with only the items it recorded.
+    public var result: RunResult {
+        let recorded = Dictionary(items.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+        let ordered = header.itemIDs.compactMap { recorded[$0] } + items.filter { !header.itemIDs.contains($0.id) }
+        let lastResult = items.compactMap { item in item.startedAt.map { $0.addingTimeInterval(item.duration) } }.max()
+        return RunResult(
+            schemaVersion: RunResult.schemaVersion, runID: header.runID, toolVersion: header.toolVersion,
+            project: header.project, config: header.config, phase: header.phase, environment: header.environment,
+            deployType: header.deployType, actor: header.actor, startedAt: header.startedAt,
+            finishedAt: finishedAt ?? lastResult ?? header.startedAt,
+            interrupted: {
+                if case .finished(let verdict) = status { return verdict == .interrupted }
+                return true
+            }(), items: ordered, release: header.release, provenance: header.provenance)
+    }
+}
+
+/// One line of `shipcheck history`.
+public struct RunSummary: Sendable, Codable, Hashable {
+    public var runID: String
+    public var phase: String
+    public var environment: String?
+    public var deployType: String?
+    public var actor: String
+    public var startedAt: Date
+    public var finishedAt: Date?
+    /// The verdict, or `running` / `interrupted` for a run that did not finish.
+    public var outcome: String
+    public var commit: String?
+    public var branch: String?
+    public var group: String?
+    public var shard: String?
+}
+
+/// What `history` asks for.
+public struct HistoryQuery: Sendable {
+    public var environment: String?
+    public var deployType: String?
+    public var phase: String?
+    /// A verdict (`passed`, `failed`, `error`, `interrupted`) or `running`.
+    public var outcome: String?
+    public var group: String?
+    public var since: Date?
+    public var limit: Int?
+
+    public init(
+        environment: String? = nil, deployType: String? = nil, phase: String? = nil, outcome: String? = nil,
+        group: String? = nil, since: Date? = nil, limit: Int? = nil
+    ) {
+        self.environment = environment
+        self.deployType = deployType
+        self.phase = phase
+        self.outcome = outcome
+        self.group = group
+        self.since = since
+        self.limit = limit
+    }
+}
+
+/// A policy or deploy record: a sign-off, waiver, freeze, lock or deployment. Each kind keeps its
+/// own fields in `body` (JSON); the columns are what queries select on.
+public struct StoredRecord: Sendable, Hashable {
+    public var kind: String
+    public var id: String
+    public var subject: String?
+    public var environment: String?
+    public var actor: String?
+    public var at: Date
+    public var until: Date?
+    public var body: String
+
+    public init(
+        kind: String, id: String, subject: String? = nil, environment: String? = nil, actor: String? = nil,
+        at: Date, until: Date? = nil, body: String = "{}"
+    ) {
+        self.kind = kind
+        self.id = id
+        self.subject = subject
+        self.environment = environment
+        self.actor = actor
+        self.at = at
+        self.until = until
+        self.body = body
+    }
+}
+
+/// The run store: what every run recorded, the policy and deploy records, and the audit chain over
+/// all of it. The logic lives here once; a backend only keeps rows.
+public struct RunStore: Sendable {
+    public let backend: any StoreBackend
+    /// This process, recorded with a run so that a later reader can tell a dead run from a live one.
+    public var host: String
+    public var pid: Int32
+    public var now: @Sendable () -> Date
+    /// Whether a process on this host is alive; runs of other hosts are taken as running.
+    public var isAlive: @Sendable (Int32) -> Bool
+    /// Evidence larger than this (a fact's text) is cut to its head and tail before it is stored.
+    public var evidenceLimit = 64 * 1024
+
+    public init(
+        backend: any StoreBackend, host: String = ProcessInfo.processInfo.hostName,
+        pid: Int32 = ProcessInfo.processInfo.processIdentifier, now: @escaping @Sendable () -> Date = { Date() },
+        isAlive: @escaping @Sendable (Int32) -> Bool = RunStore.processIsAlive
+    ) {
+        self.backend = backend
+        self.host = host
+        self.pid = pid
+        self.now = now
+        self.isAlive = isAlive
+    }
+
+    @Sendable public static func processIsAlive(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+
+    public var location: String { backend.location }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }()
+
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    func event(_ kind: String, _ row: StoreRow) -> PendingEvent {
+        PendingEvent(id: Self.eventID(), at: StoreTime.text(now()), kind: kind, row: row)
+    }
+
+    static func eventID() -> String {
+        (0..<4).map { _ in String(format: "%08x", UInt32.random(in: 0...UInt32.max)) }.joined()
+    }
+
+    // MARK: - Runs
+
+    func runRow(_ header: RunHeader, finishedAt: Date?, verdict: Verdict?) throws -> StoreRow {
+        let provenance = header.provenance
+        return StoreRow(
+            .runs,
+            [
+                "id": header.runID, "run_group": provenance.group, "shard": provenance.shard,
+                "phase": header.phase.rawValue, "environment": header.environment, "deploy_type": header.deployType,
+                "actor": header.actor, "project": header.project, "config": header.config,
+                "config_digest": provenance.configDigest, "commit_sha": provenance.commit,
+                "commit_time": provenance.commitTime.map(StoreTime.text), "dirty": provenance.dirty.map { "\($0)" },
+                "branch": provenance.branch, "tool_version": header.toolVersion, "release": header.release,
+                "started_at": StoreTime.text(header.startedAt), "finished_at": finishedAt.map(StoreTime.text),
+                "verdict": verdict?.rawValue, "host": host, "pid": "\(pid)", "header": try Self.json(header),
+            ])
+    }
+
+    /// Records a run before its first item (or again when it is resumed).
+    public func begin(_ header: RunHeader) async throws {
+        try await backend.write([event("run-began", try runRow(header, finishedAt: nil, verdict: nil))])
+    }
+
+    public func record(_ result: ItemResult, runID: String, reuseKey: String? = nil, reusedFrom: String? = nil)
+        async throws
+    {
+        let capped = EvidenceCap.capped(result, limit: evidenceLimit)
+        let row = StoreRow(
+            .itemResults,
+            [
+                "run_id": runID, "item_id": result.id, "outcome": result.outcome.rawValue,
+                "severity": result.severity.rawValue, "duration": "\(result.duration)",
+                "attempts": "\(result.attempts)",
+                "reuse_key": reuseKey, "reused_from": reusedFrom, "finished_at": StoreTime.text(now()),
+                "result": try Self.json(capped),
+            ])
+        try await backend.write([event("item-finished", row)])
+    }
+
+    public func finish(_ result: RunResult, header: RunHeader) async throws {
+        try await backend.write([
+            event("run-finished", try runRow(header, finishedAt: result.finishedAt, verdict: result.verdict))
+        ])
+    }
+
+    public func run(_ id: String) async throws -> StoredRun? {
+        guard let row = try await backend.select(RowQuery(.runs, equal: ["id": id])).first else { return nil }
+        let header = try Self.header(row)
+        let itemRows = try await backend.select(RowQuery(.itemResults, equal: ["run_id": id]))
+        let decoder = Self.decoder()
+        let items = try itemRows.map { row in
+            do {
+                return try decoder.decode(ItemResult.self, from: Data((row["result"] ?? "").utf8))
+            } catch {
+                throw StoreError.unreadableRow(table: "item_results", key: row.key, reason: "\(error)")
+            }
+        }
+        return StoredRun(
+            header: header, items: items, finishedAt: row["finished_at"].flatMap(StoreTime.date),
+            status: status(row), host: row["host"], pid: row["pid"].flatMap { Int32($0) })
+    }
+
+    static func header(_ row: StoreRow) throws -> RunHeader {
+        do {
+            return try decoder().decode(RunHeader.self, from: Data((row["header"] ?? "").utf8))
+        } catch {
+            throw StoreError.unreadableRow(table: "runs", key: row.key, reason: "\(error)")
+        }
+    }
+
+    func status(_ row: StoreRow) -> StoredRun.Status {
+        if row["finished_at"] != nil {
+            return .finished(row["verdict"].flatMap(Verdict.init(rawValue:)) ?? .error)
+        }
+        if row["host"] == host, let pid = row["pid"].flatMap({ Int32($0) }), !isAlive(pid) { return .interrupted }
+        return .running
+    }
+
+    /// Runs, newest first.
+    public func history(_ query: HistoryQuery) async throws -> [RunSummary] {
+        var rows = RowQuery(.runs, orderBy: "started_at", descending: true)
+        if let environment = query.environment { rows.equal["environment"] = environment }
+        if let deployType = query.deployType { rows.equal["deploy_type"] = deployType }
+        if let phase = query.phase { rows.equal["phase"] = phase }
+        if let group = query.group { rows.equal["run_group"] = group }
+        if let since = query.since { rows.atLeast["started_at"] = StoreTime.text(since) }
+        let unfinished = ["running", "interrupted"].contains(query.outcome ?? "")
+        if let outcome = query.outcome {
+            if unfinished { rows.null.append("finished_at") } else { rows.equal["verdict"] = outcome }
+        }
+        // Which unfinished runs are dead is known only after reading them.
+        if !unfinished { rows.limit = query.limit }
+        var summaries = try await backend.select(rows).map(summary)
+        if unfinished { summaries = summaries.filter { $0.outcome == query.outcome } }
+        if let limit = query.limit { summaries = Array(summaries.prefix(limit)) }
+        return summaries
+    }
+
+    func summary(_ row: StoreRow) -> RunSummary {
+        let outcome: String =
+            switch status(row) {
+            case .finished(let verdict): verdict.rawValue
+            case .running: "running"
+            case .interrupted: "interrupted"
+            }
+        return RunSummary(
+            runID: row["id"] ?? "", phase: row["phase"] ?? "", environment: row["environment"],
+            deployType: row["deploy_type"], actor: row["actor"] ?? "",
+            startedAt: row["started_at"].flatMap(StoreTime.date) ?? Date(timeIntervalSince1970: 0),
+            finishedAt: row["finished_at"].flatMap(StoreTime.date), outcome: outcome, commit: row["commit_sha"],
+            branch: row["branch"], group: row["run_group"], shard: row["shard"])
+    }
+
+    // MARK: - Policy and deploy records
+
+    public func put(_ record: StoredRecord) async throws {
+        let row = StoreRow(
+            .records,
+            [
+                "kind": record.kind, "id": record.id, "subject": record.subject, "environment": record.environment,
+                "actor": record.actor, "at": StoreTime.text(record.at), "until": record.until.map(StoreTime.text),
+                "body": record.body,
+            ])
+        try await backend.write([event("record-" + record.kind, row)])
+    }
+
+    public func records(kind: String, subject: String? = nil, environment: String? = nil) async throws
+        -> [StoredRecord]
+    {
+        var query = RowQuery(.records, equal: ["kind": kind], orderBy: "at")
+        if let subject { query.equal["subject"] = subject }
+        if let environment { query.equal["environment"] = environment }
+        return try await backend.select(query).map { row in
+            StoredRecord(
+                kind: row["kind"] ?? "", id: row["id"] ?? "", subject: row["subject"], environment: row["environment"],
+                actor: row["actor"], at: row["at"].flatMap(StoreTime.date) ?? Date(timeIntervalSince1970: 0),
+                until: row["until"].flatMap(StoreTime.date), body: row["body"] ?? "{}")
+        }
+    }
+
+    // MARK: - Audit
+
+    public func auditEvents() async throws -> [AuditEvent] { try await backend.events() }
+
+    /// Walks the whole chain and compares every row with the event that last wrote it.
+    public func verifyAudit() async throws -> AuditReport {
+        let events = try await backend.events()
+        var rows: [StoreRow] = []
+        for table in StoreTable.allCases { rows += try await backend.select(RowQuery(table)) }
+        return AuditVerifier.verify(events: events, rows: rows)
+    }
+}
+
+/// Evidence is kept, but not without bound: a fact's text longer than the limit keeps its head and
+/// tail and says how much was cut.
+enum EvidenceCap {
+    static func capped(_ result: ItemResult, limit: Int) -> ItemResult {
+        var result = result
+        for (name, value) in result.facts { result.facts[name] = capped(value, limit: limit) }
+        return result
+    }
+
+    static func capped(_ value: Value, limit: Int) -> Value {
+        switch value {
+        case .string(let text) where text.utf8.count > limit:
+            let bytes = Array(text.utf8)
+            let half = limit / 2
+            let head = String(decoding: bytes.prefix(half), as: UTF8.self)
+            let tail = String(decoding: bytes.suffix(half), as: UTF8.self)
+            return .string(head + "\n… \(bytes.count - 2 * half) bytes not stored …\n" + tail)
+        case .list(let values): return .list(values.map { capped($0, limit: limit) })
+        default: return value
+        }
+    }
+}

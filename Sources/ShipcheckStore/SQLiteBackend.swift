@@ -1,0 +1,122 @@
+public import Foundation
+import GRDB
+
+/// The default store: one SQLite file beside the configuration (`.shipcheck/shipcheck.db`), in WAL
+/// mode so that readers never wait for a writer, with a busy timeout so that concurrent runs queue
+/// for the short write transactions instead of failing.
+public final class SQLiteBackend: StoreBackend {
+    public let location: String
+    private let pool: DatabasePool
+
+    public init(path: String, busyTimeout: TimeInterval = 60) throws {
+        location = path
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(busyTimeout)
+            configuration.label = "shipcheck"
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError.cannotOpen(location: path, reason: Self.reason(error))
+        }
+        try migrate()
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? error.description }
+        return "\(error)"
+    }
+
+    private func migrate() throws {
+        let location = location
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    try db.execute(sql: StoreSchema.versionTable)
+                    let found = try Int.fetchOne(db, sql: "SELECT max(version) FROM shipcheck_schema") ?? 0
+                    let migrations = StoreSchema.migrations(.sqlite)
+                    guard found <= migrations.count else {
+                        throw StoreError.newerSchema(location: location, found: found, known: migrations.count)
+                    }
+                    for version in found..<migrations.count {
+                        for statement in migrations[version] { try db.execute(sql: statement) }
+                    }
+                    if found < migrations.count {
+                        try db.execute(sql: "DELETE FROM shipcheck_schema")
+                        try db.execute(
+                            sql: "INSERT INTO shipcheck_schema (version) VALUES (?)", arguments: [migrations.count])
+                    }
+                    return .commit
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.cannotOpen(location: location, reason: Self.reason(error))
+        }
+    }
+
+    public func write(_ events: [PendingEvent]) async throws {
+        do {
+            try await pool.writeWithoutTransaction { db in
+                // IMMEDIATE takes the write lock before reading the chain's end, so two processes
+                // never link to the same event.
+                try db.inTransaction(.immediate) {
+                    var last = try Row.fetchOne(db, sql: StoreSchema.lastEvent).map {
+                        ($0[0] as Int64, $0[1] as String)
+                    }
+                    for pending in events {
+                        let event = pending.linked(after: last)
+                        let row = pending.row
+                        try db.execute(
+                            sql: StoreSchema.upsert(row.table) { _ in "?" },
+                            arguments: StatementArguments(row.table.columns.map { row[$0] }))
+                        try db.execute(
+                            sql: StoreSchema.appendEvent { _ in "?" },
+                            arguments: StatementArguments(
+                                [event.seq as (any DatabaseValueConvertible)?] + StoreSchema.eventValues(event)))
+                        last = (event.seq, event.hash)
+                    }
+                    return .commit
+                }
+            }
+        } catch {
+            throw StoreError.failed(location: location, reason: Self.reason(error))
+        }
+    }
+
+    public func select(_ query: RowQuery) async throws -> [StoreRow] {
+        let (sql, values) = query.sql { _ in "?" }
+        do {
+            return try await pool.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values)).map { row in
+                    StoreRow(
+                        query.table,
+                        Dictionary(uniqueKeysWithValues: query.table.columns.map { ($0, row[$0] as String?) }))
+                }
+            }
+        } catch {
+            throw StoreError.failed(location: location, reason: Self.reason(error))
+        }
+    }
+
+    public func events() async throws -> [AuditEvent] {
+        do {
+            return try await pool.read { db in
+                try Row.fetchAll(db, sql: StoreSchema.allEvents).map { row in
+                    AuditEvent(
+                        seq: row[0], id: row[1], at: row[2], kind: row[3], table: row[4], key: row[5],
+                        rowDigest: row[6],
+                        previousHash: row[7], hash: row[8])
+                }
+            }
+        } catch {
+            throw StoreError.failed(location: location, reason: Self.reason(error))
+        }
+    }
+
+    public func close() async throws {
+        try pool.close()
+    }
+}

@@ -1,0 +1,97 @@
+/// Where a store's rows live: in memory (tests), an SQLite file, or a PostgreSQL database. The one
+/// `RunStore` above them holds all the logic, so every backend passes the same conformance suite.
+public protocol StoreBackend: Sendable {
+    /// Where the store is, without a password, for messages.
+    var location: String { get }
+    /// Writes each event's row (insert or replace by key) and appends the events to the audit
+    /// chain, all in one transaction that no other writer interleaves with.
+    func write(_ events: [PendingEvent]) async throws
+    func select(_ query: RowQuery) async throws -> [StoreRow]
+    /// The audit chain in sequence order.
+    func events() async throws -> [AuditEvent]
+    func close() async throws
+}
+
+public enum StoreError: Error, CustomStringConvertible, Sendable {
+    case newerSchema(location: String, found: Int, known: Int)
+    case cannotOpen(location: String, reason: String)
+    case badLocation(String)
+    case failed(location: String, reason: String)
+    case unreadableRow(table: String, key: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .newerSchema(let location, let found, let known):
+            "the store at \(location) has schema version \(found), and this shipcheck knows versions up to \(known): a newer shipcheck wrote it; upgrade shipcheck to read it"
+        case .cannotOpen(let location, let reason): "cannot open the store at \(location): \(reason)"
+        case .badLocation(let message): message
+        case .failed(let location, let reason): "the store at \(location) failed: \(reason)"
+        case .unreadableRow(let table, let key, let reason): "\(table) \(key) cannot be read: \(reason)"
+        }
+    }
+}
+
+/// The schema's versions, as SQL both databases accept (types differ only in the sequence column).
+/// A version is never edited once released: later versions add statements.
+enum StoreSchema {
+    enum Dialect { case sqlite, postgres }
+
+    static func migrations(_ dialect: Dialect) -> [[String]] {
+        let sequence = dialect == .sqlite ? "INTEGER" : "BIGINT"
+        return [
+            [
+                """
+                CREATE TABLE runs (id TEXT PRIMARY KEY, run_group TEXT, shard TEXT, phase TEXT NOT NULL, \
+                environment TEXT, deploy_type TEXT, actor TEXT NOT NULL, project TEXT, config TEXT, config_digest TEXT, \
+                commit_sha TEXT, commit_time TEXT, dirty TEXT, branch TEXT, tool_version TEXT, release TEXT, \
+                started_at TEXT NOT NULL, finished_at TEXT, verdict TEXT, host TEXT, pid TEXT, header TEXT NOT NULL)
+                """,
+                "CREATE INDEX runs_started_at ON runs (started_at)",
+                "CREATE INDEX runs_group ON runs (run_group)",
+                """
+                CREATE TABLE item_results (run_id TEXT NOT NULL, item_id TEXT NOT NULL, outcome TEXT NOT NULL, \
+                severity TEXT, duration TEXT, attempts TEXT, reuse_key TEXT, reused_from TEXT, finished_at TEXT, \
+                result TEXT NOT NULL, PRIMARY KEY (run_id, item_id))
+                """,
+                "CREATE INDEX item_results_reuse_key ON item_results (reuse_key)",
+                """
+                CREATE TABLE records (kind TEXT NOT NULL, id TEXT NOT NULL, subject TEXT, environment TEXT, actor TEXT, \
+                at TEXT NOT NULL, until TEXT, body TEXT NOT NULL, PRIMARY KEY (kind, id))
+                """,
+                """
+                CREATE TABLE audit_events (seq \(sequence) PRIMARY KEY, id TEXT NOT NULL, at TEXT NOT NULL, \
+                kind TEXT NOT NULL, row_table TEXT NOT NULL, row_key TEXT NOT NULL, row_digest TEXT NOT NULL, \
+                previous_hash TEXT NOT NULL, hash TEXT NOT NULL)
+                """,
+            ]
+        ]
+    }
+
+    static var version: Int { migrations(.sqlite).count }
+
+    static let versionTable = "CREATE TABLE IF NOT EXISTS shipcheck_schema (version INTEGER NOT NULL)"
+
+    static func upsert(_ table: StoreTable, placeholder: (Int) -> String) -> String {
+        let columns = table.columns
+        let values = columns.indices.map { placeholder($0 + 1) }.joined(separator: ", ")
+        let updates = columns.filter { !table.keyColumns.contains($0) }.map { "\($0) = excluded.\($0)" }
+        return "INSERT INTO \(table.rawValue) (\(columns.joined(separator: ", "))) VALUES (\(values)) "
+            + "ON CONFLICT (\(table.keyColumns.joined(separator: ", "))) DO UPDATE SET \(updates.joined(separator: ", "))"
+    }
+
+    static func appendEvent(placeholder: (Int) -> String) -> String {
+        "INSERT INTO audit_events (seq, id, at, kind, row_table, row_key, row_digest, previous_hash, hash) VALUES ("
+            + (1...9).map(placeholder).joined(separator: ", ") + ")"
+    }
+
+    static let lastEvent = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"
+    static let allEvents =
+        "SELECT seq, id, at, kind, row_table, row_key, row_digest, previous_hash, hash FROM audit_events ORDER BY seq"
+
+    static func eventValues(_ event: AuditEvent) -> [String] {
+        [
+            event.id, event.at, event.kind, event.table, event.key, event.rowDigest, event.previousHash,
+            event.hash,
+        ]
+    }
+}

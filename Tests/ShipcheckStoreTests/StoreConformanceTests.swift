@@ -1,0 +1,145 @@
+import Foundation
+import ShipcheckStore
+import Testing
+
+@testable import ShipcheckCore
+
+/// One suite, every store: what a store must do, run on memory, SQLite and a real PostgreSQL.
+@Suite struct StoreConformanceTests {
+    @Test(arguments: BackendKind.allCases)
+    func aRunReadsBackAsItWasRecorded(_ kind: BackendKind) async throws {
+        guard let test = try await TestStore.make(kind) else { return }
+        let header = Runs.header("r1")
+        let items = [
+            Runs.item("tests", .pass, facts: ["exit": .number(0), "stdout": .string("12 passed")]),
+            Runs.item("lint", .fail, facts: ["exit": .number(1), "duration": .duration(2.5)]),
+            Runs.item("signoff", .pending),
+        ]
+        try await Runs.record(test.store, header, items)
+        let stored = try #require(try await test.store.run("r1"))
+        #expect(stored.header == header)
+        #expect(stored.status == .finished(.failed))
+        #expect(stored.items.map(\.id).sorted() == ["lint", "signoff", "tests"])
+        let result = stored.result
+        #expect(result.items.map(\.id) == ["tests", "lint", "signoff"])
+        #expect(result.items[0].facts["stdout"] == .string("12 passed"))
+        #expect(result.items[1].facts["duration"] == .duration(2.5))
+        #expect(result.items[1].expectations.first?.held == false)
+        #expect(result.verdict == .failed)
+        #expect(result.provenance?.commit == "abc123")
+        #expect(try await test.store.run("nope") == nil)
+        try await test.store.backend.close()
+    }
+
+    @Test(arguments: BackendKind.allCases)
+    func historyFiltersAndOrdersNewestFirst(_ kind: BackendKind) async throws {
+        guard let test = try await TestStore.make(kind) else { return }
+        for index in 0..<6 {
+            let header = Runs.header(
+                "run-\(index)", environment: index.isMultiple(of: 2) ? "staging" : "production",
+                deployType: index == 5 ? "hotfix" : "standard",
+                startedAt: Runs.start.addingTimeInterval(Double(index) * 3600))
+            try await Runs.record(test.store, header, [Runs.item("tests", index == 3 ? .fail : .pass)])
+        }
+        let all = try await test.store.history(HistoryQuery())
+        #expect(all.map(\.runID) == (0..<6).reversed().map { "run-\($0)" })
+        #expect(
+            try await test.store.history(HistoryQuery(environment: "production")).map(\.runID) == [
+                "run-5", "run-3", "run-1",
+            ])
+        #expect(try await test.store.history(HistoryQuery(deployType: "hotfix")).map(\.runID) == ["run-5"])
+        #expect(try await test.store.history(HistoryQuery(outcome: "failed")).map(\.runID) == ["run-3"])
+        #expect(
+            try await test.store.history(HistoryQuery(since: Runs.start.addingTimeInterval(4 * 3600))).map(\.runID)
+                == ["run-5", "run-4"])
+        #expect(try await test.store.history(HistoryQuery(limit: 2)).map(\.runID) == ["run-5", "run-4"])
+        let summary = try #require(all.first)
+        #expect(summary.environment == "production" && summary.commit == "abc123" && summary.branch == "main")
+        #expect(summary.outcome == "passed")
+        try await test.store.backend.close()
+    }
+
+    @Test(arguments: BackendKind.allCases)
+    func anUnfinishedRunIsInterruptedOnlyWhenItsProcessIsGone(_ kind: BackendKind) async throws {
+        guard let test = try await TestStore.make(kind) else { return }
+        var dead = test.store
+        dead.pid = 999_999
+        dead.isAlive = { _ in false }
+        try await dead.begin(Runs.header("killed"))
+        try await dead.record(Runs.item("tests", .pass), runID: "killed")
+        var alive = test.store
+        alive.isAlive = { _ in true }
+        try await alive.begin(Runs.header("going", startedAt: Runs.start.addingTimeInterval(10)))
+
+        let killed = try #require(try await dead.run("killed"))
+        #expect(killed.status == .interrupted)
+        #expect(killed.items.map(\.id) == ["tests"])
+        #expect(killed.result.verdict == .interrupted)
+        #expect(try await alive.run("going")?.status == .running)
+        #expect(try await dead.history(HistoryQuery(outcome: "interrupted")).map(\.runID).contains("killed"))
+        // Another host's unfinished run may be alive there: running, never interrupted.
+        var elsewhere = dead
+        elsewhere.host = "another-host"
+        #expect(try await elsewhere.run("killed")?.status == .running)
+        try await test.store.backend.close()
+    }
+
+    @Test(arguments: BackendKind.allCases)
+    func recordsAreKeptByKindAndReplacedByID(_ kind: BackendKind) async throws {
+        guard let test = try await TestStore.make(kind) else { return }
+        let at = Runs.start
+        try await test.store.put(
+            StoredRecord(kind: "signoff", id: "s1", subject: "qa", environment: "production", actor: "ana", at: at))
+        try await test.store.put(
+            StoredRecord(
+                kind: "signoff", id: "s2", subject: "qa", environment: "staging", actor: "bo",
+                at: at.addingTimeInterval(1)))
+        try await test.store.put(
+            StoredRecord(
+                kind: "waiver", id: "w1", subject: "lint", environment: "production", actor: "cto", at: at,
+                until: at.addingTimeInterval(86_400), body: #"{"reason":"flaky"}"#))
+        #expect(try await test.store.records(kind: "signoff").map(\.id) == ["s1", "s2"])
+        #expect(try await test.store.records(kind: "signoff", environment: "staging").map(\.actor) == ["bo"])
+        let waiver = try #require(try await test.store.records(kind: "waiver", subject: "lint").first)
+        #expect(waiver.until == at.addingTimeInterval(86_400))
+        #expect(waiver.body == #"{"reason":"flaky"}"#)
+        try await test.store.put(
+            StoredRecord(kind: "signoff", id: "s1", subject: "qa", actor: "ana", at: at, body: "{\"v\":2}"))
+        #expect(try await test.store.records(kind: "signoff").first { $0.id == "s1" }?.body == "{\"v\":2}")
+        #expect(try await test.store.verifyAudit().intact)
+        try await test.store.backend.close()
+    }
+
+    @Test(arguments: BackendKind.allCases)
+    func everyWriteIsChainedAndTheChainVerifies(_ kind: BackendKind) async throws {
+        guard let test = try await TestStore.make(kind) else { return }
+        try await Runs.record(test.store, Runs.header("a"), [Runs.item("tests", .pass), Runs.item("lint", .pass)])
+        try await Runs.record(test.store, Runs.header("b"), [Runs.item("tests", .fail)])
+        let events = try await test.store.auditEvents()
+        #expect(
+            events.map(\.kind) == [
+                "run-began", "item-finished", "item-finished", "run-finished", "run-began", "item-finished",
+                "run-finished",
+            ])
+        #expect(events.map(\.seq) == Array(1...7))
+        #expect(events.first?.previousHash == AuditEvent.genesis)
+        for (previous, event) in zip(events, events.dropFirst()) { #expect(event.previousHash == previous.hash) }
+        let report = try await test.store.verifyAudit()
+        #expect(report.intact, "\(report.problems)")
+        #expect(report.events == 7 && report.rows == 5)
+        try await test.store.backend.close()
+    }
+
+    @Test(arguments: BackendKind.allCases)
+    func evidenceIsCappedWithHeadAndTail(_ kind: BackendKind) async throws {
+        guard let test = try await TestStore.make(kind) else { return }
+        let big = "HEAD" + String(repeating: "x", count: 300_000) + "TAIL"
+        try await Runs.record(
+            test.store, Runs.header("big"), [Runs.item("tests", .pass, facts: ["stdout": .string(big)])])
+        let stored = try #require(try await test.store.run("big")?.items.first?.facts["stdout"]?.plain)
+        #expect(stored.hasPrefix("HEAD") && stored.hasSuffix("TAIL"))
+        #expect(stored.utf8.count < 70_000)
+        #expect(stored.contains("bytes not stored"))
+        try await test.store.backend.close()
+    }
+}
