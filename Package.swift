@@ -83,7 +83,10 @@ let package = Package(
         ),
         .target(
             name: "ShipcheckApp",
-            dependencies: ["ShipcheckCore", "ShipcheckChecks", "ShipcheckImport", "ShipcheckStore"],
+            dependencies: [
+                "ShipcheckCore", "ShipcheckChecks", "ShipcheckImport", "ShipcheckStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -130,8 +130,19 @@ public struct RunStore: Sendable {
         self.isAlive = isAlive
     }
 
+    /// A process that exists and is not a zombie (a killed run whose parent has not reaped it yet).
     @Sendable public static func processIsAlive(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0 || errno == EPERM
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        #if os(Linux)
+            // /proc/PID/stat: "PID (COMMAND) STATE …"; the command may itself hold parentheses.
+            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            {
+                let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+                return state != "Z" && state != "X"
+            }
+        #endif
+        return true
     }
 
     public var location: String { backend.location }

@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
-import ShipcheckChecks
+import ShipcheckApp
 import ShipcheckCore
-import ShipcheckImport
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,13 +10,15 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Independent items run in parallel; an item waits for those it `needs`. Manual items stay \
             pending unless signed off (--interactive asks at the terminal). Reports in the --format list \
-            are written to --output-dir.
+            are written to --output-dir. Every run is recorded in the store (.shipcheck/shipcheck.db \
+            beside the configuration unless --store, SHIPCHECK_STORE or `store:` says otherwise).
 
             Examples:
               shipcheck run
               shipcheck run pre-deploy --env staging --format json,junit --output-dir reports
               shipcheck run post-deploy --env production --only health,database-healthy
               shipcheck run --changed-since origin/main --jobs 4
+              shipcheck run --resume 20261204-101500-1a2b3c4d
             """)
 
     @Argument(
@@ -26,6 +27,7 @@ struct RunCommand: AsyncParsableCommand {
     var phase: String = PhaseName.preDeploy.rawValue
 
     @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var storeOptions: StoreOptions
 
     @Option(name: .long, help: "The environment (from `environments:`).")
     var env: String?
@@ -63,6 +65,16 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The version being deployed, for the deployment log (e.g. v1.2.3).")
     var release: String?
 
+    @Option(
+        name: .long,
+        help:
+            "Finish an interrupted run: its items that finished are kept, the rest run (phase and selection as it had)."
+    )
+    var resume: String?
+
+    @Flag(name: .long, help: "Do not record this run in the store.")
+    var noStore = false
+
     @Flag(name: .long, help: "Ask at the terminal whether each manual item is done.")
     var interactive = false
 
@@ -77,6 +89,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError(
                 "unknown format `\(format)`; expected one of \(Reporters.formats.joined(separator: ", "))")
         }
+        if resume != nil, noStore { throw ValidationError("--resume reads the run from the store; drop --no-store") }
+        if resume != nil, env != nil || type != nil || !only.isEmpty || !skip.isEmpty {
+            throw ValidationError("--resume runs what the run was asked for; drop --env, --type, --only and --skip")
+        }
     }
 
     static func split(_ list: String) -> [String] {
@@ -86,109 +102,72 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let (checklist, configURL) = try configOptions.load()
         for warning in checklist.warnings { Console.note("warning: \(warning)") }
-        let directory = configURL.deletingLastPathComponent()
-        let environment = ProcessInfo.processInfo.environment
-        let actor = await resolveActor(directory: directory, environment: environment)
-        var changedPaths: [String]?
-        // `changed("glob")` compares with --changed-since, or else with the default branch.
-        let usesChanged = checklist.items.contains { $0.when?.calls("changed") == true }
-        var changedSince = self.changedSince
-        if changedSince == nil, usesChanged {
-            changedSince = await GitInfo.defaultBase(in: directory, environment: environment)
-        }
-        if let changedSince {
-            do {
-                changedPaths = try await GitInfo.changedFiles(
-                    since: changedSince, in: directory, environment: environment)
-            } catch {
-                Console.error("--changed-since: \(error)")
-                throw ExitCode.usageFailure
-            }
-        }
-        guard let phaseName = PhaseName(rawValue: phase) else {
-            Console.error(
-                "unknown phase `\(phase)`; expected one of \(PhaseName.allCases.map(\.rawValue).joined(separator: ", "))"
-            )
-            throw ExitCode.usageFailure
-        }
-        var options = RunOptions(
-            phase: phaseName, environment: env, deployType: type,
-            jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-            only: Self.split(only), skip: Self.split(skip), actor: actor, workingDirectory: directory,
-            processEnvironment: environment, changedPaths: changedPaths, toolVersion: ShipcheckVersion.current)
-        options.release = release
-        let problems = options.problems(in: checklist)
-        guard problems.isEmpty else {
-            for problem in problems { Console.error(problem) }
-            throw ExitCode.usageFailure
-        }
+        var request = GateRequest(phase: PhaseName(rawValue: phase) ?? .preDeploy)
+        request.environment = env
+        request.deployType = type
+        request.jobs = jobs
+        request.only = Self.split(only)
+        request.skip = Self.split(skip)
+        request.actor = actor
+        request.changedSince = changedSince
+        request.release = release
+        request.formats = Self.split(format)
+        request.outputDirectory = outputDir.map { URL(fileURLWithPath: $0) }
+        request.store = storeOptions.store
+        request.recordsRuns = !noStore
+        request.resume = resume
 
         let color = Console.useColor
         let progress = Progress(live: color, color: color)
-        let signoffs: (any SignoffSource)? =
-            interactive && Console.stdinIsTerminal
-            ? InteractiveSignoffs(actor: actor, progress: progress, now: { Date() }) : nil
+        let asks = interactive && Console.stdinIsTerminal
         if interactive && !Console.stdinIsTerminal {
             Console.note("--interactive needs a terminal on standard input; manual items stay pending")
         }
-        let engine = Engine(
-            checklist: checklist, options: options, signoffSource: signoffs,
-            observer: { progress.handle($0) })
+        var signoffs: (@Sendable (String) -> (any SignoffSource)?)?
+        if asks {
+            signoffs = { @Sendable actor in
+                InteractiveSignoffs(actor: actor, progress: progress, now: { Date() }) as any SignoffSource
+            }
+        }
+        let gate: PreparedGate
+        do {
+            gate = try await GateRunner.prepare(
+                checklist: checklist, configURL: configURL, request: request,
+                environment: ProcessInfo.processInfo.environment, signoffs: signoffs,
+                observer: { progress.handle($0) })
+        } catch let error as GateFailure {
+            for message in error.messages { Console.error(message) }
+            throw error.usage ? ExitCode.usageFailure : ExitCode(ExitCodes.couldNotEvaluate)
+        }
+        let selected = gate.engine.selectedItems.count
         Console.note(
-            "shipcheck \(phase): \(engine.selectedItems.count) item\(engine.selectedItems.count == 1 ? "" : "s") from \(checklist.file)"
-                + (env.map { ", env \($0)" } ?? "") + (type.map { ", type \($0)" } ?? ""))
+            "shipcheck \(gate.request.phase.rawValue): \(selected) item\(selected == 1 ? "" : "s") from \(checklist.file)"
+                + (gate.request.environment.map { ", env \($0)" } ?? "")
+                + (gate.request.deployType.map { ", type \($0)" } ?? ""))
+        for note in gate.notes { Console.note(note) }
 
-        let task = Task { await engine.run() }
+        let task = Task { await gate.run() }
         let interruption = Interruption { task.cancel() }
-        let result = await task.value
+        let outcome = await task.value
         interruption.disarm()
         progress.finish()
 
-        Console.out(TerminalReporter(color: color).summary(result), terminator: "")
-        let formats = Self.split(format)
-        for format in formats {
-            guard let reporter = Reporters.reporter(named: format), Swift.type(of: reporter).fileName == nil else {
-                continue
-            }
-            Console.out(reporter.render(result), terminator: "")
-        }
-        if formats.contains(GitHubReporter.format), let summaryPath = environment["GITHUB_STEP_SUMMARY"] {
-            // The step summary shows the ticked checklist on the workflow run's page.
-            if let handle = FileHandle(forWritingAtPath: summaryPath) {
-                handle.seekToEndOfFile()
-                handle.write(Data(MarkdownReporter().render(result).utf8))
-                try? handle.close()
-            }
-        }
-        if formats.contains(where: { Reporters.reporter(named: $0).map { Swift.type(of: $0).fileName != nil } ?? false }
-        ) {
-            let output =
-                outputDir.map { URL(fileURLWithPath: $0) }
-                ?? directory.appendingPathComponent(".shipcheck/reports")
-            do {
-                // An imported checklist is exported back into its own Markdown, ticked.
-                var rendered: [String: String] = [:]
-                if formats.contains(MarkdownReporter.format),
-                    let export = ChecklistExport.render(result, configDirectory: directory)
-                {
-                    rendered[MarkdownReporter.format] = export
-                }
-                let written = try ReportWriter.write(result, formats: formats, to: output, rendered: rendered)
-                Console.note("reports: " + written.map(\.path).joined(separator: ", "))
-            } catch {
-                Console.error("could not write reports to \(output.path): \(error.localizedDescription)")
-                throw ExitCode(ExitCodes.couldNotEvaluate)
-            }
-        }
-        let code = ExitCodes.code(for: result.verdict)
+        Console.out(TerminalReporter(color: color).summary(outcome.result), terminator: "")
+        for report in outcome.printed { Console.out(report, terminator: "") }
+        if !outcome.written.isEmpty { Console.note("reports: " + outcome.written.map(\.path).joined(separator: ", ")) }
+        for problem in outcome.problems { Console.error(problem) }
+        var code = ExitCodes.code(for: outcome.result.verdict)
+        if !outcome.problems.isEmpty, code == ExitCodes.passed { code = ExitCodes.couldNotEvaluate }
         if code != 0 { throw ExitCode(code) }
     }
+}
 
-    func resolveActor(directory: URL, environment: [String: String]) async -> String {
-        if let actor, !actor.isEmpty { return actor }
-        if let actor = environment["SHIPCHECK_ACTOR"], !actor.isEmpty { return actor }
-        if let email = await GitInfo.userEmail(in: directory, environment: environment) { return email }
-        let user = environment["USER"] ?? "unknown"
-        return "\(user)@\(ProcessInfo.processInfo.hostName)"
-    }
+/// Where runs are recorded, for every command that reads or writes the store.
+struct StoreOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help:
+            "The run store: an SQLite file, or postgres://USER@HOST:PORT/DATABASE (password from SHIPCHECK_STORE_PASSWORD or PGPASSWORD). Default: $SHIPCHECK_STORE, `store:`, else .shipcheck/shipcheck.db beside the configuration."
+    )
+    var store: String?
 }

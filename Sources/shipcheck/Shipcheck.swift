@@ -13,6 +13,7 @@ struct Shipcheck: AsyncParsableCommand {
         version: ShipcheckVersion.current,
         subcommands: [
             RunCommand.self, ValidateCommand.self, ListCommand.self, SchemaCommand.self, InitCommand.self,
-            ImportCommand.self, SecretsCommand.self, ReferenceCommand.self,
+            ImportCommand.self, SecretsCommand.self, ReferenceCommand.self, HistoryCommand.self, ShowCommand.self,
+            ExportCommand.self, AuditCommand.self,
         ])
 }

@@ -120,7 +120,8 @@ import Testing
         try await test.store.backend.close()
         try await test.execute(["UPDATE shipcheck_schema SET version = 99"])
         do {
-            _ = try await StoreLocation.open(test.location, environment: [:], configDirectory: URL(fileURLWithPath: "/"))
+            _ = try await StoreLocation.open(
+                test.location, environment: [:], configDirectory: URL(fileURLWithPath: "/"))
             Issue.record("a newer schema was opened")
         } catch let error as StoreError {
             #expect(

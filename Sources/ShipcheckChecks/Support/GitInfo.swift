@@ -11,6 +11,38 @@ public enum GitInfo {
         return email.isEmpty ? nil : email
     }
 
+    /// The commit checked out, when it was made, whether the work tree differs from it, and the
+    /// branch (CI's own name for it when HEAD is detached); nil outside a repository.
+    public static func revision(in directory: URL, environment: [String: String]) async
+        -> (commit: String, commitTime: Date?, dirty: Bool, branch: String?)?
+    {
+        guard let head = try? await git(["rev-parse", "HEAD"], in: directory, environment: environment),
+            head.status == 0
+        else { return nil }
+        let commit = head.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        var commitTime: Date?
+        if let shown = try? await git(["show", "-s", "--format=%ct", "HEAD"], in: directory, environment: environment),
+            let seconds = Double(shown.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
+            commitTime = Date(timeIntervalSince1970: seconds)
+        }
+        let status = try? await git(
+            ["status", "--porcelain", "--untracked-files=no"], in: directory, environment: environment)
+        let dirty = status.map { $0.status != 0 || !$0.stdout.isEmpty } ?? true
+        var branch: String?
+        if let name = try? await git(["rev-parse", "--abbrev-ref", "HEAD"], in: directory, environment: environment),
+            name.status == 0
+        {
+            let text = name.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            if text != "HEAD" { branch = text }
+        }
+        for variable in ["GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "BRANCH_NAME"] where branch == nil
+        {
+            if let value = environment[variable], !value.isEmpty { branch = value }
+        }
+        return (commit, commitTime, dirty, branch)
+    }
+
     public struct GitError: Error, CustomStringConvertible {
         public let description: String
     }

@@ -72,6 +72,7 @@ final class LoadState {
     let sink = DiagnosticSink()
     let budget = NodeBudget()
     var project: String?
+    var store: String?
     var variables: [String: String] = [:]
     var secretNames: [String] = []
     var environments: [String: EnvironmentConfig] = [:]
@@ -197,6 +198,15 @@ final class LoadState {
             }
         }
         if let project = fields["project"] { self.project = project.string() }
+        if let store = fields["store"], let location = store.string() {
+            if location.contains("://"), let components = URLComponents(string: location), components.password != nil {
+                store.report(
+                    "the store URL holds a password, which would be kept in this file; leave it out and set SHIPCHECK_STORE_PASSWORD (or PGPASSWORD) where shipcheck runs"
+                )
+            } else {
+                self.store = location
+            }
+        }
         if let vars = fields["vars"] { readVariables(vars, into: &variables) }
         if let secrets = fields["secrets"] { secretNames += secrets.strings() ?? [] }
         if let roles = fields["roles"] { readRoles(roles) }

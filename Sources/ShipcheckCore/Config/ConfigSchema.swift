@@ -43,6 +43,10 @@ public enum ConfigSchema {
         Parameter("version", .integer, "Format version: 1.", required: true),
         Parameter("project", .string, "Project name shown in reports."),
         Parameter(
+            "store", .string,
+            "Where runs are recorded: an SQLite file (default `.shipcheck/shipcheck.db` beside this file) or `postgres://USER@HOST:PORT/DATABASE` for a team (the password from SHIPCHECK_STORE_PASSWORD or PGPASSWORD, never here). --store and SHIPCHECK_STORE override it."
+        ),
+        Parameter(
             "vars", .map(.string),
             "Variables, referenced as ${{ vars.NAME }}. A value may read the environment, e.g. `BASE_URL: ${{ env.MINA_BASE_URL }}`; a variable whose environment variable is unset is an error where it is used."
         ),

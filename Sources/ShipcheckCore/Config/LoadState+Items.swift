@@ -92,7 +92,7 @@ extension LoadState {
         guard sink.diagnostics.isEmpty else { return nil }
         let ordered = PhaseName.allCases.filter { phases[$0] != nil }
         return Checklist(
-            project: project, file: file, variables: variables, secretNames: secretNames,
+            project: project, store: store, file: file, variables: variables, secretNames: secretNames,
             environments: environments, deployTypes: deployTypes, roles: roles, triggers: triggers,
             phases: ordered.map { Phase(name: $0, sections: phases[$0] ?? []) }, warnings: warnings)
     }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Runs one phase of a checklist as a DAG: independent items in parallel up to `jobs`,
 /// dependants of an unsatisfied item skipped with the reason, timeouts, retries with backoff.
@@ -72,9 +72,10 @@ public struct Engine: Sendable {
 
     /// Runs the phase. `id` names the run (the caller makes it, so that a store can record the run
     /// before its first item); `completed` holds results of an earlier attempt at the same run,
-    /// which are kept and not run again (a resumed run). Items whose result is not kept run.
-    public func run(id: String? = nil, completed: [ItemResult] = []) async -> RunResult {
-        let startedAt = environment.now()
+    /// which are kept and not run again (a resumed run, which keeps its first `startedAt`). Items
+    /// whose result is not kept run.
+    public func run(id: String? = nil, completed: [ItemResult] = [], startedAt: Date? = nil) async -> RunResult {
+        let startedAt = startedAt ?? environment.now()
         let runID = id ?? environment.makeRunID()
         let items = selectedItems
         let selected = Set(items.map(\.id))

@@ -117,6 +117,8 @@ public struct DeployType: Sendable {
 /// A loaded, validated checklist.
 public struct Checklist: Sendable {
     public var project: String?
+    /// Where runs are recorded (`store:`), when the configuration says.
+    public var store: String? = nil
     public var file: String
     public var variables: [String: String]
     /// Names of environment variables whose values are secret, beyond those that look secret.

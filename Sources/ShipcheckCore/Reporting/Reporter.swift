@@ -14,7 +14,7 @@ public enum Reporters {
     /// Every file format, in one list.
     public static let all: [any Reporter.Type] = [
         JSONReporter.self, JUnitReporter.self, MarkdownReporter.self,
-        GitHubReporter.self,
+        GitHubReporter.self, HTMLReporter.self,
     ]
 
     public static func reporter(named format: String) -> (any Reporter)? {
@@ -23,6 +23,7 @@ public enum Reporters {
         case JUnitReporter.format: JUnitReporter()
         case MarkdownReporter.format: MarkdownReporter()
         case GitHubReporter.format: GitHubReporter()
+        case HTMLReporter.format: HTMLReporter()
         default: nil
         }
     }

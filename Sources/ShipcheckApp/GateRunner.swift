@@ -1,0 +1,225 @@
+import Crypto
+public import Foundation
+import ShipcheckChecks
+public import ShipcheckCore
+import ShipcheckImport
+public import ShipcheckStore
+
+/// What a caller asks of a gate: the CLI's `run` today, `deploy` and the server next.
+public struct GateRequest: Sendable {
+    public var phase: PhaseName
+    public var environment: String?
+    public var deployType: String?
+    public var jobs: Int?
+    public var only: [String] = []
+    public var skip: [String] = []
+    /// Who runs it; else SHIPCHECK_ACTOR, git's user.email, then user@host.
+    public var actor: String?
+    public var changedSince: String?
+    public var release: String?
+    public var formats: [String] = []
+    public var outputDirectory: URL?
+    /// `--store`; nil takes SHIPCHECK_STORE, then `store:`, then the SQLite file beside the configuration.
+    public var store: String?
+    public var recordsRuns = true
+    /// A run to finish: its settings are taken from the store and its finished items are kept.
+    public var resume: String?
+
+    public init(phase: PhaseName) {
+        self.phase = phase
+    }
+}
+
+/// Why a gate could not start, said once; `usage` problems exit 64, the rest 2.
+public struct GateFailure: Error, CustomStringConvertible, Sendable {
+    public var messages: [String]
+    public var usage: Bool
+
+    public var description: String { messages.joined(separator: "\n") }
+
+    init(_ messages: [String], usage: Bool) {
+        self.messages = messages
+        self.usage = usage
+    }
+}
+
+/// A gate ready to run: the engine built, the store open and the run's id chosen.
+public struct PreparedGate: Sendable {
+    public let engine: Engine
+    public let runID: String
+    public let store: RunStore?
+    public let checklist: Checklist
+    public let request: GateRequest
+    public let directory: URL
+    public let environment: [String: String]
+    let completed: [ItemResult]
+    let resumedStartedAt: Date?
+    /// Things worth saying before the run starts (where it is recorded, what a resume keeps).
+    public let notes: [String]
+
+    public var actor: String { engine.options.actor }
+}
+
+/// What came of a gate: the run, what to print, what was written, and what went wrong on the side.
+public struct GateOutcome: Sendable {
+    public var result: RunResult
+    /// Reports of formats that print rather than write a file (`github`).
+    public var printed: [String] = []
+    public var written: [URL] = []
+    /// Problems that did not stop the gate but make it "could not evaluate": a report or a record not written.
+    public var problems: [String] = []
+    public var recordedIn: String?
+}
+
+/// The one way a gate runs, whoever asks (its errors are `GateFailure`s): resolves who and what (actor, changed files, provenance),
+/// opens the store, runs the engine recording as it goes, writes reports.
+public enum GateRunner {
+    public static func prepare(
+        checklist: Checklist, configURL: URL, request: GateRequest, environment: [String: String],
+        runEnvironment: RunEnvironment = .live, signoffs: (@Sendable (String) -> (any SignoffSource)?)? = nil,
+        observer: (@Sendable (EngineEvent) -> Void)? = nil
+    ) async throws -> PreparedGate {
+        var request = request
+        let directory = configURL.deletingLastPathComponent()
+        var notes: [String] = []
+
+        var store: RunStore?
+        if request.recordsRuns || request.resume != nil {
+            let location = StoreLocation.resolve(
+                flag: request.store, environment: environment, configured: checklist.store, configDirectory: directory)
+            do {
+                store = try await StoreLocation.open(location, environment: environment, configDirectory: directory)
+            } catch {
+                throw GateFailure(["\(error)", "(--no-store runs the gate without recording it)"], usage: false)
+            }
+        }
+
+        let provenance = await gatherProvenance(configURL: configURL, directory: directory, environment: environment)
+        var completed: [ItemResult] = []
+        var runID = runEnvironment.makeRunID()
+        var resumedActor: String?
+        var resumedStartedAt: Date?
+        if let resume = request.resume, let store {
+            let stored: StoredRun?
+            do {
+                stored = try await store.run(resume)
+            } catch {
+                throw GateFailure(["\(error)"], usage: false)
+            }
+            guard let stored else {
+                throw GateFailure(["--resume: no run `\(resume)` in the store at \(store.location)"], usage: true)
+            }
+            switch stored.status {
+            case .finished(let verdict):
+                throw GateFailure(
+                    ["--resume: run \(resume) finished (\(verdict.rawValue)); there is nothing left to run"],
+                    usage: true)
+            case .running:
+                throw GateFailure(
+                    [
+                        "--resume: run \(resume) is still running (process \(stored.pid.map(String.init) ?? "?") on \(stored.host ?? "another host"))"
+                    ], usage: true)
+            case .interrupted: break
+            }
+            if let digest = stored.header.provenance.configDigest, digest != provenance.configDigest {
+                throw GateFailure(
+                    [
+                        "--resume: the configuration changed since run \(resume) began; a resumed run must run the same gate (start a new run instead)"
+                    ], usage: true)
+            }
+            request.phase = stored.header.phase
+            request.environment = stored.header.environment
+            request.deployType = stored.header.deployType
+            request.only = stored.header.only
+            request.skip = stored.header.skip
+            request.release = stored.header.release
+            resumedActor = stored.header.actor
+            resumedStartedAt = stored.header.startedAt
+            runID = resume
+            completed = stored.items
+            notes.append(
+                "resuming run \(resume): \(completed.count) item\(completed.count == 1 ? "" : "s") already finished are kept"
+            )
+        }
+
+        let actor = await resolveActor(resumedActor ?? request.actor, directory: directory, environment: environment)
+        var changedPaths: [String]?
+        // `changed("glob")` compares with --changed-since, or else with the default branch.
+        var changedSince = request.changedSince
+        if changedSince == nil, checklist.items.contains(where: { $0.when?.calls("changed") == true }) {
+            changedSince = await GitInfo.defaultBase(in: directory, environment: environment)
+        }
+        if let changedSince {
+            do {
+                changedPaths = try await GitInfo.changedFiles(
+                    since: changedSince, in: directory, environment: environment)
+            } catch {
+                throw GateFailure(["--changed-since: \(error)"], usage: true)
+            }
+        }
+        var options = RunOptions(
+            phase: request.phase, environment: request.environment, deployType: request.deployType,
+            jobs: request.jobs ?? ProcessInfo.processInfo.activeProcessorCount, only: request.only, skip: request.skip,
+            actor: actor, workingDirectory: directory, processEnvironment: environment, changedPaths: changedPaths,
+            toolVersion: ShipcheckVersion.current)
+        options.release = request.release
+        options.provenance = provenance
+        let problems = options.problems(in: checklist)
+        guard problems.isEmpty else { throw GateFailure(problems, usage: true) }
+
+        let recorder = store.map { StoreRecorder(store: $0) }
+        let engine = Engine(
+            checklist: checklist, options: options, environment: runEnvironment, signoffSource: signoffs?(actor),
+            observer: observer, recorder: recorder)
+        if let store { notes.append("recording run \(runID) in \(StoreLocation.display(store.location))") }
+        return PreparedGate(
+            engine: engine, runID: runID, store: store, checklist: checklist, request: request, directory: directory,
+            environment: environment, completed: completed, resumedStartedAt: resumedStartedAt,
+            notes: notes)
+    }
+
+    static func resolveActor(_ explicit: String?, directory: URL, environment: [String: String]) async -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let actor = environment["SHIPCHECK_ACTOR"], !actor.isEmpty { return actor }
+        if let email = await GitInfo.userEmail(in: directory, environment: environment) { return email }
+        let user = environment["USER"] ?? "unknown"
+        return "\(user)@\(ProcessInfo.processInfo.hostName)"
+    }
+
+    static func gatherProvenance(configURL: URL, directory: URL, environment: [String: String]) async -> RunProvenance {
+        var provenance = RunProvenance()
+        if let data = FileManager.default.contents(atPath: configURL.path) {
+            provenance.configDigest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        }
+        if let revision = await GitInfo.revision(in: directory, environment: environment) {
+            provenance.commit = revision.commit
+            provenance.commitTime = revision.commitTime
+            provenance.dirty = revision.dirty
+            provenance.branch = revision.branch
+        }
+        return provenance
+    }
+}
+
+extension PreparedGate {
+    /// Runs the gate to its end (a cancelled task ends it early, as interrupted) and writes its reports.
+    public func run() async -> GateOutcome {
+        let result = await engine.run(id: runID, completed: completed, startedAt: resumedStartedAt)
+        var outcome = GateOutcome(result: result, recordedIn: store.map { StoreLocation.display($0.location) })
+        if let recorder = engine.recorder as? StoreRecorder { outcome.problems += await recorder.failures }
+        try? await store?.backend.close()
+        outcome.printed = Reports.printed(result, formats: request.formats)
+        if request.formats.contains(GitHubReporter.format), let summaryPath = environment["GITHUB_STEP_SUMMARY"] {
+            Reports.appendStepSummary(result, to: summaryPath)
+        }
+        do {
+            outcome.written = try Reports.write(
+                result, formats: request.formats,
+                to: request.outputDirectory ?? directory.appendingPathComponent(".shipcheck/reports"),
+                configDirectory: directory)
+        } catch {
+            outcome.problems.append(error.description)
+        }
+        return outcome
+    }
+}

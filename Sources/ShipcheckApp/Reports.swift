@@ -1,0 +1,48 @@
+public import Foundation
+public import ShipcheckCore
+import ShipcheckImport
+
+/// Choosing and writing a run's reports, the same for a fresh run and one read from the store.
+public enum Reports {
+    public struct WriteFailure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Formats that print rather than write a file, rendered.
+    public static func printed(_ result: RunResult, formats: [String]) -> [String] {
+        formats.compactMap { format in
+            guard let reporter = Reporters.reporter(named: format), type(of: reporter).fileName == nil else {
+                return nil
+            }
+            return reporter.render(result)
+        }
+    }
+
+    /// Writes the file formats into `directory`; an imported checklist's Markdown is its own file, ticked.
+    public static func write(_ result: RunResult, formats: [String], to directory: URL, configDirectory: URL)
+        throws(WriteFailure) -> [URL]
+    {
+        let fileFormats = formats.filter { Reporters.reporter(named: $0).map { type(of: $0).fileName != nil } ?? false }
+        guard !fileFormats.isEmpty else { return [] }
+        var rendered: [String: String] = [:]
+        if fileFormats.contains(MarkdownReporter.format),
+            let export = ChecklistExport.render(result, configDirectory: configDirectory)
+        {
+            rendered[MarkdownReporter.format] = export
+        }
+        do {
+            return try ReportWriter.write(result, formats: fileFormats, to: directory, rendered: rendered)
+        } catch {
+            throw WriteFailure(
+                description: "could not write reports to \(directory.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// GitHub's step summary shows the ticked checklist on the workflow run's page.
+    static func appendStepSummary(_ result: RunResult, to path: String) {
+        guard let handle = FileHandle(forWritingAtPath: path) else { return }
+        handle.seekToEndOfFile()
+        handle.write(Data(MarkdownReporter().render(result).utf8))
+        try? handle.close()
+    }
+}

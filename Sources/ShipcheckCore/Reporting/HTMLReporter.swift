@@ -1,0 +1,88 @@
+import Foundation
+
+/// One self-contained page for a person and for CI to keep as an artifact: the run, each item's
+/// outcome, the expectation that failed and its evidence. Styles are inline; nothing is fetched.
+public struct HTMLReporter: Reporter {
+    public static let format = "html"
+    public static let fileName: String? = "shipcheck.html"
+
+    public init() {}
+
+    static let style = """
+        body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:70em;padding:0 1em;color:#1d1d1f}
+        h1{font-size:1.5em;margin:0 0 .3em}h2{font-size:1.1em;margin:1.6em 0 .4em;border-bottom:1px solid #ddd}
+        table{border-collapse:collapse;width:100%}td,th{text-align:left;vertical-align:top;padding:.35em .6em;border-bottom:1px solid #eee}
+        .meta td:first-child{color:#666;width:10em}.badge{display:inline-block;padding:.1em .6em;border-radius:1em;font-weight:600;color:#fff}
+        .pass,.passed{background:#1a7f37}.fail,.failed,.error{background:#cf222e}.warn,.pending,.interrupted{background:#bf8700}
+        .skipped{background:#6e7781}.waived{background:#8250df}pre{background:#f6f8fa;padding:.6em;overflow:auto;max-height:24em;margin:.4em 0;white-space:pre-wrap}
+        .why{color:#cf222e}.small{color:#666;font-size:.9em}
+        """
+
+    public func render(_ run: RunResult) -> String {
+        let verdict = run.verdict.rawValue
+        var out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        out += "<title>Shipcheck \(e(run.phase.rawValue)) \(e(run.runID)): \(verdict)</title>"
+        out += "<style>\(Self.style)</style></head><body>\n"
+        out += "<h1>Shipcheck \(e(run.phase.rawValue))\(run.project.map { " — " + e($0) } ?? "") "
+        out += "<span class=\"badge \(verdict)\">\(verdict)</span></h1>\n<table class=\"meta\">"
+        var meta: [(String, String?)] = [
+            ("Run", run.runID), ("Environment", run.environment), ("Deploy type", run.deployType), ("By", run.actor),
+            ("Started", Text.iso8601(run.startedAt)), ("Duration", Value.formatDuration(run.duration)),
+            ("Release", run.release), ("Configuration", run.config),
+        ]
+        if let provenance = run.provenance {
+            meta += [
+                ("Commit", provenance.commit.map { $0 + (provenance.dirty == true ? " (work tree changed)" : "") }),
+                ("Branch", provenance.branch),
+                ("Group", provenance.group.map { $0 + (provenance.shard.map { " " + $0 } ?? "") }),
+            ]
+        }
+        let counts = Outcome.allCases.map { ($0, run.count($0)) }.filter { $0.1 > 0 }
+        meta.append(("Items", counts.map { "\($0.1) \($0.0.rawValue)" }.joined(separator: ", ")))
+        for case (let name, let value?) in meta { out += "<tr><td>\(e(name))</td><td>\(e(value))</td></tr>" }
+        out += "</table>\n"
+        var section: String?
+        for item in run.items {
+            if item.section != section {
+                if section != nil { out += "</table>\n" }
+                section = item.section
+                out += "<h2>\(e(item.section))</h2>\n<table>"
+            }
+            out += "<tr id=\"item-\(e(item.id))\"><td><span class=\"badge \(item.outcome.rawValue)\">"
+            out += "\(item.outcome.rawValue)</span></td><td><strong>\(e(item.title))</strong> "
+            out += "<span class=\"small\">\(e(item.id)) · \(e(item.kind))"
+            if item.duration > 0 { out += " · \(e(Value.formatDuration(item.duration)))" }
+            if item.attempts > 1 { out += " · \(item.attempts) attempts" }
+            out += "</span>"
+            if let reason = item.reason { out += "<div class=\"why\">\(e(reason))</div>" }
+            for expectation in item.expectations where expectation.held != true {
+                out += "<div>expected <code>\(e(expectation.expression))</code>"
+                out += expectation.held == nil ? " (could not be evaluated)" : ""
+                for line in expectation.explanation { out += "<br><span class=\"small\">\(e(line))</span>" }
+                out += "</div>"
+            }
+            if let summary = item.summary { out += "<div class=\"small\"><code>\(e(summary))</code></div>" }
+            for signoff in item.signoffs {
+                out += "<div class=\"small\">signed off by \(e(signoff.actor)) at \(Text.iso8601(signoff.at))"
+                out += (signoff.note.map { ": " + e($0) } ?? "") + "</div>"
+            }
+            if let waiver = item.waiver {
+                out += "<div class=\"small\">waived by \(e(waiver.actor)): \(e(waiver.reason))</div>"
+            }
+            if item.outcome != .pass && item.outcome != .skipped {
+                for key in ["stderr", "stdout", "body"] {
+                    if case .string(let text) = item.facts[key], !text.isEmpty {
+                        out += "<details><summary class=\"small\">\(key)</summary><pre>\(e(text))</pre></details>"
+                    }
+                }
+            }
+            out += "</td></tr>\n"
+        }
+        if section != nil { out += "</table>\n" }
+        out += "<p class=\"small\">shipcheck \(e(run.toolVersion))</p>\n</body></html>\n"
+        return out
+    }
+
+    private func e(_ text: String) -> String { Text.xmlEscape(text) }
+}

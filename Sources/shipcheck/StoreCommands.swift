@@ -1,0 +1,209 @@
+import ArgumentParser
+import Foundation
+import ShipcheckApp
+import ShipcheckCore
+import ShipcheckStore
+
+/// Opens the store named by the options, or says why not and exits 2.
+func openStore(_ storeOptions: StoreOptions, _ configOptions: ConfigOptions) async throws -> RunStore {
+    let configURL =
+        configOptions.config.map { URL(fileURLWithPath: $0) }
+        ?? ConfigLoader.discover(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+    do {
+        return try await StoreViews.open(
+            flag: storeOptions.store, configURL: configURL, environment: ProcessInfo.processInfo.environment)
+    } catch {
+        Console.error("\(error)")
+        throw ExitCode(ExitCodes.couldNotEvaluate)
+    }
+}
+
+/// Runs a read of the store, turning a store failure into a message and exit 2.
+func reading<T>(_ store: RunStore, _ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch {
+        Console.error("\(error)")
+        try? await store.backend.close()
+        throw ExitCode(ExitCodes.couldNotEvaluate)
+    }
+}
+
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "List recorded runs, newest first.",
+        discussion: """
+            Examples:
+              shipcheck history
+              shipcheck history --env production --outcome failed --since 30d
+              shipcheck history --limit 200 --format json
+            """)
+
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(name: .long, help: "Only runs in this environment.") var env: String?
+    @Option(name: .long, help: "Only runs of this deploy type.") var type: String?
+    @Option(name: .long, help: "Only runs of this phase.") var phase: String?
+    @Option(name: .long, help: "Only runs with this outcome: passed, failed, error, interrupted or running.")
+    var outcome: String?
+    @Option(name: .long, help: "Only runs of this group (sharded gates).") var group: String?
+    @Option(name: .long, help: "Only runs started within this long (e.g. 7d, 12h).") var since: String?
+    @Option(name: .long, help: "At most this many runs.") var limit: Int = 20
+    @Option(name: .long, help: "text or json.") var format: String = "text"
+
+    func validate() throws {
+        if let since, parseDuration(since) == nil {
+            throw ValidationError("--since: `\(since)` is not a duration (e.g. 90d, 12h, 30m)")
+        }
+        if limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if !["text", "json"].contains(format) { throw ValidationError("--format: expected text or json") }
+        let outcomes = ["passed", "failed", "error", "interrupted", "running"]
+        if let outcome, !outcomes.contains(outcome) {
+            throw ValidationError("--outcome: expected one of \(outcomes.joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let store = try await openStore(storeOptions, configOptions)
+        let query = HistoryQuery(
+            environment: env, deployType: type, phase: phase, outcome: outcome, group: group,
+            since: since.flatMap(parseDuration).map { Date().addingTimeInterval(-$0) }, limit: limit)
+        let runs = try await reading(store) { try await store.history(query) }
+        try? await store.backend.close()
+        Console.out(format == "json" ? StoreViews.json(runs) : StoreViews.historyTable(runs), terminator: "")
+    }
+}
+
+struct ShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show one recorded run whole.",
+        discussion: """
+            Examples:
+              shipcheck show 20261204-101500-1a2b3c4d
+              shipcheck show 20261204-101500-1a2b3c4d --format json
+            """)
+
+    @Argument(help: "The run's id (from `shipcheck history`).") var runID: String
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(
+        name: .long, help: "terminal (default) or a report format: \(Reporters.formats.joined(separator: ", ")).")
+    var format: String = "terminal"
+
+    func validate() throws {
+        if format != "terminal", Reporters.reporter(named: format) == nil {
+            throw ValidationError("--format: expected terminal or one of \(Reporters.formats.joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let stored = try await loadRun(runID, storeOptions, configOptions)
+        if let reporter = Reporters.reporter(named: format) {
+            Console.out(reporter.render(stored.result), terminator: "")
+            return
+        }
+        for line in StoreViews.describe(stored) { Console.out(line) }
+        let terminal = TerminalReporter(color: Console.useColor)
+        for item in stored.result.items { Console.out(terminal.line(for: item)) }
+        Console.out(terminal.summary(stored.result), terminator: "")
+    }
+}
+
+/// Reads one run, or says it is not there and exits 64.
+func loadRun(_ runID: String, _ storeOptions: StoreOptions, _ configOptions: ConfigOptions) async throws -> StoredRun {
+    let store = try await openStore(storeOptions, configOptions)
+    let stored = try await reading(store) { try await store.run(runID) }
+    try? await store.backend.close()
+    guard let stored else {
+        Console.error("no run `\(runID)` in the store at \(StoreLocation.display(store.location))")
+        throw ExitCode.usageFailure
+    }
+    return stored
+}
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write a recorded run as a report.",
+        discussion: """
+            The reports `run --format` writes, fed from the store; html is one self-contained page to \
+            keep as a CI artifact.
+
+            Examples:
+              shipcheck export 20261204-101500-1a2b3c4d --format html --output run.html
+              shipcheck export 20261204-101500-1a2b3c4d --format junit > junit.xml
+            """)
+
+    @Argument(help: "The run's id (from `shipcheck history`).") var runID: String
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(name: .long, help: "\(Reporters.formats.joined(separator: ", ")).") var format: String
+    @Option(name: .long, help: "Write to this file instead of standard output.") var output: String?
+
+    func validate() throws {
+        if Reporters.reporter(named: format) == nil {
+            throw ValidationError("--format: expected one of \(Reporters.formats.joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let stored = try await loadRun(runID, storeOptions, configOptions)
+        guard let reporter = Reporters.reporter(named: format) else { throw ExitCode.usageFailure }
+        let text = reporter.render(stored.result)
+        guard let output else {
+            Console.out(text, terminator: "")
+            return
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+        } catch {
+            Console.error("could not write \(output): \(error.localizedDescription)")
+            throw ExitCode(ExitCodes.couldNotEvaluate)
+        }
+    }
+}
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Check or export the store's tamper-evident audit log.",
+        subcommands: [AuditVerifyCommand.self, AuditExportCommand.self])
+}
+
+struct AuditVerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Walk the audit chain and compare every row with the event that wrote it; exit 1 on a broken link.")
+
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        let store = try await openStore(storeOptions, configOptions)
+        let report = try await reading(store) { try await store.verifyAudit() }
+        try? await store.backend.close()
+        let location = StoreLocation.display(store.location)
+        guard report.intact else {
+            Console.error(
+                "audit: the chain in \(location) is broken (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")); first broken link first:"
+            )
+            for problem in report.problems { Console.error("  \(problem)") }
+            throw ExitCode(ExitCodes.failed)
+        }
+        Console.out(
+            "audit: \(report.events) events and \(report.rows) rows in \(location) verified; the chain is intact")
+    }
+}
+
+struct AuditExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write the audit log as JSON Lines, one event per line, in chain order.")
+
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        let store = try await openStore(storeOptions, configOptions)
+        let events = try await reading(store) { try await store.auditEvents() }
+        try? await store.backend.close()
+        Console.out(StoreViews.jsonLines(events), terminator: "")
+    }
+}
