@@ -136,6 +136,12 @@ let package = Package(
             dependencies: ["ShipcheckImport", "ShipcheckChecks", "ShipcheckCore", "ShipcheckTestSupport"],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "shipcheck-store-load",
+            dependencies: ["ShipcheckStore", "ShipcheckCore"],
+            path: "Tests/StoreLoad",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ShipcheckStoreTests",
             dependencies: [

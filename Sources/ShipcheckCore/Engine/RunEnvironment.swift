@@ -79,6 +79,29 @@ public struct RunHeader: Sendable, Hashable, Codable {
     /// The selection the run was asked for, so that `--resume` asks for the same.
     public var only: [String]
     public var skip: [String]
+
+    public init(
+        runID: String, toolVersion: String, project: String?, config: String, phase: PhaseName,
+        environment: String?, deployType: String?, actor: String, startedAt: Date, release: String?,
+        itemIDs: [String], resumedItemIDs: [String] = [], provenance: RunProvenance = RunProvenance(),
+        only: [String] = [], skip: [String] = []
+    ) {
+        self.runID = runID
+        self.toolVersion = toolVersion
+        self.project = project
+        self.config = config
+        self.phase = phase
+        self.environment = environment
+        self.deployType = deployType
+        self.actor = actor
+        self.startedAt = startedAt
+        self.release = release
+        self.itemIDs = itemIDs
+        self.resumedItemIDs = resumedItemIDs
+        self.provenance = provenance
+        self.only = only
+        self.skip = skip
+    }
 }
 
 /// What the engine tells an observer as the run goes (for live progress).
