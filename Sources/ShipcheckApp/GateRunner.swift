@@ -22,6 +22,8 @@ public struct GateRequest: Sendable {
     /// `--store`; nil takes SHIPCHECK_STORE, then `store:`, then the SQLite file beside the configuration.
     public var store: String?
     public var recordsRuns = true
+    /// Take earlier passing results of items with `inputs:` whose key is unchanged (`--no-reuse` turns it off).
+    public var reusesEvidence = true
     /// A run to finish: its settings are taken from the store and its finished items are kept.
     public var resume: String?
 
@@ -170,7 +172,9 @@ public enum GateRunner {
         let recorder = store.map { StoreRecorder(store: $0) }
         let engine = Engine(
             checklist: checklist, options: options, environment: runEnvironment, signoffSource: signoffs?(actor),
-            observer: observer, recorder: recorder)
+            observer: observer, recorder: recorder,
+            reuse: request.reusesEvidence
+                ? store.map { StoreReuse(store: $0, directory: directory, environment: environment) } : nil)
         if let store { notes.append("recording run \(runID) in \(StoreLocation.display(store.location))") }
         return PreparedGate(
             engine: engine, runID: runID, store: store, checklist: checklist, request: request, directory: directory,

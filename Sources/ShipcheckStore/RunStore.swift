@@ -197,9 +197,9 @@ public struct RunStore: Sendable {
         try await backend.write([event("run-began", try runRow(header, finishedAt: nil, verdict: nil))])
     }
 
-    public func record(_ result: ItemResult, runID: String, reuseKey: String? = nil, reusedFrom: String? = nil)
-        async throws
-    {
+    /// Records an item's result; its reuse key makes it findable by `reusable` (a reused result has
+    /// none, so that reuse never extends a result's life past its own time-to-live).
+    public func record(_ result: ItemResult, runID: String) async throws {
         let capped = EvidenceCap.capped(result, limit: evidenceLimit)
         let row = StoreRow(
             .itemResults,
@@ -207,7 +207,8 @@ public struct RunStore: Sendable {
                 "run_id": runID, "item_id": result.id, "outcome": result.outcome.rawValue,
                 "severity": result.severity.rawValue, "duration": "\(result.duration)",
                 "attempts": "\(result.attempts)",
-                "reuse_key": reuseKey, "reused_from": reusedFrom, "finished_at": StoreTime.text(now()),
+                "reuse_key": result.reusedFrom == nil && result.outcome == .pass ? result.reuseKey : nil,
+                "reused_from": result.reusedFrom?.runID, "finished_at": StoreTime.text(now()),
                 "result": try Self.json(capped),
             ])
         try await backend.write([event("item-finished", row)])
@@ -234,6 +235,21 @@ public struct RunStore: Sendable {
         return StoredRun(
             header: header, items: items, finishedAt: row["finished_at"].flatMap(StoreTime.date),
             status: status(row), host: row["host"], pid: row["pid"].flatMap { Int32($0) })
+    }
+
+    /// The newest passing result recorded under `key` since `since`.
+    public func reusable(key: String, since: Date) async throws -> (
+        result: ItemResult, runID: String, recordedAt: Date
+    )? {
+        let rows = try await backend.select(
+            RowQuery(
+                .itemResults, equal: ["reuse_key": key, "outcome": Outcome.pass.rawValue],
+                atLeast: ["finished_at": StoreTime.text(since)], orderBy: "finished_at", descending: true, limit: 1))
+        guard let row = rows.first, let runID = row["run_id"],
+            let recordedAt = row["finished_at"].flatMap(StoreTime.date)
+        else { return nil }
+        let result = try Self.decoder().decode(ItemResult.self, from: Data((row["result"] ?? "").utf8))
+        return (result, runID, recordedAt)
     }
 
     static func header(_ row: StoreRow) throws -> RunHeader {

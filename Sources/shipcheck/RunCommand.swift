@@ -75,6 +75,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not record this run in the store.")
     var noStore = false
 
+    @Flag(name: .long, help: "Run every item, even one whose passing result could be reused (items with `inputs:`).")
+    var noReuse = false
+
     @Flag(name: .long, help: "Ask at the terminal whether each manual item is done.")
     var interactive = false
 
@@ -115,6 +118,7 @@ struct RunCommand: AsyncParsableCommand {
         request.outputDirectory = outputDir.map { URL(fileURLWithPath: $0) }
         request.store = storeOptions.store
         request.recordsRuns = !noStore
+        request.reusesEvidence = !noReuse
         request.resume = resume
 
         let color = Console.useColor

@@ -3,6 +3,7 @@ import ShipcheckCore
 
 /// `cors:` — no wildcard, no reflected foreign origin, and exactly the configured origins allowed.
 struct CORSCheck: Check {
+    var touchesLiveSystems: Bool { true }
     var request: HTTPRequestSpec
     var allowed: [Template] = []
     static let foreignOrigin = "https://shipcheck-foreign-origin.invalid"

@@ -11,6 +11,7 @@ import ShipcheckCore
 /// `dns:` — a name resolves: through the system resolver, as the service's clients would, or as one
 /// given server answers it.
 struct DNSCheck: Check {
+    var touchesLiveSystems: Bool { true }
     var name: Template
     var server: Template?
     var type = DNSQuery.RecordType.a

@@ -6,6 +6,7 @@ import ShipcheckCore
 
 /// `http:` — one request, or a sampled load with latency percentiles.
 struct HTTPCheck: Check {
+    var touchesLiveSystems: Bool { true }
     var request: HTTPRequestSpec
     var samples = 1
     var concurrency = 1

@@ -3,6 +3,7 @@ import ShipcheckCore
 
 /// `headers:` — the security headers a page must send, judged as a browser would use them.
 struct HeadersCheck: Check {
+    var touchesLiveSystems: Bool { true }
     var request: HTTPRequestSpec
     var hstsSubdomains = false
 

@@ -7,6 +7,7 @@ import ShipcheckCore
 
 /// `postgres:` — the database answers, how full its connection slots are, and facts from a query.
 struct PostgresCheck: Check {
+    var touchesLiveSystems: Bool { true }
     var url: Template
     var query: Template?
     var connectTimeout: Double = 10

@@ -3,6 +3,7 @@ import ShipcheckCore
 
 /// `probes:` — several named probes run together for one item, their facts under their names.
 struct ProbesCheck: Check {
+    var touchesLiveSystems: Bool { true }
     let probes: [(name: String, check: any Check)]
 
     static let description = KindDescription(

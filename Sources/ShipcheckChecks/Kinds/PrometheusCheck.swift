@@ -4,6 +4,7 @@ import ShipcheckCore
 
 /// `prometheus:` — a PromQL query against a Prometheus HTTP API, as facts.
 struct PrometheusCheck: Check {
+    var touchesLiveSystems: Bool { true }
     var url: Template
     var query: Template
     var range: Double?

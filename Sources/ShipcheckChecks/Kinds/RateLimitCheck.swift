@@ -3,6 +3,7 @@ import ShipcheckCore
 
 /// `rate-limit:` — a bounded burst must meet a 429 (or the configured status), then the limit must lift.
 struct RateLimitCheck: Check {
+    var touchesLiveSystems: Bool { true }
     var request: HTTPRequestSpec
     var limit = 100
     var status = 429

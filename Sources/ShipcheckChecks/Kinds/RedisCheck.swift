@@ -6,6 +6,7 @@ import ShipcheckCore
 
 /// `redis:` — PING and INFO over the Redis protocol (TCP, or TLS with rediss://).
 struct RedisCheck: Check {
+    var touchesLiveSystems: Bool { true }
     var url: Template
     var connectTimeout: Double = 5
 

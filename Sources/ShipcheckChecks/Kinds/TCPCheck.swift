@@ -5,6 +5,7 @@ import ShipcheckCore
 
 /// `tcp:` — a port accepts connections within a timeout.
 struct TCPCheck: Check {
+    var touchesLiveSystems: Bool { true }
     var host: Template
     var port: Template
     var connectTimeout: Double = 5

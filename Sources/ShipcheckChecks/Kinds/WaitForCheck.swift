@@ -3,6 +3,7 @@ import ShipcheckCore
 
 /// `wait-for:` — polls another probe until its expectations hold or the time runs out.
 struct WaitForCheck: Check {
+    var touchesLiveSystems: Bool { true }
     let probe: any Check
     let expectations: [FactExpression]
     let interval: Double

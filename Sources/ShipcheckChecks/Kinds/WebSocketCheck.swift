@@ -3,6 +3,7 @@ import ShipcheckCore
 
 /// `websocket:` — connect, send, time the reply, close.
 struct WebSocketCheck: Check {
+    var touchesLiveSystems: Bool { true }
     var url: Template
     var headers: [(name: String, value: Template)] = []
     var message: Template?

@@ -64,6 +64,26 @@ public struct ConfigNode {
         }
     }
 
+    /// The value with its formatting gone: mapping keys sorted, every scalar quoted. Two nodes that
+    /// mean the same have the same text (comments, order of keys and quoting aside).
+    var canonicalText: String {
+        switch node.kind {
+        case .scalar:
+            return "\""
+                + (scalarText ?? "").replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .sequence:
+            return "[" + childNodes.map(\.canonicalText).joined(separator: ",") + "]"
+        case .mapping:
+            let children = childNodes
+            var pairs: [(String, String)] = []
+            for index in stride(from: 0, to: children.count - 1, by: 2) {
+                pairs.append((children[index].canonicalText, children[index + 1].canonicalText))
+            }
+            return "{" + pairs.sorted { $0.0 < $1.0 }.map { $0.0 + ":" + $0.1 }.joined(separator: ",") + "}"
+        }
+    }
+
     // MARK: - Typed readers
 
     /// Key-value pairs in file order; reports and returns nil when this is not a mapping.

@@ -29,6 +29,22 @@ public enum ConfigSchema {
         Parameter("action", .boolean, "The item changes the world (backup, migrate, deploy) instead of observing it."),
         Parameter(
             "source", .string, "Where an imported item came from, `FILE.md:LINE`; the Markdown export ticks it there."),
+        Parameter(
+            "inputs",
+            .object([
+                Parameter(
+                    "paths", .list(.string), "Globs of the files the result depends on (`app/**`, `requirements.txt`)."),
+                Parameter("env", .list(.string), "Environment variables the result depends on."),
+                Parameter(
+                    "commands", .list(.string), "Commands whose output is part of the key, such as `python3 --version`."
+                ),
+            ]),
+            "What the result depends on: a later run with the same definition and inputs reuses a passing result instead of running again (--no-reuse turns it off)."
+        ),
+        Parameter("reuse-ttl", .duration, "How long a passing result may be reused (default 24h)."),
+        Parameter(
+            "reuse", .boolean,
+            "`true` lets a live probe (http, tcp, dns, postgres…) reuse its result; `false` never reuses."),
     ]
 
     public static let triggerParameters: [Parameter] = [

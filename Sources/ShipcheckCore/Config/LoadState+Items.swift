@@ -225,6 +225,28 @@ extension LoadState {
         let isAction = fields["action"]?.bool() ?? false
         if isAction, manual { fields["action"]?.report("a manual item is not an action; remove `action` or `manual`") }
         let source = fields["source"]?.string()
+        var inputs: ItemInputs?
+        if let inputsNode = fields["inputs"],
+            let inputFields = inputsNode.fields(
+                allowed: ["paths", "env", "commands"], expected: "a mapping with `paths:`, `env:` or `commands:`")
+        {
+            let read = ItemInputs(
+                paths: inputFields["paths"]?.strings() ?? [], environment: inputFields["env"]?.strings() ?? [],
+                commands: inputFields["commands"]?.strings() ?? [])
+            if read.paths.isEmpty, read.environment.isEmpty, read.commands.isEmpty {
+                inputsNode.report("declares no inputs; list `paths:`, `env:` or `commands:`, or remove `inputs`")
+            }
+            inputs = read
+        }
+        let reuseTTL = fields["reuse-ttl"]?.duration()
+        let reuse = fields["reuse"]?.bool()
+        if manual, let node = fields["inputs"] ?? fields["reuse"] ?? fields["reuse-ttl"] {
+            node.report("a manual item is decided by sign-offs, which are never reused; remove it")
+        } else if reuse == true, inputs == nil, let node = fields["reuse"] {
+            node.report("`reuse: true` needs `inputs:` (what the result depends on)")
+        } else if reuseTTL != nil, inputs == nil, let node = fields["reuse-ttl"] {
+            node.report("`reuse-ttl` applies to items with `inputs:`")
+        }
         let timeout = fields["timeout"]?.duration() ?? defaults.timeout
         let retries = fields["retries"]?.integer(in: 0...100) ?? defaults.retries
         let retryDelay = fields["retry-delay"]?.duration() ?? defaults.retryDelay
@@ -233,12 +255,16 @@ extension LoadState {
         // the same pass; the checklist is discarded when any problem was reported.
         let hadProblems = sink.diagnostics.count != before
         if body == nil && !hadProblems { return nil }
-        let item = Item(
+        var item = Item(
             id: derived, title: title ?? derived, description: fields["description"]?.string(), phase: phase,
             section: section, body: body ?? .manual(SignoffRequirement()), needs: needs, when: when, timeout: timeout,
             retries: retries,
             retryDelay: retryDelay, severity: severity, expectations: expectations, rollback: rollback,
             isAction: isAction, source: source, location: node.location)
+        item.inputs = inputs
+        item.reuseTTL = reuseTTL
+        item.reuse = reuse
+        if inputs != nil { item.definition = node.canonicalText }
         return ReadItem(item: item, explicitIDNode: id != nil ? fields["id"] : nil, needsNode: fields["needs"])
     }
 
@@ -283,10 +309,15 @@ extension LoadState {
 
 extension Item {
     func with(id: String) -> Item {
-        Item(
+        var item = Item(
             id: id, title: title, description: description, phase: phase, section: section, body: body,
             needs: needs, when: when, timeout: timeout, retries: retries, retryDelay: retryDelay,
             severity: severity, expectations: expectations, rollback: rollback, isAction: isAction, source: source,
             location: location)
+        item.inputs = inputs
+        item.reuseTTL = reuseTTL
+        item.reuse = reuse
+        item.definition = definition
+        return item
     }
 }

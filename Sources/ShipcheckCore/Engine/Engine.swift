@@ -10,12 +10,14 @@ public struct Engine: Sendable {
     public let signoffSource: (any SignoffSource)?
     public let observer: (@Sendable (EngineEvent) -> Void)?
     public let recorder: (any RunRecorder)?
+    public let reuse: (any EvidenceReuse)?
 
     public init(
         checklist: Checklist, options: RunOptions, environment: RunEnvironment = .live,
         signoffSource: (any SignoffSource)? = nil, observer: (@Sendable (EngineEvent) -> Void)? = nil,
-        recorder: (any RunRecorder)? = nil
+        recorder: (any RunRecorder)? = nil, reuse: (any EvidenceReuse)? = nil
     ) {
+        self.reuse = reuse
         self.checklist = checklist
         self.options = options
         self.environment = environment
@@ -127,7 +129,7 @@ public struct Engine: Sendable {
                     waiting.remove(at: index)
                     observer?(.started(item))
                     await recorder?.itemStarted(item, runID: runID)
-                    group.addTask { await self.execute(item, redactor: redactor, variables: variables) }
+                    group.addTask { await self.executeOrReuse(item, redactor: redactor, variables: variables) }
                 }
                 guard running > 0, let result = await group.next() else { break }
                 running -= 1
@@ -148,6 +150,33 @@ public struct Engine: Sendable {
             startedAt: startedAt, finishedAt: finishedAt, interrupted: Task.isCancelled, items: ordered,
             release: options.release, provenance: options.provenance)
         await recorder?.runFinished(result)
+        return result
+    }
+
+    /// Takes an earlier passing result with the same key when the item may reuse one; otherwise runs
+    /// it, and its result carries the key for later runs.
+    func executeOrReuse(_ item: Item, redactor: Redactor, variables: [String: String]) async -> ItemResult {
+        guard let reuse, item.inputs != nil, item.reuse != false, case .check(_, let check) = item.body,
+            !check.touchesLiveSystems || item.reuse == true,
+            let key = await reuse.key(for: item, variables: variables, environment: options.environment)
+        else {
+            return await execute(item, redactor: redactor, variables: variables)
+        }
+        if let found = await reuse.find(key: key, within: item.reuseTTL ?? Item.defaultReuseTTL),
+            found.result.outcome == .pass, found.result.id == item.id
+        {
+            var result = found.result
+            let age = ReusedEvidence.age(environment.now().timeIntervalSince(found.recordedAt))
+            result.title = item.title
+            result.section = item.section
+            result.location = item.location
+            result.reason = "reused from run \(found.runID) (\(age) ago)"
+            result.reuseKey = nil
+            result.reusedFrom = ReusedEvidence(runID: found.runID, recordedAt: found.recordedAt)
+            return result
+        }
+        var result = await execute(item, redactor: redactor, variables: variables)
+        result.reuseKey = key
         return result
     }
 

@@ -49,6 +49,16 @@ public protocol SignoffSource: Sendable {
     func signoffs(for item: Item) async -> [Signoff]
 }
 
+/// Earlier passing results an item may take instead of running (the run store). The engine asks
+/// only for items that declare `inputs:` and may reuse (not manual, not a live probe unless `reuse: true`).
+public protocol EvidenceReuse: Sendable {
+    /// The item's key: its definition and the current state of its inputs; nil when the inputs
+    /// cannot be read (the item then runs).
+    func key(for item: Item, variables: [String: String], environment: String?) async -> String?
+    /// The newest passing result recorded under `key` within `ttl` seconds, with its run.
+    func find(key: String, within ttl: Double) async -> (result: ItemResult, runID: String, recordedAt: Date)?
+}
+
 /// Where a run is recorded as it goes (the run store, later the team server). The engine awaits
 /// each call in order — the run first, each item as it starts and as it finishes, the whole run
 /// last — so what a store holds after a crash is everything that finished before it.

@@ -28,6 +28,26 @@ public struct Waiver: Sendable, Hashable, Codable {
     }
 }
 
+/// Where a reused result came from.
+public struct ReusedEvidence: Sendable, Hashable, Codable {
+    public var runID: String
+    public var recordedAt: Date
+
+    public init(runID: String, recordedAt: Date) {
+        self.runID = runID
+        self.recordedAt = recordedAt
+    }
+
+    /// `2h`, `3d`: how long ago, in the largest whole unit.
+    public static func age(_ seconds: Double) -> String {
+        let seconds = max(0, seconds)
+        if seconds < 60 { return "\(Int(seconds))s" }
+        if seconds < 3600 { return "\(Int(seconds / 60))m" }
+        if seconds < 86_400 { return "\(Int(seconds / 3600))h" }
+        return "\(Int(seconds / 86_400))d"
+    }
+}
+
 /// An expectation's verdict: held, did not hold (with why), or could not be evaluated.
 public struct ExpectationResult: Sendable, Hashable, Codable {
     public var expression: String
@@ -63,6 +83,10 @@ public struct ItemResult: Sendable, Codable, Identifiable {
     public var location: SourceLocation?
     /// Where an imported item came from (`CHECKLIST.md:14`), for the ticked export.
     public var source: String?
+    /// The key this result can be reused under (its definition and inputs), when it declares inputs.
+    public var reuseKey: String? = nil
+    /// The earlier run this passing result was taken from, instead of running again.
+    public var reusedFrom: ReusedEvidence? = nil
 
     public var isBlocking: Bool {
         switch outcome {

@@ -14,10 +14,15 @@ public protocol Check: Sendable {
     /// Runs once. A failing check returns facts that fail expectations; only "could not run"
     /// (missing tool, unreadable report, cancelled) throws.
     func run(in context: CheckContext) async throws(CheckError) -> Facts
+    var touchesLiveSystems: Bool { get }
 }
 
 extension Check {
     public var guardExpectations: [FactExpression] { [] }
+
+    /// Whether the check looks at a live system (a URL, a port, a database), whose answer can change
+    /// without any input changing: such results are reused only when the item says `reuse: true`.
+    public var touchesLiveSystems: Bool { false }
 
     /// What judges this check when nobody says otherwise: its guards, then its defaults.
     public var ownExpectations: [FactExpression] {

@@ -31,6 +31,20 @@ public struct SignoffRequirement: Sendable, Hashable, Codable {
 }
 
 /// One item of a checklist: a check or action with expectations, or a manual item.
+/// What an item's result depends on besides its definition: files (globs), environment variables,
+/// and commands whose output says a tool's version.
+public struct ItemInputs: Sendable, Hashable {
+    public var paths: [String]
+    public var environment: [String]
+    public var commands: [String]
+
+    public init(paths: [String] = [], environment: [String] = [], commands: [String] = []) {
+        self.paths = paths
+        self.environment = environment
+        self.commands = commands
+    }
+}
+
 public struct Item: Sendable, Identifiable {
     public enum Body: Sendable {
         case check(kind: String, any Check)
@@ -58,6 +72,16 @@ public struct Item: Sendable, Identifiable {
     /// Where the item came from in an imported checklist (`CHECKLIST.md:14`), for the ticked export.
     public var source: String?
     public var location: SourceLocation?
+    /// What the result depends on (`inputs:`), for reuse of an earlier passing result.
+    public var inputs: ItemInputs? = nil
+    /// How long a passing result stays reusable (`reuse-ttl:`).
+    public var reuseTTL: Double? = nil
+    /// `reuse: true` lets a live probe reuse; `reuse: false` never reuses.
+    public var reuse: Bool? = nil
+    /// The item's definition in a canonical form (keys sorted, formatting gone): part of its reuse key.
+    public var definition: String = ""
+
+    public static let defaultReuseTTL: Double = 24 * 3600
 
     public var kindName: String {
         switch body {

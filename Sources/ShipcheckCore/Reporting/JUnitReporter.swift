@@ -63,7 +63,7 @@ public struct JUnitReporter: Reporter {
         case .warn:
             body = "      <system-out>\(Text.xmlEscape("warning: " + reason))</system-out>\n"
         case .pass:
-            body = ""
+            body = item.reusedFrom != nil ? "      <system-out>\(Text.xmlEscape(reason))</system-out>\n" : ""
         }
         if body.isEmpty { return xml + "/>\n" }
         xml += ">\n" + body + "    </testcase>\n"

@@ -30,7 +30,7 @@ public struct MarkdownReporter: Reporter {
             let facts = Text.keyFacts(item.facts)
             if !facts.isEmpty { out += " (\(facts))" }
             out += "\n"
-            if let reason = item.reason, item.outcome != .pass || !item.signoffs.isEmpty {
+            if let reason = item.reason, item.outcome != .pass || !item.signoffs.isEmpty || item.reusedFrom != nil {
                 out += "  > \(reason.replacingOccurrences(of: "\n", with: " "))\n"
             }
         }

@@ -43,7 +43,7 @@ public struct TerminalReporter: Sendable {
         line += " \(item.id) — \(item.title)"
         if item.duration > 0 { line += paint(" (\(Value.formatDuration(item.duration)))", .dim) }
         if item.attempts > 1 { line += paint(" after \(item.attempts) attempts", .dim) }
-        if let reason = item.reason, item.outcome != .pass || !item.signoffs.isEmpty {
+        if let reason = item.reason, item.outcome != .pass || !item.signoffs.isEmpty || item.reusedFrom != nil {
             line += "\n" + paint("    " + reason.replacingOccurrences(of: "\n", with: "\n    "), .dim)
         }
         return line

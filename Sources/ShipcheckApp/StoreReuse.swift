@@ -1,0 +1,33 @@
+import Crypto
+public import Foundation
+import ShipcheckChecks
+public import ShipcheckCore
+public import ShipcheckStore
+
+/// Reuse of earlier passing results through the run store: an item's key is the digest of its
+/// definition, the environment, the run's variables and its declared inputs.
+public struct StoreReuse: EvidenceReuse {
+    public let store: RunStore
+    public let directory: URL
+    public let environment: [String: String]
+
+    public init(store: RunStore, directory: URL, environment: [String: String]) {
+        self.store = store
+        self.directory = directory
+        self.environment = environment
+    }
+
+    public func key(for item: Item, variables: [String: String], environment name: String?) async -> String? {
+        guard let inputs = item.inputs,
+            let digest = await InputDigest.digest(inputs, in: directory, environment: environment)
+        else { return nil }
+        var text = "item \(item.id)\ndefinition \(item.definition)\nenvironment \(name ?? "-")\n"
+        for (variable, value) in variables.sorted(by: { $0.key < $1.key }) { text += "var \(variable)=\(value)\n" }
+        text += "inputs \(digest)"
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    public func find(key: String, within ttl: Double) async -> (result: ItemResult, runID: String, recordedAt: Date)? {
+        try? await store.reusable(key: key, since: store.now().addingTimeInterval(-ttl))
+    }
+}
