@@ -39,6 +39,38 @@ public enum StoreViews {
         }.joined(separator: "\n") + "\n"
     }
 
+    /// The figures, then one line per week.
+    public static func metricsTable(_ metrics: DeliveryMetrics) -> String {
+        func time(_ seconds: Double?) -> String {
+            guard let seconds else { return "-" }
+            if seconds >= 86_400 { return String(format: "%.1fd", seconds / 86_400) }
+            if seconds >= 3600 { return String(format: "%.1fh", seconds / 3600) }
+            return Value.formatDuration(seconds)
+        }
+        let since = StoreTime.text(metrics.since).prefix(10)
+        let until = StoreTime.text(metrics.until).prefix(10)
+        var out = "Delivery metrics \(since) to \(until)" + (metrics.environment.map { ", \($0)" } ?? ", every environment")
+        out += " (definitions: docs/metrics.md)\n\n"
+        let rate = metrics.changeFailureRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
+        let rows: [(String, String)] = [
+            ("Deployment frequency", String(format: "%.2f per week", metrics.deploysPerWeek) + " (\(metrics.successfulDeploys) successful of \(metrics.deploys) deploys)"),
+            ("Lead time for changes", time(metrics.leadTimeMedian) + " (median, commit to deploy)"),
+            ("Change failure rate", rate + " (\(metrics.failedOrRolledBack) failed or rolled back of \(metrics.deploys))"),
+            ("Time to restore", time(metrics.timeToRestoreMedian) + " (median" + (metrics.notRestored > 0 ? "; \(metrics.notRestored) not restored yet)" : ")")),
+            ("Stopped by the gate", "\(metrics.stoppedByGate) pre-deploy run\(metrics.stoppedByGate == 1 ? "" : "s") failed"),
+        ]
+        for (name, value) in rows { out += name.padding(toLength: 23, withPad: " ", startingAt: 0) + value + "\n" }
+        out += "\nWEEK        DEPLOYS  SUCCESSFUL  FAILED/ROLLED BACK  STOPPED\n"
+        for week in metrics.weeks {
+            out += String(StoreTime.text(week.start).prefix(10)) + "  "
+            out += "\(week.deploys)".padding(toLength: 9, withPad: " ", startingAt: 0)
+            out += "\(week.successfulDeploys)".padding(toLength: 12, withPad: " ", startingAt: 0)
+            out += "\(week.failedOrRolledBack)".padding(toLength: 20, withPad: " ", startingAt: 0)
+            out += "\(week.stoppedByGate)\n"
+        }
+        return out
+    }
+
     public static func json(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

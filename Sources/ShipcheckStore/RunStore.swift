@@ -303,6 +303,25 @@ public struct RunStore: Sendable {
             branch: row["branch"], group: row["run_group"], shard: row["shard"])
     }
 
+    /// The delivery figures over `since`…`until` (docs/metrics.md), from the runs of the phases they read.
+    public func metrics(since: Date, until: Date, environment: String?) async throws -> DeliveryMetrics {
+        var runs: [DeliveryMetrics.Run] = []
+        for phase in ["pre-deploy", "deploy", "rollback"] {
+            var query = RowQuery(.runs, equal: ["phase": phase], atLeast: ["started_at": StoreTime.text(since)])
+            if let environment { query.equal["environment"] = environment }
+            query.columns = ["id", "phase", "environment", "started_at", "finished_at", "verdict", "commit_time"]
+            for row in try await backend.select(query) {
+                guard let id = row["id"], let started = row["started_at"].flatMap(StoreTime.date) else { continue }
+                runs.append(
+                    DeliveryMetrics.Run(
+                        id: id, phase: phase, environment: row["environment"], startedAt: started,
+                        finishedAt: row["finished_at"].flatMap(StoreTime.date), verdict: row["verdict"],
+                        commitTime: row["commit_time"].flatMap(StoreTime.date)))
+            }
+        }
+        return DeliveryMetrics.compute(runs, since: since, until: until, environment: environment)
+    }
+
     // MARK: - Policy and deploy records
 
     public func put(_ record: StoredRecord) async throws {

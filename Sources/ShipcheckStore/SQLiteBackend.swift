@@ -93,7 +93,7 @@ public final class SQLiteBackend: StoreBackend {
                 try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values)).map { row in
                     StoreRow(
                         query.table,
-                        Dictionary(uniqueKeysWithValues: query.table.columns.map { ($0, row[$0] as String?) }))
+                        Dictionary(uniqueKeysWithValues: (query.columns ?? query.table.columns).map { ($0, row[$0] as String?) }))
                 }
             }
         } catch {

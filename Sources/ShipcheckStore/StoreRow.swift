@@ -78,6 +78,8 @@ public struct RowQuery: Sendable {
     public var orderBy: String?
     public var descending = false
     public var limit: Int?
+    /// Only these columns (others read as NULL): a query over many rows need not read every run's header.
+    public var columns: [String]?
 
     public init(
         _ table: StoreTable, equal: [String: String] = [:], null: [String] = [], atLeast: [String: String] = [:],
@@ -105,7 +107,7 @@ public struct RowQuery: Sendable {
             values.append(value)
             conditions.append("\(column) >= \(placeholder(values.count))")
         }
-        var sql = "SELECT \(table.columns.joined(separator: ", ")) FROM \(table.rawValue)"
+        var sql = "SELECT \((columns ?? table.columns).joined(separator: ", ")) FROM \(table.rawValue)"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         if let orderBy {
             sql += " ORDER BY \(orderBy) \(descending ? "DESC" : "ASC")"

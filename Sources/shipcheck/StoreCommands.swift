@@ -74,6 +74,41 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 }
 
+struct MetricsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "Delivery metrics from recorded runs: frequency, lead time, change failure rate, time to restore.",
+        discussion: """
+            Deploys are runs of the deploy phase; the definitions are in docs/metrics.md.
+
+            Examples:
+              shipcheck metrics --since 90d --env production
+              shipcheck metrics --format json
+            """)
+
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(name: .long, help: "The window, back from now (default 90d).") var since: String = "90d"
+    @Option(name: .long, help: "Only this environment.") var env: String?
+    @Option(name: .long, help: "text or json.") var format: String = "text"
+
+    func validate() throws {
+        if parseDuration(since) == nil { throw ValidationError("--since: `\(since)` is not a duration (e.g. 90d, 12h)") }
+        if !["text", "json"].contains(format) { throw ValidationError("--format: expected text or json") }
+    }
+
+    func run() async throws {
+        let store = try await openStore(storeOptions, configOptions)
+        let now = Date()
+        let window = parseDuration(since) ?? 90 * 86_400
+        let metrics = try await reading(store) {
+            try await store.metrics(since: now.addingTimeInterval(-window), until: now, environment: env)
+        }
+        try? await store.backend.close()
+        Console.out(format == "json" ? StoreViews.json(metrics) : StoreViews.metricsTable(metrics), terminator: "")
+    }
+}
+
 struct ShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show one recorded run whole.",

@@ -1,0 +1,186 @@
+public import Foundation
+
+/// The four delivery figures (DORA's) and the gate's own, from recorded runs. The definitions live
+/// here and in docs/metrics.md, nowhere else:
+///
+/// - A **deploy** is a finished run of the `deploy` phase (an interrupted one is not a deploy). It
+///   **succeeded** when its verdict is `passed`.
+/// - A deploy was **rolled back** when a passing `rollback` run in the same environment started
+///   after it finished and before the next deploy there started.
+/// - **Deployment frequency**: successful deploys per week over the window.
+/// - **Lead time for changes**: for each successful deploy that was not rolled back and knows its
+///   commit's time, deploy finish minus commit time; the median.
+/// - **Change failure rate**: deploys that failed or were rolled back, divided by all deploys (not
+///   by changes).
+/// - **Time to restore**: for each failed or rolled-back deploy, from its finish to the first
+///   successful deploy or passing rollback after it in the same environment; the median over those
+///   restored (ones not yet restored are counted apart).
+/// - **Stopped by the gate**: `pre-deploy` runs whose verdict was `failed`: a bad deploy refused.
+public struct DeliveryMetrics: Sendable, Codable, Hashable {
+    public struct Run: Sendable, Hashable {
+        public var id: String
+        public var phase: String
+        public var environment: String?
+        public var startedAt: Date
+        public var finishedAt: Date?
+        public var verdict: String?
+        public var commitTime: Date?
+
+        public init(
+            id: String, phase: String, environment: String?, startedAt: Date, finishedAt: Date?, verdict: String?,
+            commitTime: Date?
+        ) {
+            self.id = id
+            self.phase = phase
+            self.environment = environment
+            self.startedAt = startedAt
+            self.finishedAt = finishedAt
+            self.verdict = verdict
+            self.commitTime = commitTime
+        }
+    }
+
+    public struct Week: Sendable, Codable, Hashable {
+        /// Monday 00:00 UTC.
+        public var start: Date
+        public var deploys: Int
+        public var successfulDeploys: Int
+        public var failedOrRolledBack: Int
+        public var stoppedByGate: Int
+    }
+
+    public var since: Date
+    public var until: Date
+    public var environment: String?
+    public var deploys: Int
+    public var successfulDeploys: Int
+    public var failedOrRolledBack: Int
+    public var deploysPerWeek: Double
+    /// Seconds; nil without a successful deploy that knows its commit's time.
+    public var leadTimeMedian: Double?
+    /// Between 0 and 1; nil without deploys.
+    public var changeFailureRate: Double?
+    /// Seconds; nil when nothing was restored.
+    public var timeToRestoreMedian: Double?
+    public var notRestored: Int
+    public var stoppedByGate: Int
+    public var weeks: [Week]
+
+    public static func compute(_ runs: [Run], since: Date, until: Date, environment: String?) -> DeliveryMetrics {
+        let inWindow = runs.filter {
+            $0.startedAt >= since && $0.startedAt <= until && (environment == nil || $0.environment == environment)
+        }
+        let deploys = inWindow.filter { $0.phase == "deploy" && $0.finishedAt != nil && $0.verdict != "interrupted" }
+            .sorted { ($0.finishedAt ?? $0.startedAt) < ($1.finishedAt ?? $1.startedAt) }
+        let rollbacks = inWindow.filter { $0.phase == "rollback" && $0.verdict == "passed" && $0.finishedAt != nil }
+        let stopped = inWindow.filter { $0.phase == "pre-deploy" && $0.verdict == "failed" }
+
+        // Per environment, in time order, so that "the next deploy" and "the first rollback after" are
+        // found by index and binary search: 100,000 runs stay well under a second.
+        let deploysByEnvironment = Dictionary(grouping: deploys, by: { $0.environment ?? "" })
+        let rollbacksByEnvironment = Dictionary(grouping: rollbacks, by: { $0.environment ?? "" }).mapValues {
+            $0.sorted { $0.startedAt < $1.startedAt }
+        }
+        var bad: [Run] = []
+        var good: [Run] = []
+        var restoreTimes: [Double] = []
+        var notRestored = 0
+        for (environmentName, list) in deploysByEnvironment {
+            let rollbacksHere = rollbacksByEnvironment[environmentName] ?? []
+            // Earliest finish of a passing rollback started at or after each index.
+            var earliestFinish = [Date](repeating: .distantFuture, count: rollbacksHere.count + 1)
+            for index in rollbacksHere.indices.reversed() {
+                earliestFinish[index] = min(rollbacksHere[index].finishedAt ?? .distantFuture, earliestFinish[index + 1])
+            }
+            // Earliest finish of a successful deploy at or after each index.
+            var nextSuccess = [Date](repeating: .distantFuture, count: list.count + 1)
+            for index in list.indices.reversed() {
+                nextSuccess[index] =
+                    list[index].verdict == "passed"
+                    ? min(list[index].finishedAt ?? .distantFuture, nextSuccess[index + 1]) : nextSuccess[index + 1]
+            }
+            for (index, deploy) in list.enumerated() {
+                let end = deploy.finishedAt ?? deploy.startedAt
+                let limit = index + 1 < list.count ? list[index + 1].startedAt : .distantFuture
+                let firstRollback = Self.firstIndex(in: rollbacksHere) { $0.startedAt > end }
+                let rolledBack = firstRollback < rollbacksHere.count && rollbacksHere[firstRollback].startedAt < limit
+                guard deploy.verdict != "passed" || rolledBack else {
+                    good.append(deploy)
+                    continue
+                }
+                bad.append(deploy)
+                let restored = min(earliestFinish[firstRollback], nextSuccess[index + 1])
+                if restored < .distantFuture { restoreTimes.append(restored.timeIntervalSince(end)) } else { notRestored += 1 }
+            }
+        }
+        let successful = deploys.filter { $0.verdict == "passed" }
+        let leadTimes = good.compactMap { deploy -> Double? in
+            guard let commit = deploy.commitTime, let end = deploy.finishedAt else { return nil }
+            return end.timeIntervalSince(commit)
+        }
+        let weeksInWindow = max(until.timeIntervalSince(since) / (7 * 86_400), 1.0 / 7)
+        let badIDs = Set(bad.map(\.id))
+        var weeks: [Date: Week] = [:]
+        for start in weekStarts(from: since, to: until) {
+            weeks[start] = Week(start: start, deploys: 0, successfulDeploys: 0, failedOrRolledBack: 0, stoppedByGate: 0)
+        }
+        for deploy in deploys {
+            let start = weekStart(deploy.startedAt)
+            weeks[start, default: Week(start: start, deploys: 0, successfulDeploys: 0, failedOrRolledBack: 0, stoppedByGate: 0)]
+                .deploys += 1
+            if deploy.verdict == "passed" { weeks[start]?.successfulDeploys += 1 }
+            if badIDs.contains(deploy.id) { weeks[start]?.failedOrRolledBack += 1 }
+        }
+        for run in stopped {
+            let start = weekStart(run.startedAt)
+            weeks[start, default: Week(start: start, deploys: 0, successfulDeploys: 0, failedOrRolledBack: 0, stoppedByGate: 0)]
+                .stoppedByGate += 1
+        }
+        return DeliveryMetrics(
+            since: since, until: until, environment: environment, deploys: deploys.count,
+            successfulDeploys: successful.count, failedOrRolledBack: bad.count,
+            deploysPerWeek: Double(successful.count) / weeksInWindow, leadTimeMedian: median(leadTimes),
+            changeFailureRate: deploys.isEmpty ? nil : Double(bad.count) / Double(deploys.count),
+            timeToRestoreMedian: median(restoreTimes), notRestored: notRestored, stoppedByGate: stopped.count,
+            weeks: weeks.values.sorted { $0.start < $1.start })
+    }
+
+    /// The first index whose element satisfies `isAfter`, in a list where it holds from some index on.
+    static func firstIndex(in runs: [Run], where isAfter: (Run) -> Bool) -> Int {
+        var low = 0
+        var high = runs.count
+        while low < high {
+            let middle = (low + high) / 2
+            if isAfter(runs[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count.isMultiple(of: 2) ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle]
+    }
+
+    static let utc: Calendar = {
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        return calendar
+    }()
+
+    /// The Monday 00:00 UTC that starts the week of `date`.
+    static func weekStart(_ date: Date) -> Date {
+        utc.dateInterval(of: .weekOfYear, for: date)?.start ?? date
+    }
+
+    static func weekStarts(from since: Date, to until: Date) -> [Date] {
+        var starts: [Date] = []
+        var start = weekStart(since)
+        while start <= until, starts.count < 1_000 {
+            starts.append(start)
+            start = start.addingTimeInterval(7 * 86_400)
+        }
+        return starts
+    }
+}
