@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "ShipcheckStoreTests",
             dependencies: [
-                "ShipcheckStore", "ShipcheckCore", "ShipcheckTestSupport",
+                "ShipcheckStore", "ShipcheckCore", "ShipcheckApp", "ShipcheckTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

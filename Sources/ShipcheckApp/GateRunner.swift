@@ -26,6 +26,9 @@ public struct GateRequest: Sendable {
     public var reusesEvidence = true
     /// A run to finish: its settings are taken from the store and its finished items are kept.
     public var resume: String?
+    /// A sharded gate: the group every shard records under, and this runner's share.
+    public var group: String?
+    public var shard: ShardSelection?
 
     public init(phase: PhaseName) {
         self.phase = phase
@@ -81,10 +84,7 @@ public enum GateRunner {
         runEnvironment: RunEnvironment = .live, signoffs: (@Sendable (String) -> (any SignoffSource)?)? = nil,
         observer: (@Sendable (EngineEvent) -> Void)? = nil
     ) async throws -> PreparedGate {
-        var request = request
         let directory = configURL.deletingLastPathComponent()
-        var notes: [String] = []
-
         var store: RunStore?
         if request.recordsRuns || request.resume != nil {
             let location = StoreLocation.resolve(
@@ -95,8 +95,27 @@ public enum GateRunner {
                 throw GateFailure(["\(error)", "(--no-store runs the gate without recording it)"], usage: false)
             }
         }
+        do {
+            return try await prepare(
+                checklist: checklist, configURL: configURL, request: request, environment: environment,
+                runEnvironment: runEnvironment, signoffs: signoffs, observer: observer, store: store, notes: [])
+        } catch {
+            // A gate that does not start leaves no connection open.
+            try? await store?.backend.close()
+            throw error
+        }
+    }
 
-        let provenance = await gatherProvenance(configURL: configURL, directory: directory, environment: environment)
+    static func prepare(
+        checklist: Checklist, configURL: URL, request: GateRequest, environment: [String: String],
+        runEnvironment: RunEnvironment, signoffs: (@Sendable (String) -> (any SignoffSource)?)?,
+        observer: (@Sendable (EngineEvent) -> Void)?, store: RunStore?, notes: [String]
+    ) async throws -> PreparedGate {
+        var request = request
+        var notes = notes
+        let directory = configURL.deletingLastPathComponent()
+
+        var provenance = await gatherProvenance(configURL: configURL, directory: directory, environment: environment)
         var completed: [ItemResult] = []
         var runID = runEnvironment.makeRunID()
         var resumedActor: String?
@@ -145,6 +164,19 @@ public enum GateRunner {
         }
 
         let actor = await resolveActor(resumedActor ?? request.actor, directory: directory, environment: environment)
+        if let group = request.group, let shard = request.shard {
+            guard let store else {
+                throw GateFailure(["--group records shards in the run store; drop --no-store"], usage: true)
+            }
+            let plan = try await standingPlan(
+                group: group, shard: shard, request: request, checklist: checklist, store: store, actor: actor,
+                now: runEnvironment.now())
+            request.only = plan.items(of: shard.index)
+            provenance.group = group
+            provenance.shard = shard.description
+            notes.append(
+                "group \(group), shard \(shard.description): \(request.only.count) of \(plan.itemIDs.count) items")
+        }
         var changedPaths: [String]?
         // `changed("glob")` compares with --changed-since, or else with the default branch.
         var changedSince = request.changedSince
@@ -180,6 +212,51 @@ public enum GateRunner {
             engine: engine, runID: runID, store: store, checklist: checklist, request: request, directory: directory,
             environment: environment, completed: completed, resumedStartedAt: resumedStartedAt,
             notes: notes)
+    }
+
+    /// The group's plan: this runner's proposal, unless another shard stored one first.
+    static func standingPlan(
+        group: String, shard: ShardSelection, request: GateRequest, checklist: Checklist, store: RunStore,
+        actor: String, now: Date
+    ) async throws -> ShardPlan {
+        let items = checklist.phase(request.phase)?.items ?? []
+        let durations: [String: Double]
+        do {
+            durations = try await store.typicalDurations(of: items.map(\.id))
+        } catch {
+            throw GateFailure(["\(error)"], usage: false)
+        }
+        guard let assignments = ShardPlan.assign(items, count: shard.count, durations: durations) else {
+            throw GateFailure(
+                [
+                    "--shard \(shard.description): the \(request.phase.rawValue) phase does not split into \(shard.count) parts (items joined by `needs` stay together); use fewer shards"
+                ], usage: true)
+        }
+        let proposed = ShardPlan(
+            group: group, phase: request.phase, environment: request.environment, deployType: request.deployType,
+            count: shard.count, assignments: assignments, itemIDs: items.map(\.id))
+        let body = String(decoding: (try? JSONEncoder().encode(proposed)) ?? Data("{}".utf8), as: UTF8.self)
+        let standing: ShardPlan
+        do {
+            let record = try await store.claim(
+                StoredRecord(
+                    kind: ShardPlan.recordKind, id: group, subject: request.phase.rawValue,
+                    environment: request.environment, actor: actor, at: now, body: body))
+            standing = try JSONDecoder().decode(ShardPlan.self, from: Data(record.body.utf8))
+        } catch {
+            throw GateFailure(["group \(group): \(error)"], usage: false)
+        }
+        guard standing.count == shard.count, standing.phase == request.phase,
+            standing.environment == request.environment, standing.deployType == request.deployType
+        else {
+            throw GateFailure(
+                [
+                    "group \(group) was planned as \(standing.count) shards of \(standing.phase.rawValue)"
+                        + (standing.environment.map { " in \($0)" } ?? "")
+                        + "; every shard of a group runs the same gate (use a new group name for a different split)"
+                ], usage: true)
+        }
+        return standing
     }
 
     static func resolveActor(_ explicit: String?, directory: URL, environment: [String: String]) async -> String {

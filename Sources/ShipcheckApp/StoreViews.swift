@@ -49,15 +49,30 @@ public enum StoreViews {
         }
         let since = StoreTime.text(metrics.since).prefix(10)
         let until = StoreTime.text(metrics.until).prefix(10)
-        var out = "Delivery metrics \(since) to \(until)" + (metrics.environment.map { ", \($0)" } ?? ", every environment")
+        var out =
+            "Delivery metrics \(since) to \(until)" + (metrics.environment.map { ", \($0)" } ?? ", every environment")
         out += " (definitions: docs/metrics.md)\n\n"
         let rate = metrics.changeFailureRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
         let rows: [(String, String)] = [
-            ("Deployment frequency", String(format: "%.2f per week", metrics.deploysPerWeek) + " (\(metrics.successfulDeploys) successful of \(metrics.deploys) deploys)"),
+            (
+                "Deployment frequency",
+                String(format: "%.2f per week", metrics.deploysPerWeek)
+                    + " (\(metrics.successfulDeploys) successful of \(metrics.deploys) deploys)"
+            ),
             ("Lead time for changes", time(metrics.leadTimeMedian) + " (median, commit to deploy)"),
-            ("Change failure rate", rate + " (\(metrics.failedOrRolledBack) failed or rolled back of \(metrics.deploys))"),
-            ("Time to restore", time(metrics.timeToRestoreMedian) + " (median" + (metrics.notRestored > 0 ? "; \(metrics.notRestored) not restored yet)" : ")")),
-            ("Stopped by the gate", "\(metrics.stoppedByGate) pre-deploy run\(metrics.stoppedByGate == 1 ? "" : "s") failed"),
+            (
+                "Change failure rate",
+                rate + " (\(metrics.failedOrRolledBack) failed or rolled back of \(metrics.deploys))"
+            ),
+            (
+                "Time to restore",
+                time(metrics.timeToRestoreMedian) + " (median"
+                    + (metrics.notRestored > 0 ? "; \(metrics.notRestored) not restored yet)" : ")")
+            ),
+            (
+                "Stopped by the gate",
+                "\(metrics.stoppedByGate) pre-deploy run\(metrics.stoppedByGate == 1 ? "" : "s") failed"
+            ),
         ]
         for (name, value) in rows { out += name.padding(toLength: 23, withPad: " ", startingAt: 0) + value + "\n" }
         out += "\nWEEK        DEPLOYS  SUCCESSFUL  FAILED/ROLLED BACK  STOPPED\n"

@@ -90,7 +90,8 @@ public struct DeliveryMetrics: Sendable, Codable, Hashable {
             // Earliest finish of a passing rollback started at or after each index.
             var earliestFinish = [Date](repeating: .distantFuture, count: rollbacksHere.count + 1)
             for index in rollbacksHere.indices.reversed() {
-                earliestFinish[index] = min(rollbacksHere[index].finishedAt ?? .distantFuture, earliestFinish[index + 1])
+                earliestFinish[index] = min(
+                    rollbacksHere[index].finishedAt ?? .distantFuture, earliestFinish[index + 1])
             }
             // Earliest finish of a successful deploy at or after each index.
             var nextSuccess = [Date](repeating: .distantFuture, count: list.count + 1)
@@ -110,7 +111,11 @@ public struct DeliveryMetrics: Sendable, Codable, Hashable {
                 }
                 bad.append(deploy)
                 let restored = min(earliestFinish[firstRollback], nextSuccess[index + 1])
-                if restored < .distantFuture { restoreTimes.append(restored.timeIntervalSince(end)) } else { notRestored += 1 }
+                if restored < .distantFuture {
+                    restoreTimes.append(restored.timeIntervalSince(end))
+                } else {
+                    notRestored += 1
+                }
             }
         }
         let successful = deploys.filter { $0.verdict == "passed" }
@@ -126,15 +131,21 @@ public struct DeliveryMetrics: Sendable, Codable, Hashable {
         }
         for deploy in deploys {
             let start = weekStart(deploy.startedAt)
-            weeks[start, default: Week(start: start, deploys: 0, successfulDeploys: 0, failedOrRolledBack: 0, stoppedByGate: 0)]
-                .deploys += 1
+            weeks[
+                start,
+                default: Week(start: start, deploys: 0, successfulDeploys: 0, failedOrRolledBack: 0, stoppedByGate: 0)
+            ]
+            .deploys += 1
             if deploy.verdict == "passed" { weeks[start]?.successfulDeploys += 1 }
             if badIDs.contains(deploy.id) { weeks[start]?.failedOrRolledBack += 1 }
         }
         for run in stopped {
             let start = weekStart(run.startedAt)
-            weeks[start, default: Week(start: start, deploys: 0, successfulDeploys: 0, failedOrRolledBack: 0, stoppedByGate: 0)]
-                .stoppedByGate += 1
+            weeks[
+                start,
+                default: Week(start: start, deploys: 0, successfulDeploys: 0, failedOrRolledBack: 0, stoppedByGate: 0)
+            ]
+            .stoppedByGate += 1
         }
         return DeliveryMetrics(
             since: since, until: until, environment: environment, deploys: deploys.count,

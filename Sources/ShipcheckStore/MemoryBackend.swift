@@ -7,12 +7,16 @@ public actor MemoryBackend: StoreBackend {
 
     public nonisolated var location: String { "memory" }
 
-    public func write(_ events: [PendingEvent]) async throws {
+    public func write(_ events: [PendingEvent], ifAbsent: Bool) async throws -> StoreRow? {
+        if ifAbsent, let first = events.first, let existing = rows[first.row.table]?[first.row.key] {
+            return existing
+        }
         for pending in events {
             let event = pending.linked(after: chain.last.map { ($0.seq, $0.hash) })
             rows[pending.row.table, default: [:]][pending.row.key] = pending.row
             chain.append(event)
         }
+        return nil
     }
 
     public func select(_ query: RowQuery) async throws -> [StoreRow] {

@@ -167,11 +167,16 @@ public actor PostgresBackend: StoreBackend {
         }
     }
 
-    public func write(_ events: [PendingEvent]) async throws {
+    public func write(_ events: [PendingEvent], ifAbsent: Bool) async throws -> StoreRow? {
         do {
-            try await transaction {
+            return try await transaction {
                 // Self-exclusive, so that two writers never link to the same event; readers go on.
                 try await run("LOCK TABLE audit_events IN SHARE ROW EXCLUSIVE MODE")
+                if ifAbsent, let first = events.first {
+                    let query = first.row.keyQuery
+                    let (sql, values) = query.sql { "$\($0)" }
+                    if let row = try await run(sql, values).first { return try Self.storeRow(row, query.table) }
+                }
                 var last: (Int64, String)?
                 if let row = try await run(StoreSchema.lastEvent).first?.makeRandomAccess() {
                     last = (try row[0].decode(Int64.self), try row[1].decode(String.self))
@@ -184,6 +189,7 @@ public actor PostgresBackend: StoreBackend {
                         StoreSchema.appendEvent { "$\($0)" }, StoreSchema.eventValues(event), sequence: event.seq)
                     last = (event.seq, event.hash)
                 }
+                return nil
             }
         } catch {
             throw StoreError.failed(location: location, reason: Self.describe(error))
@@ -194,14 +200,16 @@ public actor PostgresBackend: StoreBackend {
         let (sql, values) = query.sql { "$\($0)" }
         do {
             let rows = try await exclusively { try await run(sql, values) }
-            return try rows.map { row in
-                var values: [String: String?] = [:]
-                for cell in row { values[cell.columnName] = cell.bytes == nil ? nil : try cell.decode(String.self) }
-                return StoreRow(query.table, values)
-            }
+            return try rows.map { try Self.storeRow($0, query.table) }
         } catch {
             throw StoreError.failed(location: location, reason: Self.describe(error))
         }
+    }
+
+    static func storeRow(_ row: PostgresRow, _ table: StoreTable) throws -> StoreRow {
+        var values: [String: String?] = [:]
+        for cell in row { values[cell.columnName] = cell.bytes == nil ? nil : try cell.decode(String.self) }
+        return StoreRow(table, values)
     }
 
     public func events() async throws -> [AuditEvent] {

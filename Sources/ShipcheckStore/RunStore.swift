@@ -200,8 +200,12 @@ public struct RunStore: Sendable {
     /// Records an item's result; its reuse key makes it findable by `reusable` (a reused result has
     /// none, so that reuse never extends a result's life past its own time-to-live).
     public func record(_ result: ItemResult, runID: String) async throws {
+        try await backend.write([event("item-finished", try itemRow(result, runID: runID))])
+    }
+
+    func itemRow(_ result: ItemResult, runID: String) throws -> StoreRow {
         let capped = EvidenceCap.capped(result, limit: evidenceLimit)
-        let row = StoreRow(
+        return StoreRow(
             .itemResults,
             [
                 "run_id": runID, "item_id": result.id, "outcome": result.outcome.rawValue,
@@ -211,13 +215,24 @@ public struct RunStore: Sendable {
                 "reused_from": result.reusedFrom?.runID, "finished_at": StoreTime.text(now()),
                 "result": try Self.json(capped),
             ])
-        try await backend.write([event("item-finished", row)])
     }
 
     public func finish(_ result: RunResult, header: RunHeader) async throws {
         try await backend.write([
             event("run-finished", try runRow(header, finishedAt: result.finishedAt, verdict: result.verdict))
         ])
+    }
+
+    /// Records whole runs that finished elsewhere (an import, a merged sharded gate) in one
+    /// transaction: each run's row and its items' rows, each with its audit event.
+    public func recordFinished(_ runs: [(header: RunHeader, result: RunResult)]) async throws {
+        var events: [PendingEvent] = []
+        for (header, result) in runs {
+            for item in result.items { events.append(event("item-finished", try itemRow(item, runID: header.runID))) }
+            events.append(
+                event("run-recorded", try runRow(header, finishedAt: result.finishedAt, verdict: result.verdict)))
+        }
+        try await backend.write(events)
     }
 
     public func run(_ id: String) async throws -> StoredRun? {
@@ -325,14 +340,49 @@ public struct RunStore: Sendable {
     // MARK: - Policy and deploy records
 
     public func put(_ record: StoredRecord) async throws {
-        let row = StoreRow(
+        try await backend.write([event("record-" + record.kind, recordRow(record))])
+    }
+
+    func recordRow(_ record: StoredRecord) -> StoreRow {
+        StoreRow(
             .records,
             [
                 "kind": record.kind, "id": record.id, "subject": record.subject, "environment": record.environment,
                 "actor": record.actor, "at": StoreTime.text(record.at), "until": record.until.map(StoreTime.text),
                 "body": record.body,
             ])
-        try await backend.write([event("record-" + record.kind, row)])
+    }
+
+    static func record(_ row: StoreRow) -> StoredRecord {
+        StoredRecord(
+            kind: row["kind"] ?? "", id: row["id"] ?? "", subject: row["subject"], environment: row["environment"],
+            actor: row["actor"], at: row["at"].flatMap(StoreTime.date) ?? Date(timeIntervalSince1970: 0),
+            until: row["until"].flatMap(StoreTime.date), body: row["body"] ?? "{}")
+    }
+
+    /// Stores `record` unless one of its kind and id is already stored, and returns the one that
+    /// stands: the first writer's (a shard plan every shard agrees on; later, a deploy lock).
+    public func claim(_ record: StoredRecord) async throws -> StoredRecord {
+        let row = recordRow(record)
+        guard let existing = try await backend.write([event("record-" + record.kind, row)], ifAbsent: true) else {
+            return record
+        }
+        return Self.record(existing)
+    }
+
+    /// The median recorded duration of each item (its last `samples` results), for balancing shards.
+    public func typicalDurations(of itemIDs: [String], samples: Int = 5) async throws -> [String: Double] {
+        var durations: [String: Double] = [:]
+        for id in itemIDs {
+            var query = RowQuery(
+                .itemResults, equal: ["item_id": id], orderBy: "finished_at", descending: true, limit: samples)
+            query.columns = ["run_id", "item_id", "duration", "reused_from"]
+            let values = try await backend.select(query).filter { $0["reused_from"] == nil }.compactMap {
+                $0["duration"].flatMap(Double.init)
+            }.sorted()
+            if !values.isEmpty { durations[id] = values[values.count / 2] }
+        }
+        return durations
     }
 
     public func records(kind: String, subject: String? = nil, environment: String? = nil) async throws
@@ -341,12 +391,7 @@ public struct RunStore: Sendable {
         var query = RowQuery(.records, equal: ["kind": kind], orderBy: "at")
         if let subject { query.equal["subject"] = subject }
         if let environment { query.equal["environment"] = environment }
-        return try await backend.select(query).map { row in
-            StoredRecord(
-                kind: row["kind"] ?? "", id: row["id"] ?? "", subject: row["subject"], environment: row["environment"],
-                actor: row["actor"], at: row["at"].flatMap(StoreTime.date) ?? Date(timeIntervalSince1970: 0),
-                until: row["until"].flatMap(StoreTime.date), body: row["body"] ?? "{}")
-        }
+        return try await backend.select(query).map(Self.record)
     }
 
     // MARK: - Audit

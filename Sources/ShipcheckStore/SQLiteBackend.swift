@@ -57,12 +57,23 @@ public final class SQLiteBackend: StoreBackend {
         }
     }
 
-    public func write(_ events: [PendingEvent]) async throws {
+    public func write(_ events: [PendingEvent], ifAbsent: Bool) async throws -> StoreRow? {
         do {
-            try await pool.writeWithoutTransaction { db in
+            return try await pool.writeWithoutTransaction { db in
+                var existing: StoreRow?
                 // IMMEDIATE takes the write lock before reading the chain's end, so two processes
                 // never link to the same event.
                 try db.inTransaction(.immediate) {
+                    if ifAbsent, let first = events.first {
+                        let query = first.row.keyQuery
+                        let (sql, values) = query.sql { _ in "?" }
+                        if let row = try Row.fetchOne(db, sql: sql, arguments: StatementArguments(values)) {
+                            existing = StoreRow(
+                                query.table,
+                                Dictionary(uniqueKeysWithValues: query.table.columns.map { ($0, row[$0] as String?) }))
+                            return .rollback
+                        }
+                    }
                     var last = try Row.fetchOne(db, sql: StoreSchema.lastEvent).map {
                         ($0[0] as Int64, $0[1] as String)
                     }
@@ -80,6 +91,7 @@ public final class SQLiteBackend: StoreBackend {
                     }
                     return .commit
                 }
+                return existing
             }
         } catch {
             throw StoreError.failed(location: location, reason: Self.reason(error))
@@ -93,7 +105,10 @@ public final class SQLiteBackend: StoreBackend {
                 try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values)).map { row in
                     StoreRow(
                         query.table,
-                        Dictionary(uniqueKeysWithValues: (query.columns ?? query.table.columns).map { ($0, row[$0] as String?) }))
+                        Dictionary(
+                            uniqueKeysWithValues: (query.columns ?? query.table.columns).map {
+                                ($0, row[$0] as String?)
+                            }))
                 }
             }
         } catch {

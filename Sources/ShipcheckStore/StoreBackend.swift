@@ -4,12 +4,27 @@ public protocol StoreBackend: Sendable {
     /// Where the store is, without a password, for messages.
     var location: String { get }
     /// Writes each event's row (insert or replace by key) and appends the events to the audit
-    /// chain, all in one transaction that no other writer interleaves with.
-    func write(_ events: [PendingEvent]) async throws
+    /// chain, all in one transaction that no other writer interleaves with. With `ifAbsent`, a
+    /// row already stored under the first event's key is returned and nothing is written: the
+    /// first writer wins (a shard plan, later a deploy lock).
+    func write(_ events: [PendingEvent], ifAbsent: Bool) async throws -> StoreRow?
     func select(_ query: RowQuery) async throws -> [StoreRow]
     /// The audit chain in sequence order.
     func events() async throws -> [AuditEvent]
     func close() async throws
+}
+
+extension StoreBackend {
+    public func write(_ events: [PendingEvent]) async throws {
+        _ = try await write(events, ifAbsent: false)
+    }
+}
+
+extension StoreRow {
+    /// The query that reads this row back by its key.
+    var keyQuery: RowQuery {
+        RowQuery(table, equal: Dictionary(uniqueKeysWithValues: table.keyColumns.map { ($0, self[$0] ?? "") }))
+    }
 }
 
 public enum StoreError: Error, CustomStringConvertible, Sendable {
@@ -55,6 +70,7 @@ enum StoreSchema {
                 result TEXT NOT NULL, PRIMARY KEY (run_id, item_id))
                 """,
                 "CREATE INDEX item_results_reuse_key ON item_results (reuse_key)",
+                "CREATE INDEX item_results_item ON item_results (item_id, finished_at)",
                 """
                 CREATE TABLE records (kind TEXT NOT NULL, id TEXT NOT NULL, subject TEXT, environment TEXT, actor TEXT, \
                 at TEXT NOT NULL, until TEXT, body TEXT NOT NULL, PRIMARY KEY (kind, id))

@@ -72,6 +72,14 @@ struct RunCommand: AsyncParsableCommand {
     )
     var resume: String?
 
+    @Option(name: .long, help: "Record this run as a shard of a gate split across runners (with --shard).")
+    var group: String?
+
+    @Option(
+        name: .long,
+        help: "This runner's share of the group, as I/N (e.g. 2/5); items are balanced by recorded durations.")
+    var shard: String?
+
     @Flag(name: .long, help: "Do not record this run in the store.")
     var noStore = false
 
@@ -92,6 +100,12 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError(
                 "unknown format `\(format)`; expected one of \(Reporters.formats.joined(separator: ", "))")
         }
+        if (group == nil) != (shard == nil) { throw ValidationError("--group and --shard go together") }
+        if let shard, ShardSelection(shard) == nil {
+            throw ValidationError("--shard: expected I/N with 1 ≤ I ≤ N, such as 2/5; got `\(shard)`")
+        }
+        if group != nil, !only.isEmpty { throw ValidationError("--shard chooses the items; drop --only") }
+        if group != nil, noStore { throw ValidationError("--group records shards in the run store; drop --no-store") }
         if resume != nil, noStore { throw ValidationError("--resume reads the run from the store; drop --no-store") }
         if resume != nil, env != nil || type != nil || !only.isEmpty || !skip.isEmpty {
             throw ValidationError("--resume runs what the run was asked for; drop --env, --type, --only and --skip")
@@ -120,6 +134,8 @@ struct RunCommand: AsyncParsableCommand {
         request.recordsRuns = !noStore
         request.reusesEvidence = !noReuse
         request.resume = resume
+        request.group = group
+        request.shard = shard.flatMap(ShardSelection.init)
 
         let color = Console.useColor
         let progress = Progress(live: color, color: color)

@@ -74,6 +74,80 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 }
 
+struct VerdictCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verdict",
+        abstract: "The verdict of a gate run as shards (`run --group G --shard I/N`): every shard, as one run.",
+        discussion: """
+            Waits (up to --wait) for every shard of the group to finish, then reports the whole gate \
+            as one run. A shard that died or never reported is missing: its items are errors and the \
+            exit status is 2.
+
+            Examples:
+              shipcheck verdict --group build-1234 --wait 10m
+              shipcheck verdict --group build-1234 --format junit,html --output-dir reports
+            """)
+
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(name: .long, help: "The group the shards recorded under.") var group: String
+    @Option(name: .long, help: "How long to wait for shards still running (default: do not wait).")
+    var wait: String = "0s"
+    @Option(
+        name: .long, help: "Report formats to write, comma-separated: \(Reporters.formats.joined(separator: ", ")).")
+    var format: String = ""
+    @Option(name: .long, help: "Where to write reports (default: .shipcheck/reports beside the configuration).")
+    var outputDir: String?
+
+    func validate() throws {
+        if parseDuration(wait) == nil { throw ValidationError("--wait: `\(wait)` is not a duration (e.g. 10m)") }
+        for format in RunCommand.split(format) where Reporters.reporter(named: format) == nil {
+            throw ValidationError(
+                "unknown format `\(format)`; expected one of \(Reporters.formats.joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let (checklist, configURL) = try configOptions.load()
+        let store = try await openStore(storeOptions, configOptions)
+        let outcome: GroupVerdict.Outcome
+        do {
+            outcome = try await GroupVerdict.gather(
+                group: group, store: store, checklist: checklist, wait: parseDuration(wait) ?? 0)
+        } catch let error as GateFailure {
+            try? await store.backend.close()
+            for message in error.messages { Console.error(message) }
+            throw ExitCode(ExitCodes.couldNotEvaluate)
+        } catch {
+            try? await store.backend.close()
+            Console.error("\(error)")
+            throw ExitCode(ExitCodes.couldNotEvaluate)
+        }
+        try? await store.backend.close()
+        let terminal = TerminalReporter(color: Console.useColor)
+        for item in outcome.result.items { Console.out(terminal.line(for: item)) }
+        Console.out(terminal.summary(outcome.result), terminator: "")
+        let formats = RunCommand.split(format)
+        for report in Reports.printed(outcome.result, formats: formats) { Console.out(report, terminator: "") }
+        let directory = configURL.deletingLastPathComponent()
+        do {
+            let written = try Reports.write(
+                outcome.result, formats: formats,
+                to: outputDir.map { URL(fileURLWithPath: $0) }
+                    ?? directory.appendingPathComponent(".shipcheck/reports"),
+                configDirectory: directory)
+            if !written.isEmpty { Console.note("reports: " + written.map(\.path).joined(separator: ", ")) }
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(ExitCodes.couldNotEvaluate)
+        }
+        for missing in outcome.missing { Console.error("missing: \(missing)") }
+        // A gate with a shard missing was not evaluated whole, whatever the other shards found.
+        let code = outcome.missing.isEmpty ? ExitCodes.code(for: outcome.result.verdict) : ExitCodes.couldNotEvaluate
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
 struct MetricsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metrics",
@@ -93,7 +167,9 @@ struct MetricsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "text or json.") var format: String = "text"
 
     func validate() throws {
-        if parseDuration(since) == nil { throw ValidationError("--since: `\(since)` is not a duration (e.g. 90d, 12h)") }
+        if parseDuration(since) == nil {
+            throw ValidationError("--since: `\(since)` is not a duration (e.g. 90d, 12h)")
+        }
         if !["text", "json"].contains(format) { throw ValidationError("--format: expected text or json") }
     }
 

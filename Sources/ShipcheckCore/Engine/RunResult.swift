@@ -88,6 +88,15 @@ public struct ItemResult: Sendable, Codable, Identifiable {
     /// The earlier run this passing result was taken from, instead of running again.
     public var reusedFrom: ReusedEvidence? = nil
 
+    /// An item decided without running it, such as one whose shard never reported.
+    public static func undecided(_ item: Item, outcome: Outcome, reason: String) -> ItemResult {
+        ItemResult(
+            id: item.id, title: item.title, phase: item.phase, section: item.section, kind: item.kindName,
+            severity: item.severity, outcome: outcome, reason: reason, summary: nil, facts: [:], expectations: [],
+            attempts: 0, startedAt: nil, duration: 0, signoffs: [], waiver: nil, description: item.description,
+            location: item.location, source: item.source)
+    }
+
     public var isBlocking: Bool {
         switch outcome {
         case .fail, .pending: severity == .block
