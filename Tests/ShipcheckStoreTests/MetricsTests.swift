@@ -35,7 +35,8 @@ import Testing
         try await Self.record(store, "d2", .deploy, at: Self.day, commit: Self.day - 4 * Self.hour)
         try await Self.record(store, "r1", .rollback, at: Self.day + Self.hour, took: 300)  // rolls d2 back: 55m
         try await Self.record(store, "d3", .deploy, at: 2 * Self.day, passed: false)  // failed
-        try await Self.record(store, "d4", .deploy, at: 2 * Self.day + 2 * Self.hour, commit: 2 * Self.day)  // restores d3: 2h
+        // d4 restores d3 after 2h.
+        try await Self.record(store, "d4", .deploy, at: 2 * Self.day + 2 * Self.hour, commit: 2 * Self.day)
         try await Self.record(store, "d5", .deploy, at: 8 * Self.day, commit: 7 * Self.day)  // lead 1d 10m
         try await Self.record(store, "s1", .deploy, at: 3 * Self.day, environment: "staging")  // another environment
         try await Self.record(store, "d6", .deploy, at: 9 * Self.day, interrupted: true)  // not a deploy
