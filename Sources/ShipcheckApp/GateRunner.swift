@@ -85,6 +85,10 @@ public enum GateRunner {
         observer: (@Sendable (EngineEvent) -> Void)? = nil
     ) async throws -> PreparedGate {
         let directory = configURL.deletingLastPathComponent()
+        // Git is asked while the store opens.
+        let provenance = Task {
+            await gatherProvenance(configURL: configURL, directory: directory, environment: environment)
+        }
         var store: RunStore?
         if request.recordsRuns || request.resume != nil {
             let location = StoreLocation.resolve(
@@ -98,7 +102,8 @@ public enum GateRunner {
         do {
             return try await prepare(
                 checklist: checklist, configURL: configURL, request: request, environment: environment,
-                runEnvironment: runEnvironment, signoffs: signoffs, observer: observer, store: store, notes: [])
+                runEnvironment: runEnvironment, signoffs: signoffs, observer: observer, store: store,
+                provenance: await provenance.value, notes: [])
         } catch {
             // A gate that does not start leaves no connection open.
             try? await store?.backend.close()
@@ -109,13 +114,13 @@ public enum GateRunner {
     static func prepare(
         checklist: Checklist, configURL: URL, request: GateRequest, environment: [String: String],
         runEnvironment: RunEnvironment, signoffs: (@Sendable (String) -> (any SignoffSource)?)?,
-        observer: (@Sendable (EngineEvent) -> Void)?, store: RunStore?, notes: [String]
+        observer: (@Sendable (EngineEvent) -> Void)?, store: RunStore?, provenance: RunProvenance, notes: [String]
     ) async throws -> PreparedGate {
+        var provenance = provenance
         var request = request
         var notes = notes
         let directory = configURL.deletingLastPathComponent()
 
-        var provenance = await gatherProvenance(configURL: configURL, directory: directory, environment: environment)
         var completed: [ItemResult] = []
         var runID = runEnvironment.makeRunID()
         var resumedActor: String?
@@ -202,11 +207,14 @@ public enum GateRunner {
         guard problems.isEmpty else { throw GateFailure(problems, usage: true) }
 
         let recorder = store.map { StoreRecorder(store: $0) }
+        let reuse =
+            request.reusesEvidence
+            ? store.map { StoreReuse(store: $0, directory: directory, environment: environment) } : nil
+        if let reuse, checklist.items.contains(where: { $0.inputs != nil }) { await reuse.prefetch() }
         let engine = Engine(
             checklist: checklist, options: options, environment: runEnvironment, signoffSource: signoffs?(actor),
             observer: observer, recorder: recorder,
-            reuse: request.reusesEvidence
-                ? store.map { StoreReuse(store: $0, directory: directory, environment: environment) } : nil)
+            reuse: reuse)
         if let store { notes.append("recording run \(runID) in \(StoreLocation.display(store.location))") }
         return PreparedGate(
             engine: engine, runID: runID, store: store, checklist: checklist, request: request, directory: directory,

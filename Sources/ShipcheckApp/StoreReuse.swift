@@ -10,16 +10,22 @@ public struct StoreReuse: EvidenceReuse {
     public let store: RunStore
     public let directory: URL
     public let environment: [String: String]
+    /// The repository read once for the whole run.
+    let snapshot: InputSnapshot
 
     public init(store: RunStore, directory: URL, environment: [String: String]) {
         self.store = store
         self.directory = directory
         self.environment = environment
+        snapshot = InputSnapshot(directory: directory, environment: environment)
     }
+
+    /// Starts reading the repository before the first item asks.
+    public func prefetch() async { await snapshot.prefetch() }
 
     public func key(for item: Item, variables: [String: String], environment name: String?) async -> String? {
         guard let inputs = item.inputs,
-            let digest = await InputDigest.digest(inputs, in: directory, environment: environment)
+            let digest = await snapshot.digest(inputs)
         else { return nil }
         var text = "item \(item.id)\ndefinition \(item.definition)\nenvironment \(name ?? "-")\n"
         for (variable, value) in variables.sorted(by: { $0.key < $1.key }) { text += "var \(variable)=\(value)\n" }

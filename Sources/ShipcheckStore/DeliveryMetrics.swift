@@ -174,15 +174,13 @@ public struct DeliveryMetrics: Sendable, Codable, Hashable {
         return sorted.count.isMultiple(of: 2) ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle]
     }
 
-    static let utc: Calendar = {
-        var calendar = Calendar(identifier: .iso8601)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-        return calendar
-    }()
-
-    /// The Monday 00:00 UTC that starts the week of `date`.
+    /// The Monday 00:00 UTC that starts the week of `date` (1970-01-05 was a Monday). Arithmetic,
+    /// not a calendar: it runs once per deploy.
     static func weekStart(_ date: Date) -> Date {
-        utc.dateInterval(of: .weekOfYear, for: date)?.start ?? date
+        let monday = 4 * 86_400.0
+        let week = 7 * 86_400.0
+        return Date(
+            timeIntervalSince1970: ((date.timeIntervalSince1970 - monday) / week).rounded(.down) * week + monday)
     }
 
     static func weekStarts(from since: Date, to until: Date) -> [Date] {

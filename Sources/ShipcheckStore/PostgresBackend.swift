@@ -207,9 +207,13 @@ public actor PostgresBackend: StoreBackend {
     }
 
     static func storeRow(_ row: PostgresRow, _ table: StoreTable) throws -> StoreRow {
-        var values: [String: String?] = [:]
-        for cell in row { values[cell.columnName] = cell.bytes == nil ? nil : try cell.decode(String.self) }
-        return StoreRow(table, values)
+        var columns: [String] = []
+        var cells: [String?] = []
+        for cell in row {
+            columns.append(cell.columnName)
+            cells.append(cell.bytes == nil ? nil : try cell.decode(String.self))
+        }
+        return StoreRow(table, columns: columns, cells: cells)
     }
 
     public func events() async throws -> [AuditEvent] {

@@ -321,8 +321,10 @@ public struct RunStore: Sendable {
     /// The delivery figures over `since`…`until` (docs/metrics.md), from the runs of the phases they read.
     public func metrics(since: Date, until: Date, environment: String?) async throws -> DeliveryMetrics {
         var runs: [DeliveryMetrics.Run] = []
-        for phase in ["pre-deploy", "deploy", "rollback"] {
+        // Only the runs the figures read: every deploy, passing rollbacks, failed pre-deploy gates.
+        for (phase, verdict) in [("pre-deploy", "failed"), ("deploy", nil), ("rollback", "passed")] {
             var query = RowQuery(.runs, equal: ["phase": phase], atLeast: ["started_at": StoreTime.text(since)])
+            if let verdict { query.equal["verdict"] = verdict }
             if let environment { query.equal["environment"] = environment }
             query.columns = ["id", "phase", "environment", "started_at", "finished_at", "verdict", "commit_time"]
             for row in try await backend.select(query) {

@@ -16,6 +16,9 @@ public final class SQLiteBackend: StoreBackend {
             var configuration = Configuration()
             configuration.busyMode = .timeout(busyTimeout)
             configuration.label = "shipcheck"
+            // In WAL mode NORMAL never corrupts and loses nothing when a process dies (kill -9); only
+            // a power cut or an OS crash may drop the last commits. FULL costs an fsync per write.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
             throw StoreError.cannotOpen(location: path, reason: Self.reason(error))
@@ -68,9 +71,9 @@ public final class SQLiteBackend: StoreBackend {
                         let query = first.row.keyQuery
                         let (sql, values) = query.sql { _ in "?" }
                         if let row = try Row.fetchOne(db, sql: sql, arguments: StatementArguments(values)) {
+                            let columns = query.table.columns
                             existing = StoreRow(
-                                query.table,
-                                Dictionary(uniqueKeysWithValues: query.table.columns.map { ($0, row[$0] as String?) }))
+                                query.table, columns: columns, cells: columns.indices.map { row[$0] as String? })
                             return .rollback
                         }
                     }
@@ -101,15 +104,16 @@ public final class SQLiteBackend: StoreBackend {
     public func select(_ query: RowQuery) async throws -> [StoreRow] {
         let (sql, values) = query.sql { _ in "?" }
         do {
+            let columns = query.columns ?? query.table.columns
             return try await pool.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values)).map { row in
-                    StoreRow(
-                        query.table,
-                        Dictionary(
-                            uniqueKeysWithValues: (query.columns ?? query.table.columns).map {
-                                ($0, row[$0] as String?)
-                            }))
+                // Columns by position: GRDB's lookup by name lower-cases the name on every access.
+                var rows: [StoreRow] = []
+                let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(values))
+                while let row = try cursor.next() {
+                    rows.append(
+                        StoreRow(query.table, columns: columns, cells: columns.indices.map { row[$0] as String? }))
                 }
+                return rows
             }
         } catch {
             throw StoreError.failed(location: location, reason: Self.reason(error))

@@ -5,24 +5,37 @@ public import Foundation
 /// PostgreSQL, so that a row reads back byte for byte and its digest is the same in every store.
 public struct StoreRow: Sendable, Hashable {
     public var table: StoreTable
-    public var values: [String: String]
+    /// The columns read, shared by every row of a query, and their values in that order: no
+    /// dictionary per row, since a query may read a hundred thousand.
+    public private(set) var columns: [String]
+    public private(set) var cells: [String?]
 
     public init(_ table: StoreTable, _ values: [String: String?]) {
         self.table = table
-        self.values = values.compactMapValues { $0 }
+        columns = table.columns
+        cells = table.columns.map { values[$0] ?? nil }
     }
 
-    public subscript(column: String) -> String? { values[column] }
+    public init(_ table: StoreTable, columns: [String], cells: [String?]) {
+        self.table = table
+        self.columns = columns
+        self.cells = cells
+    }
+
+    public subscript(column: String) -> String? {
+        guard let index = columns.firstIndex(of: column) else { return nil }
+        return cells[index]
+    }
 
     /// The row's primary key as one string (`RUN` or `RUN/ITEM`), as audit events name it.
-    public var key: String { table.keyColumns.map { values[$0] ?? "" }.joined(separator: "/") }
+    public var key: String { table.keyColumns.map { self[$0] ?? "" }.joined(separator: "/") }
 
     /// SHA-256 over every column of the table in order, NULL distinct from empty: an audit event
     /// holds this, so that a row changed behind the store's back no longer matches.
     public var digest: String {
         var text = table.rawValue
         for column in table.columns {
-            if let value = values[column] {
+            if let value = self[column] {
                 text += "\u{1F}\(column)=\(value.utf8.count):\(value)"
             } else {
                 text += "\u{1F}\(column)"
@@ -136,11 +149,65 @@ enum StoreDigest {
 
 /// Timestamps as text that sorts in time order and reads back exactly to the millisecond.
 public enum StoreTime {
+    /// `YYYY-MM-DDTHH:MM:SS.sssZ`, rounded to the nearest millisecond, so that a time read back and
+    /// written again gives the same text.
     public static func text(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        var days = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000
+        let inDay = milliseconds - days * 86_400_000
+        // Civil date of a day count (H. Hinnant's civil_from_days).
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(inDay / 3_600_000, 2)):"
+            + "\(pad(inDay / 60_000 % 60, 2)):\(pad(inDay / 1000 % 60, 2)).\(pad(inDay % 1000, 3))Z"
     }
 
+    /// Reads `YYYY-MM-DDTHH:MM:SS.sssZ` (what `text` writes) by hand: metrics read tens of
+    /// thousands of these; any other shape goes to the general parser.
     public static func date(_ text: String) -> Date? {
-        try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
+        if text.utf8.count == 24, let parsed = text.utf8.withContiguousStorageIfAvailable(fixedFormat),
+            let date = parsed
+        {
+            return date
+        }
+        return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
+    }
+
+    static func fixedFormat(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        func number(_ from: Int, _ count: Int) -> Int? {
+            var value = 0
+            for index in from..<(from + count) {
+                let digit = Int(bytes[index]) - 48
+                guard (0...9).contains(digit) else { return nil }
+                value = value * 10 + digit
+            }
+            return value
+        }
+        guard bytes[4] == 45, bytes[7] == 45, bytes[10] == 84, bytes[13] == 58, bytes[16] == 58, bytes[19] == 46,
+            bytes[23] == 90, let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+            let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+            let millisecond = number(20, 3), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60,
+            second < 61
+        else { return nil }
+        // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        let milliseconds = (days * 86_400 + hour * 3600 + minute * 60 + second) * 1000 + millisecond
+        return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 }

@@ -143,3 +143,22 @@ import Testing
         try await test.store.backend.close()
     }
 }
+
+/// Timestamps are stored as text that sorts in time order and reads back to the millisecond.
+@Suite struct StoreTimeTests {
+    @Test func timesRoundTripToTheMillisecond() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let milliseconds = Double(Int64.random(in: -2_000_000_000_000...4_000_000_000_000, using: &generator))
+            let date = Date(timeIntervalSince1970: milliseconds / 1000)
+            let text = StoreTime.text(date)
+            let read = StoreTime.date(text)
+            #expect(read.map { abs($0.timeIntervalSince(date)) < 0.001 } == true, "\(text)")
+            #expect(read.map(StoreTime.text) == text)
+        }
+        #expect(StoreTime.text(Date(timeIntervalSince1970: 1_767_571_200.25)) == "2026-01-05T00:00:00.250Z")
+        #expect(StoreTime.date("2026-02-30T00:00:00.000Z") != nil, "the general parser decides odd dates")
+        #expect(StoreTime.date("not a time") == nil)
+        #expect(StoreTime.text(Date(timeIntervalSince1970: 1)) < StoreTime.text(Date(timeIntervalSince1970: 2)))
+    }
+}

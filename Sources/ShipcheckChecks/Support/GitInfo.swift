@@ -16,25 +16,31 @@ public enum GitInfo {
     public static func revision(in directory: URL, environment: [String: String]) async
         -> (commit: String, commitTime: Date?, dirty: Bool, branch: String?)?
     {
-        guard let head = try? await git(["rev-parse", "HEAD"], in: directory, environment: environment),
-            head.status == 0
+        // One call gives the commit, the branch and whether tracked files changed; one more the time.
+        guard
+            let status = try? await git(
+                ["status", "--porcelain=v2", "--branch", "--untracked-files=no"], in: directory,
+                environment: environment), status.status == 0
         else { return nil }
-        let commit = head.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        var commit: String?
+        var branch: String?
+        var dirty = false
+        for line in status.stdout.split(separator: "\n") {
+            if line.hasPrefix("# branch.oid ") {
+                commit = String(line.dropFirst("# branch.oid ".count))
+            } else if line.hasPrefix("# branch.head ") {
+                let name = String(line.dropFirst("# branch.head ".count))
+                if name != "(detached)" { branch = name }
+            } else if !line.hasPrefix("#") {
+                dirty = true
+            }
+        }
+        guard let commit, commit != "(initial)" else { return nil }
         var commitTime: Date?
         if let shown = try? await git(["show", "-s", "--format=%ct", "HEAD"], in: directory, environment: environment),
             let seconds = Double(shown.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         {
             commitTime = Date(timeIntervalSince1970: seconds)
-        }
-        let status = try? await git(
-            ["status", "--porcelain", "--untracked-files=no"], in: directory, environment: environment)
-        let dirty = status.map { $0.status != 0 || !$0.stdout.isEmpty } ?? true
-        var branch: String?
-        if let name = try? await git(["rev-parse", "--abbrev-ref", "HEAD"], in: directory, environment: environment),
-            name.status == 0
-        {
-            let text = name.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            if text != "HEAD" { branch = text }
         }
         for variable in ["GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "BRANCH_NAME"] where branch == nil
         {

@@ -2,61 +2,131 @@ import Crypto
 public import Foundation
 public import ShipcheckCore
 
-/// The state of an item's declared inputs as one SHA-256: the files its globs match (by git's blob
-/// hashes of their current contents inside a repository, SHA-256 of their bytes outside one), the
-/// environment variables it names, and the output of its version commands. Any change to any of
+/// The state of items' declared inputs, each set as one SHA-256: the files its globs match (git's
+/// blob hashes of their current contents inside a repository, SHA-256 of their bytes outside one),
+/// the environment variables it names, and the output of its version commands. Any change to any of
 /// them changes the digest; nil when an input cannot be read (the item then runs).
-public enum InputDigest {
-    public static func digest(_ inputs: ItemInputs, in directory: URL, environment: [String: String]) async -> String? {
+///
+/// One snapshot serves a whole run: the repository is listed once (three git calls, and one more to
+/// hash files changed since the index), and each glob set and command is worked out once.
+public actor InputSnapshot {
+    public let directory: URL
+    public let environment: [String: String]
+    private var files: Task<[String: String]?, Never>?
+    private var globResults: [[String]: [(path: String, hash: String)]?] = [:]
+    private var commandResults: [String: String?] = [:]
+
+    public init(directory: URL, environment: [String: String]) {
+        self.directory = directory
+        self.environment = environment
+    }
+
+    /// Starts listing the repository now, while the run prepares, instead of at the first item.
+    public func prefetch() {
+        if files == nil {
+            let directory = directory
+            let environment = environment
+            files = Task { await Self.repositoryFiles(in: directory, environment: environment) }
+        }
+    }
+
+    public func digest(_ inputs: ItemInputs) async -> String? {
         var lines: [String] = []
         if !inputs.paths.isEmpty {
-            guard let files = await fileHashes(inputs.paths, in: directory, environment: environment) else {
-                return nil
-            }
-            lines += inputs.paths.map { "glob \($0)" } + files.map { "file \($0.path) \($0.hash)" }
+            guard let matched = await matching(inputs.paths) else { return nil }
+            lines += inputs.paths.map { "glob \($0)" } + matched.map { "file \($0.path) \($0.hash)" }
         }
         for name in inputs.environment {
-            lines.append("env \(name) " + (environment[name].map { "=" + hex(Data($0.utf8)) } ?? "unset"))
+            lines.append("env \(name) " + (environment[name].map { "=" + Self.hex(Data($0.utf8)) } ?? "unset"))
         }
         for command in inputs.commands {
-            guard
-                let outcome = try? await ProcessRunner(outputLimit: 1_048_576, deadline: 30).run(
-                    arguments: ["/bin/sh", "-c", command], environment: environment, workingDirectory: directory.path),
-                !outcome.stopped
-            else { return nil }
-            lines.append(
-                "command \(command) \(outcome.termination) "
-                    + hex(Data((outcome.stdout.text + outcome.stderr.text).utf8)))
+            guard let output = await output(of: command) else { return nil }
+            lines.append("command \(command) \(output)")
         }
-        return hex(Data(lines.joined(separator: "\n").utf8))
+        return Self.hex(Data(lines.joined(separator: "\n").utf8))
     }
 
     static func hex(_ data: Data) -> String {
         SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Every file the globs match, sorted by path, with a content hash.
-    static func fileHashes(_ globs: [String], in directory: URL, environment: [String: String]) async
-        -> [(path: String, hash: String)]?
-    {
-        let pathspecs = globs.map { ":(glob)" + $0 }
-        if let listed = try? await GitInfo.git(
-            ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--"] + pathspecs, in: directory,
-            environment: environment), listed.status == 0
+    private func output(of command: String) async -> String? {
+        if let known = commandResults[command] { return known }
+        var result: String?
+        if let outcome = try? await ProcessRunner(outputLimit: 1_048_576, deadline: 30).run(
+            arguments: ["/bin/sh", "-c", command], environment: environment, workingDirectory: directory.path),
+            !outcome.stopped
         {
-            // Tracked files deleted from the work tree are listed but have no contents to hash.
-            let paths = Set(listed.stdout.split(separator: "\0").map(String.init)).sorted().filter {
-                FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path)
-            }
-            guard !paths.isEmpty else { return [] }
-            let hashed = try? await GitInfo.git(
-                ["hash-object", "--"] + paths, in: directory, environment: environment)
-            guard let hashed, hashed.status == 0 else { return nil }
-            let hashes = hashed.stdout.split(separator: "\n").map(String.init)
-            guard hashes.count == paths.count else { return nil }
-            return zip(paths, hashes).map { ($0, $1) }
+            result = "\(outcome.termination) " + Self.hex(Data((outcome.stdout.text + outcome.stderr.text).utf8))
         }
-        // Outside a repository: walk the directory.
+        commandResults[command] = result
+        return result
+    }
+
+    /// The files the globs match, sorted by path, with their content hashes.
+    private func matching(_ globs: [String]) async -> [(path: String, hash: String)]? {
+        if let known = globResults[globs] { return known }
+        prefetch()
+        let all = await files?.value ?? nil
+        var result: [(path: String, hash: String)]?
+        if let all {
+            let matchers = globs.map(Glob.init)
+            result = all.filter { path, _ in matchers.contains { $0.matches(path) } }.map { ($0.key, $0.value) }
+                .sorted { $0.path < $1.path }
+        } else {
+            result = Self.walk(globs, in: directory)
+        }
+        globResults[globs] = result
+        return result
+    }
+
+    /// Every file of the repository with its blob hash as it is in the work tree now; nil outside one.
+    static func repositoryFiles(in directory: URL, environment: [String: String]) async -> [String: String]? {
+        func git(_ arguments: [String]) async -> String? {
+            guard let output = try? await GitInfo.git(arguments, in: directory, environment: environment),
+                output.status == 0
+            else { return nil }
+            return output.stdout
+        }
+        // Paths are relative to `directory` (git prints them so with these commands).
+        // Shipcheck's own directory (the store, reports) is never an input: it changes with every run.
+        let here = [".", ":(exclude).shipcheck"]
+        guard let staged = await git(["ls-files", "-z", "-s", "--"] + here),
+            let untracked = await git(["ls-files", "-z", "--others", "--exclude-standard", "--"] + here),
+            let modified = await git(["diff", "-z", "--name-only", "--relative", "--"] + here)
+        else { return nil }
+        var files: [String: String] = [:]
+        for entry in staged.split(separator: "\0") {
+            // "MODE HASH STAGE\tPATH"
+            guard let tab = entry.firstIndex(of: "\t") else { continue }
+            let fields = entry[..<tab].split(separator: " ")
+            guard fields.count >= 2 else { continue }
+            files[String(entry[entry.index(after: tab)...])] = String(fields[1])
+        }
+        var changed: [String] = []
+        for path in (untracked + "\0" + modified).split(separator: "\0").map(String.init) {
+            files[path] = nil
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent(path).path) {
+                changed.append(path)
+            }
+        }
+        // Tracked files deleted from the work tree have no contents: they are not inputs any more.
+        for path in files.keys
+        where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(path).path) {
+            files[path] = nil
+        }
+        if !changed.isEmpty {
+            let unique = Array(Set(changed)).sorted()
+            guard let hashed = await git(["hash-object", "--"] + unique) else { return nil }
+            let hashes = hashed.split(separator: "\n").map(String.init)
+            guard hashes.count == unique.count else { return nil }
+            for (path, hash) in zip(unique, hashes) { files[path] = hash }
+        }
+        return files
+    }
+
+    /// Outside a repository: the directory walked, files hashed with SHA-256.
+    static func walk(_ globs: [String], in directory: URL) -> [(path: String, hash: String)]? {
         let matchers = globs.map(Glob.init)
         guard let enumerator = FileManager.default.enumerator(atPath: directory.path) else { return nil }
         var found: [(path: String, hash: String)] = []
