@@ -9,19 +9,22 @@ import Testing
 /// One gate split across three processes on PostgreSQL gives the verdict of the unsplit run; a
 /// shard killed in the middle is reported missing, and the verdict exits 2.
 @Suite struct ShardCLITests {
+    /// Every item sleeps while the file `slow` exists, so that whichever items the plan gives
+    /// shard 2, it is still running when it is killed.
     static func gate(marker: String) -> String {
-        """
-        version: 1
-        phases:
-          pre-deploy:
-            items:
-              - { id: build, title: Build, run: "echo build; if [ -f slow ]; then sleep 60; fi # \(marker)" }
-              - { id: unit, title: Unit tests, needs: [build], run: "echo unit" }
-              - { id: lint, title: Lint, run: "echo lint; if [ -f slow ]; then sleep 60; fi # \(marker)" }
-              - { id: types, title: Types, run: "echo types >&2; exit 1" }
-              - { id: docs, title: Docs, run: "echo docs; if [ -f slow ]; then sleep 60; fi # \(marker)" }
-              - { id: audit, title: Audit, run: "echo audit", severity: warn }
-        """
+        let slow = "if [ -f slow ]; then sleep 60; fi; : \(marker)"
+        return """
+            version: 1
+            phases:
+              pre-deploy:
+                items:
+                  - { id: build, title: Build, run: "echo build; \(slow)" }
+                  - { id: unit, title: Unit tests, needs: [build], run: "echo unit; \(slow)" }
+                  - { id: lint, title: Lint, run: "echo lint; \(slow)" }
+                  - { id: types, title: Types, run: "\(slow); echo types >&2; exit 1" }
+                  - { id: docs, title: Docs, run: "echo docs; \(slow)" }
+                  - { id: audit, title: Audit, run: "echo audit; \(slow)", severity: warn }
+            """
     }
 
     static func outcomes(_ json: String) throws -> [String: String] {
