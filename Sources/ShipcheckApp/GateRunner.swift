@@ -161,6 +161,9 @@ public enum GateRunner {
             request.release = stored.header.release
             resumedActor = stored.header.actor
             resumedStartedAt = stored.header.startedAt
+            // A resumed shard stays in its group.
+            provenance.group = stored.header.provenance.group
+            provenance.shard = stored.header.provenance.shard
             runID = resume
             completed = stored.items
             notes.append(

@@ -87,6 +87,24 @@ import Testing
         #expect(missing.stderr.contains("died before it finished"))
         #expect(missing.stdout.contains("missing: shard 2/3"))
 
+        // The killed shard resumed stays in its group, and the gate is whole again.
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("slow"))
+        let interrupted = try CLI.run(
+            ["history", "--group", "g2", "--outcome", "interrupted", "--format", "json", "--store", store],
+            in: directory)
+        let runs = try #require(
+            try JSONSerialization.jsonObject(with: Data(interrupted.stdout.utf8)) as? [[String: Any]])
+        let killedRun = try #require(runs.first?["runID"] as? String, "\(interrupted.stdout)\(interrupted.stderr)")
+        #expect(try CLI.run(["run", "--resume", killedRun, "--store", store], in: directory).status != 64)
+        let whole = try CLI.run(
+            ["verdict", "--group", "g2", "--store", store, "--format", "json", "--output-dir", "g2"], in: directory)
+        #expect(whole.status == 1, "\(whole.stdout)\(whole.stderr)")
+        #expect(!whole.stderr.contains("missing"))
+        #expect(
+            try Self.outcomes(
+                String(contentsOf: directory.appendingPathComponent("g2/shipcheck.json"), encoding: .utf8))
+                == expected)
+
         let unknown = try CLI.run(["verdict", "--group", "nobody", "--store", store], in: directory)
         #expect(unknown.status == 2 && unknown.stderr.contains("no shard of group `nobody` has started"))
         let mismatched = try CLI.run(["run", "--store", store, "--group", "g1", "--shard", "1/2"], in: directory)
