@@ -85,10 +85,14 @@ public enum GateRunner {
         observer: (@Sendable (EngineEvent) -> Void)? = nil
     ) async throws -> PreparedGate {
         let directory = configURL.deletingLastPathComponent()
-        // Git is asked while the store opens.
+        // Git is asked (the provenance, and the files inputs read) while the store opens.
         let provenance = Task {
             await gatherProvenance(configURL: configURL, directory: directory, environment: environment)
         }
+        let snapshot =
+            request.reusesEvidence && checklist.items.contains(where: { $0.inputs != nil })
+            ? InputSnapshot(directory: directory, environment: environment) : nil
+        await snapshot?.prefetch()
         var store: RunStore?
         if request.recordsRuns || request.resume != nil {
             let location = StoreLocation.resolve(
@@ -103,7 +107,7 @@ public enum GateRunner {
             return try await prepare(
                 checklist: checklist, configURL: configURL, request: request, environment: environment,
                 runEnvironment: runEnvironment, signoffs: signoffs, observer: observer, store: store,
-                provenance: await provenance.value, notes: [])
+                provenance: await provenance.value, snapshot: snapshot, notes: [])
         } catch {
             // A gate that does not start leaves no connection open.
             try? await store?.backend.close()
@@ -114,7 +118,8 @@ public enum GateRunner {
     static func prepare(
         checklist: Checklist, configURL: URL, request: GateRequest, environment: [String: String],
         runEnvironment: RunEnvironment, signoffs: (@Sendable (String) -> (any SignoffSource)?)?,
-        observer: (@Sendable (EngineEvent) -> Void)?, store: RunStore?, provenance: RunProvenance, notes: [String]
+        observer: (@Sendable (EngineEvent) -> Void)?, store: RunStore?, provenance: RunProvenance,
+        snapshot: InputSnapshot?, notes: [String]
     ) async throws -> PreparedGate {
         var provenance = provenance
         var request = request
@@ -210,10 +215,7 @@ public enum GateRunner {
         guard problems.isEmpty else { throw GateFailure(problems, usage: true) }
 
         let recorder = store.map { StoreRecorder(store: $0) }
-        let reuse =
-            request.reusesEvidence
-            ? store.map { StoreReuse(store: $0, directory: directory, environment: environment) } : nil
-        if let reuse, checklist.items.contains(where: { $0.inputs != nil }) { await reuse.prefetch() }
+        let reuse = snapshot.flatMap { snapshot in store.map { StoreReuse(store: $0, snapshot: snapshot) } }
         let engine = Engine(
             checklist: checklist, options: options, environment: runEnvironment, signoffSource: signoffs?(actor),
             observer: observer, recorder: recorder,
@@ -281,7 +283,7 @@ public enum GateRunner {
     static func gatherProvenance(configURL: URL, directory: URL, environment: [String: String]) async -> RunProvenance {
         var provenance = RunProvenance()
         if let data = FileManager.default.contents(atPath: configURL.path) {
-            provenance.configDigest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            provenance.configDigest = Hex.string(SHA256.hash(data: data))
         }
         if let revision = await GitInfo.revision(in: directory, environment: environment) {
             provenance.commit = revision.commit

@@ -8,20 +8,13 @@ public import ShipcheckStore
 /// definition, the environment, the run's variables and its declared inputs.
 public struct StoreReuse: EvidenceReuse {
     public let store: RunStore
-    public let directory: URL
-    public let environment: [String: String]
     /// The repository read once for the whole run.
     let snapshot: InputSnapshot
 
-    public init(store: RunStore, directory: URL, environment: [String: String]) {
+    init(store: RunStore, snapshot: InputSnapshot) {
         self.store = store
-        self.directory = directory
-        self.environment = environment
-        snapshot = InputSnapshot(directory: directory, environment: environment)
+        self.snapshot = snapshot
     }
-
-    /// Starts reading the repository before the first item asks.
-    public func prefetch() async { await snapshot.prefetch() }
 
     public func key(for item: Item, variables: [String: String], environment name: String?) async -> String? {
         guard let inputs = item.inputs,
@@ -30,7 +23,7 @@ public struct StoreReuse: EvidenceReuse {
         var text = "item \(item.id)\ndefinition \(item.definition)\nenvironment \(name ?? "-")\n"
         for (variable, value) in variables.sorted(by: { $0.key < $1.key }) { text += "var \(variable)=\(value)\n" }
         text += "inputs \(digest)"
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.string(SHA256.hash(data: Data(text.utf8)))
     }
 
     public func find(key: String, within ttl: Double) async -> (result: ItemResult, runID: String, recordedAt: Date)? {

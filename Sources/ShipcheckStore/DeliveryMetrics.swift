@@ -18,7 +18,6 @@ public import Foundation
 /// - **Stopped by the gate**: `pre-deploy` runs whose verdict was `failed`: a bad deploy refused.
 public struct DeliveryMetrics: Sendable, Codable, Hashable {
     public struct Run: Sendable, Hashable {
-        public var id: String
         public var phase: String
         public var environment: String?
         public var startedAt: Date
@@ -27,10 +26,9 @@ public struct DeliveryMetrics: Sendable, Codable, Hashable {
         public var commitTime: Date?
 
         public init(
-            id: String, phase: String, environment: String?, startedAt: Date, finishedAt: Date?, verdict: String?,
+            phase: String, environment: String?, startedAt: Date, finishedAt: Date?, verdict: String?,
             commitTime: Date?
         ) {
-            self.id = id
             self.phase = phase
             self.environment = environment
             self.startedAt = startedAt
@@ -67,25 +65,33 @@ public struct DeliveryMetrics: Sendable, Codable, Hashable {
     public var weeks: [Week]
 
     public static func compute(_ runs: [Run], since: Date, until: Date, environment: String?) -> DeliveryMetrics {
-        let inWindow = runs.filter {
-            $0.startedAt >= since && $0.startedAt <= until && (environment == nil || $0.environment == environment)
+        // One pass sorts the runs into what each figure reads.
+        var deploys: [Run] = []
+        var rollbacks: [Run] = []
+        var stopped: [Date] = []
+        for run in runs
+        where run.startedAt >= since && run.startedAt <= until
+            && (environment == nil || run.environment == environment)
+        {
+            switch run.phase {
+            case "deploy" where run.finishedAt != nil && run.verdict != "interrupted": deploys.append(run)
+            case "rollback" where run.finishedAt != nil && run.verdict == "passed": rollbacks.append(run)
+            case "pre-deploy" where run.verdict == "failed": stopped.append(run.startedAt)
+            default: break
+            }
         }
-        let deploys = inWindow.filter { $0.phase == "deploy" && $0.finishedAt != nil && $0.verdict != "interrupted" }
-            .sorted { ($0.finishedAt ?? $0.startedAt) < ($1.finishedAt ?? $1.startedAt) }
-        let rollbacks = inWindow.filter { $0.phase == "rollback" && $0.verdict == "passed" && $0.finishedAt != nil }
-        let stopped = inWindow.filter { $0.phase == "pre-deploy" && $0.verdict == "failed" }
+        deploys.sort { ($0.finishedAt ?? $0.startedAt) < ($1.finishedAt ?? $1.startedAt) }
 
         // Per environment, in time order, so that "the next deploy" and "the first rollback after" are
-        // found by index and binary search: 100,000 runs stay well under a second.
-        let deploysByEnvironment = Dictionary(grouping: deploys, by: { $0.environment ?? "" })
+        // found by index and binary search.
+        let deployIndices = Dictionary(grouping: deploys.indices, by: { deploys[$0].environment ?? "" })
         let rollbacksByEnvironment = Dictionary(grouping: rollbacks, by: { $0.environment ?? "" }).mapValues {
             $0.sorted { $0.startedAt < $1.startedAt }
         }
-        var bad: [Run] = []
-        var good: [Run] = []
+        var isBad = [Bool](repeating: false, count: deploys.count)
         var restoreTimes: [Double] = []
         var notRestored = 0
-        for (environmentName, list) in deploysByEnvironment {
+        for (environmentName, indices) in deployIndices {
             let rollbacksHere = rollbacksByEnvironment[environmentName] ?? []
             // Earliest finish of a passing rollback started at or after each index.
             var earliestFinish = [Date](repeating: .distantFuture, count: rollbacksHere.count + 1)
@@ -93,24 +99,23 @@ public struct DeliveryMetrics: Sendable, Codable, Hashable {
                 earliestFinish[index] = min(
                     rollbacksHere[index].finishedAt ?? .distantFuture, earliestFinish[index + 1])
             }
-            // Earliest finish of a successful deploy at or after each index.
-            var nextSuccess = [Date](repeating: .distantFuture, count: list.count + 1)
-            for index in list.indices.reversed() {
-                nextSuccess[index] =
-                    list[index].verdict == "passed"
-                    ? min(list[index].finishedAt ?? .distantFuture, nextSuccess[index + 1]) : nextSuccess[index + 1]
+            // Earliest finish of a successful deploy at or after each position.
+            var nextSuccess = [Date](repeating: .distantFuture, count: indices.count + 1)
+            for position in indices.indices.reversed() {
+                let deploy = deploys[indices[position]]
+                nextSuccess[position] =
+                    deploy.verdict == "passed"
+                    ? min(deploy.finishedAt ?? .distantFuture, nextSuccess[position + 1]) : nextSuccess[position + 1]
             }
-            for (index, deploy) in list.enumerated() {
+            for (position, index) in indices.enumerated() {
+                let deploy = deploys[index]
                 let end = deploy.finishedAt ?? deploy.startedAt
-                let limit = index + 1 < list.count ? list[index + 1].startedAt : .distantFuture
+                let limit = position + 1 < indices.count ? deploys[indices[position + 1]].startedAt : .distantFuture
                 let firstRollback = Self.firstIndex(in: rollbacksHere) { $0.startedAt > end }
                 let rolledBack = firstRollback < rollbacksHere.count && rollbacksHere[firstRollback].startedAt < limit
-                guard deploy.verdict != "passed" || rolledBack else {
-                    good.append(deploy)
-                    continue
-                }
-                bad.append(deploy)
-                let restored = min(earliestFinish[firstRollback], nextSuccess[index + 1])
+                guard deploy.verdict != "passed" || rolledBack else { continue }
+                isBad[index] = true
+                let restored = min(earliestFinish[firstRollback], nextSuccess[position + 1])
                 if restored < .distantFuture {
                     restoreTimes.append(restored.timeIntervalSince(end))
                 } else {
@@ -118,42 +123,44 @@ public struct DeliveryMetrics: Sendable, Codable, Hashable {
                 }
             }
         }
-        let successful = deploys.filter { $0.verdict == "passed" }
-        let leadTimes = good.compactMap { deploy -> Double? in
-            guard let commit = deploy.commitTime, let end = deploy.finishedAt else { return nil }
-            return end.timeIntervalSince(commit)
+        var successful = 0
+        var bad = 0
+        var leadTimes: [Double] = []
+        // Weeks by index from the window's first Monday: arithmetic, no lookup per run.
+        let starts = weekStarts(from: since, to: until)
+        var weeks = starts.map {
+            Week(start: $0, deploys: 0, successfulDeploys: 0, failedOrRolledBack: 0, stoppedByGate: 0)
+        }
+        func week(_ date: Date) -> Int? {
+            guard let first = starts.first else { return nil }
+            let index = Int((weekStart(date).timeIntervalSince(first) / (7 * 86_400)).rounded())
+            return weeks.indices.contains(index) ? index : nil
+        }
+        for (index, deploy) in deploys.enumerated() {
+            let week = week(deploy.startedAt)
+            if let week { weeks[week].deploys += 1 }
+            if deploy.verdict == "passed" {
+                successful += 1
+                if let week { weeks[week].successfulDeploys += 1 }
+            }
+            if isBad[index] {
+                bad += 1
+                if let week { weeks[week].failedOrRolledBack += 1 }
+            } else if let commit = deploy.commitTime, let end = deploy.finishedAt {
+                leadTimes.append(end.timeIntervalSince(commit))
+            }
+        }
+        for startedAt in stopped {
+            if let week = week(startedAt) { weeks[week].stoppedByGate += 1 }
         }
         let weeksInWindow = max(until.timeIntervalSince(since) / (7 * 86_400), 1.0 / 7)
-        let badIDs = Set(bad.map(\.id))
-        var weeks: [Date: Week] = [:]
-        for start in weekStarts(from: since, to: until) {
-            weeks[start] = Week(start: start, deploys: 0, successfulDeploys: 0, failedOrRolledBack: 0, stoppedByGate: 0)
-        }
-        for deploy in deploys {
-            let start = weekStart(deploy.startedAt)
-            weeks[
-                start,
-                default: Week(start: start, deploys: 0, successfulDeploys: 0, failedOrRolledBack: 0, stoppedByGate: 0)
-            ]
-            .deploys += 1
-            if deploy.verdict == "passed" { weeks[start]?.successfulDeploys += 1 }
-            if badIDs.contains(deploy.id) { weeks[start]?.failedOrRolledBack += 1 }
-        }
-        for run in stopped {
-            let start = weekStart(run.startedAt)
-            weeks[
-                start,
-                default: Week(start: start, deploys: 0, successfulDeploys: 0, failedOrRolledBack: 0, stoppedByGate: 0)
-            ]
-            .stoppedByGate += 1
-        }
         return DeliveryMetrics(
             since: since, until: until, environment: environment, deploys: deploys.count,
-            successfulDeploys: successful.count, failedOrRolledBack: bad.count,
-            deploysPerWeek: Double(successful.count) / weeksInWindow, leadTimeMedian: median(leadTimes),
-            changeFailureRate: deploys.isEmpty ? nil : Double(bad.count) / Double(deploys.count),
+            successfulDeploys: successful, failedOrRolledBack: bad,
+            deploysPerWeek: Double(successful) / weeksInWindow, leadTimeMedian: median(leadTimes),
+            changeFailureRate: deploys.isEmpty ? nil : Double(bad) / Double(deploys.count),
             timeToRestoreMedian: median(restoreTimes), notRestored: notRestored, stoppedByGate: stopped.count,
-            weeks: weeks.values.sorted { $0.start < $1.start })
+            weeks: weeks)
     }
 
     /// The first index whose element satisfies `isAfter`, in a list where it holds from some index on.
@@ -186,7 +193,7 @@ public struct DeliveryMetrics: Sendable, Codable, Hashable {
     static func weekStarts(from since: Date, to until: Date) -> [Date] {
         var starts: [Date] = []
         var start = weekStart(since)
-        while start <= until, starts.count < 1_000 {
+        while start <= until, starts.count < 10_000 {
             starts.append(start)
             start = start.addingTimeInterval(7 * 86_400)
         }

@@ -200,7 +200,12 @@ public struct RunStore: Sendable {
     /// Records an item's result; its reuse key makes it findable by `reusable` (a reused result has
     /// none, so that reuse never extends a result's life past its own time-to-live).
     public func record(_ result: ItemResult, runID: String) async throws {
-        try await backend.write([event("item-finished", try itemRow(result, runID: runID))])
+        try await record([result], runID: runID)
+    }
+
+    /// Records several results of one run in one transaction, each with its audit event, in order.
+    public func record(_ results: [ItemResult], runID: String) async throws {
+        try await backend.write(results.map { event("item-finished", try itemRow($0, runID: runID)) })
     }
 
     func itemRow(_ result: ItemResult, runID: String) throws -> StoreRow {
@@ -320,23 +325,28 @@ public struct RunStore: Sendable {
 
     /// The delivery figures over `since`…`until` (docs/metrics.md), from the runs of the phases they read.
     public func metrics(since: Date, until: Date, environment: String?) async throws -> DeliveryMetrics {
-        var runs: [DeliveryMetrics.Run] = []
-        // Only the runs the figures read: every deploy, passing rollbacks, failed pre-deploy gates.
-        for (phase, verdict) in [("pre-deploy", "failed"), ("deploy", nil), ("rollback", "passed")] {
+        // Only the runs the figures read (every deploy, passing rollbacks, failed pre-deploy gates),
+        // only the columns they read, the three read at once: a long history reads fast.
+        let backend = backend
+        @Sendable func runs(_ phase: String, verdict: String?) async throws -> [DeliveryMetrics.Run] {
             var query = RowQuery(.runs, equal: ["phase": phase], atLeast: ["started_at": StoreTime.text(since)])
             if let verdict { query.equal["verdict"] = verdict }
             if let environment { query.equal["environment"] = environment }
-            query.columns = ["id", "phase", "environment", "started_at", "finished_at", "verdict", "commit_time"]
-            for row in try await backend.select(query) {
-                guard let id = row["id"], let started = row["started_at"].flatMap(StoreTime.date) else { continue }
-                runs.append(
+            query.columns = ["environment", "started_at", "finished_at", "verdict", "commit_time"]
+            let isDeploy = phase == "deploy"
+            return try await backend.select(query) { cells in
+                cells.date(1).map {
                     DeliveryMetrics.Run(
-                        id: id, phase: phase, environment: row["environment"], startedAt: started,
-                        finishedAt: row["finished_at"].flatMap(StoreTime.date), verdict: row["verdict"],
-                        commitTime: row["commit_time"].flatMap(StoreTime.date)))
+                        phase: phase, environment: cells.text(0), startedAt: $0, finishedAt: cells.date(2),
+                        verdict: cells.text(3), commitTime: isDeploy ? cells.date(4) : nil)
+                }
             }
         }
-        return DeliveryMetrics.compute(runs, since: since, until: until, environment: environment)
+        async let stopped = runs("pre-deploy", verdict: "failed")
+        async let deploys = runs("deploy", verdict: nil)
+        async let rollbacks = runs("rollback", verdict: "passed")
+        return try await DeliveryMetrics.compute(
+            deploys + rollbacks + stopped, since: since, until: until, environment: environment)
     }
 
     // MARK: - Policy and deploy records

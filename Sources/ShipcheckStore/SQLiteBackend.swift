@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The default store: one SQLite file beside the configuration (`.shipcheck/shipcheck.db`), in WAL
 /// mode so that readers never wait for a writer, with a busy timeout so that concurrent runs queue
@@ -118,6 +119,42 @@ public final class SQLiteBackend: StoreBackend {
         } catch {
             throw StoreError.failed(location: location, reason: Self.reason(error))
         }
+    }
+
+    public func select<Value: Sendable>(_ query: RowQuery, as reader: @Sendable (StoreCells) -> Value?)
+        async throws -> [Value]
+    {
+        let (sql, values) = query.sql { _ in "?" }
+        do {
+            return try await pool.read { db in
+                let statement = try db.makeStatement(sql: sql)
+                statement.arguments = StatementArguments(values)
+                var found: [Value] = []
+                // GRDB steps the statement; the cells are read from SQLite's row in place.
+                let cursor = try Row.fetchCursor(statement)
+                while try cursor.next() != nil {
+                    if let value = reader(StoreCells(sqliteStatement: statement.sqliteStatement)) {
+                        found.append(value)
+                    }
+                }
+                return found
+            }
+        } catch {
+            throw StoreError.failed(location: location, reason: Self.reason(error))
+        }
+    }
+
+    static func text(_ statement: OpaquePointer, _ index: Int) -> String? {
+        guard let bytes = sqlite3_column_text(statement, Int32(index)) else { return nil }
+        return String(cString: bytes)
+    }
+
+    static func milliseconds(_ statement: OpaquePointer, _ index: Int) -> Int64? {
+        guard let bytes = sqlite3_column_text(statement, Int32(index)) else { return nil }
+        let count = Int(sqlite3_column_bytes(statement, Int32(index)))
+        let buffer = UnsafeBufferPointer(start: bytes, count: count)
+        if let milliseconds = StoreTime.fixedFormatMilliseconds(buffer) { return milliseconds }
+        return StoreTime.date(String(decoding: buffer, as: UTF8.self)).map(StoreTime.milliseconds)
     }
 
     public func events() async throws -> [AuditEvent] {

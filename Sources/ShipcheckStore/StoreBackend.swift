@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Where a store's rows live: in memory (tests), an SQLite file, or a PostgreSQL database. The one
 /// `RunStore` above them holds all the logic, so every backend passes the same conformance suite.
 public protocol StoreBackend: Sendable {
@@ -9,6 +11,10 @@ public protocol StoreBackend: Sendable {
     /// first writer wins (a shard plan, later a deploy lock).
     func write(_ events: [PendingEvent], ifAbsent: Bool) async throws -> StoreRow?
     func select(_ query: RowQuery) async throws -> [StoreRow]
+    /// Reads each row through `reader` as it comes, without making a `StoreRow`: for queries over
+    /// tens of thousands of rows (metrics), where a string per cell would cost more than the query.
+    func select<Value: Sendable>(_ query: RowQuery, as reader: @Sendable (StoreCells) -> Value?) async throws
+        -> [Value]
     /// The audit chain in sequence order.
     func events() async throws -> [AuditEvent]
     func close() async throws
@@ -17,6 +23,51 @@ public protocol StoreBackend: Sendable {
 extension StoreBackend {
     public func write(_ events: [PendingEvent]) async throws {
         _ = try await write(events, ifAbsent: false)
+    }
+
+    public func select<Value: Sendable>(_ query: RowQuery, as reader: @Sendable (StoreCells) -> Value?)
+        async throws -> [Value]
+    {
+        let columns = query.columns ?? query.table.columns
+        return try await select(query).compactMap { row in
+            // By position in the query's columns, whichever columns the backend gave.
+            let cells =
+                row.columns == columns ? row : StoreRow(row.table, columns: columns, cells: columns.map { row[$0] })
+            return reader(StoreCells(row: cells))
+        }
+    }
+}
+
+/// The cells of one row as a query reads it, by position in the query's columns: from a
+/// `StoreRow`, or straight from SQLite's current statement row.
+public struct StoreCells {
+    enum Source {
+        case row(StoreRow)
+        case sqlite(OpaquePointer)
+    }
+
+    let source: Source
+
+    init(row: StoreRow) { source = .row(row) }
+    init(sqliteStatement: OpaquePointer) { source = .sqlite(sqliteStatement) }
+
+    public func text(_ index: Int) -> String? {
+        switch source {
+        case .row(let row): row.cells[index]
+        case .sqlite(let statement): SQLiteBackend.text(statement, index)
+        }
+    }
+
+    /// A timestamp cell as milliseconds since 1970.
+    public func milliseconds(_ index: Int) -> Int64? {
+        switch source {
+        case .row(let row): row.cells[index].flatMap(StoreTime.date).map(StoreTime.milliseconds)
+        case .sqlite(let statement): SQLiteBackend.milliseconds(statement, index)
+        }
+    }
+
+    public func date(_ index: Int) -> Date? {
+        milliseconds(index).map { Date(timeIntervalSince1970: Double($0) / 1000) }
     }
 }
 

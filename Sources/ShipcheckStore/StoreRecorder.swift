@@ -3,10 +3,17 @@ public import ShipcheckCore
 /// Records a run into a store as the engine reports it. A write that fails does not stop the gate;
 /// the failure is kept, and the caller reports it and exits as "could not evaluate" (a gate whose
 /// record was lost is not a clean pass).
+///
+/// Item results are written behind the engine, not in its way: results that finish while a write
+/// is in progress go together in the next transaction (a group commit), so a gate of many quick
+/// (or reused) items waits neither for one transaction per item nor for the store at all.
 public actor StoreRecorder: RunRecorder {
     public let store: RunStore
     private var header: RunHeader?
     public private(set) var failures: [String] = []
+    private var pending: [ItemResult] = []
+    private var pendingRunID = ""
+    private var writer: Task<Void, Never>?
 
     public init(store: RunStore) {
         self.store = store
@@ -28,10 +35,29 @@ public actor StoreRecorder: RunRecorder {
     public func itemStarted(_ item: Item, runID: String) async {}
 
     public func itemFinished(_ result: ItemResult, runID: String) async {
-        await attempt("item \(result.id)") { try await store.record(result, runID: runID) }
+        pending.append(result)
+        pendingRunID = runID
+        if writer == nil { writer = Task { await self.writePending() } }
+    }
+
+    private func writePending() async {
+        while !pending.isEmpty {
+            let batch = pending
+            let runID = pendingRunID
+            pending = []
+            let names = batch.map(\.id).joined(separator: ", ")
+            await attempt("item \(names)") { try await store.record(batch, runID: runID) }
+        }
+        writer = nil
+    }
+
+    /// Waits until every result reported so far is written.
+    public func flush() async {
+        while let writer { await writer.value }
     }
 
     public func runFinished(_ result: RunResult) async {
+        await flush()
         guard let header else { return }
         await attempt("the run's end") { try await store.finish(result, header: header) }
     }

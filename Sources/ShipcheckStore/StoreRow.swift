@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import ShipcheckCore
 
 /// One row of a store table as text: every column is stored as text (or NULL) in both SQLite and
 /// PostgreSQL, so that a row reads back byte for byte and its digest is the same in every store.
@@ -143,7 +144,7 @@ public struct RowQuery: Sendable {
 
 enum StoreDigest {
     static func hex(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: data))
     }
 }
 
@@ -152,7 +153,7 @@ public enum StoreTime {
     /// `YYYY-MM-DDTHH:MM:SS.sssZ`, rounded to the nearest millisecond, so that a time read back and
     /// written again gives the same text.
     public static func text(_ date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let milliseconds = milliseconds(date)
         var days = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000
         let inDay = milliseconds - days * 86_400_000
         // Civil date of a day count (H. Hinnant's civil_from_days).
@@ -173,6 +174,10 @@ public enum StoreTime {
             + "\(pad(inDay / 60_000 % 60, 2)):\(pad(inDay / 1000 % 60, 2)).\(pad(inDay % 1000, 3))Z"
     }
 
+    public static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+
     /// Reads `YYYY-MM-DDTHH:MM:SS.sssZ` (what `text` writes) by hand: metrics read tens of
     /// thousands of these; any other shape goes to the general parser.
     public static func date(_ text: String) -> Date? {
@@ -185,20 +190,33 @@ public enum StoreTime {
     }
 
     static func fixedFormat(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
-        func number(_ from: Int, _ count: Int) -> Int? {
+        fixedFormatMilliseconds(bytes).map { Date(timeIntervalSince1970: Double($0) / 1000) }
+    }
+
+    /// Milliseconds since 1970 of `YYYY-MM-DDTHH:MM:SS.sssZ`; nil for any other shape.
+    static func fixedFormatMilliseconds(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard bytes.count == 24, bytes[4] == 45, bytes[7] == 45, bytes[10] == 84, bytes[13] == 58, bytes[16] == 58,
+            bytes[19] == 46, bytes[23] == 90
+        else { return nil }
+        // Every digit is checked once, in one pass: a wrapped subtraction puts a non-digit above 9.
+        var badDigit = false
+        func number(_ from: Int, _ count: Int) -> Int {
             var value = 0
             for index in from..<(from + count) {
-                let digit = Int(bytes[index]) - 48
-                guard (0...9).contains(digit) else { return nil }
-                value = value * 10 + digit
+                let digit = bytes[index] &- 48
+                badDigit = badDigit || digit > 9
+                value = value &* 10 &+ Int(digit)
             }
             return value
         }
-        guard bytes[4] == 45, bytes[7] == 45, bytes[10] == 84, bytes[13] == 58, bytes[16] == 58, bytes[19] == 46,
-            bytes[23] == 90, let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-            let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-            let millisecond = number(20, 3), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60,
-            second < 61
+        let year = number(0, 4)
+        let month = number(5, 2)
+        let day = number(8, 2)
+        let hour = number(11, 2)
+        let minute = number(14, 2)
+        let second = number(17, 2)
+        let millisecond = number(20, 3)
+        guard !badDigit, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
         let y = month <= 2 ? year - 1 : year
@@ -207,7 +225,6 @@ public enum StoreTime {
         let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         let days = era * 146_097 + dayOfEra - 719_468
-        let milliseconds = (days * 86_400 + hour * 3600 + minute * 60 + second) * 1000 + millisecond
-        return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        return Int64((days * 86_400 + hour * 3600 + minute * 60 + second) * 1000 + millisecond)
     }
 }

@@ -68,7 +68,7 @@ import Testing
 
     @Test func aFailureNobodyRestoredIsCountedApart() {
         let deploy = DeliveryMetrics.Run(
-            id: "d", phase: "deploy", environment: "production", startedAt: Self.monday,
+            phase: "deploy", environment: "production", startedAt: Self.monday,
             finishedAt: Self.monday.addingTimeInterval(60), verdict: "failed", commitTime: nil)
         let metrics = DeliveryMetrics.compute(
             [deploy], since: Self.monday, until: Self.monday.addingTimeInterval(Self.day), environment: nil)

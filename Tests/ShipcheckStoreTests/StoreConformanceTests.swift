@@ -159,6 +159,9 @@ import Testing
         #expect(StoreTime.text(Date(timeIntervalSince1970: 1_767_571_200.25)) == "2026-01-05T00:00:00.250Z")
         #expect(StoreTime.date("2026-02-30T00:00:00.000Z") != nil, "the general parser decides odd dates")
         #expect(StoreTime.date("not a time") == nil)
+        for bad in ["2026-0a-05T00:00:00.250Z", "2026-01-05T00:0/:00.250Z", "2026-13-05T00:00:00.250Z"] {
+            #expect(StoreTime.date(bad) == nil, "\(bad)")
+        }
         #expect(StoreTime.text(Date(timeIntervalSince1970: 1)) < StoreTime.text(Date(timeIntervalSince1970: 2)))
     }
 }

@@ -60,7 +60,7 @@ public struct SecretSearch: Sendable {
         }
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let text = bytes.map { String(format: "%02x", $0) }.joined() + "\n"
+        let text = Hex.string(bytes) + "\n"
         do {
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -16,7 +16,9 @@ public enum GitInfo {
     public static func revision(in directory: URL, environment: [String: String]) async
         -> (commit: String, commitTime: Date?, dirty: Bool, branch: String?)?
     {
-        // One call gives the commit, the branch and whether tracked files changed; one more the time.
+        // One call gives the commit, the branch and whether tracked files changed; one more, at the
+        // same time, the commit's time.
+        async let shownTime = try? git(["show", "-s", "--format=%ct", "HEAD"], in: directory, environment: environment)
         guard
             let status = try? await git(
                 ["status", "--porcelain=v2", "--branch", "--untracked-files=no"], in: directory,
@@ -37,7 +39,7 @@ public enum GitInfo {
         }
         guard let commit, commit != "(initial)" else { return nil }
         var commitTime: Date?
-        if let shown = try? await git(["show", "-s", "--format=%ct", "HEAD"], in: directory, environment: environment),
+        if let shown = await shownTime, shown.status == 0,
             let seconds = Double(shown.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         {
             commitTime = Date(timeIntervalSince1970: seconds)

@@ -47,7 +47,7 @@ public actor InputSnapshot {
     }
 
     static func hex(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: data))
     }
 
     private func output(of command: String) async -> String? {
@@ -91,9 +91,11 @@ public actor InputSnapshot {
         // Paths are relative to `directory` (git prints them so with these commands).
         // Shipcheck's own directory (the store, reports) is never an input: it changes with every run.
         let here = [".", ":(exclude).shipcheck"]
-        guard let staged = await git(["ls-files", "-z", "-s", "--"] + here),
-            let untracked = await git(["ls-files", "-z", "--others", "--exclude-standard", "--"] + here),
-            let modified = await git(["diff", "-z", "--name-only", "--relative", "--"] + here)
+        // The three at once: each waits mostly on its own process start.
+        async let stagedList = git(["ls-files", "-z", "-s", "--"] + here)
+        async let untrackedList = git(["ls-files", "-z", "--others", "--exclude-standard", "--"] + here)
+        async let modifiedList = git(["diff", "-z", "--name-only", "--relative", "--"] + here)
+        guard let staged = await stagedList, let untracked = await untrackedList, let modified = await modifiedList
         else { return nil }
         var files: [String: String] = [:]
         for entry in staged.split(separator: "\0") {
