@@ -11,11 +11,6 @@ public struct StoreReuse: EvidenceReuse {
     /// The repository read once for the whole run.
     let snapshot: InputSnapshot
 
-    init(store: RunStore, snapshot: InputSnapshot) {
-        self.store = store
-        self.snapshot = snapshot
-    }
-
     public func key(for item: Item, variables: [String: String], environment name: String?) async -> String? {
         guard let inputs = item.inputs,
             let digest = await snapshot.digest(inputs)
