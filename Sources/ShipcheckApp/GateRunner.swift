@@ -218,8 +218,7 @@ public enum GateRunner {
         let reuse = snapshot.flatMap { snapshot in store.map { StoreReuse(store: $0, snapshot: snapshot) } }
         let engine = Engine(
             checklist: checklist, options: options, environment: runEnvironment, signoffSource: signoffs?(actor),
-            observer: observer, recorder: recorder,
-            reuse: reuse)
+            observer: observer, recorder: recorder, reuse: reuse, history: store)
         if let store { notes.append("recording run \(runID) in \(StoreLocation.display(store.location))") }
         return PreparedGate(
             engine: engine, runID: runID, store: store, checklist: checklist, request: request, directory: directory,

@@ -23,5 +23,6 @@ public enum CheckKinds {
         PostgresCheck.description,
         RedisCheck.description,
         PrometheusCheck.description,
+        RecordedCheck.description,
     ]
 }

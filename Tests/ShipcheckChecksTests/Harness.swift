@@ -16,7 +16,7 @@ enum Harness {
     /// Loads items (the YAML under `items:`) and runs them in `directory`.
     static func run(
         items: String, in directory: URL? = nil, environment: [String: String] = [:],
-        vars: String = "{}", jobs: Int = 4
+        vars: String = "{}", jobs: Int = 4, history: (any RunHistory)? = nil, commit: String? = nil
     ) async throws -> RunResult {
         let yaml =
             "version: 1\nvars: \(vars)\nsecrets: [MY_SECRET_NAMED]\nphases:\n  pre-deploy:\n    items:\n"
@@ -26,10 +26,11 @@ enum Harness {
         let directory = try directory ?? temporaryDirectory()
         var processEnvironment = ProcessInfo.processInfo.environment
         processEnvironment.merge(environment) { _, new in new }
-        let options = RunOptions(
+        var options = RunOptions(
             phase: .preDeploy, jobs: jobs, actor: "tester", workingDirectory: directory,
             processEnvironment: processEnvironment, toolVersion: "test")
-        return await Engine(checklist: checklist, options: options).run()
+        options.provenance.commit = commit
+        return await Engine(checklist: checklist, options: options, history: history).run()
     }
 
     /// The problems the loader reports for a configuration that must not load; records an issue if it loads.

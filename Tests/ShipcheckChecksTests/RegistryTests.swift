@@ -62,8 +62,8 @@ import Testing
                 let run = try await Harness.run(
                     items: "- " + example.yaml.replacingOccurrences(of: "\n", with: "\n  "), in: directory,
                     vars:
-                        "{ BASE_URL: \"\(base)\", WS_URL: \"\(base.replacingOccurrences(of: "http://", with: "ws://"))\", PORT: \"\(port)\", DNS_SERVER: \"\(TestDNSServer.shared.address)\"\(serviceVariables.isEmpty ? "" : ", " + serviceVariables) }"
-                )
+                        "{ BASE_URL: \"\(base)\", WS_URL: \"\(base.replacingOccurrences(of: "http://", with: "ws://"))\", PORT: \"\(port)\", DNS_SERVER: \"\(TestDNSServer.shared.address)\"\(serviceVariables.isEmpty ? "" : ", " + serviceVariables) }",
+                    history: ListedHistory(example.history), commit: example.commit)
                 let item = try #require(run.items.first)
                 #expect(item.outcome == example.outcome, "\(kind.key) example `\(example.title)`: \(item.reason ?? "")")
                 for (name, value) in example.facts {

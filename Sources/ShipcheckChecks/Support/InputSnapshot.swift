@@ -14,7 +14,7 @@ public actor InputSnapshot {
     public let environment: [String: String]
     private var files: Task<[String: String]?, Never>?
     private var globResults: [[String]: [(path: String, hash: String)]?] = [:]
-    private var commandResults: [String: String?] = [:]
+    private var commandResults: [String: Task<String?, Never>] = [:]
 
     public init(directory: URL, environment: [String: String]) {
         self.directory = directory
@@ -50,17 +50,21 @@ public actor InputSnapshot {
         Hex.string(SHA256.hash(data: data))
     }
 
+    /// Runs each command once per run, however many items name it, even when they ask at once.
     private func output(of command: String) async -> String? {
-        if let known = commandResults[command] { return known }
-        var result: String?
-        if let outcome = try? await ProcessRunner(outputLimit: 1_048_576, deadline: 30).run(
-            arguments: ["/bin/sh", "-c", command], environment: environment, workingDirectory: directory.path),
-            !outcome.stopped
-        {
-            result = "\(outcome.termination) " + Self.hex(Data((outcome.stdout.text + outcome.stderr.text).utf8))
+        if let known = commandResults[command] { return await known.value }
+        let directory = directory
+        let environment = environment
+        let running = Task { () -> String? in
+            guard
+                let outcome = try? await ProcessRunner(outputLimit: 1_048_576, deadline: 30).run(
+                    arguments: ["/bin/sh", "-c", command], environment: environment, workingDirectory: directory.path),
+                !outcome.stopped
+            else { return nil }
+            return "\(outcome.termination) " + Self.hex(Data((outcome.stdout.text + outcome.stderr.text).utf8))
         }
-        commandResults[command] = result
-        return result
+        commandResults[command] = running
+        return await running.value
     }
 
     /// The files the globs match, sorted by path, with their content hashes.

@@ -86,6 +86,9 @@ extension Engine {
             workingDirectory: options.workingDirectory, environment: options.processEnvironment,
             variables: variables, itemID: item.id, timeout: item.timeout, redactor: redactor)
         made.unsetVariables = unsetVariables
+        made.history = history
+        made.commit = options.provenance.commit
+        made.now = environment.now
         let context = made
         let timeout = item.timeout
         let (checkResult, timedOut) = await withTaskGroup(of: Race.self) { group -> (Result<Facts, CheckError>, Bool) in

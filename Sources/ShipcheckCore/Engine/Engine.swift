@@ -11,13 +11,15 @@ public struct Engine: Sendable {
     public let observer: (@Sendable (EngineEvent) -> Void)?
     public let recorder: (any RunRecorder)?
     public let reuse: (any EvidenceReuse)?
+    public let history: (any RunHistory)?
 
     public init(
         checklist: Checklist, options: RunOptions, environment: RunEnvironment = .live,
         signoffSource: (any SignoffSource)? = nil, observer: (@Sendable (EngineEvent) -> Void)? = nil,
-        recorder: (any RunRecorder)? = nil, reuse: (any EvidenceReuse)? = nil
+        recorder: (any RunRecorder)? = nil, reuse: (any EvidenceReuse)? = nil, history: (any RunHistory)? = nil
     ) {
         self.reuse = reuse
+        self.history = history
         self.checklist = checklist
         self.options = options
         self.environment = environment

@@ -60,6 +60,11 @@ public struct CheckContext: Sendable {
     public var redactor: Redactor
     /// Variables left out because the environment variable they read is unset: name → `env.NAME`.
     public var unsetVariables: [String: String] = [:]
+    /// Earlier runs (the run store), for `recorded:`; nil when the run is not recorded.
+    public var history: (any RunHistory)?
+    /// The commit this run checks, when known.
+    public var commit: String?
+    public var now: @Sendable () -> Date = { Date() }
 
     public init(
         workingDirectory: URL, environment: [String: String], variables: [String: String],

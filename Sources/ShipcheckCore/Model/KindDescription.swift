@@ -55,11 +55,16 @@ public struct KindExample: Sendable {
     public let files: [String: String]
     /// A shell script run in that directory after the files are written (e.g. `git init`).
     public let setup: String?
+    /// Earlier runs the example's run sees (`recorded:`), and the commit it checks.
+    public let history: [RecordedResult]
+    public let commit: String?
 
     public init(
         _ title: String, yaml: String, outcome: Outcome, facts: Facts = [:], files: [String: String] = [:],
-        setup: String? = nil
+        setup: String? = nil, history: [RecordedResult] = [], commit: String? = nil
     ) {
+        self.history = history
+        self.commit = commit
         self.title = title
         self.yaml = yaml
         self.outcome = outcome
