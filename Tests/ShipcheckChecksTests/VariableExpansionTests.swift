@@ -13,7 +13,7 @@ import Testing
     static let fixedValues: Set<String> = [
         "run.shell", "run.capture", "http.method", "http.ok-status", "headers.method", "cors.method",
         "rate-limit.method",
-        "prometheus.aggregate", "dns.type",
+        "prometheus.aggregate", "dns.type", "recorded.item", "recorded.phase", "recorded.commit",
     ]
 
     /// Every string-valued leaf of every kind's parameters, as `kind.parameter`.
