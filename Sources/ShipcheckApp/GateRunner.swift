@@ -39,12 +39,15 @@ public struct GateRequest: Sendable {
 public struct GateFailure: Error, CustomStringConvertible, Sendable {
     public var messages: [String]
     public var usage: Bool
+    /// The policy refused the run (outside its window, in a freeze): a failed gate, not a broken one.
+    public var refused = false
 
     public var description: String { messages.joined(separator: "\n") }
 
-    init(_ messages: [String], usage: Bool) {
+    init(_ messages: [String], usage: Bool, refused: Bool = false) {
         self.messages = messages
         self.usage = usage
+        self.refused = refused
     }
 }
 
@@ -213,6 +216,18 @@ public enum GateRunner {
         options.provenance = provenance
         let problems = options.problems(in: checklist)
         guard problems.isEmpty else { throw GateFailure(problems, usage: true) }
+        // A deploy starts only inside its window, outside freezes, with the runway to finish.
+        if request.phase == .deploy, request.resume == nil {
+            let typical = try? await DeployPlan.typicalDeployDuration(store: store, environment: request.environment)
+            let blocks = checklist.calendar.blocks(
+                at: runEnvironment.now(), environment: request.environment, type: request.deployType,
+                typicalDuration: typical ?? nil)
+            if !blocks.isEmpty {
+                throw GateFailure(
+                    ["the deploy may not start now:"] + blocks.map { "  \($0.rule.rawValue): \($0.message)" }
+                        + ["(`shipcheck plan` shows what blocks a deploy at any time)"], usage: false, refused: true)
+            }
+        }
 
         let recorder = store.map { StoreRecorder(store: $0) }
         let reuse = snapshot.flatMap { snapshot in store.map { StoreReuse(store: $0, snapshot: snapshot) } }

@@ -157,6 +157,7 @@ struct RunCommand: AsyncParsableCommand {
                 observer: { progress.handle($0) })
         } catch let error as GateFailure {
             for message in error.messages { Console.error(message) }
+            if error.refused { throw ExitCode(ExitCodes.failed) }
             throw error.usage ? ExitCode.usageFailure : ExitCode(ExitCodes.couldNotEvaluate)
         }
         let selected = gate.engine.selectedItems.count

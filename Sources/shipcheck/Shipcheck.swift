@@ -14,6 +14,6 @@ struct Shipcheck: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, ValidateCommand.self, ListCommand.self, SchemaCommand.self, InitCommand.self,
             ImportCommand.self, SecretsCommand.self, ReferenceCommand.self, HistoryCommand.self, ShowCommand.self,
-            ExportCommand.self, AuditCommand.self, MetricsCommand.self, VerdictCommand.self,
+            ExportCommand.self, AuditCommand.self, MetricsCommand.self, VerdictCommand.self, PlanCommand.self,
         ])
 }

@@ -19,12 +19,12 @@ func openStore(_ storeOptions: StoreOptions, _ configOptions: ConfigOptions) asy
 }
 
 /// Runs a read of the store, turning a store failure into a message and exit 2.
-func reading<T>(_ store: RunStore, _ body: () async throws -> T) async throws -> T {
+func reading<T>(_ store: RunStore?, _ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch {
         Console.error("\(error)")
-        try? await store.backend.close()
+        try? await store?.backend.close()
         throw ExitCode(ExitCodes.couldNotEvaluate)
     }
 }

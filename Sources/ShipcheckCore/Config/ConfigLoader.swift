@@ -214,6 +214,9 @@ final class LoadState {
         if let environments = fields["environments"] { readEnvironments(environments) }
         if let types = fields["types"] { readTypes(types) }
         if let triggers = fields["triggers"] { readTriggers(triggers) }
+        if let zone = fields["timezone"] { defaultTimeZone = readTimeZone(zone) ?? defaultTimeZone }
+        if let windows = fields["windows"] { pendingWindows += windows.sequence(expected: "a list of windows") ?? [] }
+        if let freezes = fields["freezes"] { pendingFreezes += freezes.sequence(expected: "a list of freezes") ?? [] }
         if let include = fields["include"], let files = include.strings(expected: "a file path or a list of paths") {
             for file in files {
                 let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : directory.appendingPathComponent(file)
@@ -278,12 +281,22 @@ final class LoadState {
     func readEnvironments(_ node: ConfigNode) {
         for (name, _, value) in node.mapping(expected: "a mapping of environment names") ?? [] {
             var environment = environments[name] ?? EnvironmentConfig(name: name, variables: [:], skip: [])
-            if !value.isNull, let fields = value.fields(allowed: ["description", "vars", "skip"]) {
+            if !value.isNull, let fields = value.fields(allowed: ["description", "vars", "skip", "require"]) {
                 environment.description = fields["description"]?.string() ?? environment.description
                 if let vars = fields["vars"] { readVariables(vars, into: &environment.variables) }
+                if let require = fields["require"], let text = require.string(expected: "`all`") {
+                    if text == "all" {
+                        environment.requireAll = true
+                    } else {
+                        require.report("expected `all` (every item runs in this environment), got `\(text)`")
+                    }
+                }
                 if let skip = fields["skip"] {
                     environment.skip += skip.strings() ?? []
                     skipNodes.append((skip, environment.skip))
+                    if environment.requireAll {
+                        skip.report("`\(name)` requires every item (`require: all`), so it cannot skip any")
+                    }
                 }
             }
             environments[name] = environment
@@ -291,14 +304,58 @@ final class LoadState {
     }
 
     var skipNodes: [(ConfigNode, [String])] = []
+    var defaultTimeZone: TimeZone? = TimeZone(identifier: "UTC")
+    var typeSelections: [(type: String, only: Bool, node: ConfigNode, entries: [String])] = []
+    var pendingWindows: [ConfigNode] = []
+    var pendingFreezes: [ConfigNode] = []
 
     func readTypes(_ node: ConfigNode) {
         for (name, _, value) in node.mapping(expected: "a mapping of deploy type names") ?? [] {
             var type = DeployType(name: name)
-            if !value.isNull, let fields = value.fields(allowed: ["description"]) {
+            if !value.isNull, let fields = value.fields(allowed: ["description", "only", "skip"]) {
                 type.description = fields["description"]?.string()
+                // Items, sections and phases are known only after every file: resolved in `finish`.
+                for key in ["only", "skip"] {
+                    if let list = fields[key],
+                        let entries = list.strings(expected: "item ids, section titles or phases")
+                    {
+                        typeSelections.append((name, key == "only", list, entries))
+                    }
+                }
             }
             deployTypes[name] = type
+        }
+    }
+
+    /// Resolves each type's `only:` and `skip:` entries (item ids, section titles, phase names) to items.
+    func resolveTypeSelections(sections: [PhaseName: [Section]]) {
+        for (name, isOnly, node, entries) in typeSelections {
+            var resolved = Set<String>()
+            for entry in entries {
+                if let phase = PhaseName(rawValue: entry) {
+                    resolved.formUnion((sections[phase] ?? []).flatMap(\.items).map(\.id))
+                } else if let section = sections.values.joined().first(where: { $0.title == entry }) {
+                    resolved.formUnion(section.items.map(\.id))
+                } else if sections.values.joined().contains(where: { $0.items.contains { $0.id == entry } }) {
+                    resolved.insert(entry)
+                } else {
+                    let names =
+                        sections.values.joined().flatMap { $0.items.map(\.id) } + sections.values.joined().map(\.title)
+                    let hint = Suggestions.closest(to: entry, in: names).map { "; did you mean `\($0)`?" } ?? ""
+                    node.report(
+                        "type `\(name)` \(isOnly ? "runs only" : "skips") `\(entry)`, which is not an item, a section title or a phase\(hint)"
+                    )
+                }
+            }
+            if isOnly {
+                deployTypes[name]?.only.formUnion(resolved)
+                for (phase, phaseSections) in sections
+                where phaseSections.contains(where: { $0.items.contains { resolved.contains($0.id) } }) {
+                    deployTypes[name]?.onlyPhases.insert(phase)
+                }
+            } else {
+                deployTypes[name]?.skip.formUnion(resolved)
+            }
         }
     }
 

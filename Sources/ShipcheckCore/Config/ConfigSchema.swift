@@ -55,6 +55,29 @@ public enum ConfigSchema {
         Parameter("description", .string, "Longer text."),
     ]
 
+    public static let windowParameters: [Parameter] = [
+        Parameter("name", .string, "What the window is called in messages.", required: true),
+        Parameter("env", .oneOf([.string, .list(.string)]), "Environments it governs (default every one)."),
+        Parameter("type", .oneOf([.string, .list(.string)]), "Deploy types it governs (default every one)."),
+        Parameter(
+            "days", .oneOf([.string, .list(.string)]),
+            "Week days: `mon-fri`, `mon,wed,fri`, a list, or `every day` (the default).", required: false),
+        Parameter("hours", .string, "Local start and end, end excluded: `10:00-16:00`.", required: true),
+        Parameter("timezone", .string, "IANA time zone (default the top-level `timezone:`)."),
+        Parameter(
+            "runway", .duration,
+            "How long a deploy takes: one that would not finish before the window closes does not start."),
+    ]
+
+    public static let freezeParameters: [Parameter] = [
+        Parameter("name", .string, "What the freeze is called in messages.", required: true),
+        Parameter("from", .string, "First frozen day: YYYY-MM-DD once, or MM-DD every year.", required: true),
+        Parameter("to", .string, "Last frozen day, included, in the same form.", required: true),
+        Parameter("reason", .string, "Why nothing deploys, shown to whoever tries.", required: true),
+        Parameter("env", .oneOf([.string, .list(.string)]), "Environments it freezes (default every one)."),
+        Parameter("timezone", .string, "IANA time zone of its days (default the top-level `timezone:`)."),
+    ]
+
     public static let topLevelParameters: [Parameter] = [
         Parameter("version", .integer, "Format version: 1.", required: true),
         Parameter("project", .string, "Project name shown in reports."),
@@ -74,10 +97,22 @@ public enum ConfigSchema {
                     Parameter("description", .string, "What this environment is."),
                     Parameter("vars", .map(.string), "Variables that override the top-level ones."),
                     Parameter("skip", .list(.string), "Items this environment does not run."),
+                    Parameter(
+                        "require", .string,
+                        "`all`: every item runs here; the environment skips none and `--skip` is refused (a recorded waiver is the only way out)."
+                    ),
                 ])), "Deployment environments, selected with --env."),
         Parameter(
-            "types", .map(.object([Parameter("description", .string, "What this deploy type is for.")])),
-            "Deploy types, selected with --type."),
+            "types",
+            .map(
+                .object([
+                    Parameter("description", .string, "What this deploy type is for."),
+                    Parameter(
+                        "only", .list(.string),
+                        "Items, section titles or phases this type runs; in each phase where it names any, the rest are skipped by the type."
+                    ),
+                    Parameter("skip", .list(.string), "Items, section titles or phases this type does not run."),
+                ])), "Deploy types, selected with --type; every item a type leaves out is listed in every report."),
         Parameter("roles", .map(.list(.string)), "Roles and the people who hold them."),
         Parameter(
             "defaults",
@@ -90,6 +125,15 @@ public enum ConfigSchema {
             "include", .oneOf([.string, .list(.string)]), "Other files whose phases, vars and roles join this one."),
         Parameter(
             "triggers", .list(.object(triggerParameters)), "Rollback triggers: conditions that roll a deploy back."),
+        Parameter(
+            "timezone", .string,
+            "The IANA time zone of windows and freezes that name none, e.g. America/Los_Angeles (default UTC)."),
+        Parameter(
+            "windows", .list(.object(windowParameters)),
+            "When deploys may start, per environment and type; where no window applies, any time is open."),
+        Parameter(
+            "freezes", .list(.object(freezeParameters)),
+            "Days when no deploy starts: once (YYYY-MM-DD) or every year (MM-DD), each with a reason."),
         Parameter("phases", .object([]), "pre-deploy, deploy, post-deploy, rollback: each with sections of items."),
     ]
 

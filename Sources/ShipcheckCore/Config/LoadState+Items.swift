@@ -89,12 +89,15 @@ extension LoadState {
             }
         }
 
+        resolveTypeSelections(sections: phases)
+        let calendar = readCalendar()
         guard sink.diagnostics.isEmpty else { return nil }
         let ordered = PhaseName.allCases.filter { phases[$0] != nil }
         return Checklist(
             project: project, store: store, file: file, variables: variables, secretNames: secretNames,
             environments: environments, deployTypes: deployTypes, roles: roles, triggers: triggers,
-            phases: ordered.map { Phase(name: $0, sections: phases[$0] ?? []) }, warnings: warnings)
+            phases: ordered.map { Phase(name: $0, sections: phases[$0] ?? []) }, warnings: warnings,
+            calendar: calendar, timeZone: defaultTimeZone ?? TimeZone(identifier: "UTC") ?? .current)
     }
 
     /// Each elementary cycle once, starting at its first item in file order.

@@ -193,6 +193,11 @@ public struct Engine: Sendable {
         if let name = options.environment, checklist.environments[name]?.skip.contains(item.id) == true {
             return (skippedResult(item, reason: "the \(name) environment skips it"), true)
         }
+        if let name = options.deployType, let type = checklist.deployTypes[name],
+            let reason = type.leavesOut(item)
+        {
+            return (skippedResult(item, reason: reason), true)
+        }
         for need in needs {
             // Needs run first, so each has a result; one without counts as not run.
             let outcome = results[need]?.outcome ?? .skipped
@@ -220,6 +225,15 @@ public struct Engine: Sendable {
             }
         }
         return nil
+    }
+
+    /// Items this run would not run whatever else happens (`--skip`, the environment's skip list, a
+    /// `when` that is false or cannot be evaluated), each with the reason: what `plan` shows.
+    public func decidedBeforehand() -> [ItemResult] {
+        let variables = variables
+        return selectedItems.compactMap { item in
+            preflight(item, needs: [], results: [:], notApplicable: [], variables: variables, cancelled: false)?.result
+        }
     }
 
     static func phrase(_ outcome: Outcome) -> String {

@@ -65,6 +65,10 @@ public struct RunOptions: Sendable {
         } else if let environment, checklist.environments[environment] == nil {
             let hint = Suggestions.hint(for: environment, among: checklist.environments.keys.sorted())
             problems.append("--env: no environment `\(environment)`; \(hint)")
+        } else if let environment, checklist.environments[environment]?.requireAll == true, !skip.isEmpty {
+            problems.append(
+                "--skip: \(environment) requires every item (`require: all`), so nothing is skipped by hand there; an item is left out only by a recorded waiver"
+            )
         }
         if let deployType, checklist.deployTypes.isEmpty {
             problems.append(

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The four phases of a deployment, in the order a deploy runs them.
 public enum PhaseName: String, Sendable, Hashable, Codable, CaseIterable {
@@ -121,6 +121,8 @@ public struct EnvironmentConfig: Sendable {
     public var variables: [String: String]
     /// Items this environment does not run (recorded as skipped with the reason).
     public var skip: [String]
+    /// `require: all`: every item runs here; neither the environment nor `--skip` leaves one out.
+    public var requireAll = false
 }
 
 /// A condition that rolls a deploy back: watched by the deploy pipeline, or judged by a person.
@@ -136,6 +138,21 @@ public struct RollbackTrigger: Sendable {
 public struct DeployType: Sendable {
     public var name: String
     public var description: String?
+    /// Items this type runs: in each phase where it names any, the others are skipped by the type.
+    public var only: Set<String> = []
+    /// The phases `only` names items of.
+    public var onlyPhases: Set<PhaseName> = []
+    /// Items this type does not run.
+    public var skip: Set<String> = []
+
+    /// Why this type leaves the item out, or nil when it runs it.
+    public func leavesOut(_ item: Item) -> String? {
+        if skip.contains(item.id) { return "skipped by type \(name)" }
+        if onlyPhases.contains(item.phase), !only.contains(item.id) {
+            return "skipped by type \(name), which runs only its own items in \(item.phase.rawValue)"
+        }
+        return nil
+    }
 }
 
 /// A loaded, validated checklist.
@@ -154,6 +171,10 @@ public struct Checklist: Sendable {
     public var phases: [Phase]
     /// What loads but cannot work as written (a role with nobody in it); `validate --strict` refuses them.
     public var warnings: [Diagnostic] = []
+    /// When deploys may start (`windows:`, `freezes:`).
+    public var calendar = DeployCalendar()
+    /// The top-level `timezone:` (UTC without one): where a time given without a zone is read.
+    public var timeZone = TimeZone(identifier: "UTC") ?? .current
 
     public var items: [Item] { phases.flatMap(\.items) }
 

@@ -1,0 +1,100 @@
+public import Foundation
+import ShipcheckChecks
+public import ShipcheckCore
+public import ShipcheckStore
+
+/// "What would block me right now, and why": the deploy calendar (window, freezes, runway) at a
+/// time, the items the environment or the type leaves out, and the gate's items whose newest result
+/// for this commit failed. Runs nothing.
+public struct DeployPlan: Sendable, Codable {
+    public struct Entry: Sendable, Codable, Hashable {
+        public var item: String
+        public var title: String
+        public var reason: String
+    }
+
+    public var at: Date
+    public var environment: String?
+    public var deployType: String?
+    public var commit: String?
+    /// The deploy's expected duration, when it is known (the window's `runway:` or recent deploys).
+    public var typicalDuration: Double?
+    public var blocks: [PolicyBlock]
+    /// Items of the gate that will not run, with the reason (environment, type, `when`).
+    public var leftOut: [Entry]
+    /// Gate items whose newest result for this commit in this environment failed.
+    public var failedBefore: [Entry]
+
+    public var blocked: Bool { !blocks.isEmpty || !failedBefore.isEmpty }
+
+    /// The gate phase whose items the plan reads.
+    public static let gatePhase = PhaseName.preDeploy
+
+    public static func make(
+        checklist: Checklist, directory: URL, environment: String?, deployType: String?, at: Date,
+        processEnvironment: [String: String], store: RunStore?
+    ) async throws -> DeployPlan {
+        let commit = await GitInfo.revision(in: directory, environment: processEnvironment)?.commit
+        let typical = try await typicalDeployDuration(store: store, environment: environment)
+        let blocks = checklist.calendar.blocks(
+            at: at, environment: environment, type: deployType, typicalDuration: typical)
+
+        let options = RunOptions(
+            phase: gatePhase, environment: environment, deployType: deployType, actor: "plan",
+            workingDirectory: directory, processEnvironment: processEnvironment, toolVersion: ShipcheckVersion.current)
+        let engine = Engine(checklist: checklist, options: options)
+        let decided = engine.decidedBeforehand()
+        let leftOut = decided.map { Entry(item: $0.id, title: $0.title, reason: $0.reason ?? $0.outcome.rawValue) }
+
+        var failedBefore: [Entry] = []
+        let skippedIDs = Set(decided.map(\.id))
+        if let store, let commit {
+            for item in engine.selectedItems where !item.isManual && !skippedIDs.contains(item.id) {
+                let match = HistoryMatch(phase: gatePhase.rawValue, environment: environment, commit: commit)
+                guard let last = try await store.latestResult(of: item.id, matching: match),
+                    [.fail, .error].contains(last.outcome)
+                else { continue }
+                let age = ReusedEvidence.age(at.timeIntervalSince(last.finishedAt))
+                failedBefore.append(
+                    Entry(
+                        item: item.id, title: item.title,
+                        reason:
+                            "its newest result for this commit was \(last.outcome.rawValue) (run \(last.runID), \(age) ago)"
+                    ))
+            }
+        }
+        return DeployPlan(
+            at: at, environment: environment, deployType: deployType, commit: commit, typicalDuration: typical,
+            blocks: blocks, leftOut: leftOut, failedBefore: failedBefore)
+    }
+
+    /// The median duration of the last ten passing deploy-phase runs in the environment.
+    public static func typicalDeployDuration(store: RunStore?, environment: String?) async throws -> Double? {
+        guard let store else { return nil }
+        let recent = try await store.history(
+            HistoryQuery(environment: environment, phase: PhaseName.deploy.rawValue, outcome: "passed", limit: 10))
+        let durations = recent.compactMap { run in run.finishedAt.map { $0.timeIntervalSince(run.startedAt) } }.sorted()
+        guard !durations.isEmpty else { return nil }
+        let middle = durations.count / 2
+        return durations.count.isMultiple(of: 2) ? (durations[middle - 1] + durations[middle]) / 2 : durations[middle]
+    }
+
+    /// The plan as text: the verdict first, then each reason.
+    public var text: String {
+        var lines: [String] = []
+        let what = [deployType.map { "a \($0) deploy" } ?? "a deploy", environment.map { "to \($0)" }]
+            .compactMap { $0 }.joined(separator: " ")
+        lines.append("plan: \(what) at \(ISO8601DateFormatter().string(from: at))")
+        lines.append(blocked ? "BLOCKED" : "nothing blocks it")
+        for block in blocks { lines.append("  ✗ \(block.rule.rawValue): \(block.message)") }
+        for entry in failedBefore { lines.append("  ✗ \(entry.item) — \(entry.title): \(entry.reason)") }
+        if let typicalDuration {
+            lines.append("expected duration: \(Value.formatDuration(typicalDuration))")
+        }
+        if !leftOut.isEmpty {
+            lines.append("left out of the \(Self.gatePhase.rawValue) gate (\(leftOut.count)):")
+            for entry in leftOut { lines.append("  - \(entry.item) — \(entry.title): \(entry.reason)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
