@@ -36,8 +36,11 @@ public struct DeployPlan: Sendable, Codable {
     ) async throws -> DeployPlan {
         let commit = await GitInfo.revision(in: directory, environment: processEnvironment)?.commit
         let typical = try await typicalDeployDuration(store: store, environment: environment)
-        let blocks = checklist.calendar.blocks(
-            at: at, environment: environment, type: deployType, typicalDuration: typical)
+        var calendar = checklist.calendar
+        if let store, let environment {
+            calendar.emergencies = try await store.emergencyFreezes(environment: environment)
+        }
+        let blocks = calendar.blocks(at: at, environment: environment, type: deployType, typicalDuration: typical)
 
         let options = RunOptions(
             phase: gatePhase, environment: environment, deployType: deployType, actor: "plan",

@@ -219,7 +219,15 @@ public enum GateRunner {
         // A deploy starts only inside its window, outside freezes, with the runway to finish.
         if request.phase == .deploy, request.resume == nil {
             let typical = try? await DeployPlan.typicalDeployDuration(store: store, environment: request.environment)
-            let blocks = checklist.calendar.blocks(
+            var calendar = checklist.calendar
+            if let store, let environment = request.environment {
+                do {
+                    calendar.emergencies = try await store.emergencyFreezes(environment: environment)
+                } catch {
+                    throw GateFailure(["cannot read the emergency freezes: \(error)"], usage: false)
+                }
+            }
+            let blocks = calendar.blocks(
                 at: runEnvironment.now(), environment: request.environment, type: request.deployType,
                 typicalDuration: typical ?? nil)
             if !blocks.isEmpty {
@@ -286,7 +294,10 @@ public enum GateRunner {
         return standing
     }
 
-    static func resolveActor(_ explicit: String?, directory: URL, environment: [String: String]) async -> String {
+    /// Who acts: `--actor`, else SHIPCHECK_ACTOR, else git's user.email, else user@host.
+    public static func resolveActor(_ explicit: String?, directory: URL, environment: [String: String]) async
+        -> String
+    {
         if let explicit, !explicit.isEmpty { return explicit }
         if let actor = environment["SHIPCHECK_ACTOR"], !actor.isEmpty { return actor }
         if let email = await GitInfo.userEmail(in: directory, environment: environment) { return email }

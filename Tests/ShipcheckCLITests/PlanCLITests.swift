@@ -77,3 +77,47 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("shipped.txt").path))
     }
 }
+
+/// An emergency freeze through the binary: declared by anyone, it blocks plans and deploys; only a
+/// role the environment's `bypass:` names ends it early, and the record says who.
+@Suite struct FreezeCLITests {
+    @Test func anEmergencyFreezeBlocksUntilSomeoneAllowedEndsIt() throws {
+        let directory = try CLI.temporaryDirectory(
+            with: """
+                version: 1
+                roles: { cto: [frank@example.com], engineer: [erin@example.com] }
+                environments: { production: { bypass: [cto] } }
+                phases:
+                  deploy:
+                    items:
+                      - { id: ship, title: Ship, run: "echo shipped >> shipped.txt" }
+                """)
+        let frozen = try CLI.run(
+            [
+                "freeze", "--env", "production", "--for", "4h", "--reason", "incident #123", "--actor",
+                "erin@example.com",
+            ],
+            in: directory)
+        #expect(frozen.status == 0, "\(frozen.stdout)\(frozen.stderr)")
+        #expect(frozen.stdout.contains("production is frozen until"), "\(frozen.stdout)")
+
+        let plan = try CLI.run(["plan", "--env", "production"], in: directory)
+        #expect(plan.status == 1, "\(plan.stdout)\(plan.stderr)")
+        #expect(plan.stdout.contains("emergency freeze of production declared by erin@example.com: incident #123"))
+        let deploy = try CLI.run(["run", "deploy", "--env", "production"], in: directory)
+        #expect(deploy.status == 1 && deploy.stderr.contains("incident #123"), "\(deploy.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("shipped.txt").path))
+
+        let refused = try CLI.run(["unfreeze", "--env", "production", "--actor", "erin@example.com"], in: directory)
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("erin@example.com may not end a freeze of production: it needs the role `cto`"))
+
+        let ended = try CLI.run(["unfreeze", "--env", "production", "--actor", "frank@example.com"], in: directory)
+        #expect(ended.status == 0 && ended.stdout.contains("declared by erin@example.com"), "\(ended.stdout)")
+        #expect(try CLI.run(["plan", "--env", "production"], in: directory).status == 0)
+        #expect(try CLI.run(["run", "deploy", "--env", "production"], in: directory).status == 0)
+        // Both writes are in the audit chain.
+        let audit = try CLI.run(["audit", "export"], in: directory)
+        #expect(audit.stdout.components(separatedBy: "record-freeze").count - 1 == 2, "\(audit.stdout)")
+    }
+}

@@ -123,6 +123,29 @@ import Testing
         #expect(Self.rules(Self.utc("2026-06-10T06:00:00"), env: "staging", typical: 1800) == [])
     }
 
+    @Test func anEmergencyFreezeThawsByItself() {
+        var calendar = Self.calendar
+        let declared = Self.utc("2026-12-08T19:00:00")
+        calendar.emergencies = [
+            EmergencyFreeze(
+                id: "f1", environment: "production", reason: "incident #123", declaredBy: "grace@mina.com",
+                from: declared, until: declared.addingTimeInterval(4 * 3600))
+        ]
+        func rules(_ date: Date, env: String = "production") -> [PolicyBlock.Rule] {
+            calendar.blocks(at: date, environment: env, type: "standard").map(\.rule)
+        }
+        #expect(rules(declared.addingTimeInterval(-1)) == [])
+        #expect(rules(declared) == [.freeze])
+        #expect(rules(declared.addingTimeInterval(4 * 3600 - 1)) == [.freeze])
+        #expect(rules(declared.addingTimeInterval(4 * 3600)) == [], "thawed by itself")
+        #expect(rules(declared, env: "staging") == [])
+        let message = calendar.blocks(at: declared, environment: "production", type: "standard").first?.message ?? ""
+        #expect(
+            message.contains(
+                "declared by grace@mina.com: incident #123; it thaws by itself Tue 2026-12-08 23:00 +00:00"),
+            "\(message)")
+    }
+
     @Test func timesReadInTheConfigurationsZoneUnlessTheySayOtherwise() throws {
         let zone = try #require(TimeZone(identifier: "America/Los_Angeles"))
         #expect(DeployCalendar.parseTime("2026-12-08T18:30", zone: zone) == Self.utc("2026-12-09T02:30:00"))

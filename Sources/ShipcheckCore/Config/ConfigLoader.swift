@@ -281,7 +281,12 @@ final class LoadState {
     func readEnvironments(_ node: ConfigNode) {
         for (name, _, value) in node.mapping(expected: "a mapping of environment names") ?? [] {
             var environment = environments[name] ?? EnvironmentConfig(name: name, variables: [:], skip: [])
-            if !value.isNull, let fields = value.fields(allowed: ["description", "vars", "skip", "require"]) {
+            if !value.isNull, let fields = value.fields(allowed: ["description", "vars", "skip", "require", "bypass"]) {
+                if let bypass = fields["bypass"], let roleNames = bypass.strings(expected: "a role or a list of roles")
+                {
+                    environment.bypass = roleNames
+                    bypassNodes.append((bypass, roleNames))
+                }
                 environment.description = fields["description"]?.string() ?? environment.description
                 if let vars = fields["vars"] { readVariables(vars, into: &environment.variables) }
                 if let require = fields["require"], let text = require.string(expected: "`all`") {
@@ -306,6 +311,7 @@ final class LoadState {
     var skipNodes: [(ConfigNode, [String])] = []
     var defaultTimeZone: TimeZone? = TimeZone(identifier: "UTC")
     var typeSelections: [(type: String, only: Bool, node: ConfigNode, entries: [String])] = []
+    var bypassNodes: [(ConfigNode, [String])] = []
     var pendingWindows: [ConfigNode] = []
     var pendingFreezes: [ConfigNode] = []
 

@@ -98,6 +98,10 @@ public enum ConfigSchema {
                     Parameter("vars", .map(.string), "Variables that override the top-level ones."),
                     Parameter("skip", .list(.string), "Items this environment does not run."),
                     Parameter(
+                        "bypass", .list(.string),
+                        "Roles whose members may bypass this environment's rules: end an emergency freeze, waive an item."
+                    ),
+                    Parameter(
                         "require", .string,
                         "`all`: every item runs here; the environment skips none and `--skip` is refused (a recorded waiver is the only way out)."
                     ),

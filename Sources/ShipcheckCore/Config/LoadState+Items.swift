@@ -90,6 +90,13 @@ extension LoadState {
         }
 
         resolveTypeSelections(sections: phases)
+        for (node, roleNames) in bypassNodes {
+            for role in roleNames where self.roles[role] == nil {
+                let hint =
+                    Suggestions.closest(to: role, in: self.roles.keys.sorted()).map { "; did you mean `\($0)`?" } ?? ""
+                node.report("`\(role)` is not a role declared under `roles:`\(hint)")
+            }
+        }
         let calendar = readCalendar()
         guard sink.diagnostics.isEmpty else { return nil }
         let ordered = PhaseName.allCases.filter { phases[$0] != nil }

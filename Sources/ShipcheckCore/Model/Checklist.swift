@@ -123,6 +123,8 @@ public struct EnvironmentConfig: Sendable {
     public var skip: [String]
     /// `require: all`: every item runs here; neither the environment nor `--skip` leaves one out.
     public var requireAll = false
+    /// Roles whose members may bypass this environment's rules: end a freeze, waive an item.
+    public var bypass: [String] = []
 }
 
 /// A condition that rolls a deploy back: watched by the deploy pipeline, or judged by a person.
@@ -184,5 +186,10 @@ public struct Checklist: Sendable {
 
     public func item(_ id: String) -> Item? {
         items.first { $0.id == id }
+    }
+
+    /// Whether `actor` holds one of `roles` (as `roles:` lists them).
+    public func holdsRole(_ actor: String, among roles: [String]) -> Bool {
+        roles.contains { self.roles[$0]?.contains(actor) == true }
     }
 }

@@ -194,11 +194,40 @@ public struct PolicyBlock: Sendable, Hashable, Codable, CustomStringConvertible 
     public var description: String { message }
 }
 
+/// A freeze declared on the spot (`shipcheck freeze --for 4h`), recorded in the run store: it
+/// thaws by itself at `until`, or earlier when someone allowed to ends it.
+public struct EmergencyFreeze: Sendable, Hashable, Codable {
+    public var id: String
+    public var environment: String
+    public var reason: String
+    public var declaredBy: String
+    public var from: Date
+    public var until: Date
+    public var endedBy: String?
+
+    public init(
+        id: String, environment: String, reason: String, declaredBy: String, from: Date, until: Date,
+        endedBy: String? = nil
+    ) {
+        self.id = id
+        self.environment = environment
+        self.reason = reason
+        self.declaredBy = declaredBy
+        self.from = from
+        self.until = until
+        self.endedBy = endedBy
+    }
+
+    public func holds(at date: Date) -> Bool { from <= date && date < until }
+}
+
 /// The windows and freezes together: whether a deploy of a type to an environment may start at a
 /// given instant, and why not.
 public struct DeployCalendar: Sendable {
     public var windows: [DeployWindow]
     public var freezes: [DeployFreeze]
+    /// Freezes declared on the spot, from the run store.
+    public var emergencies: [EmergencyFreeze] = []
 
     public init(windows: [DeployWindow] = [], freezes: [DeployFreeze] = []) {
         self.windows = windows
@@ -229,6 +258,13 @@ public struct DeployCalendar: Sendable {
                 }
                 blocks.append(PolicyBlock(.window, message))
             }
+        }
+        for emergency in emergencies where emergency.environment == environment && emergency.holds(at: date) {
+            blocks.append(
+                PolicyBlock(
+                    .freeze,
+                    "in an emergency freeze of \(emergency.environment) declared by \(emergency.declaredBy): \(emergency.reason); it thaws by itself \(Self.local(emergency.until, in: TimeZone(identifier: "UTC") ?? .current))"
+                ))
         }
         let freezing = freezes.filter { $0.governs(environment: environment) }
         for freeze in freezing where freeze.covers(date) {
