@@ -24,6 +24,8 @@ public struct DeployPlan: Sendable, Codable {
     public var leftOut: [Entry]
     /// Gate items whose newest result for this commit in this environment failed.
     public var failedBefore: [Entry]
+    /// Waivers of the environment in force at the time, and those expired within the last week.
+    public var waivers: [Entry] = []
 
     public var blocked: Bool { !blocks.isEmpty || !failedBefore.isEmpty }
 
@@ -66,9 +68,30 @@ public struct DeployPlan: Sendable, Codable {
                     ))
             }
         }
-        return DeployPlan(
+        var waivers: [Entry] = []
+        if let store, let environment {
+            for stored in try await store.waivers(environment: environment) {
+                let waiver = stored.waiver
+                let end = waiver.expires.map { ISO8601DateFormatter().string(from: $0) } ?? "no end"
+                let title = checklist.item(stored.item)?.title ?? stored.item
+                if stored.holds(at: at) {
+                    waivers.append(
+                        Entry(
+                            item: stored.item, title: title,
+                            reason: "waived by \(waiver.actor) until \(end): \(waiver.reason)"))
+                } else if let expires = waiver.expires, expires <= at, at.timeIntervalSince(expires) < 7 * 86_400 {
+                    waivers.append(
+                        Entry(
+                            item: stored.item, title: title,
+                            reason: "waiver by \(waiver.actor) expired \(end): it runs again"))
+                }
+            }
+        }
+        var plan = DeployPlan(
             at: at, environment: environment, deployType: deployType, commit: commit, typicalDuration: typical,
             blocks: blocks, leftOut: leftOut, failedBefore: failedBefore)
+        plan.waivers = waivers
+        return plan
     }
 
     /// The median duration of the last ten passing deploy-phase runs in the environment.
@@ -93,6 +116,10 @@ public struct DeployPlan: Sendable, Codable {
         for entry in failedBefore { lines.append("  ✗ \(entry.item) — \(entry.title): \(entry.reason)") }
         if let typicalDuration {
             lines.append("expected duration: \(Value.formatDuration(typicalDuration))")
+        }
+        if !waivers.isEmpty {
+            lines.append("waivers (\(waivers.count)):")
+            for entry in waivers { lines.append("  ~ \(entry.item) — \(entry.title): \(entry.reason)") }
         }
         if !leftOut.isEmpty {
             lines.append("left out of the \(Self.gatePhase.rawValue) gate (\(leftOut.count)):")

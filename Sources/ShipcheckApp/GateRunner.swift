@@ -241,7 +241,8 @@ public enum GateRunner {
         let reuse = snapshot.flatMap { snapshot in store.map { StoreReuse(store: $0, snapshot: snapshot) } }
         let engine = Engine(
             checklist: checklist, options: options, environment: runEnvironment, signoffSource: signoffs?(actor),
-            observer: observer, recorder: recorder, reuse: reuse, history: store)
+            observer: observer, recorder: recorder, reuse: reuse, history: store,
+            waivers: store.map { StoreWaivers(store: $0) })
         if let store { notes.append("recording run \(runID) in \(StoreLocation.display(store.location))") }
         return PreparedGate(
             engine: engine, runID: runID, store: store, checklist: checklist, request: request, directory: directory,

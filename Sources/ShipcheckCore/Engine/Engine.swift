@@ -12,14 +12,17 @@ public struct Engine: Sendable {
     public let recorder: (any RunRecorder)?
     public let reuse: (any EvidenceReuse)?
     public let history: (any RunHistory)?
+    public let waiverSource: (any WaiverSource)?
 
     public init(
         checklist: Checklist, options: RunOptions, environment: RunEnvironment = .live,
         signoffSource: (any SignoffSource)? = nil, observer: (@Sendable (EngineEvent) -> Void)? = nil,
-        recorder: (any RunRecorder)? = nil, reuse: (any EvidenceReuse)? = nil, history: (any RunHistory)? = nil
+        recorder: (any RunRecorder)? = nil, reuse: (any EvidenceReuse)? = nil, history: (any RunHistory)? = nil,
+        waivers: (any WaiverSource)? = nil
     ) {
         self.reuse = reuse
         self.history = history
+        self.waiverSource = waivers
         self.checklist = checklist
         self.options = options
         self.environment = environment
@@ -104,6 +107,7 @@ public struct Engine: Sendable {
             await recorder?.itemFinished(result, runID: runID)
         }
 
+        let waivers = await waiverSource?.waivers(environment: options.environment, at: environment.now()) ?? [:]
         await withTaskGroup(of: ItemResult.self) { group in
             var waiting = items.filter { results[$0.id] == nil }
             var running = 0
@@ -122,6 +126,18 @@ public struct Engine: Sendable {
                     {
                         if !applies { notApplicable.insert(item.id) }
                         await record(decided)
+                        waiting.remove(at: index)
+                        index = 0
+                        continue
+                    }
+                    // A waived item does not run: it reports as waived, with who, why and until when.
+                    if let waiver = waivers[item.id] {
+                        var result = baseResult(item)
+                        result.outcome = .waived
+                        result.waiver = waiver
+                        result.reason =
+                            "waived by \(waiver.actor)\(waiver.expires.map { " until \(ISO8601DateFormatter().string(from: $0))" } ?? ""): \(waiver.reason)"
+                        await record(result)
                         waiting.remove(at: index)
                         index = 0
                         continue

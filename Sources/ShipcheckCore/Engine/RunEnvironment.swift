@@ -49,6 +49,12 @@ public protocol SignoffSource: Sendable {
     func signoffs(for item: Item) async -> [Signoff]
 }
 
+/// Waivers in force (the run store): an item someone allowed to bypassed, by whom, why, until when.
+public protocol WaiverSource: Sendable {
+    /// Waivers holding at `date` for the environment, by item id.
+    func waivers(environment: String?, at date: Date) async -> [String: Waiver]
+}
+
 /// Earlier passing results an item may take instead of running (the run store). The engine asks
 /// only for items that declare `inputs:` and may reuse (not manual, not a live probe unless `reuse: true`).
 public protocol EvidenceReuse: Sendable {

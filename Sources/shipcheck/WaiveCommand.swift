@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import ShipcheckApp
+import ShipcheckCore
+
+struct WaiveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "waive",
+        abstract: "Bypass an item in an environment, in writing: who, why, until when.",
+        discussion: """
+            Only a member of a role the environment's `bypass:` names may waive (the seed: the CTO). \
+            The waiver is recorded in the run store and its audit chain; until it expires, runs in that \
+            environment report the item as waived (never as passed) and do not run it.
+
+            Examples:
+              shipcheck waive load-testing --env production --until 24h --reason "k6 cluster down; load tested yesterday" --actor frank@mina.com
+              shipcheck waive lighthouse --env production --until 2026-12-09T12:00 --reason "CDN migration"
+            """)
+
+    @Argument(help: "The item to waive.") var item: String
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(name: .long, help: "The environment it is waived in.") var env: String
+    @Option(name: .long, help: "Why, in writing.") var reason: String
+    @Option(
+        name: .long,
+        help:
+            "Until when: a duration (24h) or a time (YYYY-MM-DDTHH:MM, in the configuration's timezone unless it ends in Z or ±HH:MM)."
+    )
+    var until: String
+    @Option(name: .long, help: "Who waives (default SHIPCHECK_ACTOR, then git's user.email).") var actor: String?
+
+    func validate() throws {
+        if reason.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--reason: say why, in writing")
+        }
+    }
+
+    func run() async throws {
+        let (checklist, url) = try configOptions.load()
+        let environment = try declaredEnvironment(env, in: checklist, file: url)
+        guard checklist.item(item) != nil else {
+            let hint =
+                Suggestions.closest(to: item, in: checklist.items.map(\.id)).map { "; did you mean `\($0)`?" } ?? ""
+            Console.error("no item `\(item)` in \(url.lastPathComponent)\(hint)")
+            throw ExitCode.usageFailure
+        }
+        let now = Date()
+        guard
+            let end = parseDuration(until).map({ now.addingTimeInterval($0) })
+                ?? DeployCalendar.parseTime(until, zone: checklist.timeZone), end > now
+        else {
+            Console.error("--until: `\(until)` is neither a duration (24h) nor a time still to come (2026-12-09T12:00)")
+            throw ExitCode.usageFailure
+        }
+        let who = await GateRunner.resolveActor(
+            actor, directory: url.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)
+        guard checklist.holdsRole(who, among: environment.bypass) else {
+            let needed =
+                environment.bypass.isEmpty
+                ? "nobody may: \(env) names no role under `bypass:`"
+                : "it needs the role \(environment.bypass.map { "`\($0)`" }.joined(separator: " or "))"
+            Console.error("\(who) may not waive `\(item)` in \(env): \(needed)")
+            throw ExitCode(ExitCodes.failed)
+        }
+        let store = try await openStore(storeOptions, configOptions)
+        let stored = try await reading(store) {
+            try await store.recordWaiver(item: item, environment: env, actor: who, reason: reason, at: now, until: end)
+        }
+        try? await store.backend.close()
+        Console.out(
+            "waived `\(item)` in \(env) until \(ISO8601DateFormatter().string(from: end)) by \(who) (\(stored.id)): \(reason)"
+        )
+    }
+}
