@@ -240,7 +240,11 @@ public enum GateRunner {
         let recorder = store.map { StoreRecorder(store: $0) }
         let reuse = snapshot.flatMap { snapshot in store.map { StoreReuse(store: $0, snapshot: snapshot) } }
         let engine = Engine(
-            checklist: checklist, options: options, environment: runEnvironment, signoffSource: signoffs?(actor),
+            checklist: checklist, options: options, environment: runEnvironment,
+            signoffSource: store.map {
+                StoreSignoffs(
+                    store: $0, environment: request.environment, commit: provenance.commit, also: signoffs?(actor))
+            } ?? signoffs?(actor),
             observer: observer, recorder: recorder, reuse: reuse, history: store,
             waivers: store.map { StoreWaivers(store: $0) })
         if let store { notes.append("recording run \(runID) in \(StoreLocation.display(store.location))") }
