@@ -320,6 +320,7 @@ public enum GateRunner {
             provenance.commitTime = revision.commitTime
             provenance.dirty = revision.dirty
             provenance.branch = revision.branch
+            provenance.author = revision.author
         }
         return provenance
     }

@@ -14,11 +14,12 @@ public enum GitInfo {
     /// The commit checked out, when it was made, whether the work tree differs from it, and the
     /// branch (CI's own name for it when HEAD is detached); nil outside a repository.
     public static func revision(in directory: URL, environment: [String: String]) async
-        -> (commit: String, commitTime: Date?, dirty: Bool, branch: String?)?
+        -> (commit: String, commitTime: Date?, dirty: Bool, branch: String?, author: String?)?
     {
         // One call gives the commit, the branch and whether tracked files changed; one more, at the
         // same time, the commit's time.
-        async let shownTime = try? git(["show", "-s", "--format=%ct", "HEAD"], in: directory, environment: environment)
+        async let shownTime = try? git(
+            ["show", "-s", "--format=%ct%n%ae", "HEAD"], in: directory, environment: environment)
         guard
             let status = try? await git(
                 ["status", "--porcelain=v2", "--branch", "--untracked-files=no"], in: directory,
@@ -39,16 +40,17 @@ public enum GitInfo {
         }
         guard let commit, commit != "(initial)" else { return nil }
         var commitTime: Date?
-        if let shown = await shownTime, shown.status == 0,
-            let seconds = Double(shown.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-        {
-            commitTime = Date(timeIntervalSince1970: seconds)
+        var author: String?
+        if let shown = await shownTime, shown.status == 0 {
+            let lines = shown.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            if let seconds = lines.first.flatMap({ Double($0) }) { commitTime = Date(timeIntervalSince1970: seconds) }
+            if lines.count > 1, !lines[1].isEmpty { author = lines[1] }
         }
         for variable in ["GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "BRANCH_NAME"] where branch == nil
         {
             if let value = environment[variable], !value.isEmpty { branch = value }
         }
-        return (commit, commitTime, dirty, branch)
+        return (commit, commitTime, dirty, branch, author)
     }
 
     public struct GitError: Error, CustomStringConvertible {

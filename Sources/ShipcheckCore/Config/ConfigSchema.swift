@@ -24,6 +24,11 @@ public enum ConfigSchema {
                 Parameter("count", .integer, "How many sign-offs (default 1)."),
                 Parameter("distinct", .boolean, "Each from a different person (default true)."),
                 Parameter("role", .string, "The role signers must hold, from `roles:`."),
+                Parameter("expires", .duration, "How long a sign-off counts, e.g. 24h (default: for its commit)."),
+                Parameter(
+                    "not", .list(.string),
+                    "Who may not sign: `deployer` (whoever runs the gate), `author` (the commit's author): no self-approval."
+                ),
             ]), "Who must sign off a manual item."),
         Parameter("rollback", .template, "The command that undoes this item, for the deploy pipeline."),
         Parameter("action", .boolean, "The item changes the world (backup, migrate, deploy) instead of observing it."),

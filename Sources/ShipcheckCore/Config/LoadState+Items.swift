@@ -279,10 +279,17 @@ extension LoadState {
     }
 
     func readSignoffs(_ node: ConfigNode?) -> SignoffRequirement {
-        guard let node, let fields = node.fields(allowed: ["count", "distinct", "role"]) else {
+        guard let node, let fields = node.fields(allowed: ["count", "distinct", "role", "expires", "not"]) else {
             return SignoffRequirement()
         }
         var requirement = SignoffRequirement()
+        if let expires = fields["expires"]?.duration() { requirement.expires = expires }
+        if let notNode = fields["not"], let excluded = notNode.strings(expected: "deployer, author, or both") {
+            for name in excluded where !SignoffRequirement.excludable.contains(name) {
+                notNode.report("`\(name)` is not someone a sign-off can exclude; expected deployer or author")
+            }
+            requirement.not = excluded.filter(SignoffRequirement.excludable.contains)
+        }
         if let count = fields["count"]?.integer(in: 1...100) { requirement.count = count }
         if let distinct = fields["distinct"]?.bool() { requirement.distinct = distinct }
         if let roleNode = fields["role"], let role = roleNode.string() {
@@ -293,6 +300,12 @@ extension LoadState {
                 roleNode.report("unknown role `\(role)`\(hint)")
             }
             requirement.role = role
+            // A rule nobody can satisfy: more distinct signers than the role has people.
+            if let members = roles[role], requirement.distinct, !members.isEmpty, members.count < requirement.count {
+                (fields["count"] ?? roleNode).report(
+                    "needs \(requirement.count) distinct sign-offs from `\(role)`, which has \(members.count) \(members.count == 1 ? "person" : "people"): it can never be satisfied"
+                )
+            }
         }
         return requirement
     }

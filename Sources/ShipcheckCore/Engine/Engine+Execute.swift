@@ -35,9 +35,25 @@ extension Engine {
     func judge(_ result: inout ItemResult, signoffs: [Signoff], requirement: SignoffRequirement) {
         var counted: [Signoff] = []
         var rejected: [String] = []
+        let now = environment.now()
         for signoff in signoffs {
             if let role = requirement.role, !(checklist.roles[role] ?? []).contains(signoff.actor) {
                 rejected.append("\(signoff.actor) does not hold the role \(role)")
+                continue
+            }
+            if requirement.not.contains("deployer"), signoff.actor == options.actor {
+                rejected.append("\(signoff.actor) runs this gate and may not approve it")
+                continue
+            }
+            if requirement.not.contains("author"), let author = options.provenance.author, signoff.actor == author {
+                rejected.append("\(signoff.actor) wrote the change and may not approve it")
+                continue
+            }
+            if let expires = requirement.expires, now.timeIntervalSince(signoff.at) > expires {
+                let span =
+                    expires.truncatingRemainder(dividingBy: 3600) == 0
+                    ? "\(Int(expires / 3600))h" : Value.formatDuration(expires)
+                rejected.append("\(signoff.actor)'s sign-off expired (older than \(span))")
                 continue
             }
             if requirement.distinct, counted.contains(where: { $0.actor == signoff.actor }) { continue }

@@ -13,6 +13,8 @@ public struct RunProvenance: Sendable, Hashable, Codable {
     /// Whether the work tree had changes not in `commit`.
     public var dirty: Bool?
     public var branch: String?
+    /// The commit author's email, so that a sign-off rule can refuse self-approval.
+    public var author: String? = nil
     /// A sharded gate's group (`--group`), and this run's share of it (`2/5`).
     public var group: String?
     public var shard: String?

@@ -22,6 +22,12 @@ public struct SignoffRequirement: Sendable, Hashable, Codable {
     public var distinct: Bool
     /// The role signers must hold, from the config's `roles:`.
     public var role: String?
+    /// How long a sign-off counts (`expires: 24h`); nil for as long as the commit stands.
+    public var expires: Double? = nil
+    /// Who may not sign: `deployer` (whoever runs the gate), `author` (the commit's author).
+    public var not: [String] = []
+
+    public static let excludable = ["deployer", "author"]
 
     public init(count: Int = 1, distinct: Bool = true, role: String? = nil) {
         self.count = count
