@@ -12,6 +12,20 @@ func declaredEnvironment(_ name: String, in checklist: Checklist, file: URL) thr
     return environment
 }
 
+/// Refuses (exit 1, naming the role needed) an actor who holds no role the environment's
+/// `bypass:` names: ending a freeze and waiving an item both need one.
+func requireBypass(_ actor: String, in environment: EnvironmentConfig, of checklist: Checklist, to doWhat: String)
+    throws
+{
+    guard !checklist.holdsRole(actor, among: environment.bypass) else { return }
+    let needed =
+        environment.bypass.isEmpty
+        ? "nobody may: \(environment.name) names no role under `bypass:`"
+        : "it needs the role \(environment.bypass.map { "`\($0)`" }.joined(separator: " or "))"
+    Console.error("\(actor) may not \(doWhat): \(needed)")
+    throw ExitCode(ExitCodes.failed)
+}
+
 struct FreezeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "freeze",
@@ -78,14 +92,7 @@ struct UnfreezeCommand: AsyncParsableCommand {
         let environment = try declaredEnvironment(env, in: checklist, file: url)
         let who = await GateRunner.resolveActor(
             actor, directory: url.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)
-        guard checklist.holdsRole(who, among: environment.bypass) else {
-            let needed =
-                environment.bypass.isEmpty
-                ? "no role may: \(env) names none under `bypass:`"
-                : "it needs the role \(environment.bypass.map { "`\($0)`" }.joined(separator: " or "))"
-            Console.error("\(who) may not end a freeze of \(env): \(needed)")
-            throw ExitCode(ExitCodes.failed)
-        }
+        try requireBypass(who, in: environment, of: checklist, to: "end a freeze of \(env)")
         let store = try await openStore(storeOptions, configOptions)
         let ended = try await reading(store) { try await store.endFreezes(environment: env, actor: who, at: Date()) }
         try? await store.backend.close()

@@ -55,14 +55,7 @@ struct WaiveCommand: AsyncParsableCommand {
         }
         let who = await GateRunner.resolveActor(
             actor, directory: url.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)
-        guard checklist.holdsRole(who, among: environment.bypass) else {
-            let needed =
-                environment.bypass.isEmpty
-                ? "nobody may: \(env) names no role under `bypass:`"
-                : "it needs the role \(environment.bypass.map { "`\($0)`" }.joined(separator: " or "))"
-            Console.error("\(who) may not waive `\(item)` in \(env): \(needed)")
-            throw ExitCode(ExitCodes.failed)
-        }
+        try requireBypass(who, in: environment, of: checklist, to: "waive `\(item)` in \(env)")
         let store = try await openStore(storeOptions, configOptions)
         let stored = try await reading(store) {
             try await store.recordWaiver(item: item, environment: env, actor: who, reason: reason, at: now, until: end)
