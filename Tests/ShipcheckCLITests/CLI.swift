@@ -68,6 +68,13 @@ enum CLI {
         try spawn(["/bin/sh", "-c", script], in: directory, environment: ProcessInfo.processInfo.environment)
     }
 
+    /// Appends `message` to history.txt in `directory` (a git repository) and commits it as its own commit.
+    static func commit(_ message: String, in directory: URL) throws -> Output {
+        try shell(
+            "echo \(message) >> history.txt && git add -A "
+                + "&& git -c user.email=t@example.com -c user.name=t commit -qm \(message)", in: directory)
+    }
+
     /// posix_spawn and a blocking waitpid on that one child, output into files. Foundation's Process,
     /// with several tests spawning at once, left children unreaped and `waitUntilExit` hanging; and its
     /// children inherited ignored signals, so a server it started could not be stopped with SIGTERM.

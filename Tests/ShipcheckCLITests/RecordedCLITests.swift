@@ -23,9 +23,7 @@ import Testing
     @Test func aProductionGateReadsTheStagingDeployOfTheSameCommit() throws {
         let directory = try CLI.temporaryDirectory(with: Self.config)
         func commit(_ message: String) throws {
-            let done = try CLI.shell(
-                "echo \(message) >> history.txt && git add -A "
-                    + "&& git -c user.email=t@example.com -c user.name=t commit -qm \(message)", in: directory)
+            let done = try CLI.commit(message, in: directory)
             #expect(done.status == 0, "\(done.stderr)")
         }
         #expect(try CLI.shell("git init -q", in: directory).status == 0)
