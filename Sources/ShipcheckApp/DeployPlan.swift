@@ -20,14 +20,19 @@ public struct DeployPlan: Sendable, Codable {
     /// The deploy's expected duration, when it is known (the window's `runway:` or recent deploys).
     public var typicalDuration: Double?
     public var blocks: [PolicyBlock]
+    /// Calendar blocks lifted by an override in force (who, why, until when).
+    public var overridden: [CalendarVerdict.Overridden] = []
     /// Items of the gate that will not run, with the reason (environment, type, `when`).
     public var leftOut: [Entry]
     /// Gate items whose newest result for this commit in this environment failed.
     public var failedBefore: [Entry]
     /// Waivers of the environment in force at the time, and those expired within the last week.
     public var waivers: [Entry] = []
+    /// Manual gate items whose stored sign-offs for this commit do not satisfy them, with who could
+    /// give what is missing. Nil without a store: sign-offs are then asked for at the terminal.
+    public var missingSignoffs: [Entry]? = nil
 
-    public var blocked: Bool { !blocks.isEmpty || !failedBefore.isEmpty }
+    public var blocked: Bool { !blocks.isEmpty || !failedBefore.isEmpty || !(missingSignoffs ?? []).isEmpty }
 
     /// The gate phase whose items the plan reads.
     public static let gatePhase = PhaseName.preDeploy
@@ -36,13 +41,12 @@ public struct DeployPlan: Sendable, Codable {
         checklist: Checklist, directory: URL, environment: String?, deployType: String?, at: Date,
         processEnvironment: [String: String], store: RunStore?
     ) async throws -> DeployPlan {
-        let commit = await GitInfo.revision(in: directory, environment: processEnvironment)?.commit
+        let revision = await GitInfo.revision(in: directory, environment: processEnvironment)
+        let commit = revision?.commit
         let typical = try await typicalDeployDuration(store: store, environment: environment)
-        var calendar = checklist.calendar
-        if let store, let environment {
-            calendar.emergencies = try await store.emergencyFreezes(environment: environment)
-        }
-        let blocks = calendar.blocks(at: at, environment: environment, type: deployType, typicalDuration: typical)
+        let verdict = try await calendarVerdict(
+            checklist: checklist, store: store, environment: environment, deployType: deployType, at: at,
+            typicalDuration: typical)
 
         let options = RunOptions(
             phase: gatePhase, environment: environment, deployType: deployType, actor: "plan",
@@ -89,9 +93,44 @@ public struct DeployPlan: Sendable, Codable {
         }
         var plan = DeployPlan(
             at: at, environment: environment, deployType: deployType, commit: commit, typicalDuration: typical,
-            blocks: blocks, leftOut: leftOut, failedBefore: failedBefore)
+            blocks: verdict.blocking, leftOut: leftOut, failedBefore: failedBefore)
+        plan.overridden = verdict.overridden
         plan.waivers = waivers
+        if let store {
+            let waived = Set(waivers.filter { !$0.reason.hasPrefix("waiver by") }.map(\.item))
+            let manual = engine.selectedItems.filter {
+                $0.isManual && !skippedIDs.contains($0.id) && !waived.contains($0.id)
+            }
+            plan.missingSignoffs = try await SignoffStatus.of(
+                manual, checklist: checklist, store: store, environment: environment, commit: commit,
+                author: revision?.author, at: at
+            ).filter { !$0.judgement.satisfied }.map { status in
+                Entry(item: status.item.id, title: status.item.title, reason: status.summary)
+            }
+        }
         return plan
+    }
+
+    /// The calendar at `at` for the environment and type: the configured windows and freezes, the
+    /// environment's emergency freezes and overrides from the store, and the runway (the window's, or
+    /// recent deploys' median when `typicalDuration` is not given).
+    public static func calendarVerdict(
+        checklist: Checklist, store: RunStore?, environment: String?, deployType: String?, at: Date,
+        typicalDuration: Double?? = nil
+    ) async throws -> CalendarVerdict {
+        let typical: Double? =
+            if let typicalDuration { typicalDuration } else {
+                try await typicalDeployDuration(store: store, environment: environment)
+            }
+        var emergencies: [EmergencyFreeze] = []
+        var overrides: [PolicyBlock.Rule: Waiver] = [:]
+        if let store, let environment {
+            emergencies = try await store.emergencyFreezes(environment: environment)
+            overrides = try await store.overridesInForce(environment: environment, at: at)
+        }
+        return Policy(checklist).blocks(
+            at: at, environment: environment, deployType: deployType, typicalDuration: typical,
+            emergencies: emergencies, overrides: overrides)
     }
 
     /// The median duration of the last ten passing deploy-phase runs in the environment.
@@ -114,6 +153,11 @@ public struct DeployPlan: Sendable, Codable {
         lines.append(blocked ? "BLOCKED" : "nothing blocks it")
         for block in blocks { lines.append("  ✗ \(block.rule.rawValue): \(block.message)") }
         for entry in failedBefore { lines.append("  ✗ \(entry.item) — \(entry.title): \(entry.reason)") }
+        for entry in missingSignoffs ?? [] { lines.append("  ✗ \(entry.item) — \(entry.title): \(entry.reason)") }
+        for entry in overridden { lines.append("  ~ \(entry.block.rule.rawValue): \(entry.message)") }
+        if missingSignoffs == nil {
+            lines.append("sign-offs: not checked without a run store; a run asks for them at the terminal")
+        }
         if let typicalDuration {
             lines.append("expected duration: \(Value.formatDuration(typicalDuration))")
         }

@@ -84,7 +84,7 @@ public struct GateOutcome: Sendable {
 public enum GateRunner {
     public static func prepare(
         checklist: Checklist, configURL: URL, request: GateRequest, environment: [String: String],
-        runEnvironment: RunEnvironment = .live, signoffs: (@Sendable (String) -> (any SignoffSource)?)? = nil,
+        runEnvironment: RunEnvironment = .live, signoffs: (@Sendable (Identity) -> (any SignoffSource)?)? = nil,
         observer: (@Sendable (EngineEvent) -> Void)? = nil
     ) async throws -> PreparedGate {
         let directory = configURL.deletingLastPathComponent()
@@ -120,7 +120,7 @@ public enum GateRunner {
 
     static func prepare(
         checklist: Checklist, configURL: URL, request: GateRequest, environment: [String: String],
-        runEnvironment: RunEnvironment, signoffs: (@Sendable (String) -> (any SignoffSource)?)?,
+        runEnvironment: RunEnvironment, signoffs: (@Sendable (Identity) -> (any SignoffSource)?)?,
         observer: (@Sendable (EngineEvent) -> Void)?, store: RunStore?, provenance: RunProvenance,
         snapshot: InputSnapshot?, notes: [String]
     ) async throws -> PreparedGate {
@@ -179,7 +179,14 @@ public enum GateRunner {
             )
         }
 
-        let actor = await resolveActor(resumedActor ?? request.actor, directory: directory, environment: environment)
+        let identity =
+            if let resumedActor {
+                Identity(resumedActor, source: .resumed)
+            } else {
+                await resolveActor(request.actor, directory: directory, environment: environment)
+            }
+        let actor = identity.name
+        provenance.actorSource = identity.source
         if let group = request.group, let shard = request.shard {
             guard let store else {
                 throw GateFailure(["--group records shards in the run store; drop --no-store"], usage: true)
@@ -218,22 +225,29 @@ public enum GateRunner {
         guard problems.isEmpty else { throw GateFailure(problems, usage: true) }
         // A deploy starts only inside its window, outside freezes, with the runway to finish.
         if request.phase == .deploy, request.resume == nil {
-            let typical = try? await DeployPlan.typicalDeployDuration(store: store, environment: request.environment)
-            var calendar = checklist.calendar
-            if let store, let environment = request.environment {
-                do {
-                    calendar.emergencies = try await store.emergencyFreezes(environment: environment)
-                } catch {
-                    throw GateFailure(["cannot read the emergency freezes: \(error)"], usage: false)
-                }
+            let verdict: CalendarVerdict
+            do {
+                verdict = try await DeployPlan.calendarVerdict(
+                    checklist: checklist, store: store, environment: request.environment,
+                    deployType: request.deployType, at: runEnvironment.now())
+            } catch {
+                throw GateFailure(["cannot read the deploy calendar's records: \(error)"], usage: false)
             }
-            let blocks = calendar.blocks(
-                at: runEnvironment.now(), environment: request.environment, type: request.deployType,
-                typicalDuration: typical ?? nil)
-            if !blocks.isEmpty {
-                throw GateFailure(
-                    ["the deploy may not start now:"] + blocks.map { "  \($0.rule.rawValue): \($0.message)" }
-                        + ["(`shipcheck plan` shows what blocks a deploy at any time)"], usage: false, refused: true)
+            if !verdict.blocking.isEmpty {
+                let refusal =
+                    ["the deploy may not start now:"] + verdict.blocking.map { "  \($0.rule.rawValue): \($0.message)" }
+                    + ["(`shipcheck plan` shows what blocks a deploy at any time)"]
+                if let store {
+                    try? await store.recordRefusal(
+                        RunStore.Refusal(
+                            environment: request.environment, deployType: request.deployType, phase: request.phase,
+                            actor: identity, commit: provenance.commit, blocks: verdict.blocking),
+                        at: runEnvironment.now())
+                }
+                throw GateFailure(refusal, usage: false, refused: true)
+            }
+            for overridden in verdict.overridden {
+                notes.append("\(overridden.block.rule.rawValue) \(overridden.message)")
             }
         }
 
@@ -243,8 +257,9 @@ public enum GateRunner {
             checklist: checklist, options: options, environment: runEnvironment,
             signoffSource: store.map {
                 StoreSignoffs(
-                    store: $0, environment: request.environment, commit: provenance.commit, also: signoffs?(actor))
-            } ?? signoffs?(actor),
+                    store: $0, environment: request.environment, commit: provenance.commit, also: signoffs?(identity),
+                    satisfies: Self.satisfaction(checklist: checklist, deployer: actor, author: provenance.author))
+            } ?? signoffs?(identity),
             observer: observer, recorder: recorder, reuse: reuse, history: store,
             waivers: store.map { StoreWaivers(store: $0) })
         if let store { notes.append("recording run \(runID) in \(StoreLocation.display(store.location))") }
@@ -299,15 +314,31 @@ public enum GateRunner {
         return standing
     }
 
-    /// Who acts: `--actor`, else SHIPCHECK_ACTOR, else git's user.email, else user@host.
+    /// Who acts, and how that is known: `--actor`, else SHIPCHECK_ACTOR, else git's user.email, else
+    /// user@host.
     public static func resolveActor(_ explicit: String?, directory: URL, environment: [String: String]) async
-        -> String
+        -> Identity
     {
-        if let explicit, !explicit.isEmpty { return explicit }
-        if let actor = environment["SHIPCHECK_ACTOR"], !actor.isEmpty { return actor }
-        if let email = await GitInfo.userEmail(in: directory, environment: environment) { return email }
+        if let explicit, !explicit.isEmpty { return Identity(explicit, source: .flag) }
+        if let actor = environment["SHIPCHECK_ACTOR"], !actor.isEmpty { return Identity(actor, source: .environment) }
+        if let email = await GitInfo.userEmail(in: directory, environment: environment) {
+            return Identity(email, source: .git)
+        }
         let user = environment["USER"] ?? "unknown"
-        return "\(user)@\(ProcessInfo.processInfo.hostName)"
+        return Identity("\(user)@\(ProcessInfo.processInfo.hostName)", source: .login)
+    }
+
+    /// Whether sign-offs satisfy an item under the policy, judged now, for a run by `deployer`.
+    static func satisfaction(checklist: Checklist, deployer: String, author: String?)
+        -> @Sendable (Item, [Signoff])
+        -> Bool
+    {
+        let policy = Policy(checklist)
+        return { item, signoffs in
+            guard case .manual(let requirement) = item.body else { return true }
+            return policy.judge(signoffs, against: requirement, deployer: deployer, author: author, at: Date())
+                .satisfied
+        }
     }
 
     static func gatherProvenance(configURL: URL, directory: URL, environment: [String: String]) async -> RunProvenance {

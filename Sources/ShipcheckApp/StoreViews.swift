@@ -31,6 +31,26 @@ public enum StoreViews {
                 run.commit.map { String($0.prefix(8)) } ?? "-", run.actor,
             ])
         }
+        return table(rows)
+    }
+
+    /// Deploys the calendar refused, newest first: when, where, who, and what blocked them.
+    public static func refusalTable(_ refusals: [RunStore.Refusal]) -> String {
+        guard !refusals.isEmpty else { return "no refused deploys recorded\n" }
+        var rows = [["AT", "PHASE", "ENV", "TYPE", "COMMIT", "BY", "BLOCKED BY"]]
+        for refusal in refusals {
+            rows.append([
+                refusal.at.map { StoreTime.text($0).prefix(19).replacingOccurrences(of: "T", with: " ") } ?? "-",
+                refusal.phase.rawValue, refusal.environment ?? "-", refusal.deployType ?? "-",
+                refusal.commit.map { String($0.prefix(8)) } ?? "-", refusal.actor,
+                refusal.blocks.map(\.rule.rawValue).joined(separator: ", "),
+            ])
+        }
+        return table(rows)
+    }
+
+    /// Columns padded to their widest cell; the last is not padded.
+    static func table(_ rows: [[String]]) -> String {
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { column, cell in

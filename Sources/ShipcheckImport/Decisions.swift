@@ -204,7 +204,7 @@ enum Decisions {
     /// label of a `Security Team: ____` blank), never the object of the sentence ("invites sent to
     /// stakeholders", "on-call engineer notified"). A blank labelled only "Signature" or "Sign-Off"
     /// takes its role from the line above it or its section.
-    static func signoffs(label: String, section: String = "", roleHint: String? = nil) -> SignoffRequirement? {
+    static func signoffs(label: String, section: String = "", roleHint: String? = nil) -> SignoffGroup? {
         let text = DocumentWalker.plain(label)
         let lower = text.lowercased()
         var role: String?
@@ -229,7 +229,7 @@ enum Decisions {
         if let groups = ExpectationPatterns.firstMatch(signoffCount, lower) {
             count = Int(groups[1]) ?? numbers[groups[1]] ?? 1
         }
-        return SignoffRequirement(count: max(1, min(count, 10)), distinct: true, role: role)
+        return SignoffGroup(count: max(1, min(count, 10)), distinct: true, role: role)
     }
 
     static let genericSignoffWords: Set<String> = [

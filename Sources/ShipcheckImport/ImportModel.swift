@@ -42,7 +42,7 @@ struct FoundItem {
 
     var decision = Decision.manual(reason: "")
     var derived = ExpectationPatterns.Derived()
-    var signoffs: SignoffRequirement?
+    var signoffs: SignoffGroup?
     var commands: [String] = []
     var notes: [String] = []
 

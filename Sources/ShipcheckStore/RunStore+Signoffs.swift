@@ -9,6 +9,7 @@ extension RunStore {
     struct SignoffBody: Codable {
         var note: String?
         var commit: String?
+        var via: Identity.Source?
     }
 
     public struct StoredSignoff: Sendable, Hashable, Codable {
@@ -20,55 +21,69 @@ extension RunStore {
     }
 
     public func recordSignoff(
-        item: String, environment: String?, commit: String?, actor: String, note: String?, at: Date
+        item: String, environment: String?, commit: String?, actor: Identity, note: String?, at: Date
     )
         async throws -> StoredSignoff
     {
         let stored = StoredSignoff(
             id: "signoff-\(Self.eventID())", item: item, environment: environment, commit: commit,
-            signoff: Signoff(actor: actor, note: note, at: at))
+            signoff: Signoff(actor: actor.name, note: note, at: at, via: actor.source))
         try await put(
             StoredRecord(
-                kind: Self.signoffKind, id: stored.id, subject: item, environment: environment, actor: actor, at: at,
-                body: try Self.json(SignoffBody(note: note, commit: commit))))
+                kind: Self.signoffKind, id: stored.id, subject: item, environment: environment, actor: actor.name,
+                at: at, body: try Self.json(SignoffBody(note: note, commit: commit, via: actor.source))))
         return stored
     }
 
-    /// Sign-offs of `item` in the environment, oldest first; for `commit` only, when one is given.
-    public func signoffs(item: String, environment: String?, commit: String?) async throws -> [StoredSignoff] {
-        try await records(kind: Self.signoffKind, subject: item, environment: environment).compactMap { record in
-            guard let body = try? JSONDecoder().decode(SignoffBody.self, from: Data(record.body.utf8)),
-                record.environment == environment, commit == nil || body.commit == commit
-            else { return nil }
-            return StoredSignoff(
-                id: record.id, item: item, environment: record.environment, commit: body.commit,
-                signoff: Signoff(actor: record.actor ?? "", note: body.note, at: record.at))
-        }
+    /// Sign-offs of `item`, oldest first: in `environment`, for `commit` only when one is given. With
+    /// `carry: .sameCommit` and a commit, those given for it in any environment count too, marked with
+    /// where they were given.
+    public func signoffs(
+        item: String, environment: String?, commit: String?, carry: SignoffRequirement.Carry = .environment
+    ) async throws -> [StoredSignoff] {
+        let carried = carry == .sameCommit && commit != nil
+        return try await records(kind: Self.signoffKind, subject: item, environment: carried ? nil : environment)
+            .compactMap { record in
+                guard let body = try? JSONDecoder().decode(SignoffBody.self, from: Data(record.body.utf8)),
+                    carried || record.environment == environment, commit == nil || body.commit == commit
+                else { return nil }
+                var signoff = Signoff(actor: record.actor ?? "", note: body.note, at: record.at, via: body.via)
+                if record.environment != environment { signoff.carriedFrom = record.environment ?? "no environment" }
+                return StoredSignoff(
+                    id: record.id, item: item, environment: record.environment, commit: body.commit, signoff: signoff)
+            }
     }
 }
 
-/// Sign-offs recorded in the store for this run's environment and commit, then any other source
-/// (the terminal prompt).
+/// Sign-offs recorded in the store for this run's environment and commit (and, for items with
+/// `carry: same-commit`, the commit's in other environments), then any other source (the terminal
+/// prompt), which is asked only when the stored ones do not satisfy the item.
 public struct StoreSignoffs: SignoffSource {
     public let store: RunStore
     public let environment: String?
     public let commit: String?
     public let also: (any SignoffSource)?
+    /// Whether sign-offs satisfy an item (the policy's judgement, with the run's deployer and author).
+    public let satisfies: @Sendable (Item, [Signoff]) -> Bool
 
-    public init(store: RunStore, environment: String?, commit: String?, also: (any SignoffSource)? = nil) {
+    public init(
+        store: RunStore, environment: String?, commit: String?, also: (any SignoffSource)? = nil,
+        satisfies: @escaping @Sendable (Item, [Signoff]) -> Bool
+    ) {
         self.store = store
         self.environment = environment
         self.commit = commit
         self.also = also
+        self.satisfies = satisfies
     }
 
     public func signoffs(for item: Item) async -> [Signoff] {
-        let stored = (try? await store.signoffs(item: item.id, environment: environment, commit: commit)) ?? []
+        guard case .manual(let requirement) = item.body else { return [] }
+        let stored =
+            (try? await store.signoffs(
+                item: item.id, environment: environment, commit: commit, carry: requirement.carry)) ?? []
         let recorded = stored.map(\.signoff)
-        // The prompt is asked only when the store does not already hold enough.
-        guard case .manual(let requirement) = item.body, recorded.count < requirement.count, let also else {
-            return recorded
-        }
+        guard !satisfies(item, recorded), let also else { return recorded }
         return recorded + (await also.signoffs(for: item))
     }
 }

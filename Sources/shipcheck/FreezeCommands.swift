@@ -13,16 +13,13 @@ func declaredEnvironment(_ name: String, in checklist: Checklist, file: URL) thr
 }
 
 /// Refuses (exit 1, naming the role needed) an actor who holds no role the environment's
-/// `bypass:` names: ending a freeze and waiving an item both need one.
-func requireBypass(_ actor: String, in environment: EnvironmentConfig, of checklist: Checklist, to doWhat: String)
+/// `bypass:` names: ending a freeze, waiving an item and overriding the calendar all need one.
+func requireBypass(_ actor: Identity, in environment: EnvironmentConfig, of checklist: Checklist, to doWhat: String)
     throws
 {
-    guard !checklist.holdsRole(actor, among: environment.bypass) else { return }
-    let needed =
-        environment.bypass.isEmpty
-        ? "nobody may: \(environment.name) names no role under `bypass:`"
-        : "it needs the role \(environment.bypass.map { "`\($0)`" }.joined(separator: " or "))"
-    Console.error("\(actor) may not \(doWhat): \(needed)")
+    guard let refusal = Policy(checklist).bypassRefusal(actor.name, environment: environment.name, toDo: doWhat)
+    else { return }
+    Console.error(refusal)
     throw ExitCode(ExitCodes.failed)
 }
 
@@ -61,7 +58,7 @@ struct FreezeCommand: AsyncParsableCommand {
         let now = Date()
         let freeze = try await reading(store) {
             try await store.declareFreeze(
-                environment: env, reason: reason, actor: who, from: now,
+                environment: env, reason: reason, actor: who.name, from: now,
                 until: now.addingTimeInterval(parseDuration(duration) ?? 0))
         }
         try? await store.backend.close()
@@ -94,7 +91,9 @@ struct UnfreezeCommand: AsyncParsableCommand {
             actor, directory: url.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)
         try requireBypass(who, in: environment, of: checklist, to: "end a freeze of \(env)")
         let store = try await openStore(storeOptions, configOptions)
-        let ended = try await reading(store) { try await store.endFreezes(environment: env, actor: who, at: Date()) }
+        let ended = try await reading(store) {
+            try await store.endFreezes(environment: env, actor: who.name, at: Date())
+        }
         try? await store.backend.close()
         if ended.isEmpty {
             Console.out("\(env) has no emergency freeze in force")

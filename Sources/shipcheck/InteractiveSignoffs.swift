@@ -3,11 +3,11 @@ import ShipcheckCore
 
 /// Asks at the terminal whether a manual item is done, one item at a time, and records who answered.
 actor InteractiveSignoffs: SignoffSource {
-    let actor: String
+    let actor: Identity
     let progress: Progress
     let now: @Sendable () -> Date
 
-    init(actor: String, progress: Progress, now: @escaping @Sendable () -> Date) {
+    init(actor: Identity, progress: Progress, now: @escaping @Sendable () -> Date) {
         self.actor = actor
         self.progress = progress
         self.now = now
@@ -25,7 +25,7 @@ actor InteractiveSignoffs: SignoffSource {
         guard let answer = await Self.readLine(), ["y", "yes"].contains(answer.lowercased()) else { return [] }
         Console.out("  note (optional): ", terminator: "")
         let note = await Self.readLine().flatMap { $0.isEmpty ? nil : $0 }
-        return [Signoff(actor: actor, note: note, at: now())]
+        return [Signoff(actor: actor.name, note: note, at: now(), via: actor.source)]
     }
 
     /// Reads a line off the cooperative pool, so that running checks keep their threads.

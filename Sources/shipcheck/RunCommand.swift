@@ -143,7 +143,7 @@ struct RunCommand: AsyncParsableCommand {
         if interactive && !Console.stdinIsTerminal {
             Console.note("--interactive needs a terminal on standard input; manual items stay pending")
         }
-        var signoffs: (@Sendable (String) -> (any SignoffSource)?)?
+        var signoffs: (@Sendable (Identity) -> (any SignoffSource)?)?
         if asks {
             signoffs = { @Sendable actor in
                 InteractiveSignoffs(actor: actor, progress: progress, now: { Date() }) as any SignoffSource

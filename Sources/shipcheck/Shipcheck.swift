@@ -15,6 +15,7 @@ struct Shipcheck: AsyncParsableCommand {
             RunCommand.self, ValidateCommand.self, ListCommand.self, SchemaCommand.self, InitCommand.self,
             ImportCommand.self, SecretsCommand.self, ReferenceCommand.self, HistoryCommand.self, ShowCommand.self,
             ExportCommand.self, AuditCommand.self, MetricsCommand.self, VerdictCommand.self, PlanCommand.self,
-            FreezeCommand.self, UnfreezeCommand.self, WaiveCommand.self, SignoffCommand.self, SignoffsCommand.self,
+            FreezeCommand.self, UnfreezeCommand.self, WaiveCommand.self, OverrideCommand.self, SignoffCommand.self,
+            SignoffsCommand.self,
         ])
 }

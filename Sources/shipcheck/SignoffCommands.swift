@@ -40,11 +40,19 @@ struct SignoffCommand: AsyncParsableCommand {
         let directory = url.deletingLastPathComponent()
         let processEnvironment = ProcessInfo.processInfo.environment
         let who = await GateRunner.resolveActor(actor, directory: directory, environment: processEnvironment)
-        if let role = requirement.role, !checklist.holdsRole(who, among: [role]) {
-            Console.error("\(who) may not sign off `\(item)`: it needs the role `\(role)`")
+        let roles = requirement.groups.compactMap(\.role)
+        if roles.count == requirement.groups.count, !checklist.holdsRole(who.name, among: roles) {
+            Console.error(
+                "\(who.name) may not sign off `\(item)`: it needs the role \(roles.map { "`\($0)`" }.joined(separator: " or "))"
+            )
             throw ExitCode(ExitCodes.failed)
         }
-        let commit = await GitInfo.revision(in: directory, environment: processEnvironment)?.commit
+        let revision = await GitInfo.revision(in: directory, environment: processEnvironment)
+        let commit = revision?.commit
+        if requirement.not.contains("author"), let author = revision?.author, author == who.name {
+            Console.error("\(who.name) wrote this commit and may not sign off `\(item)` (`not: [author]`)")
+            throw ExitCode(ExitCodes.failed)
+        }
         let store = try await openStore(storeOptions, configOptions)
         let stored = try await reading(store) {
             try await store.recordSignoff(
@@ -80,35 +88,18 @@ struct SignoffsCommand: AsyncParsableCommand {
             Console.error("no phase `\(phase)` in \(url.lastPathComponent)")
             throw ExitCode.usageFailure
         }
-        let commit = await GitInfo.revision(
-            in: url.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)?.commit
+        let revision = await GitInfo.revision(
+            in: url.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)
         let store = try await openStore(storeOptions, configOptions)
-        var lines: [String] = []
-        var missing = 0
-        for item in items {
-            guard case .manual(let requirement) = item.body else { continue }
-            let given = try await reading(store) {
-                try await store.signoffs(item: item.id, environment: env, commit: commit).map(\.signoff)
-            }
-            let counted = given.filter { signoff in
-                requirement.role.map { checklist.holdsRole(signoff.actor, among: [$0]) } ?? true
-            }
-            let signers = requirement.distinct ? Array(Set(counted.map(\.actor))).sorted() : counted.map(\.actor)
-            let have = min(signers.count, requirement.count)
-            var line =
-                "\(have >= requirement.count ? "✓" : "?") \(item.id) — \(item.title): \(have)/\(requirement.count)"
-            if !signers.isEmpty { line += " (\(signers.joined(separator: ", ")))" }
-            if have < requirement.count {
-                missing += 1
-                if let role = requirement.role {
-                    let could = (checklist.roles[role] ?? []).filter { !signers.contains($0) }
-                    line += "; needs \(requirement.count - have) more from \(role): \(could.joined(separator: ", "))"
-                } else {
-                    line += "; needs \(requirement.count - have) more from anyone"
-                }
-            }
-            lines.append(line)
+        let statuses = try await reading(store) {
+            try await SignoffStatus.of(
+                items, checklist: checklist, store: store, environment: env, commit: revision?.commit,
+                author: revision?.author, at: Date())
         }
+        let lines = statuses.map { status in
+            "\(status.judgement.satisfied ? "✓" : "?") \(status.item.id) — \(status.item.title): \(status.summary)"
+        }
+        let missing = statuses.filter { !$0.judgement.satisfied }.count
         try? await store.backend.close()
         Console.out(lines.joined(separator: "\n") + (lines.isEmpty ? "no manual items\n" : "\n"), terminator: "")
         if missing > 0 { throw ExitCode(ExitCodes.failed) }

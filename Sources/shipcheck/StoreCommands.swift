@@ -37,6 +37,7 @@ struct HistoryCommand: AsyncParsableCommand {
               shipcheck history
               shipcheck history --env production --outcome failed --since 30d
               shipcheck history --limit 200 --format json
+              shipcheck history --outcome refused --env production
             """)
 
     @OptionGroup var configOptions: ConfigOptions
@@ -44,7 +45,11 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only runs in this environment.") var env: String?
     @Option(name: .long, help: "Only runs of this deploy type.") var type: String?
     @Option(name: .long, help: "Only runs of this phase.") var phase: String?
-    @Option(name: .long, help: "Only runs with this outcome: passed, failed, error, interrupted or running.")
+    @Option(
+        name: .long,
+        help:
+            "Only runs with this outcome: passed, failed, error, interrupted or running; `refused` lists the deploys the calendar refused."
+    )
     var outcome: String?
     @Option(name: .long, help: "Only runs of this group (sharded gates).") var group: String?
     @Option(name: .long, help: "Only runs started within this long (e.g. 7d, 12h).") var since: String?
@@ -57,7 +62,7 @@ struct HistoryCommand: AsyncParsableCommand {
         }
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
         if !["text", "json"].contains(format) { throw ValidationError("--format: expected text or json") }
-        let outcomes = ["passed", "failed", "error", "interrupted", "running"]
+        let outcomes = ["passed", "failed", "error", "interrupted", "running", "refused"]
         if let outcome, !outcomes.contains(outcome) {
             throw ValidationError("--outcome: expected one of \(outcomes.joined(separator: ", "))")
         }
@@ -65,6 +70,18 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try await openStore(storeOptions, configOptions)
+        if outcome == "refused" {
+            let since = since.flatMap(parseDuration).map { Date().addingTimeInterval(-$0) }
+            let refusals = try await reading(store) { try await store.refusals(environment: env) }.filter { refusal in
+                (type == nil || refusal.deployType == type) && (phase == nil || refusal.phase.rawValue == phase)
+                    && (since.map { start in (refusal.at ?? .distantPast) >= start } ?? true)
+            }.reversed().prefix(limit)
+            try? await store.backend.close()
+            Console.out(
+                format == "json" ? StoreViews.json(Array(refusals)) : StoreViews.refusalTable(Array(refusals)),
+                terminator: "")
+            return
+        }
         let query = HistoryQuery(
             environment: env, deployType: type, phase: phase, outcome: outcome, group: group,
             since: since.flatMap(parseDuration).map { Date().addingTimeInterval(-$0) }, limit: limit)

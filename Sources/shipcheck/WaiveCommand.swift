@@ -46,13 +46,7 @@ struct WaiveCommand: AsyncParsableCommand {
             throw ExitCode.usageFailure
         }
         let now = Date()
-        guard
-            let end = parseDuration(until).map({ now.addingTimeInterval($0) })
-                ?? DeployCalendar.parseTime(until, zone: checklist.timeZone), end > now
-        else {
-            Console.error("--until: `\(until)` is neither a duration (24h) nor a time still to come (2026-12-09T12:00)")
-            throw ExitCode.usageFailure
-        }
+        let end = try bypassEnd(until, now: now, zone: checklist.timeZone)
         let who = await GateRunner.resolveActor(
             actor, directory: url.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)
         try requireBypass(who, in: environment, of: checklist, to: "waive `\(item)` in \(env)")
@@ -63,6 +57,84 @@ struct WaiveCommand: AsyncParsableCommand {
         try? await store.backend.close()
         Console.out(
             "waived `\(item)` in \(env) until \(ISO8601DateFormatter().string(from: end)) by \(who) (\(stored.id)): \(reason)"
+        )
+    }
+}
+
+/// `--until`: a duration from now (24h) or a time still to come, in the configuration's zone unless
+/// it names one.
+func bypassEnd(_ text: String, now: Date, zone: TimeZone) throws -> Date {
+    guard
+        let end = parseDuration(text).map({ now.addingTimeInterval($0) })
+            ?? DeployCalendar.parseTime(text, zone: zone), end > now
+    else {
+        Console.error("--until: `\(text)` is neither a duration (24h) nor a time still to come (2026-12-09T12:00)")
+        throw ExitCode.usageFailure
+    }
+    return end
+}
+
+struct OverrideCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "override",
+        abstract:
+            "Let deploys to an environment start despite the window, a configured freeze or the runway, in writing.",
+        discussion: """
+            The same rule as a waiver: only a member of a role the environment's `bypass:` names may, and \
+            the override is recorded (who, why, until when) in the run store and its audit chain. Until it \
+            ends, `plan` and `run deploy` show the rule as overridden instead of refusing. An emergency \
+            freeze is not overridden: `shipcheck unfreeze` ends it.
+
+            Examples:
+              shipcheck override window --env production --until 2h --reason "security patch for CVE-2026-1234" --actor frank@mina.com
+              shipcheck override freeze --env production --until 2026-12-23T18:00 --reason "payment outage fix"
+            """)
+
+    @Argument(help: "The rule: window, freeze or runway.") var rule: String
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(name: .long, help: "The environment.") var env: String
+    @Option(name: .long, help: "Why, in writing.") var reason: String
+    @Option(
+        name: .long,
+        help:
+            "Until when: a duration (2h) or a time (YYYY-MM-DDTHH:MM, in the configuration's timezone unless it ends in Z or ±HH:MM)."
+    )
+    var until: String
+    @Option(name: .long, help: "Who overrides (default SHIPCHECK_ACTOR, then git's user.email).") var actor: String?
+
+    static let rules: [PolicyBlock.Rule] = [.window, .freeze, .runway]
+
+    func validate() throws {
+        guard let parsed = PolicyBlock.Rule(rawValue: rule), Self.rules.contains(parsed) else {
+            let emergency =
+                rule == PolicyBlock.Rule.emergency.rawValue
+                ? " (an emergency freeze ends with `shipcheck unfreeze`)" : ""
+            throw ValidationError(
+                "`\(rule)` is not a rule that can be overridden; expected window, freeze or runway\(emergency)")
+        }
+        if reason.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--reason: say why, in writing")
+        }
+    }
+
+    func run() async throws {
+        let (checklist, url) = try configOptions.load()
+        let environment = try declaredEnvironment(env, in: checklist, file: url)
+        let rule = PolicyBlock.Rule(rawValue: rule) ?? .window
+        let now = Date()
+        let end = try bypassEnd(until, now: now, zone: checklist.timeZone)
+        let who = await GateRunner.resolveActor(
+            actor, directory: url.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)
+        try requireBypass(who, in: environment, of: checklist, to: "override the \(rule.rawValue) of \(env)")
+        let store = try await openStore(storeOptions, configOptions)
+        let stored = try await reading(store) {
+            try await store.recordOverride(
+                rule: rule, environment: env, actor: who, reason: reason, at: now, until: end)
+        }
+        try? await store.backend.close()
+        Console.out(
+            "overrode the \(rule.rawValue) of \(env) until \(ISO8601DateFormatter().string(from: end)) by \(who) (\(stored.id)): \(reason)"
         )
     }
 }

@@ -135,8 +135,8 @@ import Testing
             calendar.blocks(at: date, environment: env, type: "standard").map(\.rule)
         }
         #expect(rules(declared.addingTimeInterval(-1)) == [])
-        #expect(rules(declared) == [.freeze])
-        #expect(rules(declared.addingTimeInterval(4 * 3600 - 1)) == [.freeze])
+        #expect(rules(declared) == [.emergency])
+        #expect(rules(declared.addingTimeInterval(4 * 3600 - 1)) == [.emergency])
         #expect(rules(declared.addingTimeInterval(4 * 3600)) == [], "thawed by itself")
         #expect(rules(declared, env: "staging") == [])
         let message = calendar.blocks(at: declared, environment: "production", type: "standard").first?.message ?? ""

@@ -206,7 +206,7 @@ struct CorpusImportTests {
             Issue.record("not manual")
             return
         }
-        #expect(signoff.role == "reviewer")
+        #expect(signoff.groups.first?.role == "reviewer")
     }
 
     @Test func inlineCommandsBecomeChecks() throws {

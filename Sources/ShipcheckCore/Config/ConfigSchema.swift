@@ -29,6 +29,20 @@ public enum ConfigSchema {
                     "not", .list(.string),
                     "Who may not sign: `deployer` (whoever runs the gate), `author` (the commit's author): no self-approval."
                 ),
+                Parameter(
+                    "any-of",
+                    .list(
+                        .object([
+                            Parameter("count", .integer, "How many sign-offs (default 1)."),
+                            Parameter("distinct", .boolean, "Each from a different person (default true)."),
+                            Parameter("role", .string, "The role signers must hold, from `roles:`."),
+                        ])),
+                    "Ways to sign it off, any one of which suffices: `[{ count: 2, role: engineer }, { count: 1, role: cto }]` (instead of count/role)."
+                ),
+                Parameter(
+                    "carry", .string,
+                    "`same-commit`: a sign-off given for the commit in another environment (staging) counts here too; `environment` (default): only this environment's."
+                ),
             ]), "Who must sign off a manual item."),
         Parameter("rollback", .template, "The command that undoes this item, for the deploy pipeline."),
         Parameter("action", .boolean, "The item changes the world (backup, migrate, deploy) instead of observing it."),

@@ -279,10 +279,29 @@ extension LoadState {
     }
 
     func readSignoffs(_ node: ConfigNode?) -> SignoffRequirement {
-        guard let node, let fields = node.fields(allowed: ["count", "distinct", "role", "expires", "not"]) else {
+        guard let node,
+            let fields = node.fields(allowed: ["count", "distinct", "role", "expires", "not", "carry", "any-of"])
+        else {
             return SignoffRequirement()
         }
         var requirement = SignoffRequirement()
+        if let anyOf = fields["any-of"] {
+            if let plain = ["count", "distinct", "role"].compactMap({ fields[$0] }).first {
+                plain.report(
+                    "`any-of:` lists every way to sign this item off; put `count`, `distinct` and `role` inside its entries"
+                )
+            }
+            if let entries = anyOf.sequence(expected: "a list of { count, role, distinct } groups") {
+                if entries.isEmpty {
+                    anyOf.report("`any-of:` needs at least one group, e.g. `- { count: 2, role: engineer }`")
+                }
+                requirement.groups = entries.compactMap { entry in
+                    entry.fields(allowed: ["count", "distinct", "role"]).map(readSignoffGroup)
+                }
+            }
+        } else {
+            requirement.groups = [readSignoffGroup(fields)]
+        }
         if let expires = fields["expires"]?.duration() { requirement.expires = expires }
         if let notNode = fields["not"], let excluded = notNode.strings(expected: "deployer, author, or both") {
             for name in excluded where !SignoffRequirement.excludable.contains(name) {
@@ -290,8 +309,23 @@ extension LoadState {
             }
             requirement.not = excluded.filter(SignoffRequirement.excludable.contains)
         }
-        if let count = fields["count"]?.integer(in: 1...100) { requirement.count = count }
-        if let distinct = fields["distinct"]?.bool() { requirement.distinct = distinct }
+        if let carryNode = fields["carry"], let carry = carryNode.string() {
+            if let value = SignoffRequirement.Carry(rawValue: carry) {
+                requirement.carry = value
+            } else {
+                carryNode.report(
+                    "`\(carry)` is not a carry rule; expected `same-commit` (a sign-off for the commit in any environment counts) or `environment` (the default)"
+                )
+            }
+        }
+        return requirement
+    }
+
+    /// One group of a sign-off rule: `count`, `distinct`, `role`.
+    func readSignoffGroup(_ fields: [String: ConfigNode]) -> SignoffGroup {
+        var group = SignoffGroup()
+        if let count = fields["count"]?.integer(in: 1...100) { group.count = count }
+        if let distinct = fields["distinct"]?.bool() { group.distinct = distinct }
         if let roleNode = fields["role"], let role = roleNode.string() {
             if roles[role] == nil {
                 let hint =
@@ -299,15 +333,15 @@ extension LoadState {
                     ?? "; declare it under `roles:`"
                 roleNode.report("unknown role `\(role)`\(hint)")
             }
-            requirement.role = role
+            group.role = role
             // A rule nobody can satisfy: more distinct signers than the role has people.
-            if let members = roles[role], requirement.distinct, !members.isEmpty, members.count < requirement.count {
+            if let members = roles[role], group.distinct, !members.isEmpty, members.count < group.count {
                 (fields["count"] ?? roleNode).report(
-                    "needs \(requirement.count) distinct sign-offs from `\(role)`, which has \(members.count) \(members.count == 1 ? "person" : "people"): it can never be satisfied"
+                    "needs \(group.count) distinct sign-offs from `\(role)`, which has \(members.count) \(members.count == 1 ? "person" : "people"): it can never be satisfied"
                 )
             }
         }
-        return requirement
+        return group
     }
 
     static func isValidID(_ id: String) -> Bool {

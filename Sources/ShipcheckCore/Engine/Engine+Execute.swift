@@ -33,50 +33,12 @@ extension Engine {
     }
 
     func judge(_ result: inout ItemResult, signoffs: [Signoff], requirement: SignoffRequirement) {
-        var counted: [Signoff] = []
-        var rejected: [String] = []
-        let now = environment.now()
-        for signoff in signoffs {
-            if let role = requirement.role, !(checklist.roles[role] ?? []).contains(signoff.actor) {
-                rejected.append("\(signoff.actor) does not hold the role \(role)")
-                continue
-            }
-            if requirement.not.contains("deployer"), signoff.actor == options.actor {
-                rejected.append("\(signoff.actor) runs this gate and may not approve it")
-                continue
-            }
-            if requirement.not.contains("author"), let author = options.provenance.author, signoff.actor == author {
-                rejected.append("\(signoff.actor) wrote the change and may not approve it")
-                continue
-            }
-            if let expires = requirement.expires, now.timeIntervalSince(signoff.at) > expires {
-                let span =
-                    expires.truncatingRemainder(dividingBy: 3600) == 0
-                    ? "\(Int(expires / 3600))h" : Value.formatDuration(expires)
-                rejected.append("\(signoff.actor)'s sign-off expired (older than \(span))")
-                continue
-            }
-            if requirement.distinct, counted.contains(where: { $0.actor == signoff.actor }) { continue }
-            counted.append(signoff)
-        }
+        let judgement = policy.judge(
+            signoffs, against: requirement, deployer: options.actor, author: options.provenance.author,
+            at: environment.now())
         result.signoffs = signoffs
-        if counted.count >= requirement.count {
-            result.outcome = .pass
-            result.reason = "signed off by " + counted.map(\.actor).joined(separator: ", ")
-        } else {
-            result.outcome = .pending
-            var reason =
-                "awaiting \(requirement.count - counted.count) sign-off\(requirement.count - counted.count == 1 ? "" : "s")"
-            if let role = requirement.role {
-                reason += " from role \(role)"
-                if (checklist.roles[role] ?? []).isEmpty {
-                    reason += " (nobody holds it: name its people under `roles:`)"
-                }
-            }
-            if !counted.isEmpty { reason += " (\(counted.count) of \(requirement.count) given)" }
-            if !rejected.isEmpty { reason += "; not counted: " + rejected.joined(separator: "; ") }
-            result.reason = reason
-        }
+        result.outcome = judgement.satisfied ? .pass : .pending
+        result.reason = judgement.reason
     }
 
     struct Attempt {

@@ -13,6 +13,8 @@ public struct Engine: Sendable {
     public let reuse: (any EvidenceReuse)?
     public let history: (any RunHistory)?
     public let waiverSource: (any WaiverSource)?
+    /// The configuration's rules, consulted before each item and for every sign-off.
+    public let policy: Policy
 
     public init(
         checklist: Checklist, options: RunOptions, environment: RunEnvironment = .live,
@@ -24,6 +26,7 @@ public struct Engine: Sendable {
         self.history = history
         self.waiverSource = waivers
         self.checklist = checklist
+        self.policy = Policy(checklist)
         self.options = options
         self.environment = environment
         self.signoffSource = signoffSource
@@ -135,8 +138,7 @@ public struct Engine: Sendable {
                         var result = baseResult(item)
                         result.outcome = .waived
                         result.waiver = waiver
-                        result.reason =
-                            "waived by \(waiver.actor)\(waiver.expires.map { " until \(ISO8601DateFormatter().string(from: $0))" } ?? ""): \(waiver.reason)"
+                        result.reason = "waived \(waiver.byWhom): \(waiver.reason)"
                         await record(result)
                         waiting.remove(at: index)
                         index = 0
@@ -205,12 +207,8 @@ public struct Engine: Sendable {
         variables: [String: String], cancelled: Bool
     ) -> (result: ItemResult, applies: Bool)? {
         if cancelled { return (skippedResult(item, reason: "the run was interrupted before it started"), true) }
-        if options.skip.contains(item.id) { return (skippedResult(item, reason: "skipped with --skip"), true) }
-        if let name = options.environment, checklist.environments[name]?.skip.contains(item.id) == true {
-            return (skippedResult(item, reason: "the \(name) environment skips it"), true)
-        }
-        if let name = options.deployType, let type = checklist.deployTypes[name],
-            let reason = type.leavesOut(item)
+        if let reason = policy.leavesOut(
+            item, environment: options.environment, deployType: options.deployType, skip: options.skip)
         {
             return (skippedResult(item, reason: reason), true)
         }

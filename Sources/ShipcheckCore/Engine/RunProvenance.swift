@@ -15,6 +15,8 @@ public struct RunProvenance: Sendable, Hashable, Codable {
     public var branch: String?
     /// The commit author's email, so that a sign-off rule can refuse self-approval.
     public var author: String? = nil
+    /// How the run's actor was known (`--actor`, `SHIPCHECK_ACTOR`, git's user.email, …).
+    public var actorSource: Identity.Source? = nil
     /// A sharded gate's group (`--group`), and this run's share of it (`2/5`).
     public var group: String?
     public var shard: String?

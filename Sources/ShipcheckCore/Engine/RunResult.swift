@@ -5,26 +5,39 @@ public struct Signoff: Sendable, Hashable, Codable {
     public var actor: String
     public var note: String?
     public var at: Date
+    /// How the signer was known (`--actor`, git's user.email, …), when recorded.
+    public var via: Identity.Source? = nil
+    /// The environment it was given for, when that is not the run's own (`carry: same-commit`).
+    public var carriedFrom: String? = nil
 
-    public init(actor: String, note: String?, at: Date) {
+    public init(actor: String, note: String?, at: Date, via: Identity.Source? = nil) {
         self.actor = actor
         self.note = note
         self.at = at
+        self.via = via
     }
 }
 
-/// A bypass of an item, by whom, why and until when.
+/// A bypass of an item (or of a window or freeze), by whom, why and until when.
 public struct Waiver: Sendable, Hashable, Codable {
     public var actor: String
     public var reason: String
     public var at: Date
     public var expires: Date?
+    /// How the waiver's author was known, when recorded.
+    public var via: Identity.Source? = nil
 
-    public init(actor: String, reason: String, at: Date, expires: Date?) {
+    public init(actor: String, reason: String, at: Date, expires: Date?, via: Identity.Source? = nil) {
         self.actor = actor
         self.reason = reason
         self.at = at
         self.expires = expires
+        self.via = via
+    }
+
+    /// `waived by frank@mina.com until 2026-12-09T12:00:00Z`.
+    public var byWhom: String {
+        "by \(actor)\(expires.map { " until \(ISO8601DateFormatter().string(from: $0))" } ?? "")"
     }
 }
 
@@ -168,5 +181,12 @@ public struct RunResult: Sendable, Codable {
 
     public func count(_ outcome: Outcome) -> Int {
         items.filter { $0.outcome == outcome }.count
+    }
+}
+
+extension RunResult {
+    /// `alice@mina.com (git user.email)`: who ran it, and how that was known when it was recorded.
+    public var actorDescription: String {
+        provenance?.actorSource.map { Identity(actor, source: $0).description } ?? actor
     }
 }

@@ -15,25 +15,56 @@ public enum Severity: String, Sendable, Hashable, Codable {
     case warn
 }
 
-/// How many people, in which role, must sign off a manual item.
-public struct SignoffRequirement: Sendable, Hashable, Codable {
+/// One way to satisfy a sign-off: how many people, in which role.
+public struct SignoffGroup: Sendable, Hashable, Codable {
     public var count: Int
     /// Each sign-off must come from a different person.
     public var distinct: Bool
     /// The role signers must hold, from the config's `roles:`.
     public var role: String?
-    /// How long a sign-off counts (`expires: 24h`); nil for as long as the commit stands.
-    public var expires: Double? = nil
-    /// Who may not sign: `deployer` (whoever runs the gate), `author` (the commit's author).
-    public var not: [String] = []
-
-    public static let excludable = ["deployer", "author"]
 
     public init(count: Int = 1, distinct: Bool = true, role: String? = nil) {
         self.count = count
         self.distinct = distinct
         self.role = role
     }
+
+    /// `2 sign-offs from role engineer`, `1 sign-off from anyone`.
+    public var summary: String {
+        "\(count) sign-off\(count == 1 ? "" : "s") from \(role.map { "role \($0)" } ?? "anyone")"
+    }
+}
+
+/// Who must sign off a manual item: one of its groups ("2 engineers, or 1 cto"), under shared rules.
+public struct SignoffRequirement: Sendable, Hashable, Codable {
+    /// Where a sign-off counts.
+    public enum Carry: String, Sendable, Hashable, Codable {
+        /// Only in the environment it was given for (the default).
+        case environment
+        /// In any environment, for the same commit: staging's sign-off for X counts for X in production.
+        case sameCommit = "same-commit"
+    }
+
+    /// Any one of them satisfies the item (`any-of:`); a plain `count`/`role` is a single group.
+    public var groups: [SignoffGroup]
+    /// How long a sign-off counts (`expires: 24h`); nil for as long as the commit stands.
+    public var expires: Double? = nil
+    /// Who may not sign: `deployer` (whoever runs the gate), `author` (the commit's author).
+    public var not: [String] = []
+    public var carry = Carry.environment
+
+    public static let excludable = ["deployer", "author"]
+
+    public init(count: Int = 1, distinct: Bool = true, role: String? = nil) {
+        self.groups = [SignoffGroup(count: count, distinct: distinct, role: role)]
+    }
+
+    public init(anyOf groups: [SignoffGroup]) {
+        self.groups = groups
+    }
+
+    /// The most sign-offs any way of satisfying it needs: what a prompt asks for at most.
+    public var mostNeeded: Int { groups.map(\.count).max() ?? 1 }
 }
 
 /// One item of a checklist: a check or action with expectations, or a manual item.

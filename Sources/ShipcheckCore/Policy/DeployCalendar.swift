@@ -181,6 +181,8 @@ public struct DeployFreeze: Sendable {
 public struct PolicyBlock: Sendable, Hashable, Codable, CustomStringConvertible {
     public enum Rule: String, Sendable, Codable {
         case window, freeze, runway
+        /// A freeze declared on the spot (`shipcheck freeze`): only `unfreeze` ends it early.
+        case emergency = "emergency-freeze"
     }
 
     public var rule: Rule
@@ -235,10 +237,12 @@ public struct DeployCalendar: Sendable {
     }
 
     /// What stands in the way of starting at `date`, in order: the window, freezes, the runway. The
-    /// runway is the window's `runway:`, else `typicalDuration` (recent deploys' median).
-    public func blocks(at date: Date, environment: String?, type: String?, typicalDuration: Double? = nil)
-        -> [PolicyBlock]
-    {
+    /// runway is the window's `runway:`, else `typicalDuration` (recent deploys' median). The runway
+    /// is judged once nothing else blocks, or only rules in `overridden` do.
+    public func blocks(
+        at date: Date, environment: String?, type: String?, typicalDuration: Double? = nil,
+        overridden: Set<PolicyBlock.Rule> = []
+    ) -> [PolicyBlock] {
         var blocks: [PolicyBlock] = []
         let governing = windows.filter { $0.governs(environment: environment, type: type) }
         var closes: (window: DeployWindow, at: Date)?
@@ -262,7 +266,7 @@ public struct DeployCalendar: Sendable {
         for emergency in emergencies where emergency.environment == environment && emergency.holds(at: date) {
             blocks.append(
                 PolicyBlock(
-                    .freeze,
+                    .emergency,
                     "in an emergency freeze of \(emergency.environment) declared by \(emergency.declaredBy): \(emergency.reason); it thaws by itself \(Self.local(emergency.until, in: TimeZone(identifier: "UTC") ?? .current))"
                 ))
         }
@@ -275,7 +279,7 @@ public struct DeployCalendar: Sendable {
                 ))
         }
         let expected = closes?.window.runway ?? typicalDuration
-        if let expected, expected > 0, blocks.isEmpty {
+        if let expected, expected > 0, blocks.allSatisfy({ overridden.contains($0.rule) }) {
             let finish = date.addingTimeInterval(expected)
             if let closes, finish > closes.at {
                 blocks.append(

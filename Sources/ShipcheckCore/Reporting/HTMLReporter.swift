@@ -27,7 +27,8 @@ public struct HTMLReporter: Reporter {
         out += "<h1>Shipcheck \(e(run.phase.rawValue))\(run.project.map { " — " + e($0) } ?? "") "
         out += "<span class=\"badge \(verdict)\">\(verdict)</span></h1>\n<table class=\"meta\">"
         var meta: [(String, String?)] = [
-            ("Run", run.runID), ("Environment", run.environment), ("Deploy type", run.deployType), ("By", run.actor),
+            ("Run", run.runID), ("Environment", run.environment), ("Deploy type", run.deployType),
+            ("By", run.actorDescription),
             ("Started", Text.iso8601(run.startedAt)), ("Duration", Value.formatDuration(run.duration)),
             ("Release", run.release), ("Configuration", run.config),
         ]

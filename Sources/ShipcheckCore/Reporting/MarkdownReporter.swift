@@ -16,7 +16,7 @@ public struct MarkdownReporter: Reporter {
         out += "- **Verdict**: \(run.verdict.rawValue)\n"
         if let environment = run.environment { out += "- **Environment**: \(environment)\n" }
         if let type = run.deployType { out += "- **Deploy type**: \(type)\n" }
-        out += "- **By**: \(run.actor)\n"
+        out += "- **By**: \(run.actorDescription)\n"
         out += "- **Started**: \(Text.iso8601(run.startedAt)) (\(Value.formatDuration(run.duration)))\n"
         var section: String?
         for item in run.items {
