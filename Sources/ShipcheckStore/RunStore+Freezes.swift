@@ -9,14 +9,17 @@ extension RunStore {
     struct FreezeBody: Codable {
         var reason: String
         var endedBy: String?
+        var declaredVia: Identity.Source?
+        var endedVia: Identity.Source?
     }
 
-    public func declareFreeze(environment: String, reason: String, actor: String, from: Date, until: Date)
+    public func declareFreeze(environment: String, reason: String, actor: Identity, from: Date, until: Date)
         async throws -> EmergencyFreeze
     {
-        let freeze = EmergencyFreeze(
-            id: "freeze-\(Self.eventID())", environment: environment, reason: reason, declaredBy: actor, from: from,
-            until: until)
+        var freeze = EmergencyFreeze(
+            id: "freeze-\(Self.eventID())", environment: environment, reason: reason, declaredBy: actor.name,
+            from: from, until: until)
+        freeze.declaredVia = actor.source
         try await put(record(freeze))
         return freeze
     }
@@ -27,18 +30,22 @@ extension RunStore {
             guard let until = record.until,
                 let body = try? JSONDecoder().decode(FreezeBody.self, from: Data(record.body.utf8))
             else { return nil }
-            return EmergencyFreeze(
+            var freeze = EmergencyFreeze(
                 id: record.id, environment: record.environment ?? environment, reason: body.reason,
                 declaredBy: record.actor ?? "", from: record.at, until: until, endedBy: body.endedBy)
+            freeze.declaredVia = body.declaredVia
+            freeze.endedVia = body.endedVia
+            return freeze
         }
     }
 
     /// Ends the freezes holding at `at`; returns them as ended.
-    public func endFreezes(environment: String, actor: String, at: Date) async throws -> [EmergencyFreeze] {
+    public func endFreezes(environment: String, actor: Identity, at: Date) async throws -> [EmergencyFreeze] {
         var ended: [EmergencyFreeze] = []
         for var freeze in try await emergencyFreezes(environment: environment) where freeze.holds(at: at) {
             freeze.until = at
-            freeze.endedBy = actor
+            freeze.endedBy = actor.name
+            freeze.endedVia = actor.source
             try await put(record(freeze))
             ended.append(freeze)
         }
@@ -49,6 +56,9 @@ extension RunStore {
         StoredRecord(
             kind: Self.freezeKind, id: freeze.id, subject: freeze.reason, environment: freeze.environment,
             actor: freeze.declaredBy, at: freeze.from, until: freeze.until,
-            body: try Self.json(FreezeBody(reason: freeze.reason, endedBy: freeze.endedBy)))
+            body: try Self.json(
+                FreezeBody(
+                    reason: freeze.reason, endedBy: freeze.endedBy, declaredVia: freeze.declaredVia,
+                    endedVia: freeze.endedVia)))
     }
 }

@@ -58,7 +58,7 @@ struct FreezeCommand: AsyncParsableCommand {
         let now = Date()
         let freeze = try await reading(store) {
             try await store.declareFreeze(
-                environment: env, reason: reason, actor: who.name, from: now,
+                environment: env, reason: reason, actor: who, from: now,
                 until: now.addingTimeInterval(parseDuration(duration) ?? 0))
         }
         try? await store.backend.close()
@@ -92,7 +92,7 @@ struct UnfreezeCommand: AsyncParsableCommand {
         try requireBypass(who, in: environment, of: checklist, to: "end a freeze of \(env)")
         let store = try await openStore(storeOptions, configOptions)
         let ended = try await reading(store) {
-            try await store.endFreezes(environment: env, actor: who.name, at: Date())
+            try await store.endFreezes(environment: env, actor: who, at: Date())
         }
         try? await store.backend.close()
         if ended.isEmpty {

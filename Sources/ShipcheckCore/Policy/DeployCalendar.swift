@@ -206,6 +206,9 @@ public struct EmergencyFreeze: Sendable, Hashable, Codable {
     public var from: Date
     public var until: Date
     public var endedBy: String?
+    /// How the people who declared and ended it were known.
+    public var declaredVia: Identity.Source? = nil
+    public var endedVia: Identity.Source? = nil
 
     public init(
         id: String, environment: String, reason: String, declaredBy: String, from: Date, until: Date,
