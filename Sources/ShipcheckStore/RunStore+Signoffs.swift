@@ -10,6 +10,7 @@ extension RunStore {
         var note: String?
         var commit: String?
         var via: Identity.Source?
+        var role: String?
     }
 
     public struct StoredSignoff: Sendable, Hashable, Codable {
@@ -21,17 +22,19 @@ extension RunStore {
     }
 
     public func recordSignoff(
-        item: String, environment: String?, commit: String?, actor: Identity, note: String?, at: Date
+        item: String, environment: String?, commit: String?, actor: Identity, role: String? = nil, note: String?,
+        at: Date
     )
         async throws -> StoredSignoff
     {
+        var signoff = Signoff(actor: actor.name, note: note, at: at, via: actor.source)
+        signoff.role = role
         let stored = StoredSignoff(
-            id: "signoff-\(Self.eventID())", item: item, environment: environment, commit: commit,
-            signoff: Signoff(actor: actor.name, note: note, at: at, via: actor.source))
+            id: "signoff-\(Self.eventID())", item: item, environment: environment, commit: commit, signoff: signoff)
         try await put(
             StoredRecord(
                 kind: Self.signoffKind, id: stored.id, subject: item, environment: environment, actor: actor.name,
-                at: at, body: try Self.json(SignoffBody(note: note, commit: commit, via: actor.source))))
+                at: at, body: try Self.json(SignoffBody(note: note, commit: commit, via: actor.source, role: role))))
         return stored
     }
 
@@ -48,6 +51,7 @@ extension RunStore {
                     carried || record.environment == environment, commit == nil || body.commit == commit
                 else { return nil }
                 var signoff = Signoff(actor: record.actor ?? "", note: body.note, at: record.at, via: body.via)
+                signoff.role = body.role
                 if record.environment != environment { signoff.carriedFrom = record.environment ?? "no environment" }
                 return StoredSignoff(
                     id: record.id, item: item, environment: record.environment, commit: body.commit, signoff: signoff)

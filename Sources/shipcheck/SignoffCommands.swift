@@ -56,11 +56,12 @@ struct SignoffCommand: AsyncParsableCommand {
         let store = try await openStore(storeOptions, configOptions)
         let stored = try await reading(store) {
             try await store.recordSignoff(
-                item: item, environment: env, commit: commit, actor: who, note: note, at: Date())
+                item: item, environment: env, commit: commit, actor: who,
+                role: roles.first { checklist.holdsRole(who.name, among: [$0]) }, note: note, at: Date())
         }
         try? await store.backend.close()
         Console.out(
-            "signed off `\(item)`\(env.map { " in \($0)" } ?? "")\(commit.map { " for \($0.prefix(12))" } ?? "") by \(who) (\(stored.id))"
+            "signed off `\(item)`\(env.map { " in \($0)" } ?? "")\(commit.map { " for \($0.prefix(12))" } ?? "") by \(who)\(stored.signoff.role.map { " as \($0)" } ?? "") (\(stored.id))"
         )
     }
 }

@@ -44,13 +44,16 @@ import Testing
         #expect(pending.status == 1, "\(pending.stdout)")
         #expect(pending.stdout.contains("pending"), "\(pending.stdout)")
 
-        #expect(try signoff("bob@example.com").status == 0)
+        let bob = try signoff("bob@example.com")
+        #expect(bob.status == 0)
+        #expect(bob.stdout.contains("by bob@example.com (--actor) as reviewer"), "\(bob.stdout)")
         let passed = try CLI.run(
             ["run", "--env", "production", "--format", "json", "--output-dir", "out"], in: directory)
         #expect(passed.status == 0, "\(passed.stdout)\(passed.stderr)")
         let report = try String(
             contentsOf: directory.appendingPathComponent("out/shipcheck.json"), encoding: .utf8)
         #expect(report.contains("bob@example.com") && report.contains("LGTM"), "\(report)")
+        #expect(report.contains("\"role\"") && report.contains("\"via\""), "who signed in which role, and how known")
         let done = try CLI.run(["signoffs", "--env", "production"], in: directory)
         #expect(done.status == 0 && done.stdout.contains("✓ pr-approved"), "\(done.stdout)")
         #expect(done.stdout.contains("signed off by alice@example.com, bob@example.com"), "\(done.stdout)")

@@ -9,6 +9,8 @@ public struct Signoff: Sendable, Hashable, Codable {
     public var via: Identity.Source? = nil
     /// The environment it was given for, when that is not the run's own (`carry: same-commit`).
     public var carriedFrom: String? = nil
+    /// The role the signer signed in, when the item asks for one.
+    public var role: String? = nil
 
     public init(actor: String, note: String?, at: Date, via: Identity.Source? = nil) {
         self.actor = actor

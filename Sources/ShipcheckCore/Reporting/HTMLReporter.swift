@@ -65,7 +65,8 @@ public struct HTMLReporter: Reporter {
             }
             if let summary = item.summary { out += "<div class=\"small\"><code>\(e(summary))</code></div>" }
             for signoff in item.signoffs {
-                out += "<div class=\"small\">signed off by \(e(signoff.actor)) at \(Text.iso8601(signoff.at))"
+                out +=
+                    "<div class=\"small\">signed off by \(e(signoff.actor))\(signoff.role.map { " as " + e($0) } ?? "") at \(Text.iso8601(signoff.at))"
                 out += (signoff.note.map { ": " + e($0) } ?? "") + "</div>"
             }
             if let waiver = item.waiver {
