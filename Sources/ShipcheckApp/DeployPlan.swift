@@ -55,10 +55,32 @@ public struct DeployPlan: Sendable, Codable {
         let decided = engine.decidedBeforehand()
         let leftOut = decided.map { Entry(item: $0.id, title: $0.title, reason: $0.reason ?? $0.outcome.rawValue) }
 
+        var waivers: [Entry] = []
+        var waivedNow: Set<String> = []
+        if let store, let environment {
+            for stored in try await store.waivers(environment: environment) {
+                let waiver = stored.waiver
+                let end = waiver.expires.map { ISO8601DateFormatter().string(from: $0) } ?? "no end"
+                let title = checklist.item(stored.item)?.title ?? stored.item
+                if stored.holds(at: at) {
+                    waivedNow.insert(stored.item)
+                    waivers.append(
+                        Entry(
+                            item: stored.item, title: title,
+                            reason: "waived by \(waiver.actor) until \(end): \(waiver.reason)"))
+                } else if let expires = waiver.expires, expires <= at, at.timeIntervalSince(expires) < 7 * 86_400 {
+                    waivers.append(
+                        Entry(
+                            item: stored.item, title: title,
+                            reason: "waiver by \(waiver.actor) expired \(end): it runs again"))
+                }
+            }
+        }
         var failedBefore: [Entry] = []
         let skippedIDs = Set(decided.map(\.id))
         if let store, let commit {
-            for item in engine.selectedItems where !item.isManual && !skippedIDs.contains(item.id) {
+            for item in engine.selectedItems
+            where !item.isManual && !skippedIDs.contains(item.id) && !waivedNow.contains(item.id) {
                 let match = HistoryMatch(phase: gatePhase.rawValue, environment: environment, commit: commit)
                 guard let last = try await store.latestResult(of: item.id, matching: match),
                     [.fail, .error].contains(last.outcome)
@@ -72,34 +94,14 @@ public struct DeployPlan: Sendable, Codable {
                     ))
             }
         }
-        var waivers: [Entry] = []
-        if let store, let environment {
-            for stored in try await store.waivers(environment: environment) {
-                let waiver = stored.waiver
-                let end = waiver.expires.map { ISO8601DateFormatter().string(from: $0) } ?? "no end"
-                let title = checklist.item(stored.item)?.title ?? stored.item
-                if stored.holds(at: at) {
-                    waivers.append(
-                        Entry(
-                            item: stored.item, title: title,
-                            reason: "waived by \(waiver.actor) until \(end): \(waiver.reason)"))
-                } else if let expires = waiver.expires, expires <= at, at.timeIntervalSince(expires) < 7 * 86_400 {
-                    waivers.append(
-                        Entry(
-                            item: stored.item, title: title,
-                            reason: "waiver by \(waiver.actor) expired \(end): it runs again"))
-                }
-            }
-        }
         var plan = DeployPlan(
             at: at, environment: environment, deployType: deployType, commit: commit, typicalDuration: typical,
             blocks: verdict.blocking, leftOut: leftOut, failedBefore: failedBefore)
         plan.overridden = verdict.overridden
         plan.waivers = waivers
         if let store {
-            let waived = Set(waivers.filter { !$0.reason.hasPrefix("waiver by") }.map(\.item))
             let manual = engine.selectedItems.filter {
-                $0.isManual && !skippedIDs.contains($0.id) && !waived.contains($0.id)
+                $0.isManual && !skippedIDs.contains($0.id) && !waivedNow.contains($0.id)
             }
             plan.missingSignoffs = try await SignoffStatus.of(
                 manual, checklist: checklist, store: store, environment: environment, commit: commit,

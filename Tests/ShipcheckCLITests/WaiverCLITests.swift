@@ -17,6 +17,8 @@ import Testing
                       - { id: load-testing, title: Load testing completed, run: "echo ran >> ran.log; exit 1" }
                       - { id: lint, title: Lint, run: "true" }
                 """)
+        #expect(try CLI.shell("git init -q", in: directory).status == 0)
+        #expect(try CLI.commit("first", in: directory).status == 0)
         let refused = try CLI.run(
             [
                 "waive", "load-testing", "--env", "production", "--until", "1h", "--reason", "k6 is down",
@@ -27,8 +29,12 @@ import Testing
             refused.stderr.contains(
                 "erin@example.com may not waive `load-testing` in production: it needs the role `cto`"),
             "\(refused.stderr)")
-        // Before any waiver, the failing item fails the gate.
+        // Before any waiver, the failing item fails the gate, and plan names its failure.
         #expect(try CLI.run(["run", "--env", "production"], in: directory).status == 1)
+        let failing = try CLI.run(["plan", "--env", "production"], in: directory)
+        #expect(failing.status == 1)
+        #expect(
+            failing.stdout.contains("✗ load-testing — Load testing completed: its newest result"), "\(failing.stdout)")
 
         let waived = try CLI.run(
             [
@@ -54,10 +60,12 @@ import Testing
         }
         let audit = try CLI.run(["audit", "export"], in: directory)
         #expect(audit.stdout.contains("record-waiver"), "\(audit.stdout)")
+        // Waived now, its earlier failure no longer blocks.
         let plan = try CLI.run(["plan", "--env", "production"], in: directory)
         #expect(
             plan.stdout.contains("~ load-testing — Load testing completed: waived by frank@example.com"),
             "\(plan.stdout)")
+        #expect(plan.status == 0 && !plan.stdout.contains("✗ load-testing"), "\(plan.stdout)")
 
     }
 
