@@ -34,6 +34,14 @@ public final class SQLiteBackend: StoreBackend {
 
     private func migrate() throws {
         let location = location
+        let known = StoreSchema.migrations(.sqlite).count
+        // Most opens find the schema current: a read says so without taking the write lock, so that
+        // `history` or `plan` never queue behind a running gate's writes.
+        let current = try? pool.read { db in try Int.fetchOne(db, sql: "SELECT max(version) FROM shipcheck_schema") }
+        if let found = current ?? nil {
+            if found == known { return }
+            if found > known { throw StoreError.newerSchema(location: location, found: found, known: known) }
+        }
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {

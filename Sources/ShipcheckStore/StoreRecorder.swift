@@ -6,7 +6,8 @@ public import ShipcheckCore
 ///
 /// Item results are written behind the engine, not in its way: results that finish while a write
 /// is in progress go together in the next transaction (a group commit), so a gate of many quick
-/// (or reused) items waits neither for one transaction per item nor for the store at all.
+/// (or reused) items waits neither for one transaction per item nor for the store at all. Only an
+/// item with `needs` or an action waits for what came before it to be written.
 public actor StoreRecorder: RunRecorder {
     public let store: RunStore
     private var header: RunHeader?
@@ -32,7 +33,11 @@ public actor StoreRecorder: RunRecorder {
         await attempt("the run's start") { try await store.begin(run) }
     }
 
-    public func itemStarted(_ item: Item, runID: String) async {}
+    /// An item that builds on others, or changes the world, starts only once every result before it
+    /// is written: a process killed during it resumes without running those again.
+    public func itemStarted(_ item: Item, runID: String) async {
+        if !item.needs.isEmpty || item.isAction { await flush() }
+    }
 
     public func itemFinished(_ result: ItemResult, runID: String) async {
         pending.append(result)
