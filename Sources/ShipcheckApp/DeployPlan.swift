@@ -115,15 +115,11 @@ public struct DeployPlan: Sendable, Codable {
 
     /// The calendar at `at` for the environment and type: the configured windows and freezes, the
     /// environment's emergency freezes and overrides from the store, and the runway (the window's, or
-    /// recent deploys' median when `typicalDuration` is not given).
+    /// else `typicalDuration`).
     public static func calendarVerdict(
         checklist: Checklist, store: RunStore?, environment: String?, deployType: String?, at: Date,
-        typicalDuration: Double?? = nil
+        typicalDuration: Double?
     ) async throws -> CalendarVerdict {
-        let typical: Double? =
-            if let typicalDuration { typicalDuration } else {
-                try await typicalDeployDuration(store: store, environment: environment)
-            }
         var emergencies: [EmergencyFreeze] = []
         var overrides: [PolicyBlock.Rule: Waiver] = [:]
         if let store, let environment {
@@ -131,7 +127,7 @@ public struct DeployPlan: Sendable, Codable {
             overrides = try await store.overridesInForce(environment: environment, at: at)
         }
         return Policy(checklist).blocks(
-            at: at, environment: environment, deployType: deployType, typicalDuration: typical,
+            at: at, environment: environment, deployType: deployType, typicalDuration: typicalDuration,
             emergencies: emergencies, overrides: overrides)
     }
 

@@ -229,20 +229,26 @@ public enum GateRunner {
             do {
                 verdict = try await DeployPlan.calendarVerdict(
                     checklist: checklist, store: store, environment: request.environment,
-                    deployType: request.deployType, at: runEnvironment.now())
+                    deployType: request.deployType, at: runEnvironment.now(),
+                    typicalDuration: DeployPlan.typicalDeployDuration(store: store, environment: request.environment))
             } catch {
                 throw GateFailure(["cannot read the deploy calendar's records: \(error)"], usage: false)
             }
             if !verdict.blocking.isEmpty {
-                let refusal =
+                var refusal =
                     ["the deploy may not start now:"] + verdict.blocking.map { "  \($0.rule.rawValue): \($0.message)" }
                     + ["(`shipcheck plan` shows what blocks a deploy at any time)"]
                 if let store {
-                    try? await store.recordRefusal(
-                        RunStore.Refusal(
-                            environment: request.environment, deployType: request.deployType, phase: request.phase,
-                            actor: identity, commit: provenance.commit, blocks: verdict.blocking),
-                        at: runEnvironment.now())
+                    do {
+                        try await store.recordRefusal(
+                            RunStore.Refusal(
+                                environment: request.environment, deployType: request.deployType,
+                                phase: request.phase, actor: identity, commit: provenance.commit,
+                                blocks: verdict.blocking),
+                            at: runEnvironment.now())
+                    } catch {
+                        refusal.append("(this refusal could not be recorded in the run store: \(error))")
+                    }
                 }
                 throw GateFailure(refusal, usage: false, refused: true)
             }
@@ -258,7 +264,8 @@ public enum GateRunner {
             signoffSource: store.map {
                 StoreSignoffs(
                     store: $0, environment: request.environment, commit: provenance.commit, also: signoffs?(identity),
-                    satisfies: Self.satisfaction(checklist: checklist, deployer: actor, author: provenance.author))
+                    satisfies: Self.satisfaction(
+                        checklist: checklist, deployer: actor, author: provenance.author, now: runEnvironment.now))
             } ?? signoffs?(identity),
             observer: observer, recorder: recorder, reuse: reuse, history: store,
             waivers: store.map { StoreWaivers(store: $0) })
@@ -328,15 +335,14 @@ public enum GateRunner {
         return Identity("\(user)@\(ProcessInfo.processInfo.hostName)", source: .login)
     }
 
-    /// Whether sign-offs satisfy an item under the policy, judged now, for a run by `deployer`.
-    static func satisfaction(checklist: Checklist, deployer: String, author: String?)
-        -> @Sendable (Item, [Signoff])
-        -> Bool
-    {
+    /// Whether sign-offs satisfy an item under the policy, on the run's clock, for a run by `deployer`.
+    static func satisfaction(
+        checklist: Checklist, deployer: String, author: String?, now: @escaping @Sendable () -> Date
+    ) -> @Sendable (Item, [Signoff]) -> Bool {
         let policy = Policy(checklist)
         return { item, signoffs in
             guard case .manual(let requirement) = item.body else { return true }
-            return policy.judge(signoffs, against: requirement, deployer: deployer, author: author, at: Date())
+            return policy.judge(signoffs, against: requirement, deployer: deployer, author: author, at: now())
                 .satisfied
         }
     }
