@@ -115,19 +115,59 @@ public struct RunStore: Sendable {
     public var now: @Sendable () -> Date
     /// Whether a process on this host is alive; runs of other hosts are taken as running.
     public var isAlive: @Sendable (Int32) -> Bool
+    /// When the kernel started a process, as an opaque token: recorded beside the pid, so that a
+    /// later process given the same pid is not taken for the run's.
+    public var processStart: @Sendable (Int32) -> String?
     /// Evidence larger than this (a fact's text) is cut to its head and tail before it is stored.
     public var evidenceLimit = 64 * 1024
 
     public init(
         backend: any StoreBackend, host: String = ProcessInfo.processInfo.hostName,
         pid: Int32 = ProcessInfo.processInfo.processIdentifier, now: @escaping @Sendable () -> Date = { Date() },
-        isAlive: @escaping @Sendable (Int32) -> Bool = RunStore.processIsAlive
+        isAlive: @escaping @Sendable (Int32) -> Bool = RunStore.processIsAlive,
+        processStart: @escaping @Sendable (Int32) -> String? = RunStore.processStartTime
     ) {
         self.backend = backend
         self.host = host
         self.pid = pid
         self.now = now
         self.isAlive = isAlive
+        self.processStart = processStart
+    }
+
+    /// The process's start as the kernel counts it (Linux: clock ticks since boot, from
+    /// /proc/PID/stat; macOS: `p_starttime`), or nil when it cannot be read.
+    @Sendable public static func processStartTime(_ pid: Int32) -> String? {
+        #if os(Linux)
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            // After "PID (COMMAND)": state is field 3, starttime field 22.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 19 ? String(fields[19]) : nil
+        #elseif canImport(Darwin)
+            var info = kinfo_proc()
+            var size = MemoryLayout<kinfo_proc>.stride
+            var name: [Int32] = [CTL_KERN, KERN_PROC, KERN_PROC_PID, pid]
+            guard sysctl(&name, 4, &info, &size, nil, 0) == 0, size > 0 else { return nil }
+            let start = info.kp_proc.p_un.__p_starttime
+            return "\(start.tv_sec).\(start.tv_usec)"
+        #else
+            return nil
+        #endif
+    }
+
+    /// `PID` or `PID:START`: the process as the runs table records it.
+    var processToken: String {
+        processStart(pid).map { "\(pid):\($0)" } ?? "\(pid)"
+    }
+
+    /// The pid and start a runs row recorded (rows written before the start was kept have none).
+    static func process(_ token: String?) -> (pid: Int32, start: String?)? {
+        guard let token else { return nil }
+        let parts = token.split(separator: ":", maxSplits: 1)
+        guard let first = parts.first, let pid = Int32(first) else { return nil }
+        return (pid, parts.count > 1 ? String(parts[1]) : nil)
     }
 
     /// A process that exists and is not a zombie (a killed run whose parent has not reaped it yet).
@@ -188,7 +228,7 @@ public struct RunStore: Sendable {
                 "commit_time": provenance.commitTime.map(StoreTime.text), "dirty": provenance.dirty.map { "\($0)" },
                 "branch": provenance.branch, "tool_version": header.toolVersion, "release": header.release,
                 "started_at": StoreTime.text(header.startedAt), "finished_at": finishedAt.map(StoreTime.text),
-                "verdict": verdict?.rawValue, "host": host, "pid": "\(pid)", "header": try Self.json(header),
+                "verdict": verdict?.rawValue, "host": host, "pid": processToken, "header": try Self.json(header),
             ])
     }
 
@@ -254,7 +294,7 @@ public struct RunStore: Sendable {
         }
         return StoredRun(
             header: header, items: items, finishedAt: row["finished_at"].flatMap(StoreTime.date),
-            status: status(row), host: row["host"], pid: row["pid"].flatMap { Int32($0) })
+            status: status(row), host: row["host"], pid: Self.process(row["pid"])?.pid)
     }
 
     /// The newest passing result recorded under `key` since `since`.
@@ -284,7 +324,13 @@ public struct RunStore: Sendable {
         if row["finished_at"] != nil {
             return .finished(row["verdict"].flatMap(Verdict.init(rawValue:)) ?? .error)
         }
-        if row["host"] == host, let pid = row["pid"].flatMap({ Int32($0) }), !isAlive(pid) { return .interrupted }
+        if row["host"] == host, let recorded = Self.process(row["pid"]) {
+            if !isAlive(recorded.pid) { return .interrupted }
+            // The pid is alive, but another process was given it after the run's died.
+            if let start = recorded.start, let current = processStart(recorded.pid), current != start {
+                return .interrupted
+            }
+        }
         return .running
     }
 

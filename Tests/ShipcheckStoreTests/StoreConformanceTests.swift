@@ -85,6 +85,27 @@ import Testing
     }
 
     @Test(arguments: BackendKind.allCases)
+    func aPidReusedByAnotherProcessDoesNotKeepADeadRunRunning(_ kind: BackendKind) async throws {
+        guard let test = try await TestStore.make(kind) else { return }
+        var writer = test.store
+        writer.pid = 4242
+        writer.isAlive = { _ in true }
+        writer.processStart = { _ in "1000" }
+        try await writer.begin(Runs.header("reused"))
+        #expect(try await writer.run("reused")?.status == .running, "the same process, still alive")
+        #expect(try await writer.run("reused")?.pid == 4242)
+        var later = writer
+        later.processStart = { _ in "2000" }
+        #expect(try await later.run("reused")?.status == .interrupted, "pid 4242 now belongs to a later process")
+        var unreadable = writer
+        unreadable.processStart = { _ in nil }
+        #expect(try await unreadable.run("reused")?.status == .running, "no start to compare: the pid decides")
+        // This process's own start is readable where the tests run.
+        #expect(RunStore.processStartTime(ProcessInfo.processInfo.processIdentifier) != nil)
+        try await test.store.backend.close()
+    }
+
+    @Test(arguments: BackendKind.allCases)
     func recordsAreKeptByKindAndReplacedByID(_ kind: BackendKind) async throws {
         guard let test = try await TestStore.make(kind) else { return }
         let at = Runs.start
