@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Logging
 import NIOSSL
 import PostgresNIO
@@ -116,9 +116,8 @@ public actor PostgresBackend: StoreBackend {
     }
 
     @discardableResult
-    private func run(_ sql: String, _ values: [String?] = [], sequence: Int64? = nil) async throws -> [PostgresRow] {
+    private func run(_ sql: String, _ values: [String?] = []) async throws -> [PostgresRow] {
         var binds = PostgresBindings()
-        if let sequence { binds.append(sequence) }
         for value in values { binds.append(value) }
         return try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).collect()
     }
@@ -131,7 +130,7 @@ public actor PostgresBackend: StoreBackend {
                 try await run("COMMIT")
                 return value
             } catch {
-                try? await run("ROLLBACK")
+                _ = try? await run("ROLLBACK")
                 throw error
             }
         }
@@ -140,7 +139,7 @@ public actor PostgresBackend: StoreBackend {
     private func migrate(schema: String) async throws {
         let location = location
         do {
-            try await exclusively { try await run("SET search_path TO \"\(schema)\"") }
+            _ = try await exclusively { try await run("SET search_path TO \"\(schema)\"") }
             try await transaction {
                 // Concurrent first runs create the schema once.
                 try await run("SELECT pg_advisory_xact_lock(hashtext('shipcheck-schema:' || $1))", [schema])
@@ -184,9 +183,18 @@ public actor PostgresBackend: StoreBackend {
                 for pending in events {
                     let event = pending.linked(after: last)
                     let row = pending.row
-                    try await run(StoreSchema.upsert(row.table) { "$\($0)" }, row.table.columns.map { row[$0] })
-                    try await run(
-                        StoreSchema.appendEvent { "$\($0)" }, StoreSchema.eventValues(event), sequence: event.seq)
+                    // The row and its event in one statement (one round trip): the row's upsert runs as
+                    // a data-modifying WITH, which PostgreSQL always runs to completion.
+                    let columns = row.table.columns
+                    let sql =
+                        "WITH row_written AS (\(StoreSchema.upsert(row.table) { "$\($0)" })) "
+                        + StoreSchema.appendEvent { "$\($0 + columns.count)" }
+                    var binds = PostgresBindings()
+                    for column in columns { binds.append(row[column]) }
+                    binds.append(event.seq)
+                    for value in StoreSchema.eventValues(event) { binds.append(value) }
+                    _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+                        .collect()
                     last = (event.seq, event.hash)
                 }
                 return nil
