@@ -1,6 +1,6 @@
 public import Foundation
 import ShipcheckChecks
-public import ShipcheckCore
+import ShipcheckCore
 public import ShipcheckStore
 
 /// The store as people read it: history as a table or JSON, one run whole, the audit log as JSON Lines.
