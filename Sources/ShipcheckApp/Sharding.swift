@@ -123,7 +123,7 @@ public enum GroupVerdict {
     }
 
     static func storedPlan(_ group: String, store: RunStore) async throws -> ShardPlan? {
-        guard let record = try await store.records(kind: ShardPlan.recordKind).first(where: { $0.id == group }) else {
+        guard let record = try await store.records(kind: ShardPlan.recordKind, id: group).first else {
             return nil
         }
         return try JSONDecoder().decode(ShardPlan.self, from: Data(record.body.utf8))

@@ -443,10 +443,11 @@ public struct RunStore: Sendable {
         return durations
     }
 
-    public func records(kind: String, subject: String? = nil, environment: String? = nil) async throws
-        -> [StoredRecord]
+    public func records(kind: String, id: String? = nil, subject: String? = nil, environment: String? = nil)
+        async throws -> [StoredRecord]
     {
         var query = RowQuery(.records, equal: ["kind": kind], orderBy: "at")
+        if let id { query.equal["id"] = id }
         if let subject { query.equal["subject"] = subject }
         if let environment { query.equal["environment"] = environment }
         return try await backend.select(query).map(Self.record)

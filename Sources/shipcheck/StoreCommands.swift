@@ -140,6 +140,15 @@ struct VerdictCommand: AsyncParsableCommand {
             Console.error("\(error)")
             throw ExitCode(ExitCodes.couldNotEvaluate)
         }
+        // The merged verdict is what CI acted on: kept, audited, and readable by `show GROUP`.
+        var notRecorded: String?
+        do {
+            let who = await GateRunner.resolveActor(
+                nil, directory: configURL.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)
+            try await store.recordGroupVerdict(outcome.result, missing: outcome.missing, actor: who.name, at: Date())
+        } catch {
+            notRecorded = "the merged verdict could not be recorded in the store: \(error)"
+        }
         try? await store.backend.close()
         let terminal = TerminalReporter(color: Console.useColor)
         for item in outcome.result.items { Console.out(terminal.line(for: item)) }
@@ -159,6 +168,11 @@ struct VerdictCommand: AsyncParsableCommand {
             throw ExitCode(ExitCodes.couldNotEvaluate)
         }
         for missing in outcome.missing { Console.error("missing: \(missing)") }
+        // As for a run: a verdict whose record was lost is not a clean one.
+        if let notRecorded {
+            Console.error(notRecorded)
+            throw ExitCode(ExitCodes.couldNotEvaluate)
+        }
         // A gate with a shard missing was not evaluated whole, whatever the other shards found.
         let code = outcome.missing.isEmpty ? ExitCodes.code(for: outcome.result.verdict) : ExitCodes.couldNotEvaluate
         if code != 0 { throw ExitCode(code) }
@@ -237,10 +251,14 @@ struct ShowCommand: AsyncParsableCommand {
     }
 }
 
-/// Reads one run, or says it is not there and exits 64.
+/// Reads one run, or a sharded group's merged verdict by the group's name, or says it is not there
+/// and exits 64.
 func loadRun(_ runID: String, _ storeOptions: StoreOptions, _ configOptions: ConfigOptions) async throws -> StoredRun {
     let store = try await openStore(storeOptions, configOptions)
-    let stored = try await reading(store) { try await store.run(runID) }
+    let stored: StoredRun? = try await reading(store) {
+        if let run = try await store.run(runID) { return run }
+        return try await store.groupVerdict(runID)
+    }
     try? await store.backend.close()
     guard let stored else {
         Console.error("no run `\(runID)` in the store at \(StoreLocation.display(store.location))")

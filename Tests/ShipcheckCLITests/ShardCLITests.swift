@@ -104,6 +104,12 @@ import Testing
             try Self.outcomes(
                 String(contentsOf: directory.appendingPathComponent("g2/shipcheck.json"), encoding: .utf8))
                 == expected)
+        // Each merged verdict is recorded and audited; the newest is read back by the group's name.
+        let shown = try CLI.run(["show", "g2", "--format", "json", "--store", store], in: directory)
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(try Self.outcomes(shown.stdout) == expected)
+        let audit = try CLI.run(["audit", "export", "--store", store], in: directory)
+        #expect(audit.stdout.components(separatedBy: "\"kind\":\"record-group-verdict\"").count - 1 == 3)
 
         let unknown = try CLI.run(["verdict", "--group", "nobody", "--store", store], in: directory)
         #expect(unknown.status == 2 && unknown.stderr.contains("no shard of group `nobody` has started"))
