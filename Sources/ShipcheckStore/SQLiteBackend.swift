@@ -181,6 +181,10 @@ public final class SQLiteBackend: StoreBackend {
     }
 
     public func close() async throws {
+        // Readers first: SQLite folds the WAL into the file and removes it only when the last
+        // connection to close may write, and GRDB closes its writer first. A WAL left behind is
+        // read again by every later open (tens of milliseconds for a large one).
+        pool.releaseMemory()
         try pool.close()
     }
 }

@@ -84,6 +84,19 @@ import Testing
         try await test.store.backend.close()
     }
 
+    @Test func closingTheLastConnectionFoldsTheWALIntoTheFile() async throws {
+        guard let test = try await TestStore.make(.sqlite) else { return }
+        try await test.store.begin(Runs.header("wal"))
+        _ = try await test.store.history(HistoryQuery(limit: 1))  // a reader connection is open too
+        #expect(FileManager.default.fileExists(atPath: test.location + "-wal"))
+        try await test.store.backend.close()
+        // Left behind, every later open would read the whole WAL again.
+        #expect(!FileManager.default.fileExists(atPath: test.location + "-wal"))
+        let reopened = RunStore(backend: try SQLiteBackend(path: test.location))
+        #expect(try await reopened.run("wal") != nil)
+        try await reopened.backend.close()
+    }
+
     @Test(arguments: BackendKind.allCases)
     func aPidReusedByAnotherProcessDoesNotKeepADeadRunRunning(_ kind: BackendKind) async throws {
         guard let test = try await TestStore.make(kind) else { return }
