@@ -20,36 +20,18 @@ struct WaiveCommand: AsyncParsableCommand {
     @Argument(help: "The item to waive.") var item: String
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var storeOptions: StoreOptions
-    @Option(name: .long, help: "The environment it is waived in.") var env: String
-    @Option(name: .long, help: "Why, in writing.") var reason: String
-    @Option(
-        name: .long,
-        help:
-            "Until when: a duration (24h) or a time (YYYY-MM-DDTHH:MM, in the configuration's timezone unless it ends in Z or ±HH:MM)."
-    )
-    var until: String
-    @Option(name: .long, help: "Who waives (default SHIPCHECK_ACTOR, then git's user.email).") var actor: String?
-
-    func validate() throws {
-        if reason.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ValidationError("--reason: say why, in writing")
-        }
-    }
+    @OptionGroup var bypass: BypassOptions
 
     func run() async throws {
         let (checklist, url) = try configOptions.load()
-        let environment = try declaredEnvironment(env, in: checklist, file: url)
         guard checklist.item(item) != nil else {
             let hint =
                 Suggestions.closest(to: item, in: checklist.items.map(\.id)).map { "; did you mean `\($0)`?" } ?? ""
             Console.error("no item `\(item)` in \(url.lastPathComponent)\(hint)")
             throw ExitCode.usageFailure
         }
-        let now = Date()
-        let end = try bypassEnd(until, now: now, zone: checklist.timeZone)
-        let who = await GateRunner.resolveActor(
-            actor, directory: url.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)
-        try requireBypass(who, in: environment, of: checklist, to: "waive `\(item)` in \(env)")
+        let (env, reason) = (bypass.env, bypass.reason)
+        let (who, now, end) = try await bypass.authorize(in: checklist, file: url, to: "waive `\(item)` in \(env)")
         let store = try await openStore(storeOptions, configOptions)
         let stored = try await reading(store) {
             try await store.recordWaiver(item: item, environment: env, actor: who, reason: reason, at: now, until: end)
@@ -61,17 +43,45 @@ struct WaiveCommand: AsyncParsableCommand {
     }
 }
 
-/// `--until`: a duration from now (24h) or a time still to come, in the configuration's zone unless
-/// it names one.
-func bypassEnd(_ text: String, now: Date, zone: TimeZone) throws -> Date {
-    guard
-        let end = parseDuration(text).map({ now.addingTimeInterval($0) })
-            ?? DeployCalendar.parseTime(text, zone: zone), end > now
-    else {
-        Console.error("--until: `\(text)` is neither a duration (24h) nor a time still to come (2026-12-09T12:00)")
-        throw ExitCode.usageFailure
+/// What a bypass in writing takes (a waiver, an override): the environment, why, until when, who.
+struct BypassOptions: ParsableArguments {
+    @Option(name: .long, help: "The environment.") var env: String
+    @Option(name: .long, help: "Why, in writing.") var reason: String
+    @Option(
+        name: .long,
+        help:
+            "Until when: a duration (24h) or a time (YYYY-MM-DDTHH:MM, in the configuration's timezone unless it ends in Z or ±HH:MM)."
+    )
+    var until: String
+    @Option(name: .long, help: "Who bypasses (default SHIPCHECK_ACTOR, then git's user.email).") var actor: String?
+
+    func validate() throws {
+        if reason.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--reason: say why, in writing")
+        }
     }
-    return end
+
+    /// Who bypasses, now, and until when, once the environment is known and the actor holds a role
+    /// its `bypass:` names; otherwise exits with the reason.
+    func authorize(in checklist: Checklist, file url: URL, to doWhat: String) async throws
+        -> (who: Identity, now: Date, until: Date)
+    {
+        let environment = try declaredEnvironment(env, in: checklist, file: url)
+        let now = Date()
+        // `--until`: a duration from now (24h) or a time still to come.
+        guard
+            let end = parseDuration(until).map({ now.addingTimeInterval($0) })
+                ?? DeployCalendar.parseTime(until, zone: checklist.timeZone), end > now
+        else {
+            Console.error(
+                "--until: `\(until)` is neither a duration (24h) nor a time still to come (2026-12-09T12:00)")
+            throw ExitCode.usageFailure
+        }
+        let who = await GateRunner.resolveActor(
+            actor, directory: url.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)
+        try requireBypass(who, in: environment, of: checklist, to: doWhat)
+        return (who, now, end)
+    }
 }
 
 struct OverrideCommand: AsyncParsableCommand {
@@ -93,15 +103,7 @@ struct OverrideCommand: AsyncParsableCommand {
     @Argument(help: "The rule: window, freeze or runway.") var rule: String
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var storeOptions: StoreOptions
-    @Option(name: .long, help: "The environment.") var env: String
-    @Option(name: .long, help: "Why, in writing.") var reason: String
-    @Option(
-        name: .long,
-        help:
-            "Until when: a duration (2h) or a time (YYYY-MM-DDTHH:MM, in the configuration's timezone unless it ends in Z or ±HH:MM)."
-    )
-    var until: String
-    @Option(name: .long, help: "Who overrides (default SHIPCHECK_ACTOR, then git's user.email).") var actor: String?
+    @OptionGroup var bypass: BypassOptions
 
     static let rules: [PolicyBlock.Rule] = [.window, .freeze, .runway]
 
@@ -113,20 +115,14 @@ struct OverrideCommand: AsyncParsableCommand {
             throw ValidationError(
                 "`\(rule)` is not a rule that can be overridden; expected window, freeze or runway\(emergency)")
         }
-        if reason.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ValidationError("--reason: say why, in writing")
-        }
     }
 
     func run() async throws {
         let (checklist, url) = try configOptions.load()
-        let environment = try declaredEnvironment(env, in: checklist, file: url)
         let rule = PolicyBlock.Rule(rawValue: rule) ?? .window
-        let now = Date()
-        let end = try bypassEnd(until, now: now, zone: checklist.timeZone)
-        let who = await GateRunner.resolveActor(
-            actor, directory: url.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)
-        try requireBypass(who, in: environment, of: checklist, to: "override the \(rule.rawValue) of \(env)")
+        let (env, reason) = (bypass.env, bypass.reason)
+        let (who, now, end) = try await bypass.authorize(
+            in: checklist, file: url, to: "override the \(rule.rawValue) of \(env)")
         let store = try await openStore(storeOptions, configOptions)
         let stored = try await reading(store) {
             try await store.recordOverride(
