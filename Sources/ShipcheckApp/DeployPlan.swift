@@ -31,8 +31,25 @@ public struct DeployPlan: Sendable, Codable {
     /// Manual gate items whose stored sign-offs for this commit do not satisfy them, with who could
     /// give what is missing. Nil without a store: sign-offs are then asked for at the terminal.
     public var missingSignoffs: [Entry]? = nil
+    /// Why the pre-deploy gate does not stand for this deploy (none recorded for the commit in the
+    /// environment, or the newest whole one did not pass); nil when it does or is not required.
+    public var gate: String? = nil
+    /// The newest whole pre-deploy gate of this commit in the environment, when there is one.
+    public var gateRun: String? = nil
+    /// Records from the store the policy counted for nothing (a waiver or override by someone who
+    /// may not bypass, an unreadable record), each with why.
+    public var ignored: [String] = []
 
-    public var blocked: Bool { !blocks.isEmpty || !failedBefore.isEmpty || !(missingSignoffs ?? []).isEmpty }
+    public var blocked: Bool {
+        !blocks.isEmpty || !failedBefore.isEmpty || !(missingSignoffs ?? []).isEmpty || gate != nil
+    }
+
+    /// Everything that blocks, as one list: what a refused deploy prints and records.
+    public var refusals: [PolicyBlock] {
+        blocks + failedBefore.map { PolicyBlock(.failed, "\($0.item) — \($0.title): \($0.reason)") }
+            + (missingSignoffs ?? []).map { PolicyBlock(.signoffs, "\($0.item) — \($0.title): \($0.reason)") }
+            + (gate.map { [PolicyBlock(.gate, $0)] } ?? [])
+    }
 
     /// The gate phase whose items the plan reads.
     public static let gatePhase = PhaseName.preDeploy
@@ -57,12 +74,16 @@ public struct DeployPlan: Sendable, Codable {
 
         var waivers: [Entry] = []
         var waivedNow: Set<String> = []
+        var ignored = verdict.ignored
         if let store, let environment {
+            let judged = try await store.waiversInForce(environment: environment, at: at, policy: Policy(checklist))
+            ignored += judged.ignored
             for stored in try await store.waivers(environment: environment) {
                 let waiver = stored.waiver
                 let end = waiver.expires.map { ISO8601DateFormatter().string(from: $0) } ?? "no end"
                 let title = checklist.item(stored.item)?.title ?? stored.item
                 if stored.holds(at: at) {
+                    guard judged.holding[stored.item] == waiver else { continue }
                     waivedNow.insert(stored.item)
                     waivers.append(
                         Entry(
@@ -99,6 +120,11 @@ public struct DeployPlan: Sendable, Codable {
             blocks: verdict.blocking, leftOut: leftOut, failedBefore: failedBefore)
         plan.overridden = verdict.overridden
         plan.waivers = waivers
+        plan.ignored = ignored
+        if let environment, let gatePhase = checklist.phase(gatePhase), !gatePhase.items.isEmpty {
+            (plan.gate, plan.gateRun) = try await gateStanding(
+                store: store, environment: environment, deployType: deployType, commit: commit)
+        }
         if let store {
             let manual = engine.selectedItems.filter {
                 $0.isManual && !skippedIDs.contains($0.id) && !waivedNow.contains($0.id)
@@ -113,29 +139,73 @@ public struct DeployPlan: Sendable, Codable {
         return plan
     }
 
+    /// Whether a pre-deploy gate stands for a deploy of `commit` to `environment`: the newest whole
+    /// one (no `--only`, `--skip` or lone shard) recorded for the commit there, of the deploy's type,
+    /// passed. Returns why not (nil when it stands) and the gate's run.
+    static func gateStanding(store: RunStore?, environment: String, deployType: String?, commit: String?)
+        async throws -> (problem: String?, run: String?)
+    {
+        guard let store else { return (nil, nil) }
+        guard let commit else {
+            return (
+                "the commit is unknown (no git repository), so no pre-deploy gate can be matched to this deploy",
+                nil
+            )
+        }
+        let short = String(commit.prefix(12))
+        // Of the deploy's own type: an abbreviated hotfix gate does not stand for a standard deploy,
+        // nor a typed gate for an untyped deploy.
+        let query = HistoryQuery(
+            environment: environment, phase: gatePhase.rawValue, commit: commit, wholeGatesOnly: true)
+        guard let newest = try await store.history(query).first(where: { $0.deployType == deployType }) else {
+            return (
+                "no whole \(gatePhase.rawValue) gate of commit \(short) is recorded in \(environment)"
+                    + (deployType.map { " for type \($0)" } ?? "")
+                    + " (run `shipcheck run \(gatePhase.rawValue) --env \(environment)"
+                    + (deployType.map { " --type \($0)" } ?? "") + "` first)", nil
+            )
+        }
+        guard newest.outcome == Verdict.passed.rawValue else {
+            return (
+                "the newest whole \(gatePhase.rawValue) gate of commit \(short) in \(environment) (run \(newest.runID)) is \(newest.outcome), not passed",
+                newest.runID
+            )
+        }
+        return (nil, newest.runID)
+    }
+
     /// The calendar at `at` for the environment and type: the configured windows and freezes, the
-    /// environment's emergency freezes and overrides from the store, and the runway (the window's, or
-    /// else `typicalDuration`).
+    /// environment's emergency freezes and overrides from the store (as the policy counts them), and
+    /// the runway (the window's, or else `typicalDuration`).
     public static func calendarVerdict(
         checklist: Checklist, store: RunStore?, environment: String?, deployType: String?, at: Date,
         typicalDuration: Double?
     ) async throws -> CalendarVerdict {
+        let policy = Policy(checklist)
         var emergencies: [EmergencyFreeze] = []
         var overrides: [PolicyBlock.Rule: Waiver] = [:]
+        var ignored: [String] = []
         if let store, let environment {
-            emergencies = try await store.emergencyFreezes(environment: environment)
-            overrides = try await store.overridesInForce(environment: environment, at: at)
+            let freezes = try await store.emergencyFreezes(environment: environment, policy: policy)
+            emergencies = freezes.freezes
+            let judged = try await store.overridesInForce(environment: environment, at: at, policy: policy)
+            overrides = judged.holding
+            ignored = freezes.ignored + judged.ignored
         }
-        return Policy(checklist).blocks(
+        var verdict = policy.blocks(
             at: at, environment: environment, deployType: deployType, typicalDuration: typicalDuration,
             emergencies: emergencies, overrides: overrides)
+        verdict.ignored = ignored
+        return verdict
     }
 
-    /// The median duration of the last ten passing deploy-phase runs in the environment.
+    /// The median duration of the last ten passing whole deploy-phase runs in the environment.
     public static func typicalDeployDuration(store: RunStore?, environment: String?) async throws -> Double? {
         guard let store else { return nil }
         let recent = try await store.history(
-            HistoryQuery(environment: environment, phase: PhaseName.deploy.rawValue, outcome: "passed", limit: 10))
+            HistoryQuery(
+                environment: environment, phase: PhaseName.deploy.rawValue, outcome: "passed", limit: 10,
+                wholeGatesOnly: true))
         let durations = recent.compactMap { run in run.finishedAt.map { $0.timeIntervalSince(run.startedAt) } }.sorted()
         guard !durations.isEmpty else { return nil }
         let middle = durations.count / 2
@@ -152,9 +222,15 @@ public struct DeployPlan: Sendable, Codable {
         for block in blocks { lines.append("  ✗ \(block.rule.rawValue): \(block.message)") }
         for entry in failedBefore { lines.append("  ✗ \(entry.item) — \(entry.title): \(entry.reason)") }
         for entry in missingSignoffs ?? [] { lines.append("  ✗ \(entry.item) — \(entry.title): \(entry.reason)") }
+        if let gate { lines.append("  ✗ gate: \(gate)") }
         for entry in overridden { lines.append("  ~ \(entry.block.rule.rawValue): \(entry.message)") }
+        for entry in ignored { lines.append("  ! ignored: \(entry)") }
         if missingSignoffs == nil {
-            lines.append("sign-offs: not checked without a run store; a run asks for them at the terminal")
+            lines.append(
+                "sign-offs and the pre-deploy gate: not checked without a run store; a run asks for sign-offs at the terminal"
+            )
+        } else if let gateRun, gate == nil {
+            lines.append("gate: run \(gateRun) passed")
         }
         if let typicalDuration {
             lines.append("expected duration: \(Value.formatDuration(typicalDuration))")

@@ -97,10 +97,20 @@ public enum GateRunner {
             ? InputSnapshot(directory: directory, environment: environment) : nil
         await snapshot?.prefetch()
         var store: RunStore?
+        // Waivers, overrides, freezes, sign-offs and the gate's record live in the store: without it
+        // the environment's rules could not be judged, so a run there may not go without it.
+        let storeBound = Policy(checklist).storeBoundRules(of: request.environment)
+        if !request.recordsRuns, request.resume == nil, let environment = request.environment, !storeBound.isEmpty {
+            throw GateFailure(
+                [
+                    "--no-store: \(environment) has rules judged from the run store (\(storeBound.joined(separator: ", "))), so a run there is recorded; drop --no-store"
+                ], usage: true)
+        }
         if request.recordsRuns || request.resume != nil {
             let location = StoreLocation.resolve(
                 flag: request.store, environment: environment, configured: checklist.store, configDirectory: directory)
             do {
+                if let flag = request.store { try StoreLocation.checkFlag(flag) }
                 store = try await StoreLocation.open(location, environment: environment, configDirectory: directory)
             } catch {
                 throw GateFailure(["\(error)", "(--no-store runs the gate without recording it)"], usage: false)
@@ -214,29 +224,40 @@ public enum GateRunner {
                 throw GateFailure(["--changed-since: \(error)"], usage: true)
             }
         }
+        provenance.partial = Self.partialScope(request: request, shard: provenance.shard, group: provenance.group)
+        // Checks never inherit Shipcheck's own credentials; their values are still masked wherever they show.
+        var checkEnvironment = environment
+        var withheld: [String] = []
+        for name in StoreLocation.credentialVariables {
+            guard let value = checkEnvironment.removeValue(forKey: name) else { continue }
+            withheld += name == StoreLocation.environmentVariable ? Redactor.urlPassword(in: value).map { [$0] } ?? [] : [value]
+        }
         var options = RunOptions(
             phase: request.phase, environment: request.environment, deployType: request.deployType,
             jobs: request.jobs ?? ProcessInfo.processInfo.activeProcessorCount, only: request.only, skip: request.skip,
-            actor: actor, workingDirectory: directory, processEnvironment: environment, changedPaths: changedPaths,
-            toolVersion: ShipcheckVersion.current)
+            actor: actor, workingDirectory: directory, processEnvironment: checkEnvironment,
+            changedPaths: changedPaths, toolVersion: ShipcheckVersion.current)
+        options.secretPatterns = SecretMasker()
+        options.withheldSecrets = withheld
         options.release = request.release
         options.provenance = provenance
         let problems = options.problems(in: checklist)
         guard problems.isEmpty else { throw GateFailure(problems, usage: true) }
-        // A deploy starts only inside its window, outside freezes, with the runway to finish.
+        // A deploy starts only when `plan` would say nothing blocks it: the same question, the same answer.
         if request.phase == .deploy, request.resume == nil {
-            let verdict: CalendarVerdict
+            let plan: DeployPlan
             do {
-                verdict = try await DeployPlan.calendarVerdict(
-                    checklist: checklist, store: store, environment: request.environment,
-                    deployType: request.deployType, at: runEnvironment.now(),
-                    typicalDuration: DeployPlan.typicalDeployDuration(store: store, environment: request.environment))
+                plan = try await DeployPlan.make(
+                    checklist: checklist, directory: directory, environment: request.environment,
+                    deployType: request.deployType, at: runEnvironment.now(), processEnvironment: environment,
+                    store: store)
             } catch {
-                throw GateFailure(["cannot read the deploy calendar's records: \(error)"], usage: false)
+                throw GateFailure(["cannot read the deploy's policy records: \(error)"], usage: false)
             }
-            if !verdict.blocking.isEmpty {
+            if plan.blocked {
                 var refusal =
-                    ["the deploy may not start now:"] + verdict.blocking.map { "  \($0.rule.rawValue): \($0.message)" }
+                    ["the deploy may not start now:"] + plan.refusals.map { "  \($0.rule.rawValue): \($0.message)" }
+                    + plan.ignored.map { "  ignored: \($0)" }
                     + ["(`shipcheck plan` shows what blocks a deploy at any time)"]
                 if let store {
                     do {
@@ -244,7 +265,7 @@ public enum GateRunner {
                             RunStore.Refusal(
                                 environment: request.environment, deployType: request.deployType,
                                 phase: request.phase, actor: identity, commit: provenance.commit,
-                                blocks: verdict.blocking),
+                                blocks: plan.refusals),
                             at: runEnvironment.now())
                     } catch {
                         refusal.append("(this refusal could not be recorded in the run store: \(error))")
@@ -252,10 +273,24 @@ public enum GateRunner {
                 }
                 throw GateFailure(refusal, usage: false, refused: true)
             }
-            for overridden in verdict.overridden {
+            for overridden in plan.overridden {
                 notes.append("\(overridden.block.rule.rawValue) \(overridden.message)")
             }
         }
+        // Waivers count only when their author may bypass the environment, judged as they are read.
+        var waivers: [String: Waiver] = [:]
+        if let store, let environmentName = request.environment {
+            do {
+                let judged = try await store.waiversInForce(
+                    environment: environmentName, at: runEnvironment.now(), policy: Policy(checklist))
+                waivers = judged.holding
+                provenance.ignored = judged.ignored.isEmpty ? nil : judged.ignored
+            } catch {
+                throw GateFailure(["cannot read the environment's waivers: \(error)"], usage: false)
+            }
+        }
+        for ignored in provenance.ignored ?? [] { notes.append("ignored: \(ignored)") }
+        options.provenance = provenance
 
         let recorder = store.map { StoreRecorder(store: $0) }
         let reuse = snapshot.flatMap { snapshot in store.map { StoreReuse(store: $0, snapshot: snapshot) } }
@@ -268,12 +303,23 @@ public enum GateRunner {
                         checklist: checklist, deployer: actor, author: provenance.author, now: runEnvironment.now))
             } ?? signoffs?(identity),
             observer: observer, recorder: recorder, reuse: reuse, history: store,
-            waivers: store.map { StoreWaivers(store: $0) })
+            waivers: store.map { _ in JudgedWaivers(waivers) })
         if let store { notes.append("recording run \(runID) in \(StoreLocation.display(store.location))") }
         return PreparedGate(
             engine: engine, runID: runID, store: store, checklist: checklist, request: request, directory: directory,
             environment: environment, completed: completed, resumedStartedAt: resumedStartedAt,
             notes: notes)
+    }
+
+    /// Why the run covers part of its phase, or nil for a whole gate.
+    static func partialScope(request: GateRequest, shard: String?, group: String?) -> String? {
+        if let shard, !shard.hasPrefix("all ") {
+            return "shard \(shard)" + (group.map { " of group \($0); its verdict counts" } ?? "")
+        }
+        var parts: [String] = []
+        if !request.only.isEmpty { parts.append("--only " + request.only.joined(separator: ",")) }
+        if !request.skip.isEmpty { parts.append("--skip " + request.skip.joined(separator: ",")) }
+        return parts.isEmpty ? nil : parts.joined(separator: " ")
     }
 
     /// The group's plan: this runner's proposal, unless another shard stored one first.

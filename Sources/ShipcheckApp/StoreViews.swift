@@ -8,7 +8,10 @@ public enum StoreViews {
     /// Opens the store a command names: `--store`, SHIPCHECK_STORE, the configuration's `store:`,
     /// else the SQLite file beside the configuration (or in the current directory without one). A
     /// configuration that does not load names no store.
-    public static func open(flag: String?, configURL: URL?, environment: [String: String]) async throws -> RunStore {
+    public static func open(
+        flag: String?, configURL: URL?, environment: [String: String], access: StoreLocation.Access = .readWrite
+    ) async throws -> RunStore {
+        if let flag { try StoreLocation.checkFlag(flag) }
         var configured: String?
         if let configURL, flag == nil, environment[StoreLocation.environmentVariable] == nil {
             configured = try? ConfigLoader(kinds: CheckKinds.all).load(file: configURL).store
@@ -17,7 +20,8 @@ public enum StoreViews {
             configURL?.deletingLastPathComponent() ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let location = StoreLocation.resolve(
             flag: flag, environment: environment, configured: configured, configDirectory: directory)
-        return try await StoreLocation.open(location, environment: environment, configDirectory: directory)
+        return try await StoreLocation.open(
+            location, environment: environment, configDirectory: directory, access: access)
     }
 
     public static func historyTable(_ runs: [RunSummary], now: Date = Date()) -> String {

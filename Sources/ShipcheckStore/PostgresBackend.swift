@@ -13,6 +13,10 @@ public actor PostgresBackend: StoreBackend {
     /// One statement sequence at a time on the one connection: a transaction must not interleave.
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var deadline = StoreDeadline.standard
+    /// Set once a call outlived its deadline: the connection is closed, and every later call fails at
+    /// once instead of waiting for a server that is gone.
+    private var lost: String?
 
     public struct Target: Sendable {
         public var host: String
@@ -22,7 +26,8 @@ public actor PostgresBackend: StoreBackend {
         public var database: String
         /// Tables live in this schema (`?schema=`), `public` by default.
         public var schema: String
-        public var requireTLS: Bool
+        public var sslmode: SSLMode
+        public var requireTLS: Bool { sslmode.requiresTLS }
 
         /// The URL without its password, for messages and records.
         public var location: String {
@@ -44,7 +49,16 @@ public actor PostgresBackend: StoreBackend {
             guard schema.range(of: "^[A-Za-z_][A-Za-z0-9_]{0,62}$", options: .regularExpression) != nil else {
                 throw StoreError.badLocation("the store URL's schema `\(schema)` is not a plain identifier")
             }
-            let sslmode = query.first { $0.name == "sslmode" }?.value ?? "prefer"
+            for item in query where !["schema", "sslmode"].contains(item.name) {
+                throw StoreError.badLocation(
+                    "the store URL's parameter `\(item.name)` is not one shipcheck reads; expected schema or sslmode")
+            }
+            let sslmodeText = query.first { $0.name == "sslmode" }?.value ?? "prefer"
+            guard let sslmode = SSLMode(rawValue: sslmodeText) else {
+                throw StoreError.badLocation(
+                    "the store URL's sslmode `\(sslmodeText)` is not one PostgreSQL defines; expected one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
             let password =
                 components.password.map { $0.removingPercentEncoding ?? $0 }
                 ?? environment["SHIPCHECK_STORE_PASSWORD"] ?? environment["PGPASSWORD"]
@@ -52,15 +66,55 @@ public actor PostgresBackend: StoreBackend {
                 host: host, port: components.port ?? 5432,
                 user: components.user ?? environment["PGUSER"] ?? "postgres", password: password,
                 database: database.isEmpty ? (components.user ?? "postgres") : database, schema: schema,
-                requireTLS: ["require", "verify-ca", "verify-full"].contains(sslmode))
+                sslmode: sslmode)
         }
     }
 
-    public static func open(_ target: Target, connectTimeout: Duration = .seconds(10)) async throws -> PostgresBackend {
+    /// libpq's `sslmode` values (case-sensitive, as libpq reads them). `require` encrypts without
+    /// checking the certificate, `verify-ca` checks it against the trust store, `verify-full` its
+    /// host name too; `allow` and `prefer` may fall back to plain text.
+    public enum SSLMode: String, Sendable, CaseIterable {
+        case disable, allow, prefer, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
+
+        public var requiresTLS: Bool { [.require, .verifyCA, .verifyFull].contains(self) }
+
+        func tls() throws -> PostgresConnection.Configuration.TLS {
+            var client = TLSConfiguration.makeClientConfiguration()
+            switch self {
+            case .disable, .allow: return .disable
+            case .prefer:
+                client.certificateVerification = .none
+                return .prefer(try NIOSSLContext(configuration: client))
+            case .require:
+                client.certificateVerification = .none
+                return .require(try NIOSSLContext(configuration: client))
+            case .verifyCA:
+                client.certificateVerification = .noHostnameVerification
+                return .require(try NIOSSLContext(configuration: client))
+            case .verifyFull:
+                return .require(try NIOSSLContext(configuration: client))
+            }
+        }
+    }
+
+    public static func open(
+        _ target: Target, connectTimeout: Duration = .seconds(10), deadline: Duration = StoreDeadline.standard
+    ) async throws -> PostgresBackend {
+        let backend = try await StoreDeadline.run(deadline, location: target.location, what: "opening the store") {
+            try await connect(target, connectTimeout: connectTimeout)
+        }
+        await backend.setDeadline(deadline)
+        return backend
+    }
+
+    private func setDeadline(_ deadline: Duration) { self.deadline = deadline }
+
+    private static func connect(_ target: Target, connectTimeout: Duration) async throws -> PostgresBackend {
         var configuration: PostgresConnection.Configuration
         do {
-            let tls: PostgresConnection.Configuration.TLS =
-                target.requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
+            let tls = try target.sslmode.tls()
             configuration = PostgresConnection.Configuration(
                 host: target.host, port: target.port, username: target.user, password: target.password,
                 database: target.database, tls: tls)
@@ -166,7 +220,26 @@ public actor PostgresBackend: StoreBackend {
         }
     }
 
+    /// Runs a call within the deadline; past it, the connection is given up for good.
+    private func guarded<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T)
+        async throws -> T
+    {
+        if let lost { throw StoreError.failed(location: location, reason: "the connection was lost earlier: \(lost)") }
+        do {
+            return try await StoreDeadline.run(deadline, location: location, what: what, body)
+        } catch StoreError.timedOut(let location, let reason) {
+            lost = reason
+            let connection = connection
+            Task { try? await connection.close() }
+            throw StoreError.timedOut(location: location, reason: reason)
+        }
+    }
+
     public func write(_ events: [PendingEvent], ifAbsent: Bool) async throws -> StoreRow? {
+        try await guarded("a write") { try await self.writeNow(events, ifAbsent: ifAbsent) }
+    }
+
+    private func writeNow(_ events: [PendingEvent], ifAbsent: Bool) async throws -> StoreRow? {
         do {
             return try await transaction {
                 // Self-exclusive, so that two writers never link to the same event; readers go on.
@@ -205,6 +278,10 @@ public actor PostgresBackend: StoreBackend {
     }
 
     public func select(_ query: RowQuery) async throws -> [StoreRow] {
+        try await guarded("a read") { try await self.selectNow(query) }
+    }
+
+    private func selectNow(_ query: RowQuery) async throws -> [StoreRow] {
         let (sql, values) = query.sql { "$\($0)" }
         do {
             let rows = try await exclusively { try await run(sql, values) }
@@ -225,6 +302,10 @@ public actor PostgresBackend: StoreBackend {
     }
 
     public func events() async throws -> [AuditEvent] {
+        try await guarded("reading the audit chain") { try await self.eventsNow() }
+    }
+
+    private func eventsNow() async throws -> [AuditEvent] {
         do {
             let rows = try await exclusively { try await run(StoreSchema.allEvents) }
             return try rows.map { row in
@@ -242,6 +323,10 @@ public actor PostgresBackend: StoreBackend {
     }
 
     public func close() async throws {
-        try await connection.close()
+        guard lost == nil else { return }
+        let connection = connection
+        try await StoreDeadline.run(deadline, location: location, what: "closing the connection") {
+            try await connection.close()
+        }
     }
 }

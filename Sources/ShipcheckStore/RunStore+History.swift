@@ -16,11 +16,13 @@ extension RunStore: RunHistory {
             else { continue }
             if runs[runID] == nil {
                 var runQuery = RowQuery(.runs, equal: ["id": runID])
-                runQuery.columns = ["phase", "environment", "commit_sha", "dirty", "finished_at"]
+                runQuery.columns = ["phase", "environment", "commit_sha", "dirty", "finished_at", "shard"]
                 runs[runID] = try await backend.select(runQuery).first
             }
-            // A run still going (or interrupted) has not finished what it was checking.
-            guard let run = runs[runID] ?? nil, run["finished_at"] != nil else { continue }
+            // A run still going (or interrupted) has not finished what it was checking; a partial run
+            // or a single shard is not the environment's gate.
+            guard let run = runs[runID] ?? nil, run["finished_at"] != nil, Self.isWholeGate(shard: run["shard"])
+            else { continue }
             let result = RecordedResult(
                 runID: runID, itemID: itemID, phase: run["phase"] ?? "", environment: run["environment"],
                 commit: run["commit_sha"], dirty: run["dirty"].map { $0 == "true" }, finishedAt: finishedAt,

@@ -19,6 +19,8 @@ extension RunStore {
         public var item: String
         public var environment: String
         public var waiver: Waiver
+        /// Why the record's body could not be read, when it could not: such a record counts for nothing.
+        public var unreadable: String? = nil
 
         public func holds(at date: Date) -> Bool {
             waiver.at <= date && (waiver.expires.map { date < $0 } ?? true)
@@ -53,13 +55,47 @@ extension RunStore {
         try await bypasses(kind: Self.overrideKind, environment: environment)
     }
 
-    /// The overrides in force at `date`, by rule.
-    public func overridesInForce(environment: String, at date: Date) async throws -> [PolicyBlock.Rule: Waiver] {
-        var holding: [PolicyBlock.Rule: Waiver] = [:]
-        for stored in try await overrides(environment: environment) where stored.holds(at: date) {
-            if let rule = PolicyBlock.Rule(rawValue: stored.item) { holding[rule] = stored.waiver }
+    /// Bypasses in force, as the policy counts them when they are read: those whose author may
+    /// bypass the environment hold; the rest (a row written straight into the store by someone
+    /// else, a record that cannot be read) count for nothing and are named with why.
+    public struct BypassesInForce<Key: Hashable & Sendable>: Sendable {
+        public var holding: [Key: Waiver] = [:]
+        public var ignored: [String] = []
+    }
+
+    /// The waivers of items in force at `date`, judged by `policy`.
+    public func waiversInForce(environment: String, at date: Date, policy: Policy) async throws
+        -> BypassesInForce<String>
+    {
+        judged(try await waivers(environment: environment), what: "waiver of", at: date, policy: policy) { $0 }
+    }
+
+    /// The overrides of calendar rules in force at `date`, judged by `policy`.
+    public func overridesInForce(environment: String, at date: Date, policy: Policy) async throws
+        -> BypassesInForce<PolicyBlock.Rule>
+    {
+        judged(try await overrides(environment: environment), what: "override of the", at: date, policy: policy) {
+            PolicyBlock.Rule(rawValue: $0)
         }
-        return holding
+    }
+
+    private func judged<Key>(
+        _ records: [StoredWaiver], what: String, at date: Date, policy: Policy, key: (String) -> Key?
+    ) -> BypassesInForce<Key> {
+        var result = BypassesInForce<Key>()
+        for stored in records where stored.holds(at: date) {
+            let name = "\(stored.id) (\(what) `\(stored.item)` by \(stored.waiver.actor))"
+            if let problem = stored.unreadable {
+                result.ignored.append("\(name): the record cannot be read (\(problem))")
+            } else if let why = policy.ignoredBypass(by: stored.waiver.actor, environment: stored.environment) {
+                result.ignored.append("\(name): \(why)")
+            } else if let key = key(stored.item) {
+                result.holding[key] = stored.waiver
+            } else {
+                result.ignored.append("\(name): `\(stored.item)` is not a rule that can be overridden")
+            }
+        }
+        return result
     }
 
     private func recordBypass(
@@ -76,29 +112,33 @@ extension RunStore {
     }
 
     private func bypasses(kind: String, environment: String) async throws -> [StoredWaiver] {
-        try await records(kind: kind, environment: environment).compactMap { record in
-            guard let subject = record.subject,
-                let body = try? JSONDecoder().decode(WaiverBody.self, from: Data(record.body.utf8))
-            else { return nil }
+        try await records(kind: kind, environment: environment).map { record in
+            var unreadable: String?
+            var body = WaiverBody(reason: "")
+            do {
+                body = try JSONDecoder().decode(WaiverBody.self, from: Data(record.body.utf8))
+            } catch {
+                unreadable = "its body is not a \(kind) record: \(error)"
+            }
+            if record.subject == nil { unreadable = "it names no subject" }
+            if record.actor == nil { unreadable = "it names no author" }
             return StoredWaiver(
-                id: record.id, item: subject, environment: environment,
+                id: record.id, item: record.subject ?? "?", environment: environment,
                 waiver: Waiver(
-                    actor: record.actor ?? "", reason: body.reason, at: record.at, expires: record.until, via: body.via)
-            )
+                    actor: record.actor ?? "?", reason: body.reason, at: record.at, expires: record.until,
+                    via: body.via),
+                unreadable: unreadable)
         }
     }
 }
 
-/// The store as the engine's source of waivers in force.
-public struct StoreWaivers: WaiverSource {
-    public let store: RunStore
+/// Waivers judged once, before the run, as the engine's source of waivers in force.
+public struct JudgedWaivers: WaiverSource {
+    public let waivers: [String: Waiver]
 
-    public init(store: RunStore) { self.store = store }
+    public init(_ waivers: [String: Waiver]) { self.waivers = waivers }
 
     public func waivers(environment: String?, at date: Date) async -> [String: Waiver] {
-        guard let environment, let all = try? await store.waivers(environment: environment) else { return [:] }
-        var holding: [String: Waiver] = [:]
-        for stored in all where stored.holds(at: date) { holding[stored.item] = stored.waiver }
-        return holding
+        waivers.filter { _, waiver in waiver.at <= date && (waiver.expires.map { date < $0 } ?? true) }
     }
 }

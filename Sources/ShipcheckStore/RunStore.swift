@@ -63,11 +63,17 @@ public struct HistoryQuery: Sendable {
     public var group: String?
     public var since: Date?
     public var limit: Int?
+    public var commit: String?
+    /// Only runs that stand for a whole gate: no `--only`/`--skip` run, no single shard.
+    public var wholeGatesOnly = false
 
     public init(
         environment: String? = nil, deployType: String? = nil, phase: String? = nil, outcome: String? = nil,
-        group: String? = nil, since: Date? = nil, limit: Int? = nil
+        group: String? = nil, since: Date? = nil, limit: Int? = nil, commit: String? = nil,
+        wholeGatesOnly: Bool = false
     ) {
+        self.commit = commit
+        self.wholeGatesOnly = wholeGatesOnly
         self.environment = environment
         self.deployType = deployType
         self.phase = phase
@@ -221,7 +227,8 @@ public struct RunStore: Sendable {
         return StoreRow(
             .runs,
             [
-                "id": header.runID, "run_group": provenance.group, "shard": provenance.shard,
+                "id": header.runID, "run_group": provenance.group,
+                "shard": provenance.shard ?? (provenance.partial != nil ? Self.partialShard : nil),
                 "phase": header.phase.rawValue, "environment": header.environment, "deploy_type": header.deployType,
                 "actor": header.actor, "project": header.project, "config": header.config,
                 "config_digest": provenance.configDigest, "commit_sha": provenance.commit,
@@ -230,6 +237,17 @@ public struct RunStore: Sendable {
                 "started_at": StoreTime.text(header.startedAt), "finished_at": finishedAt.map(StoreTime.text),
                 "verdict": verdict?.rawValue, "host": host, "pid": processToken, "header": try Self.json(header),
             ])
+    }
+
+    /// The `shard` column of a run that covers part of its phase without being a shard (`--only`,
+    /// `--skip`): queries for the environment's gate leave out every run whose shard column is set,
+    /// except a sharded group's merged verdict (`all N`).
+    public static let partialShard = "partial"
+
+    /// Whether a run's `shard` column marks a whole gate: none, or a group's merged verdict.
+    public static func isWholeGate(shard: String?) -> Bool {
+        guard let shard else { return true }
+        return shard.hasPrefix("all ")
     }
 
     /// Records a run before its first item (or again when it is resumed).
@@ -244,11 +262,13 @@ public struct RunStore: Sendable {
     }
 
     /// Records several results of one run in one transaction, each with its audit event, in order.
-    public func record(_ results: [ItemResult], runID: String) async throws {
-        try await backend.write(results.map { event("item-finished", try itemRow($0, runID: runID)) })
+    /// A partial run's results are not `reusable`: evidence reuse takes only whole gates' results.
+    public func record(_ results: [ItemResult], runID: String, reusable: Bool = true) async throws {
+        try await backend.write(
+            results.map { event("item-finished", try itemRow($0, runID: runID, reusable: reusable)) })
     }
 
-    func itemRow(_ result: ItemResult, runID: String) throws -> StoreRow {
+    func itemRow(_ result: ItemResult, runID: String, reusable: Bool = true) throws -> StoreRow {
         let capped = EvidenceCap.capped(result, limit: evidenceLimit)
         return StoreRow(
             .itemResults,
@@ -256,7 +276,7 @@ public struct RunStore: Sendable {
                 "run_id": runID, "item_id": result.id, "outcome": result.outcome.rawValue,
                 "severity": result.severity.rawValue, "duration": "\(result.duration)",
                 "attempts": "\(result.attempts)",
-                "reuse_key": result.reusedFrom == nil && result.outcome == .pass ? result.reuseKey : nil,
+                "reuse_key": reusable && result.reusedFrom == nil && result.outcome == .pass ? result.reuseKey : nil,
                 "reused_from": result.reusedFrom?.runID, "finished_at": StoreTime.text(now()),
                 "result": try Self.json(capped),
             ])
@@ -273,7 +293,12 @@ public struct RunStore: Sendable {
     public func recordFinished(_ runs: [(header: RunHeader, result: RunResult)]) async throws {
         var events: [PendingEvent] = []
         for (header, result) in runs {
-            for item in result.items { events.append(event("item-finished", try itemRow(item, runID: header.runID))) }
+            for item in result.items {
+                events.append(
+                    event(
+                        "item-finished",
+                        try itemRow(item, runID: header.runID, reusable: header.provenance.partial == nil)))
+            }
             events.append(
                 event("run-recorded", try runRow(header, finishedAt: result.finishedAt, verdict: result.verdict)))
         }
@@ -341,15 +366,17 @@ public struct RunStore: Sendable {
         if let deployType = query.deployType { rows.equal["deploy_type"] = deployType }
         if let phase = query.phase { rows.equal["phase"] = phase }
         if let group = query.group { rows.equal["run_group"] = group }
+        if let commit = query.commit { rows.equal["commit_sha"] = commit }
         if let since = query.since { rows.atLeast["started_at"] = StoreTime.text(since) }
         let unfinished = ["running", "interrupted"].contains(query.outcome ?? "")
         if let outcome = query.outcome {
             if unfinished { rows.null.append("finished_at") } else { rows.equal["verdict"] = outcome }
         }
-        // Which unfinished runs are dead is known only after reading them.
-        if !unfinished { rows.limit = query.limit }
+        // Which unfinished runs are dead, and which are whole gates, is known only after reading them.
+        if !unfinished, !query.wholeGatesOnly { rows.limit = query.limit }
         var summaries = try await backend.select(rows).map(summary)
         if unfinished { summaries = summaries.filter { $0.outcome == query.outcome } }
+        if query.wholeGatesOnly { summaries = summaries.filter { Self.isWholeGate(shard: $0.shard) } }
         if let limit = query.limit { summaries = Array(summaries.prefix(limit)) }
         return summaries
     }
@@ -378,10 +405,12 @@ public struct RunStore: Sendable {
             var query = RowQuery(.runs, equal: ["phase": phase], atLeast: ["started_at": StoreTime.text(since)])
             if let verdict { query.equal["verdict"] = verdict }
             if let environment { query.equal["environment"] = environment }
-            query.columns = ["environment", "started_at", "finished_at", "verdict", "commit_time"]
+            query.columns = ["environment", "started_at", "finished_at", "verdict", "commit_time", "shard"]
             let isDeploy = phase == "deploy"
             return try await backend.select(query) { cells in
-                cells.date(1).map {
+                // A partial run or a single shard is not a deploy, a rollback or a stopped gate.
+                guard Self.isWholeGate(shard: cells.text(5)) else { return nil }
+                return cells.date(1).map {
                     DeliveryMetrics.Run(
                         phase: phase, environment: cells.text(0), startedAt: $0, finishedAt: cells.date(2),
                         verdict: cells.text(3), commitTime: isDeploy ? cells.date(4) : nil)

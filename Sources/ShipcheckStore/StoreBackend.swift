@@ -84,6 +84,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case badLocation(String)
     case failed(location: String, reason: String)
     case unreadableRow(table: String, key: String, reason: String)
+    /// A call past its deadline (`StoreDeadline`): the server went away or hangs.
+    case timedOut(location: String, reason: String)
 
     public var description: String {
         switch self {
@@ -93,6 +95,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         case .badLocation(let message): message
         case .failed(let location, let reason): "the store at \(location) failed: \(reason)"
         case .unreadableRow(let table, let key, let reason): "\(table) \(key) cannot be read: \(reason)"
+        case .timedOut(let location, let reason): "the store at \(location) failed: \(reason)"
         }
     }
 }
@@ -134,7 +137,15 @@ enum StoreSchema {
                 kind TEXT NOT NULL, row_table TEXT NOT NULL, row_key TEXT NOT NULL, row_digest TEXT NOT NULL, \
                 previous_hash TEXT NOT NULL, hash TEXT NOT NULL)
                 """,
-            ]
+            ],
+            // 2: metrics leave out partial runs by their shard column, still from the index alone.
+            [
+                """
+                CREATE INDEX runs_metrics_whole ON runs (phase, started_at, environment, finished_at, verdict, \
+                commit_time, shard, id)
+                """,
+                "DROP INDEX runs_metrics",
+            ],
         ]
     }
 

@@ -51,7 +51,8 @@ public actor StoreRecorder: RunRecorder {
             let runID = pendingRunID
             pending = []
             let names = batch.map(\.id).joined(separator: ", ")
-            await attempt("item \(names)") { try await store.record(batch, runID: runID) }
+            let reusable = header?.provenance.partial == nil
+            await attempt("item \(names)") { try await store.record(batch, runID: runID, reusable: reusable) }
         }
         writer = nil
     }

@@ -54,7 +54,7 @@ struct FreezeCommand: AsyncParsableCommand {
         _ = try declaredEnvironment(env, in: checklist, file: url)
         let who = await GateRunner.resolveActor(
             actor, directory: url.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)
-        let store = try await openStore(storeOptions, configOptions)
+        let store = try await openStore(storeOptions, configOptions, access: .readWrite)
         let now = Date()
         let freeze = try await reading(store) {
             try await store.declareFreeze(
@@ -90,9 +90,9 @@ struct UnfreezeCommand: AsyncParsableCommand {
         let who = await GateRunner.resolveActor(
             actor, directory: url.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)
         try requireBypass(who, in: environment, of: checklist, to: "end a freeze of \(env)")
-        let store = try await openStore(storeOptions, configOptions)
+        let store = try await openStore(storeOptions, configOptions, access: .readWrite)
         let ended = try await reading(store) {
-            try await store.endFreezes(environment: env, actor: who, at: Date())
+            try await store.endFreezes(environment: env, actor: who, at: Date(), policy: Policy(checklist))
         }
         try? await store.backend.close()
         if ended.isEmpty {

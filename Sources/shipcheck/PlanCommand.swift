@@ -54,7 +54,7 @@ struct PlanCommand: AsyncParsableCommand {
             }
             when = parsed
         }
-        let store = noStore ? nil : try await openStore(storeOptions, configOptions)
+        let store = noStore ? nil : try await openStore(storeOptions, configOptions, access: .readOnly)
         let plan = try await reading(store) {
             try await DeployPlan.make(
                 checklist: checklist, directory: url.deletingLastPathComponent(), environment: env, deployType: type,

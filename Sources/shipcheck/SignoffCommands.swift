@@ -53,7 +53,7 @@ struct SignoffCommand: AsyncParsableCommand {
             Console.error("\(who.name) wrote this commit and may not sign off `\(item)` (`not: [author]`)")
             throw ExitCode(ExitCodes.failed)
         }
-        let store = try await openStore(storeOptions, configOptions)
+        let store = try await openStore(storeOptions, configOptions, access: .readWrite)
         let stored = try await reading(store) {
             try await store.recordSignoff(
                 item: item, environment: env, commit: commit, actor: who,
@@ -91,7 +91,7 @@ struct SignoffsCommand: AsyncParsableCommand {
         }
         let revision = await GitInfo.revision(
             in: url.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)
-        let store = try await openStore(storeOptions, configOptions)
+        let store = try await openStore(storeOptions, configOptions, access: .readOnly)
         let statuses = try await reading(store) {
             try await SignoffStatus.of(
                 items, checklist: checklist, store: store, environment: env, commit: revision?.commit,

@@ -4,14 +4,18 @@ import ShipcheckApp
 import ShipcheckCore
 import ShipcheckStore
 
-/// Opens the store named by the options, or says why not and exits 2.
-func openStore(_ storeOptions: StoreOptions, _ configOptions: ConfigOptions) async throws -> RunStore {
+/// Opens the store named by the options, or says why not and exits 2. A command that only reads
+/// (`.readOnly`) never creates a store: a missing one is an error naming the path.
+func openStore(_ storeOptions: StoreOptions, _ configOptions: ConfigOptions, access: StoreLocation.Access)
+    async throws -> RunStore
+{
     let configURL =
         configOptions.config.map { URL(fileURLWithPath: $0) }
         ?? ConfigLoader.discover(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
     do {
         return try await StoreViews.open(
-            flag: storeOptions.store, configURL: configURL, environment: ProcessInfo.processInfo.environment)
+            flag: storeOptions.store, configURL: configURL, environment: ProcessInfo.processInfo.environment,
+            access: access)
     } catch {
         Console.error("\(error)")
         throw ExitCode(ExitCodes.couldNotEvaluate)
@@ -69,7 +73,7 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try await openStore(storeOptions, configOptions)
+        let store = try await openStore(storeOptions, configOptions, access: .readOnly)
         if outcome == "refused" {
             let since = since.flatMap(parseDuration).map { Date().addingTimeInterval(-$0) }
             let refusals = try await reading(store) { try await store.refusals(environment: env) }.filter { refusal in
@@ -126,7 +130,7 @@ struct VerdictCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (checklist, configURL) = try configOptions.load()
-        let store = try await openStore(storeOptions, configOptions)
+        let store = try await openStore(storeOptions, configOptions, access: .readWrite)
         let outcome: GroupVerdict.Outcome
         do {
             outcome = try await GroupVerdict.gather(
@@ -205,7 +209,7 @@ struct MetricsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try await openStore(storeOptions, configOptions)
+        let store = try await openStore(storeOptions, configOptions, access: .readOnly)
         let now = Date()
         let window = parseDuration(since) ?? 90 * 86_400
         let metrics = try await reading(store) {
@@ -254,7 +258,7 @@ struct ShowCommand: AsyncParsableCommand {
 /// Reads one run, or a sharded group's merged verdict by the group's name, or says it is not there
 /// and exits 64.
 func loadRun(_ runID: String, _ storeOptions: StoreOptions, _ configOptions: ConfigOptions) async throws -> StoredRun {
-    let store = try await openStore(storeOptions, configOptions)
+    let store = try await openStore(storeOptions, configOptions, access: .readOnly)
     let stored: StoredRun? = try await reading(store) {
         if let run = try await store.run(runID) { return run }
         return try await store.groupVerdict(runID)
@@ -323,7 +327,7 @@ struct AuditVerifyCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let store = try await openStore(storeOptions, configOptions)
+        let store = try await openStore(storeOptions, configOptions, access: .readOnly)
         let report = try await reading(store) { try await store.verifyAudit() }
         try? await store.backend.close()
         let location = StoreLocation.display(store.location)
@@ -347,7 +351,7 @@ struct AuditExportCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let store = try await openStore(storeOptions, configOptions)
+        let store = try await openStore(storeOptions, configOptions, access: .readOnly)
         let events = try await reading(store) { try await store.auditEvents() }
         try? await store.backend.close()
         Console.out(StoreViews.jsonLines(events), terminator: "")

@@ -32,7 +32,7 @@ struct WaiveCommand: AsyncParsableCommand {
         }
         let (env, reason) = (bypass.env, bypass.reason)
         let (who, now, end) = try await bypass.authorize(in: checklist, file: url, to: "waive `\(item)` in \(env)")
-        let store = try await openStore(storeOptions, configOptions)
+        let store = try await openStore(storeOptions, configOptions, access: .readWrite)
         let stored = try await reading(store) {
             try await store.recordWaiver(item: item, environment: env, actor: who, reason: reason, at: now, until: end)
         }
@@ -123,7 +123,7 @@ struct OverrideCommand: AsyncParsableCommand {
         let (env, reason) = (bypass.env, bypass.reason)
         let (who, now, end) = try await bypass.authorize(
             in: checklist, file: url, to: "override the \(rule.rawValue) of \(env)")
-        let store = try await openStore(storeOptions, configOptions)
+        let store = try await openStore(storeOptions, configOptions, access: .readWrite)
         let stored = try await reading(store) {
             try await store.recordOverride(
                 rule: rule, environment: env, actor: who, reason: reason, at: now, until: end)

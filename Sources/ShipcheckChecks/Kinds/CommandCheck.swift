@@ -313,33 +313,37 @@ struct CommandCheck: Check {
         }
         for (format, source) in reports {
             let parsed: Facts
-            switch source {
-            case .stdout:
-                let data = Data(stdout.utf8)
-                if outcome.stdout.omittedBytes > 0 {
-                    throw CheckError(
-                        "stdout is larger than output-limit, so the \(format.rawValue) report in it is cut; write it to a file",
-                        facts: facts)
-                }
-                parsed = try format.parse(data: data, source: "stdout")
-            case .file(let template):
-                let url = context.resolve(try context.expand(template, quoting: .none))
-                do {
+            do throws(CheckError) {
+                switch source {
+                case .stdout:
+                    if outcome.stdout.omittedBytes > 0 {
+                        throw CheckError(
+                            "stdout is larger than output-limit, so the \(format.rawValue) report in it is cut; write it to a file"
+                        )
+                    }
+                    parsed = try format.parse(data: Data(stdout.utf8), source: "stdout")
+                case .file(let template):
+                    let url = context.resolve(try context.expand(template, quoting: .none))
                     try Self.requireFresh(url, since: startedAt)
                     parsed = try format.parse(file: url)
-                } catch {
-                    // A tool that failed without writing its report could not produce its facts at all.
-                    var message = error.message
-                    if case .number(let code)? = facts["exit"], code != 0, !allowedExits.contains(Int(code)) {
-                        message =
-                            "the command exited \(Int(code)) without a usable \(format.rawValue) report: " + message
-                    }
-                    throw CheckError(message, facts: facts)
                 }
+            } catch {
+                throw unusableReport(format, error, facts: facts, stderr: stderr)
             }
             facts.merge(parsed) { _, new in new }
         }
         return facts
+    }
+
+    /// A report that could not be read, said beside how the command ended: a tool that failed (curl's
+    /// "could not resolve host") is never hidden behind "stdout is not valid JSON".
+    func unusableReport(_ format: ReportFormat, _ error: CheckError, facts: Facts, stderr: String) -> CheckError {
+        var message = error.message
+        if case .number(let code)? = facts["exit"], code != 0, !allowedExits.contains(Int(code)) {
+            message = "the command exited \(Int(code)) without a usable \(format.rawValue) report: " + message
+            if let line = Text.lastLine(stderr) { message += "; stderr: \(line)" }
+        }
+        return CheckError(message, facts: facts)
     }
 
     /// The first line in which a shell says it could not find a command: bash's `name: command not found`,

@@ -208,7 +208,7 @@ public struct SecretScanner: Sendable {
 
     /// Which rules' keywords a line holds, whether it has a quoted token long enough for the entropy test,
     /// and whether it has a bare one (which counts in comments).
-    private func prefilter(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ t: Tables)
+    func prefilter(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ t: Tables)
         -> (candidates: UInt64, quotedToken: Bool, bareToken: Bool)
     {
         var candidates: UInt64 = 0

@@ -29,7 +29,24 @@ extension Engine {
             }
         }
         result.duration = environment.uptime() - start
+        let masked = Self.maskedFindings(result)
+        result.masked = masked.isEmpty ? nil : masked
         return result
+    }
+
+    /// The credentials masked by their shape anywhere in a result: its reason, facts and explanations.
+    static func maskedFindings(_ result: ItemResult) -> [String] {
+        var texts = [result.reason ?? ""] + result.expectations.flatMap(\.explanation)
+        func collect(_ value: Value) {
+            switch value {
+            case .string(let text): texts.append(text)
+            case .list(let values): values.forEach(collect)
+            default: break
+            }
+        }
+        for name in result.facts.keys.sorted() { result.facts[name].map(collect) }
+        var seen: Set<String> = []
+        return texts.flatMap(Redactor.maskedFindings).filter { seen.insert($0).inserted }
     }
 
     func judge(_ result: inout ItemResult, signoffs: [Signoff], requirement: SignoffRequirement) {

@@ -77,7 +77,11 @@ public struct Engine: Sendable {
     }
 
     var redactor: Redactor {
-        Redactor(environment: options.processEnvironment, extraNames: checklist.secretNames)
+        var redactor = Redactor(
+            environment: options.processEnvironment, extraNames: checklist.secretNames,
+            extraValues: options.withheldSecrets)
+        redactor.patterns = options.secretPatterns
+        return redactor
     }
 
     /// Runs the phase. `id` names the run (the caller makes it, so that a store can record the run

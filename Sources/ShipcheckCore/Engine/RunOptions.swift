@@ -19,6 +19,10 @@ public struct RunOptions: Sendable {
     public var release: String?
     /// What this run looks at (configuration digest, commit, branch), recorded with it.
     public var provenance = RunProvenance()
+    /// Credentials recognised by their shape in everything checks capture (the secret scanner's rules).
+    public var secretPatterns: (any SecretPatterns)? = nil
+    /// Values masked wherever they appear though no check inherits them (Shipcheck's own store password).
+    public var withheldSecrets: [String] = []
 
     public init(
         phase: PhaseName, environment: String? = nil, deployType: String? = nil,
@@ -65,10 +69,18 @@ public struct RunOptions: Sendable {
         } else if let environment, checklist.environments[environment] == nil {
             let hint = Suggestions.hint(for: environment, among: checklist.environments.keys.sorted())
             problems.append("--env: no environment `\(environment)`; \(hint)")
-        } else if let environment, checklist.environments[environment]?.requireAll == true, !skip.isEmpty {
-            problems.append(
-                "--skip: \(environment) requires every item (`require: all`), so nothing is skipped by hand there; an item is left out only by a recorded waiver"
-            )
+        } else if let environment, checklist.environments[environment]?.requireAll == true {
+            if !skip.isEmpty {
+                problems.append(
+                    "--skip: \(environment) requires every item (`require: all`), so nothing is skipped by hand there; an item is left out only by a recorded waiver"
+                )
+            }
+            // A shard's share is chosen by the group's plan, and the group's verdict covers the whole gate.
+            if !only.isEmpty, provenance.shard == nil {
+                problems.append(
+                    "--only: \(environment) requires every item (`require: all`), so a run there covers the whole phase; an item is left out only by a recorded waiver"
+                )
+            }
         }
         if let deployType, checklist.deployTypes.isEmpty {
             problems.append(

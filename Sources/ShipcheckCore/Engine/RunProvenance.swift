@@ -20,6 +20,12 @@ public struct RunProvenance: Sendable, Hashable, Codable {
     /// A sharded gate's group (`--group`), and this run's share of it (`2/5`).
     public var group: String?
     public var shard: String?
+    /// Why this run covers only part of its phase (`--only tests`, `--skip lint`, `shard 2/5 of group
+    /// g`): a partial run is recorded and reported as such and never counts as the environment's gate.
+    public var partial: String? = nil
+    /// Records the policy counted for nothing in this run (a waiver by someone who may not bypass,
+    /// a record that could not be read), each with why: named in every report.
+    public var ignored: [String]? = nil
 
     public init(
         configDigest: String? = nil, commit: String? = nil, commitTime: Date? = nil, dirty: Bool? = nil,

@@ -102,6 +102,9 @@ public struct ItemResult: Sendable, Codable, Identifiable {
     public var reuseKey: String? = nil
     /// The earlier run this passing result was taken from, instead of running again.
     public var reusedFrom: ReusedEvidence? = nil
+    /// Credentials found by their shape in what the check captured and masked before anything was
+    /// kept, as `rule prefix…(n chars)`.
+    public var masked: [String]? = nil
 
     /// An item decided without running it, such as one whose shard never reported.
     public static func undecided(_ item: Item, outcome: Outcome, reason: String) -> ItemResult {
@@ -187,6 +190,18 @@ public struct RunResult: Sendable, Codable {
 }
 
 extension RunResult {
+    /// Why the run covers only part of its phase, when it does: such a run never counts as the gate.
+    public var partial: String? { provenance?.partial }
+
+    /// Records the policy counted for nothing in this run, each with why.
+    public var ignoredRecords: [String] { provenance?.ignored ?? [] }
+
+    /// The lines every report adds about what this run does not stand for: partial, records ignored.
+    public var caveats: [String] {
+        (partial.map { ["partial run (\($0)): it does not count as the gate of its environment"] } ?? [])
+            + ignoredRecords.map { "ignored: \($0)" }
+    }
+
     /// `alice@mina.com (git user.email)`: who ran it, and how that was known when it was recorded.
     public var actorDescription: String {
         provenance?.actorSource.map { Identity(actor, source: $0).description } ?? actor

@@ -183,6 +183,12 @@ public struct PolicyBlock: Sendable, Hashable, Codable, CustomStringConvertible 
         case window, freeze, runway
         /// A freeze declared on the spot (`shipcheck freeze`): only `unfreeze` ends it early.
         case emergency = "emergency-freeze"
+        /// The deploy's pre-deploy gate: none recorded for the commit, or the newest did not pass.
+        case gate
+        /// A gate item whose newest result for the commit failed.
+        case failed
+        /// A manual gate item whose sign-offs do not satisfy it.
+        case signoffs = "sign-offs"
     }
 
     public var rule: Rule

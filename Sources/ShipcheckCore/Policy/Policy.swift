@@ -48,6 +48,31 @@ public struct Policy: Sendable {
         return "\(actor) may not \(doWhat): \(needed)"
     }
 
+    /// Why a bypass recorded by `actor` (a waiver, an override, the end of a freeze) counts for
+    /// nothing in `environment`: judged when the record is read, not only when it was written, so
+    /// that a row written straight into the store by anyone else is ignored. Nil when it counts.
+    public func ignoredBypass(by actor: String, environment: String) -> String? {
+        let bypass = environments[environment]?.bypass ?? []
+        guard !holds(actor, anyOf: bypass) else { return nil }
+        return bypass.isEmpty
+            ? "\(environment) names no role under `bypass:`, so nobody may bypass it"
+            : "\(actor) holds no role under \(environment)'s `bypass:` (\(bypass.joined(separator: ", ")))"
+    }
+
+    /// The rules governing `environment` that are judged from the run store (waivers, overrides,
+    /// emergency freezes, sign-offs, the gate's record): a phase run there needs its store.
+    public func storeBoundRules(of environment: String?) -> [String] {
+        guard let environment, let config = environments[environment] else { return [] }
+        var rules: [String] = []
+        if config.requireAll { rules.append("`require: all`") }
+        if !config.bypass.isEmpty { rules.append("bypass roles (\(config.bypass.joined(separator: ", ")))") }
+        if calendar.windows.contains(where: { $0.environments.isEmpty || $0.environments.contains(environment) }) {
+            rules.append("deploy windows")
+        }
+        if calendar.freezes.contains(where: { $0.governs(environment: environment) }) { rules.append("freezes") }
+        return rules
+    }
+
     // MARK: - Sign-offs
 
     /// Judges the sign-offs given for a manual item. `deployer` and `author` are who runs the gate
@@ -138,6 +163,8 @@ public struct CalendarVerdict: Sendable, Hashable, Codable {
 
     public var blocking: [PolicyBlock] = []
     public var overridden: [Overridden] = []
+    /// Overrides and ends of freezes read from the store that count for nothing, each with why.
+    public var ignored: [String] = []
 }
 
 /// Whether an item's sign-offs satisfy it, group by group, with what was not counted and why.

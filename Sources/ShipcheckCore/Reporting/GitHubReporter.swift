@@ -7,7 +7,7 @@ public struct GitHubReporter: Reporter {
     public init() {}
 
     public func render(_ run: RunResult) -> String {
-        var out = ""
+        var out = run.caveats.map { "::warning title=shipcheck::\(escapeData($0))\n" }.joined()
         for item in run.items {
             let level: String
             switch item.outcome {

@@ -39,6 +39,7 @@ public struct HTMLReporter: Reporter {
                 ("Group", provenance.group.map { $0 + (provenance.shard.map { " " + $0 } ?? "") }),
             ]
         }
+        meta += run.caveats.map { ("Note", $0) }
         let counts = Outcome.allCases.map { ($0, run.count($0)) }.filter { $0.1 > 0 }
         meta.append(("Items", counts.map { "\($0.1) \($0.0.rawValue)" }.joined(separator: ", ")))
         for case (let name, let value?) in meta { out += "<tr><td>\(e(name))</td><td>\(e(value))</td></tr>" }

@@ -26,7 +26,7 @@ public struct JUnitReporter: Reporter {
         for (name, value) in [
             ("run", run.runID), ("verdict", run.verdict.rawValue), ("actor", run.actor),
             ("version", run.toolVersion),
-        ] {
+        ] + run.caveats.map({ ("note", $0) }) {
             xml += "      <property name=\"\(name)\" value=\"\(Text.xmlEscape(value))\"/>\n"
         }
         xml += "    </properties>\n"

@@ -17,6 +17,7 @@ public struct MarkdownReporter: Reporter {
         if let environment = run.environment { out += "- **Environment**: \(environment)\n" }
         if let type = run.deployType { out += "- **Deploy type**: \(type)\n" }
         out += "- **By**: \(run.actorDescription)\n"
+        for caveat in run.caveats { out += "- **Note**: \(caveat)\n" }
         out += "- **Started**: \(Text.iso8601(run.startedAt)) (\(Value.formatDuration(run.duration)))\n"
         var section: String?
         for item in run.items {

@@ -137,8 +137,10 @@ public struct TerminalReporter: Sendable {
         }
         out += "\n" + (counts.isEmpty ? "no items ran" : counts.joined(separator: ", "))
         out += paint(" in \(Value.formatDuration(run.duration))", .dim) + "\n"
+        for caveat in run.caveats { out += paint("! \(caveat)", .yellow) + "\n" }
         let verdict: String
         switch run.verdict {
+        case .passed where run.partial != nil: verdict = paint("Partial run passed (not the gate)", .green)
         case .passed: verdict = paint("Gate passed", .green)
         case .failed: verdict = paint("Gate failed", .red)
         case .error where run.checkedNothing:

@@ -1,5 +1,12 @@
 import Foundation
 
+/// Credentials recognised by their shape (a GitHub token, an AWS key, a private key block), whatever
+/// variable they came from: the secret scanner's rules, applied to everything a check captured.
+public protocol SecretPatterns: Sendable {
+    /// `text` with every credential replaced by `Redactor.marker(rule:masked:)`.
+    func mask(_ text: String) -> String
+}
+
 /// Replaces secret values with `***` wherever text leaves a check: evidence, facts, messages.
 public struct Redactor: Sendable {
     public static let mask = "***"
@@ -16,6 +23,23 @@ public struct Redactor: Sendable {
     }
 
     private let secretSet: Set<String>
+    /// Credentials by shape, beside the values known by name.
+    public var patterns: (any SecretPatterns)? = nil
+
+    /// What stands in for a credential found by its shape: its rule and a prefix short enough to
+    /// say what it was (`[masked github-token ghp_…(40 chars)]`).
+    public static func marker(rule: String, masked: String) -> String { "[masked \(rule) \(masked)]" }
+
+    static let markerPattern = NSRegularExpression.builtIn(#"\[masked ([a-z0-9-]+) ([^\]]*)\]"#)
+
+    /// The credentials masked by shape in `text`, as `rule prefix…(n chars)`.
+    public static func maskedFindings(in text: String) -> [String] {
+        guard text.contains("[masked ") else { return [] }
+        let range = NSRange(text.startIndex..., in: text)
+        return markerPattern.matches(in: text, range: range).compactMap { match in
+            Range(match.range, in: text).map { String(text[$0].dropFirst("[masked ".count).dropLast()) }
+        }
+    }
 
     /// Secrets found in an environment: values of variables whose names look secret, passwords
     /// inside URLs (`postgres://user:PASSWORD@host`), and the variables named in `extraNames`.
@@ -31,7 +55,7 @@ public struct Redactor: Sendable {
         self.init(secrets: values)
     }
 
-    static func urlPassword(in value: String) -> String? {
+    public static func urlPassword(in value: String) -> String? {
         guard let scheme = value.range(of: "://"), let at = value[scheme.upperBound...].firstIndex(of: "@") else {
             return nil
         }
@@ -46,7 +70,8 @@ public struct Redactor: Sendable {
         for secret in secrets where result.contains(secret) {
             result = result.replacingOccurrences(of: secret, with: Redactor.mask)
         }
-        return Redactor.maskURLPasswords(result)
+        result = Redactor.maskURLPasswords(result)
+        return patterns?.mask(result) ?? result
     }
 
     static let urlPassword = NSRegularExpression.builtIn(#"([A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'"]*):([^\s/@'"]+)@"#)
