@@ -35,22 +35,6 @@ public struct GateRequest: Sendable {
     }
 }
 
-/// Why a gate could not start, said once; `usage` problems exit 64, the rest 2.
-public struct GateFailure: Error, CustomStringConvertible, Sendable {
-    public var messages: [String]
-    public var usage: Bool
-    /// The policy refused the run (outside its window, in a freeze): a failed gate, not a broken one.
-    public var refused = false
-
-    public var description: String { messages.joined(separator: "\n") }
-
-    init(_ messages: [String], usage: Bool, refused: Bool = false) {
-        self.messages = messages
-        self.usage = usage
-        self.refused = refused
-    }
-}
-
 /// A gate ready to run: the engine built, the store open and the run's id chosen.
 public struct PreparedGate: Sendable {
     public let engine: Engine
@@ -77,6 +61,8 @@ public struct GateOutcome: Sendable {
     /// Problems that did not stop the gate but make it "could not evaluate": a report or a record not written.
     public var problems: [String] = []
     public var recordedIn: String?
+    /// Why the run is not (or not yet) in the store, when it is not: such a run never says it passed.
+    public var unrecorded: String?
 }
 
 /// The one way a gate runs, whoever asks (its errors are `GateFailure`s): resolves who and what (actor, changed files, provenance),
@@ -292,7 +278,19 @@ public enum GateRunner {
         for ignored in provenance.ignored ?? [] { notes.append("ignored: \(ignored)") }
         options.provenance = provenance
 
-        let recorder = store.map { StoreRecorder(store: $0) }
+        let spool = RunSpool(configDirectory: directory)
+        // What an earlier run kept while the store was gone goes in first (a resumed run reads it).
+        if let store, !spool.pending.isEmpty {
+            do {
+                let written = try await spool.replay(into: store)
+                notes.append(
+                    "wrote \(written.count) run\(written.count == 1 ? "" : "s") kept in \(spool.directory.path) while the store failed: \(written.joined(separator: ", "))"
+                )
+            } catch {
+                notes.append("the spool at \(spool.directory.path) could not be written yet: \(error)")
+            }
+        }
+        let recorder = store.map { StoreRecorder(store: $0, spool: spool) }
         let reuse = snapshot.flatMap { snapshot in store.map { StoreReuse(store: $0, snapshot: snapshot) } }
         let engine = Engine(
             checklist: checklist, options: options, environment: runEnvironment,
@@ -414,7 +412,15 @@ extension PreparedGate {
     public func run() async -> GateOutcome {
         let result = await engine.run(id: runID, completed: completed, startedAt: resumedStartedAt)
         var outcome = GateOutcome(result: result, recordedIn: store.map { StoreLocation.display($0.location) })
-        if let recorder = engine.recorder as? StoreRecorder { outcome.problems += await recorder.failures }
+        if let recorder = engine.recorder as? StoreRecorder {
+            outcome.problems += await recorder.failures
+            if await recorder.spooled, let spool = recorder.spool {
+                outcome.unrecorded =
+                    "the run store failed, so this run is kept in \(spool.file(for: runID).path) and does not count until the next run (or `shipcheck run --resume \(runID)`) writes it"
+            } else if !(await recorder.failures.isEmpty) {
+                outcome.unrecorded = "the run store failed, so this run is not recorded and does not count"
+            }
+        }
         try? await store?.backend.close()
         outcome.printed = Reports.printed(result, formats: request.formats)
         if request.formats.contains(GitHubReporter.format), let summaryPath = environment["GITHUB_STEP_SUMMARY"] {

@@ -283,9 +283,11 @@ public struct RunStore: Sendable {
     }
 
     public func finish(_ result: RunResult, header: RunHeader) async throws {
-        try await backend.write([
-            event("run-finished", try runRow(header, finishedAt: result.finishedAt, verdict: result.verdict))
-        ])
+        try await finish(header: header, finishedAt: result.finishedAt, verdict: result.verdict)
+    }
+
+    public func finish(header: RunHeader, finishedAt: Date, verdict: Verdict) async throws {
+        try await backend.write([event("run-finished", try runRow(header, finishedAt: finishedAt, verdict: verdict))])
     }
 
     /// Records whole runs that finished elsewhere (an import, a merged sharded gate) in one

@@ -174,9 +174,15 @@ public enum StoreTime {
             + "\(pad(inDay / 60_000 % 60, 2)):\(pad(inDay / 1000 % 60, 2)).\(pad(inDay % 1000, 3))Z"
     }
 
+    /// Clamped to the years 0000–9999 that `text` writes: a far-off or non-finite time never traps.
     public static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let value = (date.timeIntervalSince1970 * 1000).rounded()
+        guard value.isFinite else { return value > 0 ? maximumMilliseconds : minimumMilliseconds }
+        return Int64(min(max(value, Double(minimumMilliseconds)), Double(maximumMilliseconds)))
     }
+
+    static let minimumMilliseconds: Int64 = -62_167_219_200_000
+    static let maximumMilliseconds: Int64 = 253_402_300_799_999
 
     /// Reads `YYYY-MM-DDTHH:MM:SS.sssZ` (what `text` writes) by hand: metrics read tens of
     /// thousands of these; any other shape goes to the general parser.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ShipcheckApp
 import ShipcheckChecks
 import ShipcheckCore
 
@@ -28,5 +29,13 @@ struct ConfigOptions: ParsableArguments {
             Console.note(error.description)
             throw ExitCode.usageFailure
         }
+    }
+
+    /// The decisions service over the loaded configuration and the store the options name.
+    func decisions(_ storeOptions: StoreOptions) throws -> Decisions {
+        let (checklist, url) = try load()
+        return Decisions.recordedIn(
+            storeFlag: storeOptions.store, checklist: checklist, configURL: url,
+            processEnvironment: ProcessInfo.processInfo.environment)
     }
 }

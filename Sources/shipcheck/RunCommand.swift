@@ -149,17 +149,10 @@ struct RunCommand: AsyncParsableCommand {
                 InteractiveSignoffs(actor: actor, progress: progress, now: { Date() }) as any SignoffSource
             }
         }
-        let gate: PreparedGate
-        do {
-            gate = try await GateRunner.prepare(
-                checklist: checklist, configURL: configURL, request: request,
-                environment: ProcessInfo.processInfo.environment, signoffs: signoffs,
-                observer: { progress.handle($0) })
-        } catch let error as GateFailure {
-            for message in error.messages { Console.error(message) }
-            if error.refused { throw ExitCode(ExitCodes.failed) }
-            throw error.usage ? ExitCode.usageFailure : ExitCode(ExitCodes.couldNotEvaluate)
-        }
+        let gate = try await GateRunner.prepare(
+            checklist: checklist, configURL: configURL, request: request,
+            environment: ProcessInfo.processInfo.environment, signoffs: signoffs,
+            observer: { progress.handle($0) })
         let selected = gate.engine.selectedItems.count
         Console.note(
             "shipcheck \(gate.request.phase.rawValue): \(selected) item\(selected == 1 ? "" : "s") from \(checklist.file)"
@@ -173,11 +166,16 @@ struct RunCommand: AsyncParsableCommand {
         interruption.disarm()
         progress.finish()
 
-        Console.out(TerminalReporter(color: color).summary(outcome.result), terminator: "")
+        Console.out(TerminalReporter(color: color).summary(outcome.result, unrecorded: outcome.unrecorded), terminator: "")
         for report in outcome.printed { Console.out(report, terminator: "") }
         if !outcome.written.isEmpty { Console.note("reports: " + outcome.written.map(\.path).joined(separator: ", ")) }
         for problem in outcome.problems { Console.error(problem) }
         var code = ExitCodes.code(for: outcome.result.verdict)
+        if let unrecorded = outcome.unrecorded, outcome.result.verdict != .passed { Console.error(unrecorded) }
+        // A run the store did not take is not a verdict anyone can rely on, whatever it was.
+        if outcome.unrecorded != nil, code == ExitCodes.passed || code == ExitCodes.failed {
+            code = ExitCodes.couldNotEvaluate
+        }
         if !outcome.problems.isEmpty, code == ExitCodes.passed { code = ExitCodes.couldNotEvaluate }
         if code != 0 { throw ExitCode(code) }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ShipcheckApp
 import ShipcheckCore
 
 @main
@@ -18,4 +19,21 @@ struct Shipcheck: AsyncParsableCommand {
             FreezeCommand.self, UnfreezeCommand.self, WaiveCommand.self, OverrideCommand.self, SignoffCommand.self,
             SignoffsCommand.self,
         ])
+
+    /// Every command's failure becomes its message and exit status here, once.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CommandFailure {
+            for message in failure.messages { Console.error(message) }
+            exit(withError: ExitCode(failure.exitCode))
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -25,43 +25,11 @@ struct SignoffCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Who signs (default SHIPCHECK_ACTOR, then git's user.email).") var actor: String?
 
     func run() async throws {
-        let (checklist, url) = try configOptions.load()
-        if let env { _ = try declaredEnvironment(env, in: checklist, file: url) }
-        guard let found = checklist.item(item) else {
-            let hint =
-                Suggestions.closest(to: item, in: checklist.items.map(\.id)).map { "; did you mean `\($0)`?" } ?? ""
-            Console.error("no item `\(item)` in \(url.lastPathComponent)\(hint)")
-            throw ExitCode.usageFailure
-        }
-        guard case .manual(let requirement) = found.body else {
-            Console.error("`\(item)` is checked by machine (\(found.kindName)); only manual items are signed off")
-            throw ExitCode.usageFailure
-        }
-        let directory = url.deletingLastPathComponent()
-        let processEnvironment = ProcessInfo.processInfo.environment
-        let who = await GateRunner.resolveActor(actor, directory: directory, environment: processEnvironment)
-        let roles = requirement.groups.compactMap(\.role)
-        if roles.count == requirement.groups.count, !checklist.holdsRole(who.name, among: roles) {
-            Console.error(
-                "\(who.name) may not sign off `\(item)`: it needs the role \(roles.map { "`\($0)`" }.joined(separator: " or "))"
-            )
-            throw ExitCode(ExitCodes.failed)
-        }
-        let revision = await GitInfo.revision(in: directory, environment: processEnvironment)
-        let commit = revision?.commit
-        if requirement.not.contains("author"), let author = revision?.author, author == who.name {
-            Console.error("\(who.name) wrote this commit and may not sign off `\(item)` (`not: [author]`)")
-            throw ExitCode(ExitCodes.failed)
-        }
-        let store = try await openStore(storeOptions, configOptions, access: .readWrite)
-        let stored = try await reading(store) {
-            try await store.recordSignoff(
-                item: item, environment: env, commit: commit, actor: who,
-                role: roles.first { checklist.holdsRole(who.name, among: [$0]) }, note: note, at: Date())
-        }
-        try? await store.backend.close()
+        let stored = try await configOptions.decisions(storeOptions).signoff(
+            item: item, environment: env, note: note, actor: actor)
+        let signoff = stored.signoff
         Console.out(
-            "signed off `\(item)`\(env.map { " in \($0)" } ?? "")\(commit.map { " for \($0.prefix(12))" } ?? "") by \(who)\(stored.signoff.role.map { " as \($0)" } ?? "") (\(stored.id))"
+            "signed off `\(item)`\(env.map { " in \($0)" } ?? "")\(stored.commit.map { " for \($0.prefix(12))" } ?? "") by \(Identity(signoff.actor, source: signoff.via ?? .flag))\(signoff.role.map { " as \($0)" } ?? "") (\(stored.id))"
         )
     }
 }
@@ -84,7 +52,9 @@ struct SignoffsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (checklist, url) = try configOptions.load()
-        if let env { _ = try declaredEnvironment(env, in: checklist, file: url) }
+        if let env, checklist.environments[env] == nil {
+            throw CommandFailure("--env: `\(env)` is not an environment of \(url.lastPathComponent)", .usage)
+        }
         guard let phaseName = PhaseName(rawValue: phase), let items = checklist.phase(phaseName)?.items else {
             Console.error("no phase `\(phase)` in \(url.lastPathComponent)")
             throw ExitCode.usageFailure

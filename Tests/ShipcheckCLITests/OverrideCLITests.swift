@@ -34,6 +34,8 @@ import Testing
 
     @Test func anOverrideByTheBypassRoleLetsADeployStartOutsideItsWindow() throws {
         let directory = try CLI.temporaryDirectory(with: Self.closedWindowConfig())
+        #expect(try CLI.shell("git init -q", in: directory).status == 0)
+        #expect(try CLI.commit("first", in: directory).status == 0)
         let deploy = ["run", "deploy", "--env", "production", "--type", "standard"]
         let override = ["override", "window", "--env", "production", "--until", "1h", "--reason", "CVE-2026-1234 fix"]
 
@@ -68,6 +70,11 @@ import Testing
         #expect(
             try CLI.run(["signoff", "risky", "--env", "production", "--actor", "frank@example.com"], in: directory)
                 .status == 0)
+        // Signed off, but no gate has run for the commit: plan and run deploy both say so.
+        let ungated = try CLI.run(["plan", "--env", "production", "--type", "standard"], in: directory)
+        #expect(ungated.status == 1 && ungated.stdout.contains("✗ gate: no whole pre-deploy gate of commit"), "\(ungated.stdout)")
+        #expect(
+            try CLI.run(["run", "pre-deploy", "--env", "production", "--type", "standard"], in: directory).status == 0)
         let clear = try CLI.run(["plan", "--env", "production", "--type", "standard"], in: directory)
         #expect(clear.status == 0 && clear.stdout.contains("nothing blocks it"), "\(clear.stdout)")
 
@@ -87,9 +94,9 @@ import Testing
         #expect(lines.contains { $0.contains("\"kind\":\"record-override\"") })
         let refusals = try CLI.run(["history", "--outcome", "refused", "--env", "production"], in: directory)
         #expect(refusals.status == 0)
-        #expect(
-            refusals.stdout.contains("deploy  production  standard  -       ci@example.com  window"),
-            "\(refusals.stdout)")
+        let refusal = refusals.stdout.split(separator: "\n").first { $0.contains("deploy  production  standard") }
+        #expect(refusal?.contains("ci@example.com") == true, "\(refusals.stdout)")
+        #expect(refusal?.contains("window, sign-offs, gate") == true, "\(refusals.stdout)")
         #expect(try CLI.run(["audit", "verify"], in: directory).status == 0)
     }
 }

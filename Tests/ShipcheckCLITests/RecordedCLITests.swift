@@ -6,7 +6,7 @@ import Testing
 @Suite struct RecordedCLITests {
     static let config = """
         version: 1
-        environments: { staging: {}, production: {} }
+        environments: { staging: { skip: [migration-tested-in-staging] }, production: {} }
         phases:
           pre-deploy:
             items:
@@ -35,6 +35,10 @@ import Testing
         #expect(before.status == 1, "\(before.stdout)\(before.stderr)")
         #expect(before.stdout.contains("recorded.passed"), "\(before.stdout)")
 
+        // A deploy starts only after its own pre-deploy gate passed for the commit.
+        let ungated = try CLI.run(["run", "deploy", "--env", "staging"], in: directory)
+        #expect(ungated.status == 1 && ungated.stderr.contains("gate: no whole pre-deploy gate of commit"), "\(ungated.stderr)")
+        #expect(try CLI.run(["run", "pre-deploy", "--env", "staging"], in: directory).status == 0)
         // Staging's migration test fails, then passes: the newest result counts.
         #expect(try CLI.run(["run", "deploy", "--env", "staging"], in: directory).status == 1)
         #expect(try CLI.run(production, in: directory).status == 1)

@@ -36,7 +36,7 @@ import Testing
 
     @Test func aSplitGateGivesTheUnsplitVerdictAndAKilledShardIsMissing() throws {
         guard let base = Services.url("POSTGRES") else { return }
-        let store = base + "?schema=shard_\(UUID().uuidString.prefix(8).lowercased())"
+        let store = Services.storeURL(base) + "?schema=shard_\(UUID().uuidString.prefix(8).lowercased())"
         let marker = "shipcheck-shard-\(UUID().uuidString.prefix(8))"
         let directory = try CLI.temporaryDirectory(with: Self.gate(marker: marker))
         defer { _ = try? CLI.shell("pkill -9 -f \(marker)", in: directory) }

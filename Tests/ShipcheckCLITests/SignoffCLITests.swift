@@ -29,6 +29,15 @@ import Testing
                 ["signoff", "pr-approved", "--env", "production", "--note", "LGTM", "--actor", actor], in: directory)
         }
 
+        // Reading never creates a store: before anything is recorded, there is none to read.
+        let none = try CLI.run(["signoffs", "--env", "production"], in: directory)
+        #expect(none.status == 2 && none.stderr.contains("no store there"), "\(none.stderr)")
+        let refused = try signoff("erin@example.com")
+        #expect(refused.status == 1 && refused.stderr.contains("needs the role `reviewer`"), "\(refused.stderr)")
+        #expect(
+            !FileManager.default.fileExists(atPath: directory.appendingPathComponent(".shipcheck/shipcheck.db").path),
+            "a refused sign-off writes nothing")
+        #expect(try CLI.run(["run", "--env", "production"], in: directory).status == 1)
         let needed = try CLI.run(["signoffs", "--env", "production"], in: directory)
         #expect(needed.status == 1)
         #expect(
@@ -36,8 +45,6 @@ import Testing
                 "? pr-approved — PR approved by at least 2 reviewers: awaiting 2 sign-offs from role reviewer; could give it: alice@example.com, bob@example.com, dave@example.com"
             ), "\(needed.stdout)")
 
-        let refused = try signoff("erin@example.com")
-        #expect(refused.status == 1 && refused.stderr.contains("needs the role `reviewer`"), "\(refused.stderr)")
         #expect(try signoff("alice@example.com").status == 0)
         #expect(try signoff("alice@example.com").status == 0, "a second sign-off by the same person is kept")
         let pending = try CLI.run(["run", "--env", "production"], in: directory)

@@ -192,7 +192,7 @@ import Testing
 
         guard let base = Services.url("POSTGRES") else { return }
         let schema = "cli_\(UUID().uuidString.prefix(8).lowercased())"
-        let store = base + "?schema=\(schema)"
+        let store = Services.storeURL(base) + "?schema=\(schema)"
         let postgresRun = try CLI.run(["run", "--store", store], in: directory, environment: environment)
         #expect(postgresRun.status == 1, "\(postgresRun.stderr)")
         let dump = try CLI.shell("pg_dump --data-only --schema=\(schema) '\(base)'", in: directory)

@@ -125,7 +125,7 @@ import Testing
             Issue.record("a newer schema was opened")
         } catch let error as StoreError {
             #expect(
-                error.description.contains("has schema version 99, and this shipcheck knows versions up to 1"),
+                error.description.contains("has schema version 99, and this shipcheck knows versions up to 2"),
                 "\(error)")
         }
     }

@@ -16,6 +16,19 @@ public enum Services {
         return nil
     }
 
+    /// A store URL as a command line may name it: without its password, which shipcheck refuses
+    /// there (it reads it from SHIPCHECK_STORE_PASSWORD, which `storePassword` gives).
+    public static func storeURL(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = nil
+        return components.string ?? url
+    }
+
+    /// The test PostgreSQL's password, for SHIPCHECK_STORE_PASSWORD; nil without the server.
+    public static var storePassword: String? {
+        ProcessInfo.processInfo.environment["SHIPCHECK_TEST_POSTGRES_URL"].flatMap { URLComponents(string: $0)?.password }
+    }
+
     /// The `vars:` the service examples read, when every service is there.
     public static func exampleVariables(for key: String) -> String? {
         switch key {

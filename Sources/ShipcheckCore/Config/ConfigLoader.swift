@@ -73,6 +73,7 @@ final class LoadState {
     let budget = NodeBudget()
     var project: String?
     var store: String?
+    var maxBypass: Double?
     var variables: [String: String] = [:]
     var secretNames: [String] = []
     var environments: [String: EnvironmentConfig] = [:]
@@ -199,14 +200,22 @@ final class LoadState {
         }
         if let project = fields["project"] { self.project = project.string() }
         if let store = fields["store"], let location = store.string() {
+            let scheme = location.range(of: "^[A-Za-z][A-Za-z0-9+.-]+:", options: .regularExpression).map {
+                location[$0].dropLast().lowercased()
+            }
             if location.contains("://"), let components = URLComponents(string: location), components.password != nil {
                 store.report(
                     "the store URL holds a password, which would be kept in this file; leave it out and set SHIPCHECK_STORE_PASSWORD (or PGPASSWORD) where shipcheck runs"
+                )
+            } else if let scheme, !["postgres", "postgresql", "sqlite"].contains(scheme) {
+                store.report(
+                    "`\(scheme):` is not a store shipcheck knows; expected postgres://USER@HOST:PORT/DATABASE, sqlite:PATH or a file path"
                 )
             } else {
                 self.store = location
             }
         }
+        if let limit = fields["max-bypass"], let seconds = limit.duration() { maxBypass = seconds }
         if let vars = fields["vars"] { readVariables(vars, into: &variables) }
         if let secrets = fields["secrets"] { secretNames += secrets.strings() ?? [] }
         if let roles = fields["roles"] { readRoles(roles) }

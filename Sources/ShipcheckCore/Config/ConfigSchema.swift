@@ -105,6 +105,10 @@ public enum ConfigSchema {
             "Where runs are recorded: an SQLite file (default `.shipcheck/shipcheck.db` beside this file) or `postgres://USER@HOST:PORT/DATABASE` for a team (the password from SHIPCHECK_STORE_PASSWORD or PGPASSWORD, never here). --store and SHIPCHECK_STORE override it."
         ),
         Parameter(
+            "max-bypass", .duration,
+            "How far ahead a waiver, an override or an emergency freeze may end (default 366d): a decision meant for a day cannot be made to last for years."
+        ),
+        Parameter(
             "vars", .map(.string),
             "Variables, referenced as ${{ vars.NAME }}. A value may read the environment, e.g. `BASE_URL: ${{ env.MINA_BASE_URL }}`; a variable whose environment variable is unset is an error where it is used."
         ),

@@ -100,11 +100,13 @@ extension LoadState {
         let calendar = readCalendar()
         guard sink.diagnostics.isEmpty else { return nil }
         let ordered = PhaseName.allCases.filter { phases[$0] != nil }
-        return Checklist(
+        var checklist = Checklist(
             project: project, store: store, file: file, variables: variables, secretNames: secretNames,
             environments: environments, deployTypes: deployTypes, roles: roles, triggers: triggers,
             phases: ordered.map { Phase(name: $0, sections: phases[$0] ?? []) }, warnings: warnings,
             calendar: calendar, timeZone: defaultTimeZone ?? TimeZone(identifier: "UTC") ?? .current)
+        if let maxBypass { checklist.maxBypass = maxBypass }
+        return checklist
     }
 
     /// Each elementary cycle once, starting at its first item in file order.

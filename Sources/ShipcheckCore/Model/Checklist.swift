@@ -199,6 +199,8 @@ public struct Checklist: Sendable {
     public var project: String?
     /// Where runs are recorded (`store:`), when the configuration says.
     public var store: String? = nil
+    /// How far ahead a waiver, override or emergency freeze may end (`max-bypass:`), in seconds.
+    public var maxBypass: Double = 366 * 86_400
     public var file: String
     public var variables: [String: String]
     /// Names of environment variables whose values are secret, beyond those that look secret.

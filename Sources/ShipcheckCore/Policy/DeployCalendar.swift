@@ -390,8 +390,14 @@ extension DeployCalendar {
             hour: group(4).flatMap { Int($0) }, minute: group(5).flatMap { Int($0) },
             second: group(6).flatMap { Int($0) } ?? 0)
         guard let month = parts.month, (1...12).contains(month), let day = parts.day, (1...31).contains(day),
-            let hour = parts.hour, hour < 24, let minute = parts.minute, minute < 60
+            let hour = parts.hour, hour < 24, let minute = parts.minute, minute < 60, let second = parts.second,
+            second < 60, let date = calendar.date(from: parts)
         else { return nil }
-        return calendar.date(from: parts)
+        // 2027-02-30 would roll over to March 2, and 02:30 on a spring-forward night to 03:30: a time
+        // that does not exist is refused, never bent into another.
+        let back = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        guard back.year == parts.year, back.month == month, back.day == day, back.hour == hour, back.minute == minute
+        else { return nil }
+        return date
     }
 }

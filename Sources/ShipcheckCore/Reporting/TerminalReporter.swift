@@ -110,7 +110,7 @@ public struct TerminalReporter: Sendable {
 
     /// The closing summary: failures and errors first, each compact (the failed expectation with its
     /// values, the output lines that explain it), then warnings, then one block of pending sign-offs.
-    public func summary(_ run: RunResult) -> String {
+    public func summary(_ run: RunResult, unrecorded: String? = nil) -> String {
         var out = ""
         let blocking = run.items.filter { $0.outcome == .fail || $0.outcome == .error }
         let warnings = run.items.filter { $0.outcome == .warn }
@@ -140,6 +140,8 @@ public struct TerminalReporter: Sendable {
         for caveat in run.caveats { out += paint("! \(caveat)", .yellow) + "\n" }
         let verdict: String
         switch run.verdict {
+        case .passed where unrecorded != nil:
+            verdict = paint("Gate not recorded: every item passed, but \(unrecorded ?? "")", .red)
         case .passed where run.partial != nil: verdict = paint("Partial run passed (not the gate)", .green)
         case .passed: verdict = paint("Gate passed", .green)
         case .failed: verdict = paint("Gate failed", .red)
