@@ -13,6 +13,7 @@ import Testing
               - id: migration-tested-in-staging
                 title: Migration tested in staging
                 recorded: { item: test-new-schema, env: staging, phase: deploy }
+              - { id: lint, title: Lint, run: "true" }
           deploy:
             items:
               - id: test-new-schema
