@@ -130,6 +130,25 @@ import Testing
         }
     }
 
+    /// A store written by the previous schema (version 1) is migrated on open: its rows and audit
+    /// chain are untouched, so the chain still verifies, and partial runs are left out of metrics.
+    @Test(arguments: realStores)
+    func aVersionOneStoreIsMigratedWithItsChainIntact(_ kind: BackendKind) async throws {
+        guard let (test, _) = try await recorded(kind) else { return }
+        try await test.store.backend.close()
+        let columns = "(phase, started_at, environment, finished_at, verdict, commit_time, id)"
+        try await test.execute([
+            "DROP INDEX runs_metrics_whole", "CREATE INDEX runs_metrics ON runs \(columns)",
+            "UPDATE shipcheck_schema SET version = 1",
+        ])
+        let store = try await StoreLocation.open(
+            test.location, environment: [:], configDirectory: URL(fileURLWithPath: "/"))
+        let report = try await store.verifyAudit()
+        #expect(report.intact, "\(report.problems)")
+        #expect(report.events > 0)
+        try await store.backend.close()
+    }
+
     /// The memory store's chain is verified by the same code: a deleted event there too.
     @Test func theMemoryStoreIsVerifiedAlike() async throws {
         let backend = MemoryBackend()

@@ -31,6 +31,37 @@ import Testing
         try await test.store.backend.close()
     }
 
+    /// A run restricted by `--only`/`--skip`, or one shard, never stands for the environment's gate:
+    /// not for `recorded:` and plan, not for reuse, not for the runway, not for delivery metrics.
+    @Test(arguments: BackendKind.allCases)
+    func aPartialRunNeverCountsAsTheGate(_ kind: BackendKind) async throws {
+        guard let test = try await TestStore.make(kind) else { return }
+        var partial = Runs.header("partial", phase: .deploy, startedAt: Runs.start.addingTimeInterval(3600))
+        partial.provenance.partial = "--only tests"
+        var item = Runs.item("tests", .pass)
+        item.reuseKey = "key-1"
+        try await test.store.begin(partial)
+        try await test.store.record([item], runID: "partial", reusable: false)
+        try await test.store.finish(Runs.result(partial, [item]), header: partial)
+        let match = HistoryMatch(phase: "deploy", environment: "staging", commit: "abc123")
+        #expect(try await test.store.latestResult(of: "tests", matching: match) == nil)
+        #expect(try await test.store.reusable(key: "key-1", since: Runs.start) == nil)
+        let whole = HistoryQuery(phase: "deploy", wholeGatesOnly: true)
+        #expect(try await test.store.history(whole).isEmpty)
+        #expect(try await test.store.history(HistoryQuery(phase: "deploy")).map(\.shard) == ["partial"])
+        let metrics = try await test.store.metrics(
+            since: Runs.start, until: Runs.start.addingTimeInterval(86_400), environment: nil)
+        #expect(metrics.deploys == 0)
+
+        try await Runs.record(test.store, Runs.header("whole", phase: .deploy), [Runs.item("tests", .pass)])
+        #expect(try await test.store.latestResult(of: "tests", matching: match)?.runID == "whole")
+        #expect(try await test.store.history(whole).map(\.runID) == ["whole"])
+        let after = try await test.store.metrics(
+            since: Runs.start, until: Runs.start.addingTimeInterval(86_400), environment: nil)
+        #expect(after.deploys == 1)
+        try await test.store.backend.close()
+    }
+
     @Test(arguments: BackendKind.allCases)
     func historyFiltersAndOrdersNewestFirst(_ kind: BackendKind) async throws {
         guard let test = try await TestStore.make(kind) else { return }
