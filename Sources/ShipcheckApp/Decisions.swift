@@ -42,7 +42,8 @@ public struct Decisions: Sendable {
     func identity(_ actor: String?) async throws(CommandFailure) -> Identity {
         if let actor { _ = try DecisionInput.text(actor, field: "--actor", limit: DecisionInput.nameLimit) }
         let who = await GateRunner.resolveActor(actor, directory: directory, environment: processEnvironment)
-        _ = try DecisionInput.text(who.name, field: "the actor (\(who.source.rawValue))", limit: DecisionInput.nameLimit)
+        _ = try DecisionInput.text(
+            who.name, field: "the actor (\(who.source.rawValue))", limit: DecisionInput.nameLimit)
         return who
     }
 
@@ -57,7 +58,8 @@ public struct Decisions: Sendable {
 
     func item(_ id: String) throws(CommandFailure) -> Item {
         guard let item = checklist.item(id) else {
-            let hint = Suggestions.closest(to: id, in: checklist.items.map(\.id)).map { "; did you mean `\($0)`?" } ?? ""
+            let hint =
+                Suggestions.closest(to: id, in: checklist.items.map(\.id)).map { "; did you mean `\($0)`?" } ?? ""
             throw CommandFailure("no item `\(id)` in \(configURL.lastPathComponent)\(hint)", .usage)
         }
         return item
@@ -98,7 +100,8 @@ public struct Decisions: Sendable {
         _ = try item(id)
         _ = try environment(name)
         let reason = try DecisionInput.text(reason, field: "--reason")
-        let end = try DecisionInput.end(until, field: "--until", now: now, zone: checklist.timeZone, horizon: checklist.maxBypass)
+        let end = try DecisionInput.end(
+            until, field: "--until", now: now, zone: checklist.timeZone, horizon: checklist.maxBypass)
         let who = try await bypasser(actor, environment: name, toDo: "waive `\(id)` in \(name)")
         return try await recording { store in
             try await store.recordWaiver(item: id, environment: name, actor: who, reason: reason, at: now, until: end)
@@ -117,7 +120,8 @@ public struct Decisions: Sendable {
         }
         _ = try environment(name)
         let reason = try DecisionInput.text(reason, field: "--reason")
-        let end = try DecisionInput.end(until, field: "--until", now: now, zone: checklist.timeZone, horizon: checklist.maxBypass)
+        let end = try DecisionInput.end(
+            until, field: "--until", now: now, zone: checklist.timeZone, horizon: checklist.maxBypass)
         let who = try await bypasser(actor, environment: name, toDo: "override the \(rule.rawValue) of \(name)")
         return try await recording { store in
             try await store.recordOverride(
@@ -170,7 +174,8 @@ public struct Decisions: Sendable {
         }
         let revision = await GitInfo.revision(in: directory, environment: processEnvironment)
         if requirement.not.contains("author"), let author = revision?.author, author == who.name {
-            throw CommandFailure("\(who.name) wrote this commit and may not sign off `\(id)` (`not: [author]`)", .refused)
+            throw CommandFailure(
+                "\(who.name) wrote this commit and may not sign off `\(id)` (`not: [author]`)", .refused)
         }
         return try await recording { store in
             try await store.recordSignoff(
@@ -241,7 +246,8 @@ public enum DecisionInput {
         }
         guard let date = DeployCalendar.parseTime(text, zone: zone) else {
             throw CommandFailure(
-                "\(field): `\(shown(text))` is neither a duration (24h) nor a time that exists (2026-12-09T12:00)", .usage)
+                "\(field): `\(shown(text))` is neither a duration (24h) nor a time that exists (2026-12-09T12:00)",
+                .usage)
         }
         guard date > now else { throw CommandFailure("\(field): \(text) has already passed", .usage) }
         try within(date.timeIntervalSince(now), field: field, text: text, horizon: horizon)
@@ -249,7 +255,9 @@ public enum DecisionInput {
     }
 
     static func within(_ seconds: Double, field: String, text: String, horizon: Double) throws(CommandFailure) {
-        guard seconds > 0 else { throw CommandFailure("\(field): `\(shown(text))` is no time at all; give a span above zero", .usage) }
+        guard seconds > 0 else {
+            throw CommandFailure("\(field): `\(shown(text))` is no time at all; give a span above zero", .usage)
+        }
         guard seconds <= horizon else {
             throw CommandFailure(
                 "\(field): `\(shown(text))` ends more than \(Value.formatDuration(horizon)) from now, the most `max-bypass:` allows",

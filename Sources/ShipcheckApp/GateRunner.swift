@@ -216,7 +216,8 @@ public enum GateRunner {
         var withheld: [String] = []
         for name in StoreLocation.credentialVariables {
             guard let value = checkEnvironment.removeValue(forKey: name) else { continue }
-            withheld += name == StoreLocation.environmentVariable ? Redactor.urlPassword(in: value).map { [$0] } ?? [] : [value]
+            withheld +=
+                name == StoreLocation.environmentVariable ? Redactor.urlPassword(in: value).map { [$0] } ?? [] : [value]
         }
         var options = RunOptions(
             phase: request.phase, environment: request.environment, deployType: request.deployType,

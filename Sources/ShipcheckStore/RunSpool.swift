@@ -29,7 +29,8 @@ public struct RunSpool: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let url = file(for: runID)
         if !FileManager.default.fileExists(atPath: url.path) {
-            guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+            guard
+                FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
             else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url.path]) }
         }
         let handle = try FileHandle(forWritingTo: url)
@@ -79,11 +80,16 @@ public struct RunSpool: Sendable {
             let stored = try await store.run(runID)
             guard let header = header ?? stored?.header else {
                 throw StoreError.badLocation(
-                    "the spool file \(url.path) holds results of run \(runID), which neither it nor the store describes")
+                    "the spool file \(url.path) holds results of run \(runID), which neither it nor the store describes"
+                )
             }
             if stored == nil { try await store.begin(header) }
-            if !items.isEmpty { try await store.record(items, runID: runID, reusable: header.provenance.partial == nil) }
-            if let (finishedAt, verdict) = end { try await store.finish(header: header, finishedAt: finishedAt, verdict: verdict) }
+            if !items.isEmpty {
+                try await store.record(items, runID: runID, reusable: header.provenance.partial == nil)
+            }
+            if let (finishedAt, verdict) = end {
+                try await store.finish(header: header, finishedAt: finishedAt, verdict: verdict)
+            }
             try FileManager.default.removeItem(at: url)
             written.append(runID)
         }

@@ -166,7 +166,8 @@ struct RunCommand: AsyncParsableCommand {
         interruption.disarm()
         progress.finish()
 
-        Console.out(TerminalReporter(color: color).summary(outcome.result, unrecorded: outcome.unrecorded), terminator: "")
+        Console.out(
+            TerminalReporter(color: color).summary(outcome.result, unrecorded: outcome.unrecorded), terminator: "")
         for report in outcome.printed { Console.out(report, terminator: "") }
         if !outcome.written.isEmpty { Console.note("reports: " + outcome.written.map(\.path).joined(separator: ", ")) }
         for problem in outcome.problems { Console.error(problem) }

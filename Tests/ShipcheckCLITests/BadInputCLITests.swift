@@ -46,7 +46,9 @@ import Testing
 
     @Test func freezesTakeTheSameBounds() throws {
         let directory = try CLI.temporaryDirectory(with: Self.config)
-        for (span, message) in [("99999999999999h", "ends more than"), ("0s", "is no time at all"), ("-4h", "is not a duration")] {
+        for (span, message) in [
+            ("99999999999999h", "ends more than"), ("0s", "is no time at all"), ("-4h", "is not a duration"),
+        ] {
             let result = try CLI.run(
                 ["freeze", "--env", "production", "--for=\(span)", "--reason", "incident"], in: directory)
             #expect(result.status == 64 && result.stderr.contains(message), "\(span): \(result.stderr)")
@@ -56,7 +58,9 @@ import Testing
         let long = try CLI.run(
             ["freeze", "--env", "production", "--for", "3h", "--reason", "incident"], in: limited)
         #expect(long.status == 64 && long.stderr.contains("the most `max-bypass:` allows"), "\(long.stderr)")
-        #expect(try CLI.run(["freeze", "--env", "production", "--for", "1h", "--reason", "incident"], in: limited).status == 0)
+        #expect(
+            try CLI.run(["freeze", "--env", "production", "--for", "1h", "--reason", "incident"], in: limited).status
+                == 0)
     }
 
     /// Random strings, huge numbers, control and bidirectional characters into every option of every
@@ -87,14 +91,17 @@ import Testing
                 arguments.append(options[Int.random(in: 0..<options.count, using: &generator)])
                 var value = values[Int.random(in: 0..<values.count, using: &generator)]
                 if Bool.random(using: &generator) {
-                    value += String((0..<Int.random(in: 1...12, using: &generator)).map { _ in
-                        Character(Unicode.Scalar(UInt8.random(in: 33...126, using: &generator)))
-                    })
+                    value += String(
+                        (0..<Int.random(in: 1...12, using: &generator)).map { _ in
+                            Character(Unicode.Scalar(UInt8.random(in: 33...126, using: &generator)))
+                        })
                 }
                 arguments.append(value)
             }
             let result = try CLI.run(arguments, in: directory, environment: ["SHIPCHECK_STORE_TIMEOUT": "2"])
-            #expect(result.status <= 128, "round \(round): \(arguments) exited \(result.status): \(result.stderr.suffix(300))")
+            #expect(
+                result.status <= 128,
+                "round \(round): \(arguments) exited \(result.status): \(result.stderr.suffix(300))")
             if result.status == 64 {
                 #expect(
                     !FileManager.default.fileExists(atPath: Self.store(directory).path),

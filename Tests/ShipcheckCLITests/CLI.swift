@@ -81,7 +81,9 @@ enum CLI {
     /// children inherited ignored signals, so a server it started could not be stopped with SIGTERM.
     static func spawn(_ arguments: [String], in directory: URL, environment: [String: String]) throws -> Output {
         var environment = environment
-        if environment["SHIPCHECK_STORE_PASSWORD"] == nil { environment["SHIPCHECK_STORE_PASSWORD"] = Services.storePassword }
+        if environment["SHIPCHECK_STORE_PASSWORD"] == nil {
+            environment["SHIPCHECK_STORE_PASSWORD"] = Services.storePassword
+        }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
             "shipcheck-spawn-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

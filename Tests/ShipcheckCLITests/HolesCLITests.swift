@@ -34,7 +34,8 @@ import Testing
 
     /// Runs SQL on the SQLite store with Python's sqlite3 module (no shipcheck in between).
     static func sql(_ statement: String, in directory: URL) throws -> CLI.Output {
-        let script = "import sqlite3,sys; c=sqlite3.connect('.shipcheck/shipcheck.db'); c.execute(sys.argv[1]); c.commit()"
+        let script =
+            "import sqlite3,sys; c=sqlite3.connect('.shipcheck/shipcheck.db'); c.execute(sys.argv[1]); c.commit()"
         return try CLI.shell(
             "python3 -c \"\(script)\" '\(statement.replacingOccurrences(of: "'", with: "'\\''"))'", in: directory)
     }
@@ -48,7 +49,10 @@ import Testing
 
         // Elsewhere a partial run is allowed, says so in every report, and never stands for the gate.
         let partial = try CLI.run(
-            ["run", "--env", "staging", "--only", "quick", "--format", "json,junit,markdown,html", "--output-dir", "out"],
+            [
+                "run", "--env", "staging", "--only", "quick", "--format", "json,junit,markdown,html", "--output-dir",
+                "out",
+            ],
             in: directory)
         #expect(partial.status == 0, "\(partial.stdout)\(partial.stderr)")
         #expect(partial.stdout.contains("Partial run passed (not the gate)"), "\(partial.stdout)")
@@ -58,7 +62,8 @@ import Testing
             #expect(text.contains("--only quick"), "\(file) says the run is partial")
         }
         let plan = try CLI.run(["plan", "--env", "staging"], in: directory)
-        #expect(plan.status == 1 && plan.stdout.contains("✗ gate: no whole pre-deploy gate of commit"), "\(plan.stdout)")
+        #expect(
+            plan.status == 1 && plan.stdout.contains("✗ gate: no whole pre-deploy gate of commit"), "\(plan.stdout)")
         let deploy = try CLI.run(["run", "deploy", "--env", "staging"], in: directory)
         #expect(deploy.status == 1 && deploy.stderr.contains("gate: no whole pre-deploy gate"), "\(deploy.stderr)")
         #expect(!Self.shipped(directory))
@@ -91,12 +96,16 @@ import Testing
         let directory = try Self.repository()
         #expect(
             try CLI.run(
-                ["freeze", "--env", "production", "--for", "4h", "--reason", "incident", "--actor", "erin@example.com"],
+                [
+                    "freeze", "--env", "production", "--for", "4h", "--reason", "incident", "--actor",
+                    "erin@example.com",
+                ],
                 in: directory
             ).status == 0)
         let bypass = try CLI.run(["run", "deploy", "--env", "production", "--no-store"], in: directory)
         #expect(bypass.status == 64, "\(bypass.stdout)\(bypass.stderr)")
-        #expect(bypass.stderr.contains("--no-store: production has rules judged from the run store"), "\(bypass.stderr)")
+        #expect(
+            bypass.stderr.contains("--no-store: production has rules judged from the run store"), "\(bypass.stderr)")
         #expect(!Self.shipped(directory))
         // Where no rule needs the store, --no-store still runs a gate without recording it.
         #expect(try CLI.run(["run", "--env", "staging", "--no-store"], in: directory).status == 1)
@@ -180,7 +189,8 @@ import Testing
             #expect(refused.stderr.contains("the store `"), "\(location): \(refused.stderr)")
         }
         for mode in ["REQUIRE", "required", "on"] {
-            let refused = try CLI.run(["history", "--store", "postgres://u@127.0.0.1:1/db?sslmode=\(mode)"], in: directory)
+            let refused = try CLI.run(
+                ["history", "--store", "postgres://u@127.0.0.1:1/db?sslmode=\(mode)"], in: directory)
             #expect(refused.stderr.contains("is not one PostgreSQL defines"), "\(mode): \(refused.stderr)")
         }
         let password = try CLI.run(["run", "--store", "postgres://u:secret-pw@127.0.0.1:1/db"], in: directory)

@@ -38,7 +38,9 @@ import Testing
 
         // A deploy starts only after its own pre-deploy gate passed for the commit.
         let ungated = try CLI.run(["run", "deploy", "--env", "staging"], in: directory)
-        #expect(ungated.status == 1 && ungated.stderr.contains("gate: no whole pre-deploy gate of commit"), "\(ungated.stderr)")
+        #expect(
+            ungated.status == 1 && ungated.stderr.contains("gate: no whole pre-deploy gate of commit"),
+            "\(ungated.stderr)")
         #expect(try CLI.run(["run", "pre-deploy", "--env", "staging"], in: directory).status == 0)
         // Staging's migration test fails, then passes: the newest result counts.
         #expect(try CLI.run(["run", "deploy", "--env", "staging"], in: directory).status == 1)

@@ -75,7 +75,8 @@ import Testing
                         expect: stdout contains "[]"
                       - { id: failing, title: Fails with a credential, run: "cat leak.txt; exit 3" }
                 """)
-        try Self.leak(secrets).write(to: directory.appendingPathComponent("leak.txt"), atomically: true, encoding: .utf8)
+        try Self.leak(secrets).write(
+            to: directory.appendingPathComponent("leak.txt"), atomically: true, encoding: .utf8)
         let environment = ["SHIPCHECK_STORE_PASSWORD": storePassword]
         let run = try CLI.run(
             ["run", "--format", "json,junit,markdown,html,github", "--output-dir", "out"], in: directory,
@@ -108,7 +109,8 @@ import Testing
         #expect(!kept.contains(storePassword), "the store's password reached a check")
         // The findings say what was masked, in the report and the store.
         let report = try String(contentsOf: directory.appendingPathComponent("out/shipcheck.json"), encoding: .utf8)
-        for rule in ["github-token", "aws-access-key-id", "aws-secret-access-key", "slack-token", "private-key", "jwt"] {
+        for rule in ["github-token", "aws-access-key-id", "aws-secret-access-key", "slack-token", "private-key", "jwt"]
+        {
             #expect(report.contains("[masked \(rule) "), "\(rule) is named where it was masked")
         }
         #expect(report.contains("\"masked\""), "each item lists what was masked")

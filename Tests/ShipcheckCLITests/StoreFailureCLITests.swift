@@ -13,7 +13,9 @@ import Testing
     /// Forty items of a quarter second each, two at a time: a run of about five seconds.
     static let config: String = {
         var text = "version: 1\nphases:\n  pre-deploy:\n    items:\n"
-        for index in 1...40 { text += "      - { id: item-\(index), title: Item \(index), run: \"sleep 0.25; echo \(index)\" }\n" }
+        for index in 1...40 {
+            text += "      - { id: item-\(index), title: Item \(index), run: \"sleep 0.25; echo \(index)\" }\n"
+        }
         return text
     }()
 
@@ -64,7 +66,8 @@ import Testing
         }
 
         func ready() throws -> Bool {
-            try CLI.shell("\(bin)/pg_isready -q -h 127.0.0.1 -p \(port) -t 20", in: URL(fileURLWithPath: "/")).status == 0
+            try CLI.shell("\(bin)/pg_isready -q -h 127.0.0.1 -p \(port) -t 20", in: URL(fileURLWithPath: "/")).status
+                == 0
         }
     }
 
@@ -105,7 +108,9 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: spool.path))
         let shown = try CLI.run(["show", id, "--format", "json"], in: directory, environment: environment)
         #expect(shown.status == 0, "\(shown.stderr)")
-        #expect(shown.stdout.components(separatedBy: "\"outcome\" : \"pass\"").count - 1 == 40, "\(shown.stdout.prefix(400))")
+        #expect(
+            shown.stdout.components(separatedBy: "\"outcome\" : \"pass\"").count - 1 == 40,
+            "\(shown.stdout.prefix(400))")
         let verified = try CLI.run(["audit", "verify"], in: directory, environment: environment)
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
     }
@@ -128,13 +133,16 @@ import Testing
         #expect(try CLI.run(["run", "--only", "item-1", "--store", store], in: directory).status == 0)
         // The disk fills up a second into the run.
         _ = try CLI.shell(
-            "(sleep 1; dd if=/dev/zero of='\(mountPoint.path)/fill' bs=64k) > /dev/null 2>&1 < /dev/null &", in: mountPoint)
+            "(sleep 1; dd if=/dev/zero of='\(mountPoint.path)/fill' bs=64k) > /dev/null 2>&1 < /dev/null &",
+            in: mountPoint)
         let run = try CLI.run(["run", "--jobs", "2", "--store", store], in: directory)
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(!run.stdout.contains("Gate passed"), "\(run.stdout)")
         #expect(run.stderr.contains("database or disk is full"), "\(run.stderr)")
         let id = try #require(Self.runID(run), "\(run.stderr)")
-        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(".shipcheck/spool/\(id).jsonl").path))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: directory.appendingPathComponent(".shipcheck/spool/\(id).jsonl").path))
 
         _ = try CLI.shell("rm -f '\(mountPoint.path)/fill'", in: mountPoint)
         let next = try CLI.run(["run", "--only", "item-1", "--store", store], in: directory)

@@ -26,7 +26,9 @@ public enum Services {
 
     /// The test PostgreSQL's password, for SHIPCHECK_STORE_PASSWORD; nil without the server.
     public static var storePassword: String? {
-        ProcessInfo.processInfo.environment["SHIPCHECK_TEST_POSTGRES_URL"].flatMap { URLComponents(string: $0)?.password }
+        ProcessInfo.processInfo.environment["SHIPCHECK_TEST_POSTGRES_URL"].flatMap {
+            URLComponents(string: $0)?.password
+        }
     }
 
     /// The `vars:` the service examples read, when every service is there.

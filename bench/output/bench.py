@@ -4,6 +4,10 @@ piped to `cat > /dev/null` (the plainest reader: the price of the pipe itself), 
 Two producers: `seq` (stdio, 4 KiB writes, work per line) and `yes LINE | head -c` (large writes,
 no work: pure copying). Writing to /dev/null costs nothing, so no pipe reader can match it.
 Peak memory of the shipcheck run shows the cap holds. Target: within 1.2x of `> /dev/null`.
+Then the price of masking credentials by their shape (the secret scanner's rules over everything a
+check keeps): the same size of output whose every line holds credential-shaped text (a GitHub token,
+an AWS key, `password=`) against plain lines, both through shipcheck, interleaved in one invocation.
+Target: masking costs at most 10%.
 Usage: bench.py SHIPCHECK_BINARY   (BENCH_OUTPUT_MB sets the size; default 1000)"""
 import os
 import subprocess
@@ -52,6 +56,34 @@ def measure(name, producer, directory):
     print(f"  ratio shipcheck / cat       {ours / cat:7.2f}x")
 
 
+# Same length per line; the second is credential-shaped on every line (made here, never a real key).
+PLAIN_LINE = "2026-12-03T12:00:00.000Z INFO request handled method=GET path=/api/v1/items status=200 duration=12ms user=anna"
+SECRET_LINE = "2026-12-03T12:00:00.000Z WARN token=ghp_" + "A1b2C3d4E5f6G7h8I9j0" * 2 + " key=AKIA" + "B" * 16 + " password='x9'"
+SECRET_LINE = SECRET_LINE[: len(PLAIN_LINE)].ljust(len(PLAIN_LINE), "x")
+
+
+def masking(directory):
+    config = os.path.join(directory, "masking.yml")
+    with open(config, "w") as handle:
+        handle.write("version: 1\nphases:\n  pre-deploy:\n    items:\n")
+        for name, line in (("plain", PLAIN_LINE), ("credentials", SECRET_LINE)):
+            producer = f"yes '{line}' | head -c {megabytes * 1_000_000}"
+            handle.write(f"      - {{ id: {name}, title: {name}, run: \"{producer}\", allow-exit: [141], timeout: 10m }}\n")
+    times = {"plain": [], "credentials": []}
+    for _ in range(rounds):
+        for name in times:
+            elapsed, _, code = timed([binary, "run", "--config", config, "--only", name, "--no-store"],
+                                     env={**os.environ, "NO_COLOR": "1"})
+            assert code == 0, (name, code)
+            times[name].append(elapsed)
+    plain, credentials = min(times["plain"]), min(times["credentials"])
+    print(f"masking: {megabytes} MB of plain lines against as many credential-shaped ones (best of {rounds})")
+    print(f"  plain lines                 {plain:7.3f} s")
+    print(f"  credential-shaped lines     {credentials:7.3f} s")
+    print(f"  ratio credentials / plain   {credentials / plain:7.2f}x  (target <= 1.10x)")
+
+
 with tempfile.TemporaryDirectory() as directory:
     for name, producer in PRODUCERS.items():
         measure(name, producer, directory)
+    masking(directory)
