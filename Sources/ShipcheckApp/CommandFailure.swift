@@ -1,3 +1,29 @@
+import ShipcheckStore
+
+/// Opens a store, runs `body`, and closes it: failing to open it, or a store error in `body`, is
+/// "could not evaluate"; a `CommandFailure` from `body` stands as it is.
+func withStore<T: Sendable>(_ open: () async throws -> RunStore, _ body: (RunStore) async throws -> T)
+    async throws(CommandFailure) -> T
+{
+    let store: RunStore
+    do {
+        store = try await open()
+    } catch {
+        throw CommandFailure("\(error)", .couldNotEvaluate)
+    }
+    do {
+        let value = try await body(store)
+        try? await store.backend.close()
+        return value
+    } catch let failure as CommandFailure {
+        try? await store.backend.close()
+        throw failure
+    } catch {
+        try? await store.backend.close()
+        throw CommandFailure("\(error)", .couldNotEvaluate)
+    }
+}
+
 /// Why a command did not do what it was asked, said once, with the exit status it maps to: the
 /// executable maps a failure to its exit in one place, whichever service raised it.
 public struct CommandFailure: Error, CustomStringConvertible, Sendable {

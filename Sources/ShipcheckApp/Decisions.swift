@@ -75,20 +75,19 @@ public struct Decisions: Sendable {
 
     /// Opens the store, writes, and closes it; a store that fails is "could not evaluate".
     func recording<T: Sendable>(_ body: (RunStore) async throws -> T) async throws(CommandFailure) -> T {
-        let store: RunStore
-        do {
-            store = try await openStore()
-        } catch {
-            throw CommandFailure("\(error)", .couldNotEvaluate)
-        }
-        do {
-            let value = try await body(store)
-            try? await store.backend.close()
-            return value
-        } catch {
-            try? await store.backend.close()
-            throw CommandFailure("\(error)", .couldNotEvaluate)
-        }
+        try await withStore(openStore, body)
+    }
+
+    /// What every bypass in writing takes, checked in this order: the environment, the reason, the
+    /// end (within `max-bypass:`), and that the actor may bypass the environment.
+    func bypassInputs(environment name: String, until: String, reason: String, actor: String?, toDo doWhat: String)
+        async throws(CommandFailure) -> (reason: String, end: Date, who: Identity)
+    {
+        _ = try environment(name)
+        let reason = try DecisionInput.text(reason, field: "--reason")
+        let end = try DecisionInput.end(
+            until, field: "--until", now: now, zone: checklist.timeZone, horizon: checklist.maxBypass)
+        return (reason, end, try await bypasser(actor, environment: name, toDo: doWhat))
     }
 
     // MARK: - Decisions
@@ -98,11 +97,8 @@ public struct Decisions: Sendable {
         async throws(CommandFailure) -> RunStore.StoredWaiver
     {
         _ = try item(id)
-        _ = try environment(name)
-        let reason = try DecisionInput.text(reason, field: "--reason")
-        let end = try DecisionInput.end(
-            until, field: "--until", now: now, zone: checklist.timeZone, horizon: checklist.maxBypass)
-        let who = try await bypasser(actor, environment: name, toDo: "waive `\(id)` in \(name)")
+        let (reason, end, who) = try await bypassInputs(
+            environment: name, until: until, reason: reason, actor: actor, toDo: "waive `\(id)` in \(name)")
         return try await recording { store in
             try await store.recordWaiver(item: id, environment: name, actor: who, reason: reason, at: now, until: end)
         }
@@ -118,11 +114,9 @@ public struct Decisions: Sendable {
                 "`\(rule.rawValue)` is not a rule that can be overridden; expected window, freeze or runway\(emergency)",
                 .usage)
         }
-        _ = try environment(name)
-        let reason = try DecisionInput.text(reason, field: "--reason")
-        let end = try DecisionInput.end(
-            until, field: "--until", now: now, zone: checklist.timeZone, horizon: checklist.maxBypass)
-        let who = try await bypasser(actor, environment: name, toDo: "override the \(rule.rawValue) of \(name)")
+        let (reason, end, who) = try await bypassInputs(
+            environment: name, until: until, reason: reason, actor: actor,
+            toDo: "override the \(rule.rawValue) of \(name)")
         return try await recording { store in
             try await store.recordOverride(
                 rule: rule, environment: name, actor: who, reason: reason, at: now, until: end)

@@ -82,6 +82,16 @@ public enum GateRunner {
             request.reusesEvidence && checklist.items.contains(where: { $0.inputs != nil })
             ? InputSnapshot(directory: directory, environment: environment) : nil
         await snapshot?.prefetch()
+        // A request the configuration refuses is refused before anything is opened or written.
+        if request.resume == nil {
+            var early = RunOptions(
+                phase: request.phase, environment: request.environment, deployType: request.deployType,
+                only: request.only, skip: request.skip, actor: "-", workingDirectory: directory,
+                processEnvironment: [:], toolVersion: ShipcheckVersion.current)
+            early.provenance.shard = request.shard?.description
+            let problems = early.problems(in: checklist)
+            guard problems.isEmpty else { throw GateFailure(problems, usage: true) }
+        }
         var store: RunStore?
         // Waivers, overrides, freezes, sign-offs and the gate's record live in the store: without it
         // the environment's rules could not be judged, so a run there may not go without it.
@@ -99,7 +109,11 @@ public enum GateRunner {
                 if let flag = request.store { try StoreLocation.checkFlag(flag) }
                 store = try await StoreLocation.open(location, environment: environment, configDirectory: directory)
             } catch {
-                throw GateFailure(["\(error)", "(--no-store runs the gate without recording it)"], usage: false)
+                let hint =
+                    storeBound.isEmpty
+                    ? "(--no-store runs the gate without recording it)"
+                    : "(\(request.environment ?? "this environment")'s rules are judged from the store, so the gate does not run without it)"
+                throw GateFailure(["\(error)", hint], usage: false)
             }
         }
         do {

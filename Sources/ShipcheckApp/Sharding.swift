@@ -161,3 +161,40 @@ public enum GroupVerdict {
         return Outcome(result: result, missing: unfinished.keys.sorted().compactMap { unfinished[$0] })
     }
 }
+
+extension GroupVerdict {
+    /// Gathers the group's verdict from the store the command names and records it there (what CI
+    /// acted on is kept, audited, and readable by `show GROUP`). Returns the verdict and, when it
+    /// could not be recorded, why.
+    public static func decide(
+        group: String, checklist: Checklist, configURL: URL, storeFlag: String?, wait: Double,
+        environment: [String: String]
+    ) async throws(CommandFailure) -> (outcome: Outcome, notRecorded: String?) {
+        let store: RunStore
+        do {
+            store = try await StoreViews.open(flag: storeFlag, configURL: configURL, environment: environment)
+        } catch {
+            throw CommandFailure("\(error)", .couldNotEvaluate)
+        }
+        let outcome: Outcome
+        do {
+            outcome = try await gather(group: group, store: store, checklist: checklist, wait: wait)
+        } catch let failure as CommandFailure {
+            try? await store.backend.close()
+            throw CommandFailure(failure.messages, .couldNotEvaluate)
+        } catch {
+            try? await store.backend.close()
+            throw CommandFailure("\(error)", .couldNotEvaluate)
+        }
+        var notRecorded: String?
+        do {
+            let who = await GateRunner.resolveActor(
+                nil, directory: configURL.deletingLastPathComponent(), environment: environment)
+            try await store.recordGroupVerdict(outcome.result, missing: outcome.missing, actor: who.name, at: Date())
+        } catch {
+            notRecorded = "the merged verdict could not be recorded in the store: \(error)"
+        }
+        try? await store.backend.close()
+        return (outcome, notRecorded)
+    }
+}

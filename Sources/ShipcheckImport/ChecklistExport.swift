@@ -75,6 +75,7 @@ public enum ChecklistExport {
         }
         var out = lines.joined(separator: ending)
         if !out.hasSuffix(ending) { out += ending }
+        for caveat in run.caveats { out += ending + "> **Note**: \(caveat)" }
         out += ending + DeploymentLog.entry(run).replacingOccurrences(of: "\n", with: ending)
         return out
     }

@@ -14,8 +14,8 @@ struct ConfigOptions: ParsableArguments {
         if let config { return URL(fileURLWithPath: config) }
         let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         guard let found = ConfigLoader.discover(from: here) else {
-            Console.error("no shipcheck.yml in \(here.path) or its parents; pass --config PATH or run `shipcheck init`")
-            throw ExitCode.usageFailure
+            throw CommandFailure(
+                "no shipcheck.yml in \(here.path) or its parents; pass --config PATH or run `shipcheck init`", .usage)
         }
         return found
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ShipcheckApp
 import ShipcheckImport
 
 struct ImportCommand: ParsableCommand {
@@ -37,26 +38,22 @@ struct ImportCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
             let data = FileManager.default.contents(atPath: url.path)
         else {
-            Console.error("cannot read \(file): no such file")
-            throw ExitCode.usageFailure
+            throw CommandFailure("cannot read \(file): no such file", .usage)
         }
         if let out, FileManager.default.fileExists(atPath: out), !force {
-            Console.error("\(out) already exists; pass --force to overwrite it")
-            throw ExitCode.usageFailure
+            throw CommandFailure("\(out) already exists; pass --force to overwrite it", .usage)
         }
         let result: ImportResult
         do {
             result = try ChecklistImporter(sourceName: url.lastPathComponent).importChecklist(data: data)
         } catch {
-            Console.error(error.description)
-            throw ExitCode.usageFailure
+            throw CommandFailure(error.description, .usage)
         }
         if let out {
             do {
                 try Data(result.yaml.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
             } catch {
-                Console.error("cannot write \(out): \(error.localizedDescription)")
-                throw ExitCode.usageFailure
+                throw CommandFailure("cannot write \(out): \(error.localizedDescription)", .usage)
             }
         } else {
             Console.out(result.yaml, terminator: "")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ShipcheckApp
 import ShipcheckCore
 
 struct InitCommand: ParsableCommand {
@@ -24,15 +25,13 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         let url = URL(fileURLWithPath: path)
         if FileManager.default.fileExists(atPath: url.path), !force {
-            Console.error("\(path) already exists; pass --force to overwrite it")
-            throw ExitCode.usageFailure
+            throw CommandFailure("\(path) already exists; pass --force to overwrite it", .usage)
         }
         let name = project ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath).lastPathComponent
         do {
             try Data(StarterConfig.text(project: name).utf8).write(to: url, options: .atomic)
         } catch {
-            Console.error("cannot write \(path): \(error.localizedDescription)")
-            throw ExitCode.usageFailure
+            throw CommandFailure("cannot write \(path): \(error.localizedDescription)", .usage)
         }
         Console.out("wrote \(path); next: `shipcheck validate`, then `shipcheck run`")
     }

@@ -3,6 +3,7 @@ import Foundation
 import ShipcheckApp
 import ShipcheckChecks
 import ShipcheckCore
+import ShipcheckStore
 
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,28 +40,34 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let (checklist, url) = try configOptions.load()
         if let env, checklist.environments[env] == nil {
-            Console.error("--env: `\(env)` is not an environment of \(url.lastPathComponent)")
-            throw ExitCode.usageFailure
+            throw CommandFailure("--env: `\(env)` is not an environment of \(url.lastPathComponent)", .usage)
         }
         if let type, checklist.deployTypes[type] == nil {
-            Console.error("--type: `\(type)` is not a deploy type of \(url.lastPathComponent)")
-            throw ExitCode.usageFailure
+            throw CommandFailure("--type: `\(type)` is not a deploy type of \(url.lastPathComponent)", .usage)
         }
         var when = Date()
         if let at {
             guard let parsed = DeployCalendar.parseTime(at, zone: checklist.timeZone) else {
-                Console.error("--at: `\(at)` is not a time; expected e.g. 2026-12-08T18:30 or 2026-12-08T18:30-08:00")
-                throw ExitCode.usageFailure
+                throw CommandFailure("--at: `\(at)` is not a time; expected e.g. 2026-12-08T18:30 or 2026-12-08T18:30-08:00", .usage)
             }
             when = parsed
         }
-        let store = noStore ? nil : try await openStore(storeOptions, configOptions, access: .readOnly)
-        let plan = try await reading(store) {
+        let (at, env, type) = (when, env, type)
+        let make = { @Sendable (store: RunStore?) async throws -> DeployPlan in
             try await DeployPlan.make(
                 checklist: checklist, directory: url.deletingLastPathComponent(), environment: env, deployType: type,
-                at: when, processEnvironment: ProcessInfo.processInfo.environment, store: store)
+                at: at, processEnvironment: ProcessInfo.processInfo.environment, store: store)
         }
-        try? await store?.backend.close()
+        let plan: DeployPlan
+        if noStore {
+            do {
+                plan = try await make(nil)
+            } catch {
+                throw CommandFailure("\(error)", .couldNotEvaluate)
+            }
+        } else {
+            plan = try await storeOptions.reader(configOptions).reading { try await make($0) }
+        }
         Console.out(format == "json" ? StoreViews.json(plan) : plan.text, terminator: "")
         if plan.blocked { throw ExitCode(ExitCodes.failed) }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ShipcheckApp
 import ShipcheckChecks
 import ShipcheckCore
 
@@ -63,8 +64,7 @@ struct SecretsCommand: AsyncParsableCommand {
                 in: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
                 environment: ProcessInfo.processInfo.environment)
         } catch {
-            Console.error(error.message)
-            throw ExitCode.usageFailure
+            throw CommandFailure(error.message, .usage)
         }
         switch format {
         case "sarif":

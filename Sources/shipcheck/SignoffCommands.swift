@@ -56,13 +56,12 @@ struct SignoffsCommand: AsyncParsableCommand {
             throw CommandFailure("--env: `\(env)` is not an environment of \(url.lastPathComponent)", .usage)
         }
         guard let phaseName = PhaseName(rawValue: phase), let items = checklist.phase(phaseName)?.items else {
-            Console.error("no phase `\(phase)` in \(url.lastPathComponent)")
-            throw ExitCode.usageFailure
+            throw CommandFailure("no phase `\(phase)` in \(url.lastPathComponent)", .usage)
         }
         let revision = await GitInfo.revision(
             in: url.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)
-        let store = try await openStore(storeOptions, configOptions, access: .readOnly)
-        let statuses = try await reading(store) {
+        let env = env
+        let statuses = try await storeOptions.reader(configOptions).reading { store in
             try await SignoffStatus.of(
                 items, checklist: checklist, store: store, environment: env, commit: revision?.commit,
                 author: revision?.author, at: Date())
@@ -71,7 +70,6 @@ struct SignoffsCommand: AsyncParsableCommand {
             "\(status.judgement.satisfied ? "✓" : "?") \(status.item.id) — \(status.item.title): \(status.summary)"
         }
         let missing = statuses.filter { !$0.judgement.satisfied }.count
-        try? await store.backend.close()
         Console.out(lines.joined(separator: "\n") + (lines.isEmpty ? "no manual items\n" : "\n"), terminator: "")
         if missing > 0 { throw ExitCode(ExitCodes.failed) }
     }

@@ -4,32 +4,13 @@ import ShipcheckApp
 import ShipcheckCore
 import ShipcheckStore
 
-/// Opens the store named by the options, or says why not and exits 2. A command that only reads
-/// (`.readOnly`) never creates a store: a missing one is an error naming the path.
-func openStore(_ storeOptions: StoreOptions, _ configOptions: ConfigOptions, access: StoreLocation.Access)
-    async throws -> RunStore
-{
-    let configURL =
-        configOptions.config.map { URL(fileURLWithPath: $0) }
-        ?? ConfigLoader.discover(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-    do {
-        return try await StoreViews.open(
-            flag: storeOptions.store, configURL: configURL, environment: ProcessInfo.processInfo.environment,
-            access: access)
-    } catch {
-        Console.error("\(error)")
-        throw ExitCode(ExitCodes.couldNotEvaluate)
-    }
-}
-
-/// Runs a read of the store, turning a store failure into a message and exit 2.
-func reading<T>(_ store: RunStore?, _ body: () async throws -> T) async throws -> T {
-    do {
-        return try await body()
-    } catch {
-        Console.error("\(error)")
-        try? await store?.backend.close()
-        throw ExitCode(ExitCodes.couldNotEvaluate)
+extension StoreOptions {
+    /// Reads of the store these options name, for the configuration the options name (if any).
+    func reader(_ configOptions: ConfigOptions) -> StoreReader {
+        let configURL =
+            configOptions.config.map { URL(fileURLWithPath: $0) }
+            ?? ConfigLoader.discover(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        return StoreReader(flag: store, configURL: configURL, environment: ProcessInfo.processInfo.environment)
     }
 }
 
@@ -73,14 +54,13 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try await openStore(storeOptions, configOptions, access: .readOnly)
+        let reader = storeOptions.reader(configOptions)
         if outcome == "refused" {
             let since = since.flatMap(parseDuration).map { Date().addingTimeInterval(-$0) }
-            let refusals = try await reading(store) { try await store.refusals(environment: env) }.filter { refusal in
+            let refusals = try await reader.refusals(environment: env).filter { refusal in
                 (type == nil || refusal.deployType == type) && (phase == nil || refusal.phase.rawValue == phase)
                     && (since.map { start in (refusal.at ?? .distantPast) >= start } ?? true)
             }.reversed().prefix(limit)
-            try? await store.backend.close()
             Console.out(
                 format == "json" ? StoreViews.json(Array(refusals)) : StoreViews.refusalTable(Array(refusals)),
                 terminator: "")
@@ -89,8 +69,7 @@ struct HistoryCommand: AsyncParsableCommand {
         let query = HistoryQuery(
             environment: env, deployType: type, phase: phase, outcome: outcome, group: group,
             since: since.flatMap(parseDuration).map { Date().addingTimeInterval(-$0) }, limit: limit)
-        let runs = try await reading(store) { try await store.history(query) }
-        try? await store.backend.close()
+        let runs = try await reader.history(query)
         Console.out(format == "json" ? StoreViews.json(runs) : StoreViews.historyTable(runs), terminator: "")
     }
 }
@@ -130,30 +109,9 @@ struct VerdictCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (checklist, configURL) = try configOptions.load()
-        let store = try await openStore(storeOptions, configOptions, access: .readWrite)
-        let outcome: GroupVerdict.Outcome
-        do {
-            outcome = try await GroupVerdict.gather(
-                group: group, store: store, checklist: checklist, wait: parseDuration(wait) ?? 0)
-        } catch let error as GateFailure {
-            try? await store.backend.close()
-            for message in error.messages { Console.error(message) }
-            throw ExitCode(ExitCodes.couldNotEvaluate)
-        } catch {
-            try? await store.backend.close()
-            Console.error("\(error)")
-            throw ExitCode(ExitCodes.couldNotEvaluate)
-        }
-        // The merged verdict is what CI acted on: kept, audited, and readable by `show GROUP`.
-        var notRecorded: String?
-        do {
-            let who = await GateRunner.resolveActor(
-                nil, directory: configURL.deletingLastPathComponent(), environment: ProcessInfo.processInfo.environment)
-            try await store.recordGroupVerdict(outcome.result, missing: outcome.missing, actor: who.name, at: Date())
-        } catch {
-            notRecorded = "the merged verdict could not be recorded in the store: \(error)"
-        }
-        try? await store.backend.close()
+        let (outcome, notRecorded) = try await GroupVerdict.decide(
+            group: group, checklist: checklist, configURL: configURL, storeFlag: storeOptions.store,
+            wait: parseDuration(wait) ?? 0, environment: ProcessInfo.processInfo.environment)
         let terminal = TerminalReporter(color: Console.useColor)
         for item in outcome.result.items { Console.out(terminal.line(for: item)) }
         Console.out(terminal.summary(outcome.result), terminator: "")
@@ -168,14 +126,12 @@ struct VerdictCommand: AsyncParsableCommand {
                 configDirectory: directory)
             if !written.isEmpty { Console.note("reports: " + written.map(\.path).joined(separator: ", ")) }
         } catch {
-            Console.error(error.description)
-            throw ExitCode(ExitCodes.couldNotEvaluate)
+            throw CommandFailure(error.description, .couldNotEvaluate)
         }
         for missing in outcome.missing { Console.error("missing: \(missing)") }
         // As for a run: a verdict whose record was lost is not a clean one.
         if let notRecorded {
-            Console.error(notRecorded)
-            throw ExitCode(ExitCodes.couldNotEvaluate)
+            throw CommandFailure(notRecorded, .couldNotEvaluate)
         }
         // A gate with a shard missing was not evaluated whole, whatever the other shards found.
         let code = outcome.missing.isEmpty ? ExitCodes.code(for: outcome.result.verdict) : ExitCodes.couldNotEvaluate
@@ -209,13 +165,10 @@ struct MetricsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try await openStore(storeOptions, configOptions, access: .readOnly)
         let now = Date()
         let window = parseDuration(since) ?? 90 * 86_400
-        let metrics = try await reading(store) {
-            try await store.metrics(since: now.addingTimeInterval(-window), until: now, environment: env)
-        }
-        try? await store.backend.close()
+        let metrics = try await storeOptions.reader(configOptions).metrics(
+            since: now.addingTimeInterval(-window), until: now, environment: env)
         Console.out(format == "json" ? StoreViews.json(metrics) : StoreViews.metricsTable(metrics), terminator: "")
     }
 }
@@ -255,20 +208,9 @@ struct ShowCommand: AsyncParsableCommand {
     }
 }
 
-/// Reads one run, or a sharded group's merged verdict by the group's name, or says it is not there
-/// and exits 64.
+/// Reads one run, or a sharded group's merged verdict by the group's name.
 func loadRun(_ runID: String, _ storeOptions: StoreOptions, _ configOptions: ConfigOptions) async throws -> StoredRun {
-    let store = try await openStore(storeOptions, configOptions, access: .readOnly)
-    let stored: StoredRun? = try await reading(store) {
-        if let run = try await store.run(runID) { return run }
-        return try await store.groupVerdict(runID)
-    }
-    try? await store.backend.close()
-    guard let stored else {
-        Console.error("no run `\(runID)` in the store at \(StoreLocation.display(store.location))")
-        throw ExitCode.usageFailure
-    }
-    return stored
+    try await storeOptions.reader(configOptions).run(runID)
 }
 
 struct ExportCommand: AsyncParsableCommand {
@@ -306,8 +248,7 @@ struct ExportCommand: AsyncParsableCommand {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
         } catch {
-            Console.error("could not write \(output): \(error.localizedDescription)")
-            throw ExitCode(ExitCodes.couldNotEvaluate)
+            throw CommandFailure("could not write \(output): \(error.localizedDescription)", .couldNotEvaluate)
         }
     }
 }
@@ -327,16 +268,13 @@ struct AuditVerifyCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let store = try await openStore(storeOptions, configOptions, access: .readOnly)
-        let report = try await reading(store) { try await store.verifyAudit() }
-        try? await store.backend.close()
-        let location = StoreLocation.display(store.location)
+        let (report, location) = try await storeOptions.reader(configOptions).verifyAudit()
         guard report.intact else {
-            Console.error(
-                "audit: the chain in \(location) is broken (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")); first broken link first:"
-            )
-            for problem in report.problems { Console.error("  \(problem)") }
-            throw ExitCode(ExitCodes.failed)
+            let count = report.problems.count
+            throw CommandFailure(
+                [
+                    "audit: the chain in \(location) is broken (\(count) problem\(count == 1 ? "" : "s")); first broken link first:"
+                ] + report.problems.map { "  \($0)" }, .refused)
         }
         Console.out(
             "audit: \(report.events) events and \(report.rows) rows in \(location) verified; the chain is intact")
@@ -351,9 +289,7 @@ struct AuditExportCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let store = try await openStore(storeOptions, configOptions, access: .readOnly)
-        let events = try await reading(store) { try await store.auditEvents() }
-        try? await store.backend.close()
+        let events = try await storeOptions.reader(configOptions).auditEvents()
         Console.out(StoreViews.jsonLines(events), terminator: "")
     }
 }

@@ -46,6 +46,9 @@ import Testing
         #expect(only.status == 64, "\(only.stdout)\(only.stderr)")
         #expect(only.stderr.contains("--only: production requires every item (`require: all`)"), "\(only.stderr)")
         #expect(!only.stdout.contains("Gate passed"))
+        #expect(
+            !FileManager.default.fileExists(atPath: directory.appendingPathComponent(".shipcheck").path),
+            "a refused run writes nothing")
 
         // Elsewhere a partial run is allowed, says so in every report, and never stands for the gate.
         let partial = try CLI.run(

@@ -1,0 +1,58 @@
+public import Foundation
+public import ShipcheckCore
+public import ShipcheckStore
+
+/// The reads commands make of the store: each opens it read-only (a missing store is an error
+/// naming its path, never a new empty one), reads, and closes it; any failure is a
+/// `CommandFailure` with its exit status.
+public struct StoreReader: Sendable {
+    public let flag: String?
+    public let configURL: URL?
+    public let environment: [String: String]
+
+    public init(flag: String?, configURL: URL?, environment: [String: String]) {
+        self.flag = flag
+        self.configURL = configURL
+        self.environment = environment
+    }
+
+    /// Opens the store read-only, runs `body`, and closes it.
+    public func reading<T: Sendable>(_ body: (RunStore) async throws -> T) async throws(CommandFailure) -> T {
+        try await withStore(
+            { try await StoreViews.open(flag: flag, configURL: configURL, environment: environment, access: .readOnly) },
+            body)
+    }
+
+    public func history(_ query: HistoryQuery) async throws(CommandFailure) -> [RunSummary] {
+        try await reading { try await $0.history(query) }
+    }
+
+    /// Refused deploys, oldest first.
+    public func refusals(environment: String?) async throws(CommandFailure) -> [RunStore.Refusal] {
+        try await reading { try await $0.refusals(environment: environment) }
+    }
+
+    public func metrics(since: Date, until: Date, environment: String?) async throws(CommandFailure)
+        -> DeliveryMetrics
+    {
+        try await reading { try await $0.metrics(since: since, until: until, environment: environment) }
+    }
+
+    /// One run, or a sharded group's merged verdict by the group's name; a usage error when neither is there.
+    public func run(_ id: String) async throws(CommandFailure) -> StoredRun {
+        try await reading { store in
+            if let run = try await store.run(id) { return run }
+            if let verdict = try await store.groupVerdict(id) { return verdict }
+            throw CommandFailure("no run `\(id)` in the store at \(StoreLocation.display(store.location))", .usage)
+        }
+    }
+
+    /// The audit chain walked, and where the store is (for the message).
+    public func verifyAudit() async throws(CommandFailure) -> (report: AuditReport, location: String) {
+        try await reading { store in (try await store.verifyAudit(), StoreLocation.display(store.location)) }
+    }
+
+    public func auditEvents() async throws(CommandFailure) -> [AuditEvent] {
+        try await reading { try await $0.auditEvents() }
+    }
+}
