@@ -7,13 +7,17 @@ import Testing
 /// Masking by shape, as every captured text goes through it: credentials become their rule and a
 /// prefix, a private key goes whole, and ordinary output (hashes, ids, URLs, prose) is left alone.
 @Suite struct SecretMaskerTests {
-    let masker = SecretMasker()
+    /// Built once: the scanner's tables take a while in a debug build.
+    static let shared = SecretMasker()
+    var masker: SecretMasker { Self.shared }
 
     @Test(arguments: SecretScannerTests.shapes.map(\.0))
     func everyShapeTheScannerKnowsIsMasked(_ line: String) {
         let masked = masker.mask("before\n" + line + "\nafter")
         #expect(masked.contains("[masked "), "\(line) → \(masked)")
-        #expect(masked.hasPrefix("before\n") && masked.hasSuffix("\nafter"))
+        #expect(masked.hasPrefix("before\n"))
+        // A private key's header without its END line masks the rest of the text: it is all key.
+        #expect(masked.hasSuffix("\nafter") || line.contains("PRIVATE KEY"), "\(masked)")
         #expect(!Redactor.maskedFindings(in: masked).isEmpty)
     }
 

@@ -170,7 +170,8 @@ import Testing
             """)
         #expect(outcome(result, "slow") == .error)
         #expect(result.items[0].reason?.hasPrefix("timed out after 100ms") == true)
-        #expect(result.items[0].duration < 5)
+        // Far below the 30s sleep: the timeout ended it (with slack for a machine busy with the suite).
+        #expect(result.items[0].duration < 20)
     }
 
     @Test func retriesWithBackoffUntilPass() async throws {
