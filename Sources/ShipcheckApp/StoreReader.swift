@@ -19,7 +19,9 @@ public struct StoreReader: Sendable {
     /// Opens the store read-only, runs `body`, and closes it.
     public func reading<T: Sendable>(_ body: (RunStore) async throws -> T) async throws(CommandFailure) -> T {
         try await withStore(
-            { try await StoreViews.open(flag: flag, configURL: configURL, environment: environment, access: .readOnly) },
+            {
+                try await StoreViews.open(flag: flag, configURL: configURL, environment: environment, access: .readOnly)
+            },
             body)
     }
 

@@ -48,7 +48,8 @@ struct PlanCommand: AsyncParsableCommand {
         var when = Date()
         if let at {
             guard let parsed = DeployCalendar.parseTime(at, zone: checklist.timeZone) else {
-                throw CommandFailure("--at: `\(at)` is not a time; expected e.g. 2026-12-08T18:30 or 2026-12-08T18:30-08:00", .usage)
+                throw CommandFailure(
+                    "--at: `\(at)` is not a time; expected e.g. 2026-12-08T18:30 or 2026-12-08T18:30-08:00", .usage)
             }
             when = parsed
         }
