@@ -11,14 +11,21 @@ import Testing
     static let shared = SecretMasker()
     var masker: SecretMasker { Self.shared }
 
-    @Test(arguments: SecretScannerTests.shapes.map(\.0))
-    func everyShapeTheScannerKnowsIsMasked(_ line: String) {
-        let masked = masker.mask("before\n" + line + "\nafter")
-        #expect(masked.contains("[masked "), "\(line) → \(masked)")
+    /// Every shape the scanner knows, through the redactor a run uses (URL passwords are its own).
+    @Test(arguments: SecretScannerTests.shapes)
+    func everyShapeTheScannerKnowsIsMasked(_ line: String, _ rule: String) {
+        var redactor = Redactor(secrets: [])
+        redactor.patterns = masker
+        let masked = redactor.redact("before\n" + line + "\nafter")
+        #expect(masked != "before\n" + line + "\nafter", "\(line)")
         #expect(masked.hasPrefix("before\n"))
         // A private key's header without its END line masks the rest of the text: it is all key.
-        #expect(masked.hasSuffix("\nafter") || line.contains("PRIVATE KEY"), "\(masked)")
-        #expect(!Redactor.maskedFindings(in: masked).isEmpty)
+        #expect(masked.hasSuffix("\nafter") || rule == "private-key", "\(masked)")
+        if rule == "url-password" {
+            #expect(masked.contains(":***@"), "\(masked)")
+        } else {
+            #expect(Redactor.maskedFindings(in: masked).contains { $0.hasPrefix(rule + " ") }, "\(rule): \(masked)")
+        }
     }
 
     @Test func aPrivateKeyIsMaskedWholeEvenInsideJSON() {
@@ -32,6 +39,31 @@ import Testing
         #expect(!masker.mask(json).contains(body))
         // Cut before its END line (output capped), the rest of the text is the key: all of it goes.
         #expect(!masker.mask("-----BEGIN RSA PRIVATE KEY-----\n\(body)").contains(body))
+    }
+
+    @Test(arguments: [
+        ("PASSWORD: str = \"Tr0ub4dor&3x\"", "Tr0ub4dor&3x"),
+        ("{\"api_key\": \"k3y-v4lue-123\"}", "k3y-v4lue-123"),
+        ("client_secret => 'zzTop-9981'", "zzTop-9981"),
+        ("auth-token string = \"abcdef123\"", "abcdef123"),
+        (
+            "export AWS_SECRET_ACCESS_KEY=" + String(repeating: "wJalrXUtnF", count: 4),
+            String(repeating: "wJalrXUtnF", count: 4)
+        ),
+        ("glpat-" + String(repeating: "x1Y2z3", count: 4), "glpat-" + String(repeating: "x1Y2z3", count: 4)),
+    ])
+    func assignmentsAndTokensAreMasked(_ line: String, _ secret: String) {
+        let masked = masker.mask(line)
+        #expect(!masked.contains(secret), "\(masked)")
+        #expect(masked.contains("[masked "), "\(masked)")
+    }
+
+    @Test(arguments: [
+        "password = \"${DB_PASSWORD}\"", "token_type = \"bearer-token\"", "password: \"your_password\"",
+        "ghp_tooShort", "xAKIA1234567890ABCDEF", "sk-short",
+    ])
+    func placeholdersAndNearMissesAreLeftAlone(_ line: String) {
+        #expect(masker.mask(line) == line)
     }
 
     @Test func ordinaryOutputIsLeftAlone() {

@@ -349,6 +349,8 @@ struct CommandCheck: Check {
     /// The first line in which a shell says it could not find a command: bash's `name: command not found`,
     /// dash's `sh: 1: name: not found`.
     static func commandNotFound(in text: String) -> String? {
+        // A byte scan first: splitting megabytes of output into lines costs more than the pipe.
+        guard text.containsBytes("not found") else { return nil }
         for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
             guard line.hasSuffix("command not found") || line.hasSuffix(": not found") else { continue }
             let trimmed = line.trimmingCharacters(in: .whitespaces)

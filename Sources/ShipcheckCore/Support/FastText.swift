@@ -1,3 +1,35 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+extension String {
+    /// Whether `needle` occurs, by a memchr-driven scan of the UTF-8 storage in place: for texts of a
+    /// megabyte (a check's output), where `contains` would go through NSString and `has` copy it.
+    public func containsBytes(_ needle: String) -> Bool {
+        firstByteOffset(of: needle, from: 0) != nil
+    }
+
+    /// The UTF-8 offset of `needle`'s first occurrence at or after `start`.
+    public func firstByteOffset(of needle: String, from start: Int) -> Int? {
+        var text = self
+        let pattern = Array(needle.utf8)
+        return text.withUTF8 { haystack -> Int? in
+            guard let base = haystack.baseAddress, let first = pattern.first else { return nil }
+            var offset = start
+            while offset + pattern.count <= haystack.count {
+                guard let found = memchr(base + offset, Int32(first), haystack.count - offset - pattern.count + 1)
+                else { return nil }
+                let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if memcmp(base + index, pattern, pattern.count) == 0 { return index }
+                offset = index + 1
+            }
+            return nil
+        }
+    }
+}
+
 /// Substring tests on UTF-8 bytes. Foundation's `contains` goes through NSString and dominated the
 /// import's profile; these are plain byte scans.
 extension StringProtocol {

@@ -30,14 +30,26 @@ public struct Redactor: Sendable {
     /// say what it was (`[masked github-token ghp_…(40 chars)]`).
     public static func marker(rule: String, masked: String) -> String { "[masked \(rule) \(masked)]" }
 
-    static let markerPattern = NSRegularExpression.builtIn(#"\[masked ([a-z0-9-]+) ([^\]]*)\]"#)
-
-    /// The credentials masked by shape in `text`, as `rule prefix…(n chars)`.
+    /// The credentials masked by shape in `text`, as `rule prefix…(n chars)`, each once.
     public static func maskedFindings(in text: String) -> [String] {
-        guard text.contains("[masked ") else { return [] }
-        let range = NSRange(text.startIndex..., in: text)
-        return markerPattern.matches(in: text, range: range).compactMap { match in
-            Range(match.range, in: text).map { String(text[$0].dropFirst("[masked ".count).dropLast()) }
+        let opening = Array("[masked ".utf8)
+        var text = text
+        return text.withUTF8 { bytes in
+            var found: [String] = []
+            var seen: Set<String> = []
+            var index = 0
+            while index + opening.count <= bytes.count {
+                guard bytes[index] == opening[0], bytes[index..<(index + opening.count)].elementsEqual(opening) else {
+                    index += 1
+                    continue
+                }
+                let body = index + opening.count
+                guard let end = bytes[body...].firstIndex(of: 93) else { break }
+                let finding = String(decoding: bytes[body..<end], as: UTF8.self)
+                if seen.insert(finding).inserted { found.append(finding) }
+                index = end + 1
+            }
+            return found
         }
     }
 
@@ -67,7 +79,7 @@ public struct Redactor: Sendable {
 
     public func redact(_ text: String) -> String {
         var result = text
-        for secret in secrets where result.contains(secret) {
+        for secret in secrets where result.containsBytes(secret) {
             result = result.replacingOccurrences(of: secret, with: Redactor.mask)
         }
         result = Redactor.maskURLPasswords(result)
@@ -79,7 +91,7 @@ public struct Redactor: Sendable {
     /// `postgres://app:hunter2@db` → `postgres://app:***@db`, wherever a URL carries a password,
     /// whether or not that password came from the environment.
     public static func maskURLPasswords(_ text: String) -> String {
-        guard text.contains("://"), text.contains("@") else { return text }
+        guard text.containsBytes("://"), text.containsBytes("@") else { return text }
         let range = NSRange(text.startIndex..., in: text)
         return urlPassword.stringByReplacingMatches(in: text, range: range, withTemplate: "$1:\(mask)@")
     }
