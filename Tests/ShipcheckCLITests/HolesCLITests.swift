@@ -196,6 +196,17 @@ import Testing
                 ["history", "--store", "postgres://u@127.0.0.1:1/db?sslmode=\(mode)"], in: directory)
             #expect(refused.stderr.contains("is not one PostgreSQL defines"), "\(mode): \(refused.stderr)")
         }
+        // `require` means TLS: the test server offers none, so the store is refused, never used in clear.
+        if let postgres = Services.url("POSTGRES") {
+            let plain = Services.storeURL(postgres) + "?schema=tls_\(UUID().uuidString.prefix(8).lowercased())"
+            #expect(
+                try CLI.run(["run", "--env", "staging", "--store", plain + "&sslmode=prefer"], in: directory).status
+                    == 1)
+            let required = try CLI.run(["history", "--store", plain + "&sslmode=require"], in: directory)
+            #expect(required.status == 2, "\(required.stdout)\(required.stderr)")
+            #expect(required.stderr.contains("cannot open the store"), "\(required.stderr)")
+            #expect(try CLI.run(["history", "--store", plain + "&sslmode=disable"], in: directory).status == 0)
+        }
         let password = try CLI.run(["run", "--store", "postgres://u:secret-pw@127.0.0.1:1/db"], in: directory)
         #expect(password.status == 2 && password.stderr.contains("the URL holds a password"), "\(password.stderr)")
         #expect(!password.stderr.contains("secret-pw"))
