@@ -148,6 +148,51 @@ public struct Decisions: Sendable {
         }
     }
 
+    /// Holds the environment's deploy lock by hand (maintenance, an incident) for `duration`: no
+    /// deploy starts there until it ends or is unlocked. Anyone may take a free lock.
+    public func lock(environment name: String, for duration: String, reason: String, actor: String?)
+        async throws(CommandFailure) -> DeployLock
+    {
+        _ = try environment(name)
+        let reason = try DecisionInput.text(reason, field: "--reason")
+        let seconds = try DecisionInput.duration(duration, field: "--for", horizon: checklist.maxBypass)
+        let who = try await identity(actor)
+        let outcome = try await recording { store in
+            try await store.acquireLock(environment: name, owner: who, reason: reason, lease: seconds, at: now)
+        }
+        switch outcome {
+        case .acquired(let lock, _): return lock
+        case .held(let holder):
+            throw CommandFailure("the deploy lock of \(name) is held by \(holder.description)", .refused)
+        }
+    }
+
+    /// Ends the environment's deploy lock: its owner may; anyone else needs `force` and a role the
+    /// environment's `bypass:` names. Returns the lock as released, or nil when none was held.
+    public func unlock(environment name: String, force: Bool, actor: String?) async throws(CommandFailure)
+        -> DeployLock?
+    {
+        _ = try environment(name)
+        let who = try await identity(actor)
+        let policy = policy
+        return try await recording { store in
+            guard let held = try await store.lock(environment: name), held.isHeld(at: now) else { return nil }
+            if held.owner != who.name {
+                guard force else {
+                    throw CommandFailure(
+                        "the deploy lock of \(name) is held by \(held.description); only its owner ends it, or someone with --force and a `bypass:` role",
+                        .refused)
+                }
+                if let refusal = policy.bypassRefusal(
+                    who.name, environment: name, toDo: "end another's deploy lock of \(name)")
+                {
+                    throw CommandFailure(refusal, .refused)
+                }
+            }
+            return try await store.releaseLock(environment: name, expected: held, by: who, at: now)
+        }
+    }
+
     /// A sign-off of a manual item, by someone the item's rule lets sign, for the commit checked out.
     public func signoff(item id: String, environment name: String?, note: String?, actor: String?)
         async throws(CommandFailure) -> RunStore.StoredSignoff

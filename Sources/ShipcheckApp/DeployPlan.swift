@@ -121,6 +121,9 @@ public struct DeployPlan: Sendable, Codable {
         plan.overridden = verdict.overridden
         plan.waivers = waivers
         plan.ignored = ignored
+        if let store, let environment, let lock = try await store.lock(environment: environment), lock.isHeld(at: at) {
+            plan.blocks.append(PolicyBlock(.lock, "the deploy lock of \(environment) is held by \(lock.description)"))
+        }
         if let environment, let gatePhase = checklist.phase(gatePhase), !gatePhase.items.isEmpty {
             (plan.gate, plan.gateRun) = try await gateStanding(
                 store: store, environment: environment, deployType: deployType, commit: commit)

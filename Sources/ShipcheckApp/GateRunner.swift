@@ -48,6 +48,9 @@ public struct PreparedGate: Sendable {
     let resumedStartedAt: Date?
     /// Things worth saying before the run starts (where it is recorded, what a resume keeps).
     public let notes: [String]
+    /// The environment's deploy lock, held while a deploy runs.
+    let lockKeeper: LockKeeper?
+    let identity: Identity
 
     public var actor: String { engine.options.actor }
 }
@@ -305,6 +308,44 @@ public enum GateRunner {
                 notes.append("the spool at \(spool.directory.path) could not be written yet: \(error)")
             }
         }
+        // Two deploys to one environment never overlap: the lock is taken last, once nothing else refused.
+        var lockKeeper: LockKeeper?
+        if request.phase == .deploy, let store, let environmentName = request.environment {
+            let outcome: RunStore.LockOutcome
+            do {
+                outcome = try await store.acquireLock(
+                    environment: environmentName, owner: identity,
+                    reason: "run deploy" + (request.release.map { " \($0)" } ?? ""),
+                    lease: LockKeeper.lease(environment), holder: runID, at: runEnvironment.now())
+            } catch {
+                throw GateFailure(["cannot take the deploy lock of \(environmentName): \(error)"], usage: false)
+            }
+            switch outcome {
+            case .held(let holder):
+                let block = PolicyBlock(.lock, "the deploy lock of \(environmentName) is held by \(holder.description)")
+                var refusal = [
+                    "the deploy may not start now:", "  lock: \(block.message)",
+                    "(it frees itself when its holder finishes, or \(Value.formatDuration(holder.lease)) after its holder stops; `shipcheck unlock --env \(environmentName) --force` by a bypass role ends it)",
+                ]
+                do {
+                    try await store.recordRefusal(
+                        RunStore.Refusal(
+                            environment: request.environment, deployType: request.deployType, phase: request.phase,
+                            actor: identity, commit: provenance.commit, blocks: [block]),
+                        at: runEnvironment.now())
+                } catch {
+                    refusal.append("(this refusal could not be recorded in the run store: \(error))")
+                }
+                throw GateFailure(refusal, usage: false, refused: true)
+            case .acquired(let lock, let stale):
+                if let stale {
+                    notes.append(
+                        "took over the deploy lock of \(environmentName) from \(stale.description): no heartbeat since \(StoreTime.text(stale.heartbeat)) (lease \(Value.formatDuration(stale.lease)))"
+                    )
+                }
+                lockKeeper = LockKeeper(store: store, lock: lock)
+            }
+        }
         let recorder = store.map { StoreRecorder(store: $0, spool: spool) }
         let reuse = snapshot.flatMap { snapshot in store.map { StoreReuse(store: $0, snapshot: snapshot) } }
         let engine = Engine(
@@ -321,7 +362,7 @@ public enum GateRunner {
         return PreparedGate(
             engine: engine, runID: runID, store: store, checklist: checklist, request: request, directory: directory,
             environment: environment, completed: completed, resumedStartedAt: resumedStartedAt,
-            notes: notes)
+            notes: notes, lockKeeper: lockKeeper, identity: identity)
     }
 
     /// Why the run covers part of its phase, or nil for a whole gate.
@@ -425,8 +466,10 @@ public enum GateRunner {
 extension PreparedGate {
     /// Runs the gate to its end (a cancelled task ends it early, as interrupted) and writes its reports.
     public func run() async -> GateOutcome {
+        await lockKeeper?.start()
         let result = await engine.run(id: runID, completed: completed, startedAt: resumedStartedAt)
         var outcome = GateOutcome(result: result, recordedIn: store.map { StoreLocation.display($0.location) })
+        if let problem = await lockKeeper?.release(by: identity) { outcome.problems.append(problem) }
         if let recorder = engine.recorder as? StoreRecorder {
             outcome.problems += await recorder.failures
             if await recorder.spooled, let spool = recorder.spool {

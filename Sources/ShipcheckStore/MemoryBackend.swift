@@ -7,16 +7,17 @@ public actor MemoryBackend: StoreBackend {
 
     public nonisolated var location: String { "memory" }
 
-    public func write(_ events: [PendingEvent], ifAbsent: Bool) async throws -> StoreRow? {
-        if ifAbsent, let first = events.first, let existing = rows[first.row.table]?[first.row.key] {
-            return existing
+    public func write(_ events: [PendingEvent], condition: WriteCondition) async throws -> WriteOutcome {
+        if condition != .always, let first = events.first {
+            let current = rows[first.row.table]?[first.row.key]
+            guard condition.holds(for: current) else { return .refused(current: current) }
         }
         for pending in events {
             let event = pending.linked(after: chain.last.map { ($0.seq, $0.hash) })
             rows[pending.row.table, default: [:]][pending.row.key] = pending.row
             chain.append(event)
         }
-        return nil
+        return .written
     }
 
     public func select(_ query: RowQuery) async throws -> [StoreRow] {

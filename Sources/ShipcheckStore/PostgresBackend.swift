@@ -235,19 +235,21 @@ public actor PostgresBackend: StoreBackend {
         }
     }
 
-    public func write(_ events: [PendingEvent], ifAbsent: Bool) async throws -> StoreRow? {
-        try await guarded("a write") { try await self.writeNow(events, ifAbsent: ifAbsent) }
+    public func write(_ events: [PendingEvent], condition: WriteCondition) async throws -> WriteOutcome {
+        try await guarded("a write") { try await self.writeNow(events, condition: condition) }
     }
 
-    private func writeNow(_ events: [PendingEvent], ifAbsent: Bool) async throws -> StoreRow? {
+    private func writeNow(_ events: [PendingEvent], condition: WriteCondition) async throws -> WriteOutcome {
         do {
             return try await transaction {
-                // Self-exclusive, so that two writers never link to the same event; readers go on.
+                // Self-exclusive, so that two writers never link to the same event (nor both see the
+                // row a condition reads as it was); readers go on.
                 try await run("LOCK TABLE audit_events IN SHARE ROW EXCLUSIVE MODE")
-                if ifAbsent, let first = events.first {
+                if condition != .always, let first = events.first {
                     let query = first.row.keyQuery
                     let (sql, values) = query.sql { "$\($0)" }
-                    if let row = try await run(sql, values).first { return try Self.storeRow(row, query.table) }
+                    let current = try await run(sql, values).first.map { try Self.storeRow($0, query.table) }
+                    guard condition.holds(for: current) else { return .refused(current: current) }
                 }
                 var last: (Int64, String)?
                 if let row = try await run(StoreSchema.lastEvent).first?.makeRandomAccess() {
@@ -270,7 +272,7 @@ public actor PostgresBackend: StoreBackend {
                         .collect()
                     last = (event.seq, event.hash)
                 }
-                return nil
+                return .written
             }
         } catch {
             throw StoreError.failed(location: location, reason: Self.describe(error))

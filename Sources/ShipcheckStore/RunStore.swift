@@ -453,10 +453,10 @@ public struct RunStore: Sendable {
     /// stands: the first writer's (a shard plan every shard agrees on; later, a deploy lock).
     public func claim(_ record: StoredRecord) async throws -> StoredRecord {
         let row = recordRow(record)
-        guard let existing = try await backend.write([event("record-" + record.kind, row)], ifAbsent: true) else {
-            return record
+        switch try await backend.write([event("record-" + record.kind, row)], condition: .absent) {
+        case .written: return record
+        case .refused(let current): return current.map(Self.record) ?? record
         }
-        return Self.record(existing)
     }
 
     /// The median recorded duration of each item (its last `samples` results), for balancing shards.

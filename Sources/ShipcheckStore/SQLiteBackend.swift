@@ -69,20 +69,23 @@ public final class SQLiteBackend: StoreBackend {
         }
     }
 
-    public func write(_ events: [PendingEvent], ifAbsent: Bool) async throws -> StoreRow? {
+    public func write(_ events: [PendingEvent], condition: WriteCondition) async throws -> WriteOutcome {
         do {
             return try await pool.writeWithoutTransaction { db in
-                var existing: StoreRow?
-                // IMMEDIATE takes the write lock before reading the chain's end, so two processes
-                // never link to the same event.
+                var outcome = WriteOutcome.written
+                // IMMEDIATE takes the write lock before reading the chain's end (and the row a
+                // condition reads), so two processes never link to the same event.
                 try db.inTransaction(.immediate) {
-                    if ifAbsent, let first = events.first {
+                    if condition != .always, let first = events.first {
                         let query = first.row.keyQuery
                         let (sql, values) = query.sql { _ in "?" }
-                        if let row = try Row.fetchOne(db, sql: sql, arguments: StatementArguments(values)) {
+                        let current = try Row.fetchOne(db, sql: sql, arguments: StatementArguments(values)).map { row in
                             let columns = query.table.columns
-                            existing = StoreRow(
+                            return StoreRow(
                                 query.table, columns: columns, cells: columns.indices.map { row[$0] as String? })
+                        }
+                        guard condition.holds(for: current) else {
+                            outcome = .refused(current: current)
                             return .rollback
                         }
                     }
@@ -103,7 +106,7 @@ public final class SQLiteBackend: StoreBackend {
                     }
                     return .commit
                 }
-                return existing
+                return outcome
             }
         } catch {
             throw StoreError.failed(location: location, reason: Self.reason(error))

@@ -6,10 +6,11 @@ public protocol StoreBackend: Sendable {
     /// Where the store is, without a password, for messages.
     var location: String { get }
     /// Writes each event's row (insert or replace by key) and appends the events to the audit
-    /// chain, all in one transaction that no other writer interleaves with. With `ifAbsent`, a
-    /// row already stored under the first event's key is returned and nothing is written: the
-    /// first writer wins (a shard plan, later a deploy lock).
-    func write(_ events: [PendingEvent], ifAbsent: Bool) async throws -> StoreRow?
+    /// chain, all in one transaction that no other writer interleaves with, when `condition` holds
+    /// for the row stored under the first event's key; otherwise writes nothing and returns that
+    /// row as it stands (the first writer wins a shard plan; a deploy lock changes hands only from
+    /// the holder its taker saw).
+    func write(_ events: [PendingEvent], condition: WriteCondition) async throws -> WriteOutcome
     func select(_ query: RowQuery) async throws -> [StoreRow]
     /// Reads each row through `reader` as it comes, without making a `StoreRow`: for queries over
     /// tens of thousands of rows (metrics), where a string per cell would cost more than the query.
@@ -20,9 +21,35 @@ public protocol StoreBackend: Sendable {
     func close() async throws
 }
 
+/// When a conditional write may go ahead, judged in its transaction on the row stored under the
+/// first event's key.
+public enum WriteCondition: Sendable, Hashable {
+    case always
+    /// No row is stored there.
+    case absent
+    /// The row stored there is the one with this digest: a compare-and-swap.
+    case unchanged(digest: String)
+
+    /// Whether the write may go ahead over `current` (nil: no row).
+    public func holds(for current: StoreRow?) -> Bool {
+        switch self {
+        case .always: true
+        case .absent: current == nil
+        case .unchanged(let digest): current?.digest == digest
+        }
+    }
+}
+
+/// What came of a conditional write.
+public enum WriteOutcome: Sendable {
+    case written
+    /// The condition did not hold: nothing was written, and this is the row that stands (nil: none).
+    case refused(current: StoreRow?)
+}
+
 extension StoreBackend {
     public func write(_ events: [PendingEvent]) async throws {
-        _ = try await write(events, ifAbsent: false)
+        _ = try await write(events, condition: .always)
     }
 
     public func select<Value: Sendable>(_ query: RowQuery, as reader: @Sendable (StoreCells) -> Value?)

@@ -59,3 +59,61 @@ struct UnfreezeCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct LockCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lock",
+        abstract: "Hold an environment's deploy lock by hand: no deploy starts there until it ends or is unlocked.",
+        discussion: """
+            Every `run deploy` takes the environment's lock for as long as it runs (renewing it as it \
+            goes) and releases it at the end; a deploy that finds it held is refused, naming the holder. \
+            This holds it by hand, for a while, with a reason (maintenance, an incident).
+
+            Examples:
+              shipcheck lock --env production --for 2h --reason "database maintenance"
+            """)
+
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(name: .long, help: "The environment.") var env: String
+    @Option(name: .customLong("for"), help: "How long, e.g. 2h, within `max-bypass:`.") var duration: String
+    @Option(name: .long, help: "Why (at most 4 KB, printable).") var reason: String
+    @Option(name: .long, help: "Who holds it (default SHIPCHECK_ACTOR, then git's user.email).") var actor: String?
+
+    func run() async throws {
+        let lock = try await configOptions.decisions(storeOptions).lock(
+            environment: env, for: duration, reason: reason, actor: actor)
+        Console.out(
+            "\(env)'s deploy lock is held until \(ISO8601DateFormatter().string(from: lock.expires)) by \(lock.description)"
+        )
+    }
+}
+
+struct UnlockCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unlock",
+        abstract: "End an environment's deploy lock: its owner may; anyone else needs --force and a bypass role.",
+        discussion: """
+            Examples:
+              shipcheck unlock --env production
+              shipcheck unlock --env production --force --actor frank@mina.com
+            """)
+
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(name: .long, help: "The environment.") var env: String
+    @Flag(name: .long, help: "End a lock someone else holds (needs a role the environment's `bypass:` names).")
+    var force = false
+    @Option(name: .long, help: "Who ends it (default SHIPCHECK_ACTOR, then git's user.email).") var actor: String?
+
+    func run() async throws {
+        guard
+            let ended = try await configOptions.decisions(storeOptions).unlock(
+                environment: env, force: force, actor: actor)
+        else {
+            Console.out("\(env)'s deploy lock is not held")
+            return
+        }
+        Console.out("ended \(env)'s deploy lock held by \(ended.owner) (\(ended.reason))")
+    }
+}

@@ -189,6 +189,8 @@ public struct PolicyBlock: Sendable, Hashable, Codable, CustomStringConvertible 
         case failed
         /// A manual gate item whose sign-offs do not satisfy it.
         case signoffs = "sign-offs"
+        /// Another deploy (or a person) holds the environment's deploy lock.
+        case lock
     }
 
     public var rule: Rule
