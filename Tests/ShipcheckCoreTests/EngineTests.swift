@@ -297,6 +297,29 @@ import Testing
         #expect(item.reason?.contains("***") == true)
     }
 
+    /// One item evaluated outside a phase run (as a watch samples a probe): judged and redacted as in
+    /// a gate, retries included, and nothing recorded.
+    @Test func anItemEvaluatesOnItsOwnAsInAGate() async throws {
+        let checklist = try Fixtures.load(
+            """
+            version: 1
+            phases:
+              post-deploy:
+                items:
+                  - { id: health, title: H, fake: { facts: { status: 503, out: "token=tok-secret-123" } }, expect: status == 200 }
+                  - { id: flaky, title: F, fake: { fail-times: 1 }, retries: 1, retry-delay: 1ms }
+            """)
+        let recorder = CountingRecorder()
+        let engine = Engine(checklist: checklist, options: Fixtures.options(), recorder: recorder)
+        let health = try #require(checklist.item("health"))
+        let judged = await engine.evaluate(health)
+        #expect(judged.outcome == .fail && judged.reason?.contains("503") == true)
+        #expect(judged.facts["out"] == .string("token=***"))
+        let flaky = await engine.evaluate(try #require(checklist.item("flaky")))
+        #expect(flaky.outcome == .pass && flaky.attempts == 2)
+        #expect(await recorder.count == 0, "nothing recorded")
+    }
+
     @Test func optionsAreCheckedAgainstTheChecklist() throws {
         let checklist = try Fixtures.load(
             """
@@ -311,4 +334,14 @@ import Testing
         #expect(problems.contains("--env: no environment `stagign`; did you mean `staging`?"))
         #expect(!Fixtures.options(.deploy).problems(in: checklist).isEmpty)
     }
+}
+
+/// Counts what a recorder is told.
+actor CountingRecorder: RunRecorder {
+    var count = 0
+
+    func runBegan(_ run: RunHeader) async { count += 1 }
+    func itemStarted(_ item: Item, runID: String) async { count += 1 }
+    func itemFinished(_ result: ItemResult, runID: String) async { count += 1 }
+    func runFinished(_ result: RunResult) async { count += 1 }
 }

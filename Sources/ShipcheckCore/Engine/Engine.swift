@@ -177,6 +177,13 @@ public struct Engine: Sendable {
         return result
     }
 
+    /// Runs one item outside a phase run (no store, no reuse, no recorder): the same kind, timeout,
+    /// retries, expectations and redaction as in a gate, so that a watch that samples a probe again
+    /// and again judges it as the gate would. A manual item asks the sign-off source.
+    public func evaluate(_ item: Item) async -> ItemResult {
+        await execute(item, redactor: redactor, variables: variables)
+    }
+
     /// Takes an earlier passing result with the same key when the item may reuse one; otherwise runs
     /// it, and its result carries the key for later runs.
     func executeOrReuse(_ item: Item, redactor: Redactor, variables: [String: String]) async -> ItemResult {
