@@ -1,5 +1,5 @@
 public import Foundation
-public import ShipcheckCore
+import ShipcheckCore
 public import ShipcheckStore
 
 /// The reads commands make of the store: each opens it read-only (a missing store is an error

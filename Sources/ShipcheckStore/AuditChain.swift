@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// One link of the audit log: every write to a store appends one, in the same transaction. Its hash
 /// covers the previous event's hash and the digest of the row it wrote, so that editing, deleting,
