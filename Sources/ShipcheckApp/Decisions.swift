@@ -90,6 +90,17 @@ public struct Decisions: Sendable {
         return (reason, end, try await bypasser(actor, environment: name, toDo: doWhat))
     }
 
+    /// What a hold anyone may declare takes (a freeze, a lock by hand): the environment, the reason,
+    /// how long (within `max-bypass:`), and who.
+    func spanInputs(environment name: String, for duration: String, reason: String, actor: String?)
+        async throws(CommandFailure) -> (reason: String, seconds: Double, who: Identity)
+    {
+        _ = try environment(name)
+        let reason = try DecisionInput.text(reason, field: "--reason")
+        let seconds = try DecisionInput.duration(duration, field: "--for", horizon: checklist.maxBypass)
+        return (reason, seconds, try await identity(actor))
+    }
+
     // MARK: - Decisions
 
     /// A waiver of `item` in `environment` until `until` (a duration or a time), by a bypass role.
@@ -129,10 +140,8 @@ public struct Decisions: Sendable {
     public func freeze(environment name: String, for duration: String, reason: String, actor: String?)
         async throws(CommandFailure) -> EmergencyFreeze
     {
-        _ = try environment(name)
-        let reason = try DecisionInput.text(reason, field: "--reason")
-        let seconds = try DecisionInput.duration(duration, field: "--for", horizon: checklist.maxBypass)
-        let who = try await identity(actor)
+        let (reason, seconds, who) = try await spanInputs(
+            environment: name, for: duration, reason: reason, actor: actor)
         return try await recording { store in
             try await store.declareFreeze(
                 environment: name, reason: reason, actor: who, from: now, until: now.addingTimeInterval(seconds))
@@ -153,10 +162,8 @@ public struct Decisions: Sendable {
     public func lock(environment name: String, for duration: String, reason: String, actor: String?)
         async throws(CommandFailure) -> DeployLock
     {
-        _ = try environment(name)
-        let reason = try DecisionInput.text(reason, field: "--reason")
-        let seconds = try DecisionInput.duration(duration, field: "--for", horizon: checklist.maxBypass)
-        let who = try await identity(actor)
+        let (reason, seconds, who) = try await spanInputs(
+            environment: name, for: duration, reason: reason, actor: actor)
         let outcome = try await recording { store in
             try await store.acquireLock(environment: name, owner: who, reason: reason, lease: seconds, at: now)
         }

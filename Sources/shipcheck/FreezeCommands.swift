@@ -17,15 +17,12 @@ struct FreezeCommand: AsyncParsableCommand {
 
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var storeOptions: StoreOptions
-    @Option(name: .long, help: "The environment to freeze.") var env: String
-    @Option(name: .customLong("for"), help: "How long, e.g. 4h or 30m, within `max-bypass:`; it thaws by itself after.")
-    var duration: String
-    @Option(name: .long, help: "Why, shown to whoever tries to deploy (at most 4 KB, printable).") var reason: String
-    @Option(name: .long, help: "Who declares it (default SHIPCHECK_ACTOR, then git's user.email).") var actor: String?
+    @OptionGroup var span: SpanOptions
 
     func run() async throws {
+        let env = span.env
         let freeze = try await configOptions.decisions(storeOptions).freeze(
-            environment: env, for: duration, reason: reason, actor: actor)
+            environment: env, for: span.duration, reason: span.reason, actor: span.actor)
         Console.out(
             "\(env) is frozen until \(ISO8601DateFormatter().string(from: freeze.until)) (\(freeze.id), by \(Identity(freeze.declaredBy, source: freeze.declaredVia ?? .flag))): \(freeze.reason)"
         )
@@ -75,14 +72,12 @@ struct LockCommand: AsyncParsableCommand {
 
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var storeOptions: StoreOptions
-    @Option(name: .long, help: "The environment.") var env: String
-    @Option(name: .customLong("for"), help: "How long, e.g. 2h, within `max-bypass:`.") var duration: String
-    @Option(name: .long, help: "Why (at most 4 KB, printable).") var reason: String
-    @Option(name: .long, help: "Who holds it (default SHIPCHECK_ACTOR, then git's user.email).") var actor: String?
+    @OptionGroup var span: SpanOptions
 
     func run() async throws {
+        let env = span.env
         let lock = try await configOptions.decisions(storeOptions).lock(
-            environment: env, for: duration, reason: reason, actor: actor)
+            environment: env, for: span.duration, reason: span.reason, actor: span.actor)
         Console.out(
             "\(env)'s deploy lock is held until \(ISO8601DateFormatter().string(from: lock.expires)) by \(lock.description)"
         )
@@ -116,4 +111,13 @@ struct UnlockCommand: AsyncParsableCommand {
         }
         Console.out("ended \(env)'s deploy lock held by \(ended.owner) (\(ended.reason))")
     }
+}
+
+/// What a hold anyone may declare takes (a freeze, a lock by hand): where, how long, why, who.
+struct SpanOptions: ParsableArguments {
+    @Option(name: .long, help: "The environment.") var env: String
+    @Option(name: .customLong("for"), help: "How long, e.g. 4h or 30m, within `max-bypass:`; it ends by itself after.")
+    var duration: String
+    @Option(name: .long, help: "Why, shown to whoever tries to deploy (at most 4 KB, printable).") var reason: String
+    @Option(name: .long, help: "Who declares it (default SHIPCHECK_ACTOR, then git's user.email).") var actor: String?
 }
