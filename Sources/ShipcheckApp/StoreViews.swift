@@ -30,12 +30,18 @@ public enum StoreViews {
         for run in runs {
             rows.append([
                 run.runID, StoreTime.text(run.startedAt).prefix(19).replacingOccurrences(of: "T", with: " "), run.phase,
-                run.environment ?? "-", run.deployType ?? "-", run.outcome,
+                run.environment ?? "-", run.deployType ?? "-", run.outcome + Self.share(run.shard),
                 run.finishedAt.map { Value.formatDuration($0.timeIntervalSince(run.startedAt)) } ?? "-",
                 run.commit.map { String($0.prefix(8)) } ?? "-", run.actor,
             ])
         }
         return table(rows)
+    }
+
+    /// What part of its phase a run covered, when not the whole gate: ` (partial)`, ` (shard 2/5)`.
+    static func share(_ shard: String?) -> String {
+        guard let shard, !RunStore.isWholeGate(shard: shard) else { return "" }
+        return shard == RunStore.partialShard ? " (partial)" : " (shard \(shard))"
     }
 
     /// Deploys the calendar refused, newest first: when, where, who, and what blocked them.

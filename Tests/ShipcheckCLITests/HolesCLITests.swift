@@ -64,6 +64,8 @@ import Testing
             let text = try String(contentsOf: directory.appendingPathComponent("out/\(file)"), encoding: .utf8)
             #expect(text.contains("--only quick"), "\(file) says the run is partial")
         }
+        let history = try CLI.run(["history"], in: directory)
+        #expect(history.stdout.contains("passed (partial)"), "\(history.stdout)")
         let plan = try CLI.run(["plan", "--env", "staging"], in: directory)
         #expect(
             plan.status == 1 && plan.stdout.contains("✗ gate: no whole pre-deploy gate of commit"), "\(plan.stdout)")
