@@ -87,6 +87,8 @@ let package = Package(
             dependencies: [
                 "ShipcheckCore", "ShipcheckChecks", "ShipcheckImport", "ShipcheckStore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

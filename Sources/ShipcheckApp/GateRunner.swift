@@ -51,6 +51,7 @@ public struct PreparedGate: Sendable {
     /// The environment's deploy lock, held while a deploy runs.
     let lockKeeper: LockKeeper?
     let identity: Identity
+    let notifier: Notifier?
 
     public var actor: String { engine.options.actor }
 }
@@ -66,6 +67,8 @@ public struct GateOutcome: Sendable {
     public var recordedIn: String?
     /// Why the run is not (or not yet) in the store, when it is not: such a run never says it passed.
     public var unrecorded: String?
+    /// What went wrong on the side and changes nothing about the verdict (a notification not delivered).
+    public var warnings: [String] = []
 }
 
 /// The one way a gate runs, whoever asks (its errors are `GateFailure`s): resolves who and what (actor, changed files, provenance),
@@ -275,6 +278,9 @@ public enum GateRunner {
                         refusal.append("(this refusal could not be recorded in the run store: \(error))")
                     }
                 }
+                refusal += await notifyRefusal(
+                    checklist, request: request, environment: environment, actor: identity,
+                    commit: provenance.commit, blocks: plan.refusals, at: runEnvironment.now())
                 throw GateFailure(refusal, usage: false, refused: true)
             }
             for overridden in plan.overridden {
@@ -336,6 +342,9 @@ public enum GateRunner {
                 } catch {
                     refusal.append("(this refusal could not be recorded in the run store: \(error))")
                 }
+                refusal += await notifyRefusal(
+                    checklist, request: request, environment: environment, actor: identity,
+                    commit: provenance.commit, blocks: [block], at: runEnvironment.now())
                 throw GateFailure(refusal, usage: false, refused: true)
             case .acquired(let lock, let stale):
                 if let stale {
@@ -362,7 +371,27 @@ public enum GateRunner {
         return PreparedGate(
             engine: engine, runID: runID, store: store, checklist: checklist, request: request, directory: directory,
             environment: environment, completed: completed, resumedStartedAt: resumedStartedAt,
-            notes: notes, lockKeeper: lockKeeper, identity: identity)
+            notes: notes, lockKeeper: lockKeeper, identity: identity,
+            notifier: Self.notifier(checklist, environment: environment))
+    }
+
+    static func notifier(_ checklist: Checklist, environment: [String: String]) -> Notifier? {
+        checklist.notify.isEmpty
+            ? nil : Notifier(targets: checklist.notify, environment: environment, variables: checklist.variables)
+    }
+
+    /// Tells the `notify:` targets that a deploy was refused; returns what could not be delivered.
+    static func notifyRefusal(
+        _ checklist: Checklist, request: GateRequest, environment: [String: String], actor: Identity,
+        commit: String?, blocks: [PolicyBlock], at: Date
+    ) async -> [String] {
+        guard let notifier = notifier(checklist, environment: environment) else { return [] }
+        let reasons = blocks.map { "\($0.rule.rawValue): \($0.message)" }.joined(separator: "; ")
+        return await notifier.send(
+            Notifier.Event(
+                event: "deploy-refused", environment: request.environment, deployType: request.deployType, run: nil,
+                verdict: "refused", actor: actor.name, commit: commit, release: request.release, at: at,
+                summary: "deploy to \(request.environment ?? "no environment") refused: \(reasons)"))
     }
 
     /// Why the run covers part of its phase, or nil for a whole gate.
@@ -465,10 +494,43 @@ public enum GateRunner {
 
 extension PreparedGate {
     /// Runs the gate to its end (a cancelled task ends it early, as interrupted) and writes its reports.
+    /// The event a phase's start and end send to `notify:` targets, when it sends one.
+    func event(_ name: String, verdict: String? = nil, summary: String) -> Notifier.Event {
+        Notifier.Event(
+            event: name, environment: request.environment, deployType: request.deployType, run: runID,
+            verdict: verdict, actor: identity.name, commit: engine.options.provenance.commit,
+            release: request.release, at: Date(), summary: summary)
+    }
+
     public func run() async -> GateOutcome {
         await lockKeeper?.start()
+        var warnings: [String] = []
+        let place = request.environment.map { " to \($0)" } ?? ""
+        let version = request.release.map { " \($0)" } ?? ""
+        // The start is announced while the phase runs: a slow receiver never holds a deploy back.
+        var started: Task<[String], Never>?
+        if let notifier, [.deploy, .rollback].contains(request.phase) {
+            let name = request.phase == .deploy ? "deploy-started" : "rollback-started"
+            let announcement = event(
+                name, summary: "\(request.phase.rawValue)\(version)\(place) started by \(identity.name) (run \(runID))")
+            started = Task { await notifier.send(announcement) }
+        }
         let result = await engine.run(id: runID, completed: completed, startedAt: resumedStartedAt)
+        if let started { warnings += await started.value }
+        if let notifier {
+            let verdict = result.verdict.rawValue
+            let summary = "\(request.phase.rawValue)\(version)\(place) \(verdict) (run \(runID))"
+            switch request.phase {
+            case .deploy: warnings += await notifier.send(event("deploy-finished", verdict: verdict, summary: summary))
+            case .rollback:
+                warnings += await notifier.send(event("rollback-finished", verdict: verdict, summary: summary))
+            case .preDeploy where result.partial == nil && [.failed, .error].contains(result.verdict):
+                warnings += await notifier.send(event("gate-failed", verdict: verdict, summary: summary))
+            default: break
+            }
+        }
         var outcome = GateOutcome(result: result, recordedIn: store.map { StoreLocation.display($0.location) })
+        outcome.warnings = warnings
         if let problem = await lockKeeper?.release(by: identity) { outcome.problems.append(problem) }
         if let recorder = engine.recorder as? StoreRecorder {
             outcome.problems += await recorder.failures

@@ -171,6 +171,7 @@ struct RunCommand: AsyncParsableCommand {
         for report in outcome.printed { Console.out(report, terminator: "") }
         if !outcome.written.isEmpty { Console.note("reports: " + outcome.written.map(\.path).joined(separator: ", ")) }
         for problem in outcome.problems { Console.error(problem) }
+        for warning in outcome.warnings { Console.note("warning: \(warning)") }
         var code = ExitCodes.code(for: outcome.result.verdict)
         if let unrecorded = outcome.unrecorded, outcome.result.verdict != .passed { Console.error(unrecorded) }
         // A run the store did not take is not a verdict anyone can rely on, whatever it was.

@@ -223,6 +223,7 @@ final class LoadState {
         if let environments = fields["environments"] { readEnvironments(environments) }
         if let types = fields["types"] { readTypes(types) }
         if let triggers = fields["triggers"] { readTriggers(triggers) }
+        if let notify = fields["notify"] { readNotify(notify) }
         if let zone = fields["timezone"] { defaultTimeZone = readTimeZone(zone) ?? defaultTimeZone }
         if let windows = fields["windows"] { pendingWindows += windows.sequence(expected: "a list of windows") ?? [] }
         if let freezes = fields["freezes"] { pendingFreezes += freezes.sequence(expected: "a list of freezes") ?? [] }
@@ -375,6 +376,38 @@ final class LoadState {
     }
 
     var triggers: [RollbackTrigger] = []
+    var notify: [NotifyTarget] = []
+
+    func readNotify(_ node: ConfigNode) {
+        for entry in node.sequence(expected: "a list of places to notify") ?? [] {
+            guard let fields = entry.fields(allowed: ConfigSchema.notifyParameters.map(\.name)) else { continue }
+            let formats = NotifyTarget.Format.allCases.filter { fields[$0.rawValue] != nil }
+            guard formats.count == 1, let format = formats.first, let urlNode = fields[format.rawValue] else {
+                entry.report("a notification names one of `slack:` or `webhook:`")
+                continue
+            }
+            let known = Set(variables.keys)
+            guard let url = urlNode.template(knownVars: known) else { continue }
+            var secret: Template?
+            if let secretNode = fields["secret"] {
+                if format == .slack {
+                    secretNode.report("a Slack webhook is not signed; `secret:` goes with `webhook:`")
+                } else {
+                    secret = secretNode.template(knownVars: known)
+                }
+            }
+            var events: [String] = []
+            if let onNode = fields["on"], let names = onNode.strings(expected: "a list of events") {
+                for name in names where !NotifyTarget.events.contains(name) {
+                    onNode.report(
+                        "`\(name)` is not an event; \(Suggestions.hint(for: name, among: NotifyTarget.events))")
+                }
+                events = names.filter(NotifyTarget.events.contains)
+            }
+            notify.append(
+                NotifyTarget(format: format, url: url, secret: secret, on: events, location: entry.location))
+        }
+    }
 
     func readTriggers(_ node: ConfigNode) {
         for entry in node.sequence(expected: "a list of triggers") ?? [] {

@@ -74,6 +74,21 @@ public enum ConfigSchema {
         Parameter("description", .string, "Longer text."),
     ]
 
+    public static let notifyParameters: [Parameter] = [
+        Parameter(
+            "slack", .template,
+            "A Slack-compatible incoming webhook URL (keep it secret: `${{ env.SLACK_WEBHOOK_URL }}`); receives `{\"text\": …}`."
+        ),
+        Parameter(
+            "webhook", .template,
+            "A URL that receives each event as JSON, signed: `X-Shipcheck-Timestamp` and `X-Shipcheck-Signature: v1=HEX`, the HMAC-SHA256 under `secret` of `v1:TIMESTAMP:BODY`."
+        ),
+        Parameter("secret", .template, "The webhook's signing key, e.g. `${{ env.DEPLOY_WEBHOOK_SECRET }}`."),
+        Parameter(
+            "on", .list(.string),
+            "The events it receives (default all): \(NotifyTarget.events.joined(separator: ", "))."),
+    ]
+
     public static let windowParameters: [Parameter] = [
         Parameter("name", .string, "What the window is called in messages.", required: true),
         Parameter("env", .oneOf([.string, .list(.string)]), "Environments it governs (default every one)."),
@@ -152,6 +167,10 @@ public enum ConfigSchema {
             "include", .oneOf([.string, .list(.string)]), "Other files whose phases, vars and roles join this one."),
         Parameter(
             "triggers", .list(.object(triggerParameters)), "Rollback triggers: conditions that roll a deploy back."),
+        Parameter(
+            "notify", .list(.object(notifyParameters)),
+            "Where deploy events go (deploy started, refused, finished; a failed pre-deploy gate; a rollback), retried with backoff; a failing one never fails a deploy."
+        ),
         Parameter(
             "timezone", .string,
             "The IANA time zone of windows and freezes that name none, e.g. America/Los_Angeles (default UTC)."),

@@ -106,6 +106,7 @@ extension LoadState {
             phases: ordered.map { Phase(name: $0, sections: phases[$0] ?? []) }, warnings: warnings,
             calendar: calendar, timeZone: defaultTimeZone ?? TimeZone(identifier: "UTC") ?? .current)
         if let maxBypass { checklist.maxBypass = maxBypass }
+        checklist.notify = notify
         return checklist
     }
 

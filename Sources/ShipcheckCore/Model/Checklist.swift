@@ -194,6 +194,37 @@ public struct DeployType: Sendable {
     }
 }
 
+/// Where deploy events are sent (`notify:`): a Slack-compatible incoming webhook, or a JSON
+/// webhook signed with HMAC-SHA256.
+public struct NotifyTarget: Sendable {
+    public enum Format: String, Sendable, CaseIterable {
+        case slack, webhook
+    }
+
+    /// What is sent: a deploy starting, refused or finishing, a pre-deploy gate failing, a rollback.
+    public static let events = [
+        "deploy-started", "deploy-refused", "deploy-finished", "gate-failed", "rollback-started", "rollback-finished",
+    ]
+
+    public var format: Format
+    public var url: Template
+    /// The signing key of a JSON webhook.
+    public var secret: Template?
+    /// The events it receives; empty for every one.
+    public var on: [String]
+    public var location: SourceLocation?
+
+    public init(format: Format, url: Template, secret: Template?, on: [String], location: SourceLocation?) {
+        self.format = format
+        self.url = url
+        self.secret = secret
+        self.on = on
+        self.location = location
+    }
+
+    public func receives(_ event: String) -> Bool { on.isEmpty || on.contains(event) }
+}
+
 /// A loaded, validated checklist.
 public struct Checklist: Sendable {
     public var project: String?
@@ -209,6 +240,8 @@ public struct Checklist: Sendable {
     public var deployTypes: [String: DeployType]
     public var roles: [String: [String]]
     public var triggers: [RollbackTrigger] = []
+    /// Where deploy events are sent.
+    public var notify: [NotifyTarget] = []
     public var phases: [Phase]
     /// What loads but cannot work as written (a role with nobody in it); `validate --strict` refuses them.
     public var warnings: [Diagnostic] = []
