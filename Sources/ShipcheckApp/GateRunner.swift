@@ -314,14 +314,15 @@ public enum GateRunner {
                 notes.append("the spool at \(spool.directory.path) could not be written yet: \(error)")
             }
         }
-        // Two deploys to one environment never overlap: the lock is taken last, once nothing else refused.
+        // Two deploys (or a deploy and a rollback) to one environment never overlap: the lock is taken
+        // last, once nothing else refused.
         var lockKeeper: LockKeeper?
-        if request.phase == .deploy, let store, let environmentName = request.environment {
+        if [.deploy, .rollback].contains(request.phase), let store, let environmentName = request.environment {
             let outcome: RunStore.LockOutcome
             do {
                 outcome = try await store.acquireLock(
                     environment: environmentName, owner: identity,
-                    reason: "run deploy" + (request.release.map { " \($0)" } ?? ""),
+                    reason: "run \(request.phase.rawValue)" + (request.release.map { " \($0)" } ?? ""),
                     lease: LockKeeper.lease(environment), holder: runID, at: runEnvironment.now())
             } catch {
                 throw GateFailure(["cannot take the deploy lock of \(environmentName): \(error)"], usage: false)
@@ -330,7 +331,7 @@ public enum GateRunner {
             case .held(let holder):
                 let block = PolicyBlock(.lock, "the deploy lock of \(environmentName) is held by \(holder.description)")
                 var refusal = [
-                    "the deploy may not start now:", "  lock: \(block.message)",
+                    "the \(request.phase.rawValue) may not start now:", "  lock: \(block.message)",
                     "(it frees itself when its holder finishes, or \(Value.formatDuration(holder.lease)) after its holder stops; `shipcheck unlock --env \(environmentName) --force` by a bypass role ends it)",
                 ]
                 do {

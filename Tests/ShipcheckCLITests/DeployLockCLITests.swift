@@ -15,6 +15,9 @@ import Testing
           deploy:
             items:
               - { id: ship, title: Ship, run: "echo shipped >> shipped.txt; sleep 2 # \(marker)" }
+          rollback:
+            items:
+              - { id: revert, title: Revert, run: "echo reverted >> reverted.txt" }
         """
     }
 
@@ -103,6 +106,12 @@ import Testing
         #expect(deploy.status == 1 && deploy.stderr.contains("database maintenance"), "\(deploy.stderr)")
         #expect(Self.shippedCount(directory) == 0)
 
+        // A rollback takes the same lock: it does not run beside a deploy or another rollback.
+        let rollback = try CLI.run(["run", "rollback", "--env", "production"], in: directory)
+        #expect(
+            rollback.status == 1 && rollback.stderr.contains("the rollback may not start now:"), "\(rollback.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("reverted.txt").path))
+
         let notOwner = try CLI.run(["unlock", "--env", "production"], in: directory)
         #expect(notOwner.status == 1 && notOwner.stderr.contains("only its owner ends it"), "\(notOwner.stderr)")
         let noRole = try CLI.run(["unlock", "--env", "production", "--force"], in: directory)
@@ -112,7 +121,10 @@ import Testing
         #expect(forced.status == 0 && forced.stdout.contains("held by erin@example.com"), "\(forced.stdout)")
         #expect(try CLI.run(["run", "deploy", "--env", "production"], in: directory).status == 0)
         #expect(Self.shippedCount(directory) == 1)
-        // A deploy releases the lock it took.
+        // A deploy releases the lock it took; so does a rollback.
+        #expect(try CLI.run(["unlock", "--env", "production"], in: directory).stdout.contains("is not held"))
+        #expect(try CLI.run(["run", "rollback", "--env", "production"], in: directory).status == 0)
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("reverted.txt").path))
         #expect(try CLI.run(["unlock", "--env", "production"], in: directory).stdout.contains("is not held"))
     }
 }
