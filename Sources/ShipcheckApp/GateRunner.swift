@@ -495,6 +495,26 @@ public enum GateRunner {
 
 extension PreparedGate {
     /// Runs the gate to its end (a cancelled task ends it early, as interrupted) and writes its reports.
+    /// Appends the run's entry to the deployment log (`deployment-log:`); returns why it could not.
+    static func appendDeploymentLog(_ result: RunResult, to path: String, configDirectory: URL) -> String? {
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : configDirectory.appendingPathComponent(path)
+        let entry = Data((DeploymentLog.entry(result) + "\n").utf8)
+        do {
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: url.path) {
+                try Data("# Deployment log\n\n".utf8).write(to: url)
+            }
+            let handle = try FileHandle(forWritingTo: url)
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: entry)
+            return nil
+        } catch {
+            return "could not append to the deployment log \(url.path): \(error.localizedDescription)"
+        }
+    }
+
     /// The event a phase's start and end send to `notify:` targets, when it sends one.
     func event(_ name: String, verdict: String? = nil, summary: String) -> Notifier.Event {
         Notifier.Event(
@@ -528,6 +548,11 @@ extension PreparedGate {
             case .preDeploy where result.partial == nil && [.failed, .error].contains(result.verdict):
                 warnings += await notifier.send(event("gate-failed", verdict: verdict, summary: summary))
             default: break
+            }
+        }
+        if let path = checklist.deploymentLog, [.deploy, .rollback].contains(request.phase), result.partial == nil {
+            if let problem = Self.appendDeploymentLog(result, to: path, configDirectory: directory) {
+                warnings.append(problem)
             }
         }
         var outcome = GateOutcome(result: result, recordedIn: store.map { StoreLocation.display($0.location) })

@@ -28,7 +28,12 @@ import Testing
 
     static func race(store: String?) throws {
         let marker = "shipcheck-lock-\(UUID().uuidString.prefix(8))"
-        let directory = try CLI.temporaryDirectory(with: config(marker: marker))
+        // The deploy that runs holds the lock until the other 19 were refused (at most a minute), so
+        // that a process the machine started late does not find the lock already released.
+        let holding =
+            "for i in $(seq 600); do [ $(grep -l 'is held by' out-*.log 2>/dev/null | wc -l) -ge 19 ] && break; sleep 0.1; done"
+        let directory = try CLI.temporaryDirectory(
+            with: config(marker: marker).replacingOccurrences(of: "sleep 2", with: holding))
         defer { _ = try? CLI.shell("pkill -9 -f \(marker)", in: directory) }
         let storeOption = store.map { "--store '\($0)'" } ?? ""
         let raced = try CLI.shell(
@@ -39,11 +44,16 @@ import Testing
         #expect(raced.status == 0, "\(raced.stderr)")
         #expect(shippedCount(directory) == 1, "exactly one deploy ran")
         var refused = 0
+        var others: [String] = []
         for index in 1...20 {
             let log = try String(contentsOf: directory.appendingPathComponent("out-\(index).log"), encoding: .utf8)
-            if log.contains("the deploy lock of production is held by deployer-") { refused += 1 }
+            if log.contains("the deploy lock of production is held by deployer-") {
+                refused += 1
+            } else {
+                others.append(String(log.suffix(600)))
+            }
         }
-        #expect(refused == 19, "the others were refused naming the holder")
+        #expect(refused == 19, "the others were refused naming the holder; the rest said: \(others)")
         let refusals = try CLI.run(
             ["history", "--outcome", "refused"] + (store.map { ["--store", $0] } ?? []), in: directory)
         #expect(refusals.stdout.components(separatedBy: "  lock").count - 1 == 19, "\(refusals.stdout)")

@@ -37,6 +37,7 @@ import Testing
         dead.stop()
         try """
         version: 1
+        deployment-log: logs/DEPLOYMENTS.md
         notify:
           - webhook: http://127.0.0.1:\(daemon.port)/events
             secret: ${{ env.HOOK_SECRET }}
@@ -67,6 +68,13 @@ import Testing
             ["run", "deploy", "--env", "production", "--release", "v1.2.3"], in: directory, environment: environment)
         #expect(deploy.status == 0, "a dead receiver fails nothing: \(deploy.stderr)")
         #expect(deploy.stderr.contains("warning: could not notify 127.0.0.1"), "\(deploy.stderr)")
+
+        // The deployment log has the deploy's entry in the seed's format; the refused one wrote none.
+        let deployments = try String(
+            contentsOf: directory.appendingPathComponent("logs/DEPLOYMENTS.md"), encoding: .utf8)
+        #expect(deployments.components(separatedBy: "## Deployment Log: v1.2.3").count - 1 == 1, "\(deployments)")
+        #expect(deployments.contains("- **Deployed by**: ci@example.com"), "\(deployments)")
+        #expect(deployments.contains("- **Rollback**: Not required"), "\(deployments)")
 
         let received = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").compactMap {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]

@@ -224,6 +224,13 @@ final class LoadState {
         if let types = fields["types"] { readTypes(types) }
         if let triggers = fields["triggers"] { readTriggers(triggers) }
         if let notify = fields["notify"] { readNotify(notify) }
+        if let log = fields["deployment-log"], let path = log.string(expected: "a file path") {
+            if path.trimmingCharacters(in: .whitespaces).isEmpty {
+                log.report("expected a file path, such as docs/DEPLOYMENTS.md")
+            } else {
+                deploymentLog = path
+            }
+        }
         if let zone = fields["timezone"] { defaultTimeZone = readTimeZone(zone) ?? defaultTimeZone }
         if let windows = fields["windows"] { pendingWindows += windows.sequence(expected: "a list of windows") ?? [] }
         if let freezes = fields["freezes"] { pendingFreezes += freezes.sequence(expected: "a list of freezes") ?? [] }
@@ -377,6 +384,7 @@ final class LoadState {
 
     var triggers: [RollbackTrigger] = []
     var notify: [NotifyTarget] = []
+    var deploymentLog: String?
 
     func readNotify(_ node: ConfigNode) {
         for entry in node.sequence(expected: "a list of places to notify") ?? [] {

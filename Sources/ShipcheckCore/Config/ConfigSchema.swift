@@ -168,6 +168,10 @@ public enum ConfigSchema {
         Parameter(
             "triggers", .list(.object(triggerParameters)), "Rollback triggers: conditions that roll a deploy back."),
         Parameter(
+            "deployment-log", .string,
+            "A Markdown file every deploy and rollback appends its entry to, in the seed's format (Deployed by, Duration, Issues, Rollback, Notes), e.g. `docs/DEPLOYMENTS.md`."
+        ),
+        Parameter(
             "notify", .list(.object(notifyParameters)),
             "Where deploy events go (deploy started, refused, finished; a failed pre-deploy gate; a rollback), retried with backoff; a failing one never fails a deploy."
         ),

@@ -107,6 +107,7 @@ extension LoadState {
             calendar: calendar, timeZone: defaultTimeZone ?? TimeZone(identifier: "UTC") ?? .current)
         if let maxBypass { checklist.maxBypass = maxBypass }
         checklist.notify = notify
+        checklist.deploymentLog = deploymentLog
         return checklist
     }
 

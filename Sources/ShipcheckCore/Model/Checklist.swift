@@ -242,6 +242,9 @@ public struct Checklist: Sendable {
     public var triggers: [RollbackTrigger] = []
     /// Where deploy events are sent.
     public var notify: [NotifyTarget] = []
+    /// The file every deploy and rollback appends its entry to (`deployment-log:`), relative to the
+    /// configuration's directory.
+    public var deploymentLog: String? = nil
     public var phases: [Phase]
     /// What loads but cannot work as written (a role with nobody in it); `validate --strict` refuses them.
     public var warnings: [Diagnostic] = []
