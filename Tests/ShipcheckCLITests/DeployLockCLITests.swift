@@ -82,7 +82,7 @@ import Testing
             in: directory)
         let pid = try #require(Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         // Wait until the deploy holds the lock and runs its item, then kill it outright.
-        for _ in 0..<100 where Self.shippedCount(directory) == 0 { usleep(100_000) }
+        for _ in 0..<300 where Self.shippedCount(directory) == 0 { usleep(100_000) }
         #expect(Self.shippedCount(directory) == 1)
         let held = try CLI.run(["run", "deploy", "--env", "production"], in: directory, environment: lease)
         #expect(held.status == 1 && held.stderr.contains("the deploy lock of production is held by"), "\(held.stderr)")
