@@ -250,8 +250,31 @@ public enum GateRunner {
         options.provenance = provenance
         let problems = options.problems(in: checklist)
         guard problems.isEmpty else { throw GateFailure(problems, usage: true) }
+        /// Records a refused deploy or rollback, tells the `notify:` targets, and throws the refusal.
+        func refuse(_ blocks: [PolicyBlock], extra: [String] = [], footer: String) async throws -> Never {
+            var refusal =
+                ["the \(request.phase.rawValue) may not start now:"]
+                + blocks.map { "  \($0.rule.rawValue): \($0.message)" } + extra + [footer]
+            if let store {
+                do {
+                    try await store.recordRefusal(
+                        RunStore.Refusal(
+                            environment: request.environment, deployType: request.deployType, phase: request.phase,
+                            actor: identity, commit: provenance.commit, blocks: blocks),
+                        at: runEnvironment.now())
+                } catch {
+                    refusal.append("(this refusal could not be recorded in the run store: \(error))")
+                }
+            }
+            refusal += await notifyRefusal(
+                checklist, request: request, environment: environment, actor: identity, commit: provenance.commit,
+                blocks: blocks, at: runEnvironment.now())
+            throw GateFailure(refusal, usage: false, refused: true)
+        }
         // A deploy starts only when `plan` would say nothing blocks it: the same question, the same answer.
-        if request.phase == .deploy, request.resume == nil {
+        // A resumed deploy asks it too (a run row can be written straight into the store); only the
+        // calendar's start rules (window, configured freeze, runway) do not stop one already begun.
+        if request.phase == .deploy {
             let plan: DeployPlan
             do {
                 plan = try await DeployPlan.make(
@@ -261,27 +284,12 @@ public enum GateRunner {
             } catch {
                 throw GateFailure(["cannot read the deploy's policy records: \(error)"], usage: false)
             }
-            if plan.blocked {
-                var refusal =
-                    ["the deploy may not start now:"] + plan.refusals.map { "  \($0.rule.rawValue): \($0.message)" }
-                    + plan.ignored.map { "  ignored: \($0)" }
-                    + ["(`shipcheck plan` shows what blocks a deploy at any time)"]
-                if let store {
-                    do {
-                        try await store.recordRefusal(
-                            RunStore.Refusal(
-                                environment: request.environment, deployType: request.deployType,
-                                phase: request.phase, actor: identity, commit: provenance.commit,
-                                blocks: plan.refusals),
-                            at: runEnvironment.now())
-                    } catch {
-                        refusal.append("(this refusal could not be recorded in the run store: \(error))")
-                    }
-                }
-                refusal += await notifyRefusal(
-                    checklist, request: request, environment: environment, actor: identity,
-                    commit: provenance.commit, blocks: plan.refusals, at: runEnvironment.now())
-                throw GateFailure(refusal, usage: false, refused: true)
+            let startRules: [PolicyBlock.Rule] = [.window, .freeze, .runway]
+            let blocks = plan.refusals.filter { request.resume == nil || !startRules.contains($0.rule) }
+            if !blocks.isEmpty {
+                try await refuse(
+                    blocks, extra: plan.ignored.map { "  ignored: \($0)" },
+                    footer: "(`shipcheck plan` shows what blocks a deploy at any time)")
             }
             for overridden in plan.overridden {
                 notes.append("\(overridden.block.rule.rawValue) \(overridden.message)")
@@ -329,24 +337,11 @@ public enum GateRunner {
             }
             switch outcome {
             case .held(let holder):
-                let block = PolicyBlock(.lock, "the deploy lock of \(environmentName) is held by \(holder.description)")
-                var refusal = [
-                    "the \(request.phase.rawValue) may not start now:", "  lock: \(block.message)",
-                    "(it frees itself when its holder finishes, or \(Value.formatDuration(holder.lease)) after its holder stops; `shipcheck unlock --env \(environmentName) --force` by a bypass role ends it)",
-                ]
-                do {
-                    try await store.recordRefusal(
-                        RunStore.Refusal(
-                            environment: request.environment, deployType: request.deployType, phase: request.phase,
-                            actor: identity, commit: provenance.commit, blocks: [block]),
-                        at: runEnvironment.now())
-                } catch {
-                    refusal.append("(this refusal could not be recorded in the run store: \(error))")
-                }
-                refusal += await notifyRefusal(
-                    checklist, request: request, environment: environment, actor: identity,
-                    commit: provenance.commit, blocks: [block], at: runEnvironment.now())
-                throw GateFailure(refusal, usage: false, refused: true)
+                try await refuse(
+                    [PolicyBlock(.lock, "the deploy lock of \(environmentName) is held by \(holder.description)")],
+                    footer:
+                        "(it frees itself when its holder finishes, or \(Value.formatDuration(holder.lease)) after its holder stops; `shipcheck unlock --env \(environmentName) --force` by a bypass role ends it)"
+                )
             case .acquired(let lock, let stale):
                 if let stale {
                     notes.append(
@@ -494,7 +489,6 @@ public enum GateRunner {
 }
 
 extension PreparedGate {
-    /// Runs the gate to its end (a cancelled task ends it early, as interrupted) and writes its reports.
     /// Appends the run's entry to the deployment log (`deployment-log:`); returns why it could not.
     static func appendDeploymentLog(_ result: RunResult, to path: String, configDirectory: URL) -> String? {
         let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : configDirectory.appendingPathComponent(path)
@@ -523,6 +517,7 @@ extension PreparedGate {
             release: request.release, at: Date(), summary: summary)
     }
 
+    /// Runs the gate to its end (a cancelled task ends it early, as interrupted) and writes its reports.
     public func run() async -> GateOutcome {
         await lockKeeper?.start()
         var warnings: [String] = []

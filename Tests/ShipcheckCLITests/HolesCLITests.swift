@@ -2,6 +2,10 @@ import Foundation
 import ShipcheckTestSupport
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The side doors an attacker (or a hurried adopter) tried, through the binary: each one now refused
 /// with a reason, and the refusal recorded where a deploy is refused.
 @Suite struct SideDoorCLITests {
@@ -95,6 +99,60 @@ import Testing
         let shipped = try CLI.run(["run", "deploy", "--env", "staging"], in: directory)
         #expect(shipped.status == 0, "\(shipped.stderr)")
         #expect(Self.shipped(directory))
+    }
+
+    /// `--resume` of a deploy asks the plan again: an interrupted deploy run (or a row written
+    /// straight into the store to look like one) does not finish once the commit's gate failed.
+    @Test func aResumedDeployAsksThePlanAgain() throws {
+        let marker = "shipcheck-resume-\(UUID().uuidString.prefix(8))"
+        let directory = try CLI.temporaryDirectory(
+            with: """
+                version: 1
+                environments: { staging: {} }
+                phases:
+                  pre-deploy:
+                    items:
+                      - { id: checked, title: Checked, run: "test -f ok" }
+                  deploy:
+                    items:
+                      - { id: first, title: First, run: "echo first >> steps.txt" }
+                      - { id: second, title: Second, run: "if [ -f hold ]; then sleep 60; fi # \(marker)", needs: [first] }
+                      - { id: third, title: Third, run: "echo third >> steps.txt", needs: [second] }
+                """)
+        defer { _ = try? CLI.shell("pkill -9 -f '[s]\(marker.dropFirst())'", in: directory) }
+        #expect(try CLI.shell("git init -q && touch ok hold", in: directory).status == 0)
+        #expect(try CLI.commit("first", in: directory).status == 0)
+        #expect(try CLI.run(["run", "--env", "staging"], in: directory).status == 0)
+        let started = try CLI.shell(
+            "SHIPCHECK_ACTOR=ci@example.com SHIPCHECK_LOCK_LEASE=1 NO_COLOR=1 '\(CLI.binary.path)' run deploy --env staging > deploy.log 2>&1 < /dev/null & echo $!",
+            in: directory)
+        let pid = try #require(Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let steps = directory.appendingPathComponent("steps.txt")
+        for _ in 0..<300 where !FileManager.default.fileExists(atPath: steps.path) { usleep(100_000) }
+        usleep(300_000)
+        kill(pid, SIGKILL)
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("hold"))
+        _ = try CLI.shell("pkill -9 -f '[s]\(marker.dropFirst())'", in: directory)
+        let log = try String(contentsOf: directory.appendingPathComponent("deploy.log"), encoding: .utf8)
+        let id = try #require(
+            log.range(of: #"recording run (\S+)"#, options: .regularExpression).map {
+                String(log[$0].dropFirst("recording run ".count))
+            }, "\(log)")
+
+        // The commit's gate fails now: the interrupted deploy does not finish.
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("ok"))
+        #expect(try CLI.run(["run", "--env", "staging"], in: directory).status == 1)
+        usleep(1_200_000)
+        let refused = try CLI.run(["run", "--resume", id], in: directory)
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("gate: the newest whole pre-deploy gate of commit"), "\(refused.stderr)")
+        #expect(try String(contentsOf: steps, encoding: .utf8) == "first\n", "nothing more ran")
+
+        try "".write(to: directory.appendingPathComponent("ok"), atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["run", "--env", "staging"], in: directory).status == 0)
+        let resumed = try CLI.run(["run", "--resume", id], in: directory)
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(try String(contentsOf: steps, encoding: .utf8) == "first\nthird\n", "the rest ran once")
     }
 
     @Test func noStoreIsRefusedWhereTheRulesLiveInTheStore() throws {
