@@ -20,11 +20,40 @@ public final class SQLiteBackend: StoreBackend {
             // In WAL mode NORMAL never corrupts and loses nothing when a process dies (kill -9); only
             // a power cut or an OS crash may drop the last commits. FULL costs an fsync per write.
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try Self.retryingWhileBusy(for: busyTimeout) {
+                try DatabasePool(path: path, configuration: configuration)
+            }
         } catch {
             throw StoreError.cannotOpen(location: path, reason: Self.reason(error))
         }
-        try migrate()
+        do {
+            try Self.retryingWhileBusy(for: busyTimeout) { try migrate() }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.cannotOpen(location: path, reason: Self.reason(error))
+        }
+    }
+
+    /// Switching a new file to WAL answers SQLITE_BUSY at once, without the busy handler, while
+    /// another process does the same (twenty deploys starting together on a fresh store): opening
+    /// is retried until the busy timeout instead.
+    static func retryingWhileBusy<T>(for timeout: TimeInterval, _ body: () throws -> T) throws -> T {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            do {
+                return try body()
+            } catch  where isBusy(error) && Date() < deadline {
+                usleep(UInt32.random(in: 5_000...50_000))
+            }
+        }
+    }
+
+    static func isBusy(_ error: any Error) -> Bool {
+        if let error = error as? DatabaseError {
+            return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+        }
+        return false
     }
 
     static func reason(_ error: any Error) -> String {
@@ -42,30 +71,24 @@ public final class SQLiteBackend: StoreBackend {
             if found == known { return }
             if found > known { throw StoreError.newerSchema(location: location, found: found, known: known) }
         }
-        do {
-            try pool.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    try db.execute(sql: StoreSchema.versionTable)
-                    let found = try Int.fetchOne(db, sql: "SELECT max(version) FROM shipcheck_schema") ?? 0
-                    let migrations = StoreSchema.migrations(.sqlite)
-                    guard found <= migrations.count else {
-                        throw StoreError.newerSchema(location: location, found: found, known: migrations.count)
-                    }
-                    for version in found..<migrations.count {
-                        for statement in migrations[version] { try db.execute(sql: statement) }
-                    }
-                    if found < migrations.count {
-                        try db.execute(sql: "DELETE FROM shipcheck_schema")
-                        try db.execute(
-                            sql: "INSERT INTO shipcheck_schema (version) VALUES (?)", arguments: [migrations.count])
-                    }
-                    return .commit
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: StoreSchema.versionTable)
+                let found = try Int.fetchOne(db, sql: "SELECT max(version) FROM shipcheck_schema") ?? 0
+                let migrations = StoreSchema.migrations(.sqlite)
+                guard found <= migrations.count else {
+                    throw StoreError.newerSchema(location: location, found: found, known: migrations.count)
                 }
+                for version in found..<migrations.count {
+                    for statement in migrations[version] { try db.execute(sql: statement) }
+                }
+                if found < migrations.count {
+                    try db.execute(sql: "DELETE FROM shipcheck_schema")
+                    try db.execute(
+                        sql: "INSERT INTO shipcheck_schema (version) VALUES (?)", arguments: [migrations.count])
+                }
+                return .commit
             }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError.cannotOpen(location: location, reason: Self.reason(error))
         }
     }
 
