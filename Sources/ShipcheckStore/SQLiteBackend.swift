@@ -43,7 +43,7 @@ public final class SQLiteBackend: StoreBackend {
         while true {
             do {
                 return try body()
-            } catch  where isBusy(error) && Date() < deadline {
+            } catch let error where isBusy(error) && Date() < deadline {
                 usleep(UInt32.random(in: 5_000...50_000))
             }
         }
