@@ -56,7 +56,7 @@ public struct DeployPlan: Sendable, Codable {
 
     public static func make(
         checklist: Checklist, directory: URL, environment: String?, deployType: String?, at: Date,
-        processEnvironment: [String: String], store: RunStore?
+        processEnvironment: [String: String], store: RunStore?, lockHolder: String? = nil
     ) async throws -> DeployPlan {
         let revision = await GitInfo.revision(in: directory, environment: processEnvironment)
         let commit = revision?.commit
@@ -121,7 +121,10 @@ public struct DeployPlan: Sendable, Codable {
         plan.overridden = verdict.overridden
         plan.waivers = waivers
         plan.ignored = ignored
-        if let store, let environment, let lock = try await store.lock(environment: environment), lock.isHeld(at: at) {
+        // The deployment asking (`shipcheck deploy` between its steps) is not blocked by its own lock.
+        if let store, let environment, let lock = try await store.lock(environment: environment), lock.isHeld(at: at),
+            lockHolder == nil || lock.holder != lockHolder
+        {
             plan.blocks.append(PolicyBlock(.lock, "the deploy lock of \(environment) is held by \(lock.description)"))
         }
         if let environment, let gatePhase = checklist.phase(gatePhase), !gatePhase.items.isEmpty {

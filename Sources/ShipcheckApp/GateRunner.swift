@@ -29,9 +29,25 @@ public struct GateRequest: Sendable {
     /// A sharded gate: the group every shard records under, and this runner's share.
     public var group: String?
     public var shard: ShardSelection?
+    /// The `shipcheck deploy` this run is a step of: it holds the environment's lock (this run takes
+    /// none and is not blocked by it), and it announces the deploy and writes the deployment log.
+    public var deployment: PipelineStep?
+    /// Variables the checks see besides the process's (the version a deploy or rollback goes to).
+    public var checkEnvironment: [String: String] = [:]
 
     public init(phase: PhaseName) {
         self.phase = phase
+    }
+}
+
+/// A run inside a `shipcheck deploy`: the deployment's id and the lock it holds.
+public struct PipelineStep: Sendable {
+    public var deployment: String
+    public var lock: DeployLock?
+
+    public init(deployment: String, lock: DeployLock?) {
+        self.deployment = deployment
+        self.lock = lock
     }
 }
 
@@ -232,13 +248,11 @@ public enum GateRunner {
         }
         provenance.partial = Self.partialScope(request: request, shard: provenance.shard, group: provenance.group)
         // Checks never inherit Shipcheck's own credentials; their values are still masked wherever they show.
-        var checkEnvironment = environment
-        var withheld: [String] = []
-        for name in StoreLocation.credentialVariables {
-            guard let value = checkEnvironment.removeValue(forKey: name) else { continue }
-            withheld +=
-                name == StoreLocation.environmentVariable ? Redactor.urlPassword(in: value).map { [$0] } ?? [] : [value]
-        }
+        let (processEnvironment, withheld) = Self.withholdingCredentials(environment)
+        var checkEnvironment = processEnvironment
+        if let release = request.release { checkEnvironment["SHIPCHECK_RELEASE"] = release }
+        checkEnvironment.merge(request.checkEnvironment) { _, new in new }
+        provenance.deployment = request.deployment?.deployment
         var options = RunOptions(
             phase: request.phase, environment: request.environment, deployType: request.deployType,
             jobs: request.jobs ?? ProcessInfo.processInfo.activeProcessorCount, only: request.only, skip: request.skip,
@@ -280,7 +294,7 @@ public enum GateRunner {
                 plan = try await DeployPlan.make(
                     checklist: checklist, directory: directory, environment: request.environment,
                     deployType: request.deployType, at: runEnvironment.now(), processEnvironment: environment,
-                    store: store)
+                    store: store, lockHolder: request.deployment?.lock?.holder)
             } catch {
                 throw GateFailure(["cannot read the deploy's policy records: \(error)"], usage: false)
             }
@@ -325,7 +339,9 @@ public enum GateRunner {
         // Two deploys (or a deploy and a rollback) to one environment never overlap: the lock is taken
         // last, once nothing else refused.
         var lockKeeper: LockKeeper?
-        if [.deploy, .rollback].contains(request.phase), let store, let environmentName = request.environment {
+        if [.deploy, .rollback].contains(request.phase), request.deployment == nil, let store,
+            let environmentName = request.environment
+        {
             let outcome: RunStore.LockOutcome
             do {
                 outcome = try await store.acquireLock(
@@ -369,6 +385,19 @@ public enum GateRunner {
             environment: environment, completed: completed, resumedStartedAt: resumedStartedAt,
             notes: notes, lockKeeper: lockKeeper, identity: identity,
             notifier: Self.notifier(checklist, environment: environment))
+    }
+
+    /// The environment without Shipcheck's own credentials (checks never inherit them), and their
+    /// values, to mask wherever they show.
+    static func withholdingCredentials(_ environment: [String: String]) -> ([String: String], [String]) {
+        var checkEnvironment = environment
+        var withheld: [String] = []
+        for name in StoreLocation.credentialVariables {
+            guard let value = checkEnvironment.removeValue(forKey: name) else { continue }
+            withheld +=
+                name == StoreLocation.environmentVariable ? Redactor.urlPassword(in: value).map { [$0] } ?? [] : [value]
+        }
+        return (checkEnvironment, withheld)
     }
 
     static func notifier(_ checklist: Checklist, environment: [String: String]) -> Notifier? {
@@ -490,9 +519,9 @@ public enum GateRunner {
 
 extension PreparedGate {
     /// Appends the run's entry to the deployment log (`deployment-log:`); returns why it could not.
-    static func appendDeploymentLog(_ result: RunResult, to path: String, configDirectory: URL) -> String? {
+    static func appendDeploymentLog(_ text: String, to path: String, configDirectory: URL) -> String? {
         let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : configDirectory.appendingPathComponent(path)
-        let entry = Data((DeploymentLog.entry(result) + "\n").utf8)
+        let entry = Data((text + "\n").utf8)
         do {
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -525,7 +554,8 @@ extension PreparedGate {
         let version = request.release.map { " \($0)" } ?? ""
         // The start is announced while the phase runs: a slow receiver never holds a deploy back.
         var started: Task<[String], Never>?
-        if let notifier, [.deploy, .rollback].contains(request.phase) {
+        let inPipeline = request.deployment != nil
+        if let notifier, [.deploy, .rollback].contains(request.phase), !inPipeline {
             let name = request.phase == .deploy ? "deploy-started" : "rollback-started"
             let announcement = event(
                 name, summary: "\(request.phase.rawValue)\(version)\(place) started by \(identity.name) (run \(runID))")
@@ -533,7 +563,7 @@ extension PreparedGate {
         }
         let result = await engine.run(id: runID, completed: completed, startedAt: resumedStartedAt)
         if let started { warnings += await started.value }
-        if let notifier {
+        if let notifier, !inPipeline || request.phase == .preDeploy {
             let verdict = result.verdict.rawValue
             let summary = "\(request.phase.rawValue)\(version)\(place) \(verdict) (run \(runID))"
             switch request.phase {
@@ -545,8 +575,10 @@ extension PreparedGate {
             default: break
             }
         }
-        if let path = checklist.deploymentLog, [.deploy, .rollback].contains(request.phase), result.partial == nil {
-            if let problem = Self.appendDeploymentLog(result, to: path, configDirectory: directory) {
+        if let path = checklist.deploymentLog, [.deploy, .rollback].contains(request.phase), result.partial == nil,
+            !inPipeline
+        {
+            if let problem = Self.appendDeploymentLog(DeploymentLog.entry(result), to: path, configDirectory: directory) {
                 warnings.append(problem)
             }
         }

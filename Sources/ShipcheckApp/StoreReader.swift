@@ -57,4 +57,14 @@ public struct StoreReader: Sendable {
     public func auditEvents() async throws(CommandFailure) -> [AuditEvent] {
         try await reading { try await $0.auditEvents() }
     }
+
+    /// One deployment, or nil when no deployment has that id.
+    public func deployment(_ id: String) async throws(CommandFailure) -> Deployment? {
+        try await reading { try await $0.deployment(id) }
+    }
+
+    /// Deployments, oldest first.
+    public func deployments(environment: String?) async throws(CommandFailure) -> [Deployment] {
+        try await reading { try await $0.deployments(environment: environment) }
+    }
 }

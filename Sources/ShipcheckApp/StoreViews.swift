@@ -59,6 +59,19 @@ public enum StoreViews {
         return table(rows)
     }
 
+    public static func deploymentTable(_ deployments: [Deployment]) -> String {
+        guard !deployments.isEmpty else { return "no deployments recorded\n" }
+        var rows = [["DEPLOYMENT", "STARTED", "ENV", "VERSION", "STATUS", "BY", "ROLLBACK"]]
+        for deployment in deployments {
+            rows.append([
+                deployment.id, StoreTime.text(deployment.startedAt).prefix(19).replacingOccurrences(of: "T", with: " "),
+                deployment.environment, deployment.version ?? "-", deployment.status.rawValue, deployment.actor,
+                deployment.rollback.map { ($0.automatic ? "automatic: " : "by hand: ") + $0.reason } ?? "-",
+            ])
+        }
+        return table(rows)
+    }
+
     /// Columns padded to their widest cell; the last is not padded.
     static func table(_ rows: [[String]]) -> String {
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -158,4 +171,35 @@ public enum StoreViews {
         if !missing.isEmpty { lines.append("not recorded: " + missing.joined(separator: ", ")) }
         return lines
     }
+}
+
+extension Deployment {
+    /// The deployment as text: what, who, how it ended, then each step with its run.
+    public var lines: [String] {
+        var lines = [
+            "deployment \(id): \(status.rawValue)",
+            "  environment \(environment)" + (deployType.map { ", type \($0)" } ?? "")
+                + (version.map { ", version \($0)" } ?? "") + (previousVersion.map { " (before: \($0))" } ?? ""),
+            "  by \(actor)" + (via.map { " (\($0.rawValue))" } ?? "") + ", started \(StoreTime.text(startedAt))"
+                + (finishedAt.map { ", finished \(StoreTime.text($0))" } ?? ""),
+        ]
+        if let commit { lines.append("  commit \(commit.prefix(12))") }
+        for step in steps {
+            lines.append(
+                "  \(step.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(step.outcome)"
+                    + (step.run.map { "  run \($0)" } ?? "") + (step.detail.map { "  — \($0)" } ?? ""))
+        }
+        for trigger in triggers { lines.append("  trigger: \(trigger)") }
+        if let rollback {
+            lines.append(
+                "  rollback: \(rollback.automatic ? "automatic" : "by hand") (\(rollback.reason)), "
+                    + (rollback.restored == true ? "service restored" : "service NOT restored")
+                    + (rollback.finishedAt.map { " after \(Value.formatDuration($0.timeIntervalSince(rollback.startedAt)))" } ?? ""))
+        }
+        for note in notes { lines.append("  note: \(note)") }
+        return lines
+    }
+
+    /// The record as JSON, dates in ISO 8601.
+    public var json: String { StoreViews.json(self) }
 }

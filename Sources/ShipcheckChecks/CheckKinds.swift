@@ -26,3 +26,13 @@ public enum CheckKinds {
         RecordedCheck.description,
     ]
 }
+
+extension CheckKinds {
+    /// A `run:` check of a shell command written elsewhere (an item's `rollback:`), as the loader
+    /// would make it: the default shell, output limit and `exit == 0`.
+    public static func shellCommand(_ template: Template) -> any Check {
+        CommandCheck(
+            command: .shell(template, shell: CommandCheck.defaultShell), workingDirectory: nil, environment: [:],
+            captures: [], reports: [], outputLimit: 1_048_576)
+    }
+}

@@ -17,7 +17,8 @@ struct Shipcheck: AsyncParsableCommand {
             ImportCommand.self, SecretsCommand.self, ReferenceCommand.self, HistoryCommand.self, ShowCommand.self,
             ExportCommand.self, AuditCommand.self, MetricsCommand.self, VerdictCommand.self, PlanCommand.self,
             FreezeCommand.self, UnfreezeCommand.self, WaiveCommand.self, OverrideCommand.self, SignoffCommand.self,
-            SignoffsCommand.self, LockCommand.self, UnlockCommand.self, JudgeCommand.self,
+            SignoffsCommand.self, LockCommand.self, UnlockCommand.self, JudgeCommand.self, DeployCommand.self,
+            RollbackCommand.self,
         ])
 
     /// Every command's failure becomes its message and exit status here, once.

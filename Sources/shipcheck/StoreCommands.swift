@@ -40,6 +40,8 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only runs started within this long (e.g. 7d, 12h).") var since: String?
     @Option(name: .long, help: "At most this many runs.") var limit: Int = 20
     @Option(name: .long, help: "text or json.") var format: String = "text"
+    @Flag(name: .long, help: "List deployments (`shipcheck deploy` and `rollback`) instead of runs.")
+    var deployments = false
 
     func validate() throws {
         if let since, parseDuration(since) == nil {
@@ -48,13 +50,28 @@ struct HistoryCommand: AsyncParsableCommand {
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
         if !["text", "json"].contains(format) { throw ValidationError("--format: expected text or json") }
         let outcomes = ["passed", "failed", "error", "interrupted", "running", "refused"]
-        if let outcome, !outcomes.contains(outcome) {
+        let statuses = ["running", "deployed", "unverified", "rolled-back", "rollback-failed", "stopped", "interrupted"]
+        if deployments, let outcome, !statuses.contains(outcome) {
+            throw ValidationError("--outcome with --deployments: expected one of \(statuses.joined(separator: ", "))")
+        }
+        if !deployments, let outcome, !outcomes.contains(outcome) {
             throw ValidationError("--outcome: expected one of \(outcomes.joined(separator: ", "))")
         }
     }
 
     func run() async throws {
         let reader = storeOptions.reader(configOptions)
+        if deployments {
+            let since = since.flatMap(parseDuration).map { Date().addingTimeInterval(-$0) }
+            let found = try await reader.deployments(environment: env).filter { deployment in
+                (type == nil || deployment.deployType == type) && (outcome == nil || deployment.status.rawValue == outcome)
+                    && (since.map { deployment.startedAt >= $0 } ?? true)
+            }.reversed().prefix(limit)
+            Console.out(
+                format == "json" ? StoreViews.json(Array(found)) : StoreViews.deploymentTable(Array(found)),
+                terminator: "")
+            return
+        }
         if outcome == "refused" {
             let since = since.flatMap(parseDuration).map { Date().addingTimeInterval(-$0) }
             let refusals = try await reader.refusals(environment: env).filter { refusal in
@@ -175,10 +192,11 @@ struct MetricsCommand: AsyncParsableCommand {
 
 struct ShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show one recorded run whole.",
+        commandName: "show", abstract: "Show one recorded run (or deployment) whole.",
         discussion: """
             Examples:
               shipcheck show 20261204-101500-1a2b3c4d
+              shipcheck show deploy-20261204-101500-1a2b3c4d
               shipcheck show 20261204-101500-1a2b3c4d --format json
             """)
 
@@ -196,6 +214,17 @@ struct ShowCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A deployment (`shipcheck deploy`) is shown as its steps, each a run to show in turn.
+        if runID.hasPrefix("deploy-") || runID.hasPrefix("rollback-"),
+            let deployment = try await storeOptions.reader(configOptions).deployment(runID)
+        {
+            if format == "json" {
+                Console.out(deployment.json, terminator: "")
+            } else {
+                for line in deployment.lines { Console.out(line) }
+            }
+            return
+        }
         let stored = try await loadRun(runID, storeOptions, configOptions)
         if let reporter = Reporters.reporter(named: format) {
             Console.out(reporter.render(stored.result), terminator: "")

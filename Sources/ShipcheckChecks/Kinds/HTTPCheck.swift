@@ -41,7 +41,9 @@ struct HTTPCheck: Check {
                 "body / body.bytes / body.truncated", "string, number, boolean", "The body up to max-body."),
             FactDescription("json.*", "any", "The body's JSON fields, when it is JSON."),
             FactDescription("latency", "duration", "One request: time to the end of the body."),
-            FactDescription("latency.p50/p90/p95/p99/max", "duration", "With samples."),
+            FactDescription(
+                "latency.p50/p90/p95/p99/max", "duration",
+                "With samples: of the requests answered (absent when none was; a refused connection is an error, not a fast answer)."),
             FactDescription(
                 "error_rate", "number",
                 "With samples: failed requests (transport errors, or any status outside `ok-status`: a 404 is an error), 0–100."
@@ -226,7 +228,10 @@ struct HTTPCheck: Check {
         // The workers are done: their last answers are read after their futures completed.
         if let last = workers.compactMap(\.last).max(by: { $0.at < $1.at }) { facts = Self.facts(of: last.exchange) }
         facts["latency"] = nil
-        facts.merge(LatencyFacts.percentiles(results.map(\.latency))) { _, new in new }
+        // Latency is of the requests the service answered: a refused connection fails in a
+        // millisecond and would make a service that is down look fast.
+        let answered = results.filter { $0.status != nil }.map(\.latency)
+        if !answered.isEmpty { facts.merge(LatencyFacts.percentiles(answered)) { _, new in new } }
         facts["requests"] = .number(Double(results.count))
         facts["errors"] = .number(Double(errors))
         facts["error_rate"] = .number(

@@ -223,6 +223,7 @@ final class LoadState {
         if let environments = fields["environments"] { readEnvironments(environments) }
         if let types = fields["types"] { readTypes(types) }
         if let triggers = fields["triggers"] { readTriggers(triggers) }
+        if let watch = fields["watch"] { readWatch(watch) }
         if let notify = fields["notify"] { readNotify(notify) }
         if let log = fields["deployment-log"], let path = log.string(expected: "a file path") {
             if path.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -383,6 +384,8 @@ final class LoadState {
     }
 
     var triggers: [RollbackTrigger] = []
+    var watch = WatchSettings()
+    var freezeAfterRollbacks = 3
     var notify: [NotifyTarget] = []
     var deploymentLog: String?
 
@@ -426,15 +429,93 @@ final class LoadState {
             }
             let manual = fields["manual"]?.bool() ?? false
             let condition = fields["when"]?.expression()
-            if manual == (fields["when"] != nil) {
+            let aboveBaseline = fields["above-baseline"].flatMap(readAboveBaseline)
+            let ways = [manual, fields["when"] != nil, fields["above-baseline"] != nil].filter { $0 }.count
+            if ways != 1 {
                 entry.report(
-                    "a trigger has either `when:` (a condition) or `manual: true`, not \(manual ? "both" : "neither")")
+                    "a trigger has one of `when:` (a condition), `above-baseline:` (judged against the baseline) or `manual: true`, not \(ways == 0 ? "none" : "several")"
+                )
             }
-            triggers.append(
-                RollbackTrigger(
-                    title: title, priority: fields["priority"]?.string(), condition: condition,
-                    description: fields["description"]?.string(), location: entry.location))
+            var trigger = RollbackTrigger(
+                title: title, priority: fields["priority"]?.string(), condition: condition,
+                aboveBaseline: aboveBaseline, description: fields["description"]?.string(), location: entry.location)
+            if let action = fields["action"].flatMap({ readAction($0) }) { trigger.action = action }
+            if let otherwise = fields["otherwise"] {
+                if let action = readAction(otherwise) {
+                    if action == .ask { otherwise.report("`otherwise:` is what happens when nobody can be asked: rollback or notify") }
+                    trigger.otherwise = action == .ask ? .rollback : action
+                }
+                if trigger.action != .ask { otherwise.report("`otherwise:` goes with `action: ask`") }
+            }
+            if manual, fields["action"] != nil {
+                fields["action"]?.report("a manual trigger is judged by a person; it takes no `action:`")
+            }
+            triggers.append(trigger)
         }
+    }
+
+    func readAction(_ node: ConfigNode) -> RollbackTrigger.Action? {
+        guard let text = node.string(expected: "rollback, notify or ask") else { return nil }
+        guard let action = RollbackTrigger.Action(rawValue: text) else {
+            let names = RollbackTrigger.Action.allCases.map(\.rawValue)
+            node.report("`\(text)` is not an action; \(Suggestions.hint(for: text, among: names))")
+            return nil
+        }
+        return action
+    }
+
+    func readAboveBaseline(_ node: ConfigNode) -> RollbackTrigger.AboveBaseline? {
+        guard let fields = node.fields(allowed: ["fact", "by"]) else { return nil }
+        guard let factNode = fields["fact"], let fact = factNode.string(expected: "a fact such as health.latency.p50")
+        else {
+            if fields["fact"] == nil { node.report("`above-baseline:` needs `fact:` (a watch probe's fact, such as health.latency.p50)") }
+            return nil
+        }
+        if fact.split(separator: ".").count < 2 || fact.hasPrefix("baseline.") {
+            factNode.report("expected a watch probe's fact, such as health.latency.p50 (the probe's id, a dot, the fact)")
+            return nil
+        }
+        guard let byNode = fields["by"] else {
+            node.report("`above-baseline:` needs `by:`, such as 50%")
+            return nil
+        }
+        guard let text = byNode.string(), let by = Self.percentage(text), by > 0, by <= 100 else {
+            byNode.report("expected a growth such as 50% (above 0%, at most 10000%)")
+            return nil
+        }
+        return RollbackTrigger.AboveBaseline(fact: fact, by: by)
+    }
+
+    /// `50%` → 0.5; a plain number is a fraction already.
+    static func percentage(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasSuffix("%") {
+            return Double(trimmed.dropLast().trimmingCharacters(in: .whitespaces)).map { $0 / 100 }
+        }
+        return Double(trimmed)
+    }
+
+    func readWatch(_ node: ConfigNode) {
+        guard let fields = node.fields(allowed: ConfigSchema.watchParameters.map(\.name)) else { return }
+        if let duration = fields["for"]?.duration() { watch.duration = duration }
+        if let interval = fields["interval"]?.duration() {
+            if interval < 0.1 {
+                fields["interval"]?.report("expected an interval of at least 100ms")
+            } else {
+                watch.interval = interval
+            }
+        }
+        if let count = fields["baseline"]?.integer(in: 1...1000) { watch.baselineSamples = count }
+        if let count = fields["tolerate"]?.integer(in: 0...1000) { watch.tolerate = count }
+        if let count = fields["min-samples"]?.integer(in: 1...1000) { watch.minimumSamples = count }
+        if let confidenceNode = fields["confidence"], let text = confidenceNode.string() {
+            if let value = Self.percentage(text), value > 0.5, value < 1 {
+                watch.confidence = value
+            } else {
+                confidenceNode.report("expected a confidence between 50% and 100%, such as 95% or 0.99")
+            }
+        }
+        if let count = fields["freeze-after"]?.integer(in: 1...100) { freezeAfterRollbacks = count }
     }
 
     func readPhases(_ node: ConfigNode) {

@@ -69,9 +69,38 @@ public enum ConfigSchema {
     public static let triggerParameters: [Parameter] = [
         Parameter("title", .string, "What the trigger watches for.", required: true),
         Parameter("priority", .string, "Its priority, such as P0 or P1."),
-        Parameter("when", .expression, "The condition over monitoring facts, such as `error_rate > 5%`."),
+        Parameter(
+            "when", .expression,
+            "A condition over the watch probes' facts, such as `traffic.error_rate > 5%` or `data.rows < baseline.data.rows` (`baseline.` reads the median before the deploy)."
+        ),
+        Parameter(
+            "above-baseline",
+            .object([
+                Parameter("fact", .string, "A watch probe's fact, such as health.latency.p50.", required: true),
+                Parameter("by", .string, "How much larger than the baseline counts, such as 50%.", required: true),
+            ]),
+            "Fires when the fact's samples during the watch are larger than its baseline samples grown by `by`, judged with a one-sided Mann-Whitney U test at the watch's confidence."
+        ),
         Parameter("manual", .boolean, "A person judges this trigger (no condition)."),
+        Parameter("action", .string, "rollback (default), notify, or ask (a person at the terminal decides)."),
+        Parameter("otherwise", .string, "What `action: ask` does without a terminal: rollback (default) or notify."),
         Parameter("description", .string, "Longer text."),
+    ]
+
+    public static let watchParameters: [Parameter] = [
+        Parameter("for", .duration, "How long a deploy watches the service after it changed it (default 15m)."),
+        Parameter("interval", .duration, "Time between samples (default 30s)."),
+        Parameter("baseline", .integer, "Samples taken before the deploy changes anything (default 10)."),
+        Parameter(
+            "tolerate", .integer,
+            "Consecutive samples a probe may fail to measure before the triggers reading it count it as failing (default 4)."
+        ),
+        Parameter("confidence", .string, "The confidence of `above-baseline` judgements (default 95%)."),
+        Parameter("min-samples", .integer, "Samples an `above-baseline` trigger needs before it judges (default 5)."),
+        Parameter(
+            "freeze-after", .integer,
+            "Automatic rollbacks in a row after which the environment is frozen until a bypass role unfreezes it (default 3)."
+        ),
     ]
 
     public static let notifyParameters: [Parameter] = [
@@ -168,6 +197,10 @@ public enum ConfigSchema {
         Parameter(
             "triggers", .list(.object(triggerParameters)), "Rollback triggers: conditions that roll a deploy back."),
         Parameter(
+            "watch", .object(watchParameters),
+            "How `shipcheck deploy` watches the service: the watch phase's probes, sampled before and after the change, judged by `triggers:`."
+        ),
+        Parameter(
             "deployment-log", .string,
             "A Markdown file every deploy and rollback appends its entry to, in the seed's format (Deployed by, Duration, Issues, Rollback, Notes), e.g. `docs/DEPLOYMENTS.md`."
         ),
@@ -184,7 +217,7 @@ public enum ConfigSchema {
         Parameter(
             "freezes", .list(.object(freezeParameters)),
             "Days when no deploy starts: once (YYYY-MM-DD) or every year (MM-DD), each with a reason."),
-        Parameter("phases", .object([]), "pre-deploy, deploy, post-deploy, rollback: each with sections of items."),
+        Parameter("phases", .object([]), "pre-deploy, deploy, watch, post-deploy, rollback: each with sections of items (watch: the probes a deploy samples)."),
     ]
 
     /// The schema as pretty-printed JSON.

@@ -97,6 +97,19 @@ extension LoadState {
                 node.report("`\(role)` is not a role declared under `roles:`\(hint)")
             }
         }
+        let watchProbes = (phases[.watch] ?? []).flatMap(\.items).map(\.id)
+        for trigger in triggers where trigger.isWatched {
+            for probe in trigger.probes.sorted() where !watchProbes.contains(probe) {
+                let hint =
+                    watchProbes.isEmpty
+                    ? "; the watch phase (`phases: watch:`) holds the probes a deploy samples"
+                    : Suggestions.closest(to: probe, in: watchProbes).map { "; did you mean `\($0)`?" }
+                        ?? "; the watch probes are \(watchProbes.joined(separator: ", "))"
+                sink.report(
+                    "trigger `\(trigger.title)` reads `\(probe)`, which is not a probe of the watch phase\(hint)",
+                    location: trigger.location, keyPath: "triggers")
+            }
+        }
         let calendar = readCalendar()
         guard sink.diagnostics.isEmpty else { return nil }
         let ordered = PhaseName.allCases.filter { phases[$0] != nil }
@@ -108,6 +121,8 @@ extension LoadState {
         if let maxBypass { checklist.maxBypass = maxBypass }
         checklist.notify = notify
         checklist.deploymentLog = deploymentLog
+        checklist.watch = watch
+        checklist.freezeAfterRollbacks = freezeAfterRollbacks
         return checklist
     }
 

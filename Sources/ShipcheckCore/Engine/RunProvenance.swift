@@ -26,6 +26,8 @@ public struct RunProvenance: Sendable, Hashable, Codable {
     /// Records the policy counted for nothing in this run (a waiver by someone who may not bypass,
     /// a record that could not be read), each with why: named in every report.
     public var ignored: [String]? = nil
+    /// The `shipcheck deploy` this run is a step of.
+    public var deployment: String? = nil
 
     public init(
         configDigest: String? = nil, commit: String? = nil, commitTime: Date? = nil, dirty: Bool? = nil,

@@ -1,9 +1,12 @@
 public import Foundation
 
-/// The four phases of a deployment, in the order a deploy runs them.
+/// The phases of a deployment, in the order a deploy runs them. `watch` holds the probes a deploy
+/// samples before it changes anything (the baseline) and after (the watch); run as a gate it takes
+/// one sample.
 public enum PhaseName: String, Sendable, Hashable, Codable, CaseIterable {
     case preDeploy = "pre-deploy"
     case deploy
+    case watch
     case postDeploy = "post-deploy"
     case rollback
 }
@@ -166,12 +169,83 @@ public struct EnvironmentConfig: Sendable {
 
 /// A condition that rolls a deploy back: watched by the deploy pipeline, or judged by a person.
 public struct RollbackTrigger: Sendable {
+    /// What the watch does when the trigger fires.
+    public enum Action: String, Sendable, CaseIterable, Codable {
+        /// Rolls the deploy back at once.
+        case rollback
+        /// Tells the `notify:` targets and goes on watching.
+        case notify
+        /// Asks the person at the terminal; without one, does `otherwise`.
+        case ask
+    }
+
+    /// `above-baseline:`: the fact's samples during the watch are judged larger than its baseline
+    /// samples grown by `by` (0.5 for +50%), with a one-sided Mann-Whitney U test.
+    public struct AboveBaseline: Sendable {
+        public var fact: String
+        public var by: Double
+    }
+
     public var title: String
     public var priority: String?
-    /// nil for a trigger a person decides (`manual: true`).
+    /// nil for a trigger a person decides (`manual: true`) or one judged against the baseline.
     public var condition: FactExpression?
+    public var aboveBaseline: AboveBaseline? = nil
+    public var action = Action.rollback
+    /// What `ask` does when nobody can answer (no terminal).
+    public var otherwise = Action.rollback
     public var description: String?
     public var location: SourceLocation?
+
+    public init(
+        title: String, priority: String? = nil, condition: FactExpression? = nil,
+        aboveBaseline: AboveBaseline? = nil, action: Action = .rollback, otherwise: Action = .rollback,
+        description: String? = nil, location: SourceLocation? = nil
+    ) {
+        self.title = title
+        self.priority = priority
+        self.condition = condition
+        self.aboveBaseline = aboveBaseline
+        self.action = action
+        self.otherwise = otherwise
+        self.description = description
+        self.location = location
+    }
+
+    /// Whether the watch judges it (a person judges a manual one).
+    public var isWatched: Bool { condition != nil || aboveBaseline != nil }
+
+    /// The watch probes whose facts it reads (`health` for `health.status`, also through `baseline.`).
+    public var probes: Set<String> {
+        let paths = (condition?.factPaths ?? []) + (aboveBaseline.map { [$0.fact] } ?? [])
+        return Set(
+            paths.compactMap { path in
+                let parts = path.split(separator: ".")
+                let probe = parts.first == "baseline" ? parts.dropFirst().first : parts.first
+                return probe.map(String.init)
+            })
+    }
+
+    /// `P1 Error rate > 5%`.
+    public var label: String { (priority.map { "\($0) " } ?? "") + title }
+}
+
+/// How a deploy watches the service once it changed it (`watch:`): the `watch` phase's probes are
+/// sampled `baseline` times before anything changes, then every `interval` for `duration`, and the
+/// triggers judge each sample.
+public struct WatchSettings: Sendable {
+    /// Seconds (`for:`); the seed watches for 15 minutes.
+    public var duration: Double = 15 * 60
+    public var interval: Double = 30
+    public var baselineSamples = 10
+    /// Consecutive samples a probe may fail to measure before the triggers reading it count it as failing.
+    public var tolerate = 4
+    /// The confidence at which `above-baseline` judges a regression (p below 1 − confidence).
+    public var confidence = 0.95
+    /// Samples after the deploy that an `above-baseline` trigger needs before it judges.
+    public var minimumSamples = 5
+
+    public init() {}
 }
 
 public struct DeployType: Sendable {
@@ -203,7 +277,8 @@ public struct NotifyTarget: Sendable {
 
     /// What is sent: a deploy starting, refused or finishing, a pre-deploy gate failing, a rollback.
     public static let events = [
-        "deploy-started", "deploy-refused", "deploy-finished", "gate-failed", "rollback-started", "rollback-finished",
+        "deploy-started", "deploy-refused", "deploy-finished", "gate-failed", "trigger-fired", "rollback-started",
+        "rollback-finished",
     ]
 
     public var format: Format
@@ -240,6 +315,11 @@ public struct Checklist: Sendable {
     public var deployTypes: [String: DeployType]
     public var roles: [String: [String]]
     public var triggers: [RollbackTrigger] = []
+    /// How `shipcheck deploy` watches the service (`watch:`).
+    public var watch = WatchSettings()
+    /// Rolled back by itself this many deploys in a row, an environment is frozen until someone
+    /// with a bypass role unfreezes it.
+    public var freezeAfterRollbacks = 3
     /// Where deploy events are sent.
     public var notify: [NotifyTarget] = []
     /// The file every deploy and rollback appends its entry to (`deployment-log:`), relative to the
@@ -266,5 +346,33 @@ public struct Checklist: Sendable {
     /// Whether `actor` holds one of `roles` (as `roles:` lists them).
     public func holdsRole(_ actor: String, among roles: [String]) -> Bool {
         roles.contains { self.roles[$0]?.contains(actor) == true }
+    }
+}
+
+extension Item {
+    /// The item that undoes this one (its `rollback:` command as `check`), for a deploy rolled back
+    /// step by step: in the rollback phase, an action with the same timeout.
+    public func counterpart(running check: any Check) -> Item {
+        Item(
+            id: "undo-" + id, title: "Undo: " + title, description: rollback.map { "rollback: \($0)" }, phase: .rollback,
+            section: "Undo " + section, body: .check(kind: "run", check), needs: [], when: nil, timeout: timeout,
+            retries: 0, retryDelay: 0, severity: .block, expectations: [], rollback: nil, isAction: true,
+            source: source, location: location)
+    }
+}
+
+extension Checklist {
+    /// The same checklist whose rollback phase is `items`, run in order (each needs the one before
+    /// it, so a failing one stops the rest): the counterparts of a deploy's actions.
+    public func rollingBack(with items: [Item]) -> Checklist {
+        var chained: [Item] = []
+        for var item in items {
+            if let last = chained.last { item.needs = [last.id] }
+            chained.append(item)
+        }
+        var checklist = self
+        checklist.phases.removeAll { $0.name == .rollback }
+        checklist.phases.append(Phase(name: .rollback, sections: [Section(title: "Undo", items: chained)]))
+        return checklist
     }
 }

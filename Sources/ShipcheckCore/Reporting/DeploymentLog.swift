@@ -20,7 +20,7 @@ public enum DeploymentLog {
         return out
     }
 
-    static func duration(_ seconds: Double) -> String {
+    public static func duration(_ seconds: Double) -> String {
         if seconds < 60 {
             let whole = Int(seconds.rounded())
             return whole == 1 ? "1 second" : "\(whole) seconds"

@@ -1,0 +1,280 @@
+public import Foundation
+import ShipcheckChecks
+public import ShipcheckCore
+public import ShipcheckStore
+
+/// What `shipcheck deploy` (or `shipcheck rollback`) is asked for.
+public struct DeployRequest: Sendable {
+    public var environment: String
+    public var deployType: String?
+    /// The version deployed (or, for a rollback, returned to): the checks see it as SHIPCHECK_RELEASE.
+    public var version: String?
+    public var actor: String?
+    public var store: String?
+    public var reusesEvidence = true
+    /// A report format printed after each step's run, besides the terminal summary.
+    public var formats: [String] = []
+
+    public init(environment: String) {
+        self.environment = environment
+    }
+}
+
+/// How a deploy runs, step by step, with its environment's lock held from the first to the last:
+/// the plan's calendar, the pre-deploy gate, a baseline of the watch probes, the deploy phase's
+/// actions in order, the watch judged by the triggers, the post-deploy checks; on a failed step or
+/// a rollback trigger, the completed actions' counterparts in reverse order (or the rollback phase),
+/// then the probes again to see that the service is back. Every step is recorded in one deployment
+/// record, each phase a run linked to it.
+public struct DeployPipeline: Sendable {
+    /// What the pipeline says as it goes; the executable prints it.
+    public enum Event: Sendable {
+        /// A step starts or a thing worth saying happened.
+        case note(String)
+        /// A phase's run ended: its terminal summary (and any printed report).
+        case run(GateOutcome)
+    }
+
+    /// Asks the person at the terminal whether to roll back; nil when nobody can answer.
+    public typealias Ask = @Sendable (String) async -> Bool?
+
+    public let checklist: Checklist
+    public let configURL: URL
+    public let request: DeployRequest
+    public let environment: [String: String]
+    public let say: @Sendable (Event) -> Void
+    public let ask: Ask?
+    public var clock: @Sendable () -> Date = { Date() }
+
+    public init(
+        checklist: Checklist, configURL: URL, request: DeployRequest, environment: [String: String],
+        say: @escaping @Sendable (Event) -> Void, ask: Ask? = nil
+    ) {
+        self.checklist = checklist
+        self.configURL = configURL
+        self.request = request
+        self.environment = environment
+        self.say = say
+        self.ask = ask
+    }
+
+    var directory: URL { configURL.deletingLastPathComponent() }
+
+    /// Checks the request against the configuration before anything is opened.
+    func validate(rollingBack: Bool) throws(CommandFailure) {
+        guard checklist.environments[request.environment] != nil else {
+            let names = checklist.environments.keys.sorted()
+            throw CommandFailure(
+                "--env: `\(request.environment)` is not an environment of \(checklist.file); "
+                    + Suggestions.hint(for: request.environment, among: names), .usage)
+        }
+        if let type = request.deployType, checklist.deployTypes[type] == nil {
+            throw CommandFailure(
+                "--type: `\(type)` is not a deploy type; "
+                    + Suggestions.hint(for: type, among: checklist.deployTypes.keys.sorted()), .usage)
+        }
+        if !rollingBack, checklist.phase(.deploy) == nil {
+            throw CommandFailure("\(checklist.file) has no deploy phase: there is nothing to deploy", .usage)
+        }
+    }
+
+    func openStore() async throws(CommandFailure) -> RunStore {
+        let location = StoreLocation.resolve(
+            flag: request.store, environment: environment, configured: checklist.store, configDirectory: directory)
+        do {
+            if let flag = request.store { try StoreLocation.checkFlag(flag) }
+            return try await StoreLocation.open(location, environment: environment, configDirectory: directory)
+        } catch {
+            throw CommandFailure(
+                ["\(error)", "(a deploy is recorded step by step, so it does not start without its store)"],
+                .couldNotEvaluate)
+        }
+    }
+
+    /// What `--dry-run` prints: the plan, and the steps a deploy would take.
+    public func dryRun() async throws(CommandFailure) -> (text: String, blocked: Bool) {
+        try validate(rollingBack: false)
+        let store = try await openStore()
+        defer { Task { try? await store.backend.close() } }
+        let plan: DeployPlan
+        do {
+            plan = try await DeployPlan.make(
+                checklist: checklist, directory: directory, environment: request.environment,
+                deployType: request.deployType, at: clock(), processEnvironment: environment, store: store)
+        } catch {
+            throw CommandFailure("cannot read the deploy's policy records: \(error)", .couldNotEvaluate)
+        }
+        var lines = [plan.text.trimmingCharacters(in: .newlines), "", "steps:"]
+        let probes = checklist.phase(.watch)?.items ?? []
+        let watch = checklist.watch
+        lines.append("  1. take the deploy lock of \(request.environment)")
+        lines.append("  2. run the pre-deploy gate (\(checklist.phase(.preDeploy)?.items.count ?? 0) items)")
+        lines.append(
+            probes.isEmpty
+                ? "  3. no baseline (no watch probes)"
+                : "  3. baseline: \(watch.baselineSamples) samples of \(probes.map(\.id).joined(separator: ", ")) every \(Value.formatDuration(watch.interval))"
+        )
+        let deployItems = checklist.phase(.deploy)?.items ?? []
+        lines.append("  4. deploy, in order:")
+        for item in deployItems {
+            lines.append(
+                "     - \(item.id): \(item.title)" + (item.rollback.map { " (undone by: \($0))" } ?? ""))
+        }
+        lines.append(
+            probes.isEmpty
+                ? "  5. no watch"
+                : "  5. watch for \(Value.formatDuration(watch.duration)), judged by \(checklist.triggers.filter(\.isWatched).count) triggers"
+        )
+        lines.append("  6. post-deploy checks (\(checklist.phase(.postDeploy)?.items.count ?? 0) items)")
+        // A dry run that would be refused says so, as `plan` does.
+        let blocked = !plan.blocks.isEmpty
+        return (lines.joined(separator: "\n") + "\n", blocked)
+    }
+
+    // MARK: - The deploy
+
+    /// Runs the deploy to its end; throws when it is refused before it starts.
+    public func deploy() async throws(CommandFailure) -> Deployment {
+        try validate(rollingBack: false)
+        let store = try await openStore()
+        let identity = await GateRunner.resolveActor(request.actor, directory: directory, environment: environment)
+        let started = clock()
+        let provenance = await GateRunner.gatherProvenance(
+            configURL: configURL, directory: directory, environment: environment)
+        // The calendar and the lock refuse at the start; the gate, its sign-offs and earlier failures
+        // are what the pipeline's own gate step runs next, and the deploy phase asks the plan again.
+        let plan: DeployPlan
+        do {
+            plan = try await DeployPlan.make(
+                checklist: checklist, directory: directory, environment: request.environment,
+                deployType: request.deployType, at: started, processEnvironment: environment, store: store)
+        } catch {
+            try? await store.backend.close()
+            throw CommandFailure("cannot read the deploy's policy records: \(error)", .couldNotEvaluate)
+        }
+        if !plan.blocks.isEmpty {
+            let failure = await refusal(
+                plan.blocks, extra: plan.ignored.map { "  ignored: \($0)" }, store: store, identity: identity,
+                commit: provenance.commit)
+            try? await store.backend.close()
+            throw failure
+        }
+        let id = "deploy-" + RunEnvironment.live.makeRunID()
+        let keeper: LockKeeper
+        do {
+            keeper = try await takeLock(store: store, identity: identity, holder: id, commit: provenance.commit)
+        } catch {
+            try? await store.backend.close()
+            throw error
+        }
+        var deployment = Deployment(
+            id: id, environment: request.environment, deployType: request.deployType, version: request.version,
+            previousVersion: (try? await previousVersion(store)) ?? nil, actor: identity,
+            commit: provenance.commit, startedAt: started)
+        for overridden in plan.overridden { deployment.notes.append("\(overridden.block.rule.rawValue) \(overridden.message)") }
+        await keeper.start()
+        var run = PipelineRun(pipeline: self, store: store, identity: identity, keeper: keeper, deployment: deployment)
+        await run.save()
+        say(.note("deployment \(id) to \(request.environment)" + (request.version.map { ": \($0)" } ?? "")))
+        await run.notify("deploy-started", summary: "deploy\(run.versionText) to \(request.environment) started by \(identity.name) (deployment \(id))")
+        await run.deploySteps()
+        return await run.finish()
+    }
+
+    /// `shipcheck rollback`: the rollback phase by hand, under the lock, then the probes again.
+    public func rollback() async throws(CommandFailure) -> Deployment {
+        try validate(rollingBack: true)
+        guard checklist.phase(.rollback) != nil else {
+            throw CommandFailure("\(checklist.file) has no rollback phase: there is nothing to run", .usage)
+        }
+        let store = try await openStore()
+        let identity = await GateRunner.resolveActor(request.actor, directory: directory, environment: environment)
+        let provenance = await GateRunner.gatherProvenance(
+            configURL: configURL, directory: directory, environment: environment)
+        let id = "rollback-" + RunEnvironment.live.makeRunID()
+        let keeper: LockKeeper
+        do {
+            keeper = try await takeLock(store: store, identity: identity, holder: id, commit: provenance.commit)
+        } catch {
+            try? await store.backend.close()
+            throw error
+        }
+        let previous = (try? await previousVersion(store)) ?? nil
+        var deployment = Deployment(
+            id: id, environment: request.environment, deployType: request.deployType, version: previous,
+            previousVersion: previous, actor: identity, commit: provenance.commit, startedAt: clock())
+        deployment.notes.append("rollback by hand")
+        await keeper.start()
+        var run = PipelineRun(pipeline: self, store: store, identity: identity, keeper: keeper, deployment: deployment)
+        await run.save()
+        await run.rollBack(reason: "by hand", automatic: false, undoing: nil, to: request.version ?? previous)
+        return await run.finish()
+    }
+
+    func takeLock(store: RunStore, identity: Identity, holder: String, commit: String?) async throws(CommandFailure)
+        -> LockKeeper
+    {
+        let outcome: RunStore.LockOutcome
+        do {
+            outcome = try await store.acquireLock(
+                environment: request.environment, owner: identity,
+                reason: "shipcheck \(holder.hasPrefix("rollback") ? "rollback" : "deploy")"
+                    + (request.version.map { " \($0)" } ?? ""),
+                lease: LockKeeper.lease(environment), holder: holder, at: clock())
+        } catch {
+            throw CommandFailure("cannot take the deploy lock of \(request.environment): \(error)", .couldNotEvaluate)
+        }
+        switch outcome {
+        case .held(let lock):
+            throw await refusal(
+                [PolicyBlock(.lock, "the deploy lock of \(request.environment) is held by \(lock.description)")],
+                extra: [
+                    "(it frees itself when its holder finishes, or \(Value.formatDuration(lock.lease)) after its holder stops; `shipcheck unlock --env \(request.environment) --force` by a bypass role ends it)"
+                ], store: store, identity: identity, commit: commit)
+        case .acquired(let lock, let stale):
+            if let stale {
+                say(
+                    .note(
+                        "took over the deploy lock of \(request.environment) from \(stale.description): no heartbeat since \(StoreTime.text(stale.heartbeat)) (lease \(Value.formatDuration(stale.lease)))"
+                    ))
+            }
+            return LockKeeper(store: store, lock: lock)
+        }
+    }
+
+    /// Records the refusal, tells the `notify:` targets, and returns the failure to throw.
+    func refusal(_ blocks: [PolicyBlock], extra: [String], store: RunStore, identity: Identity, commit: String?) async
+        -> CommandFailure
+    {
+        var lines = ["the deploy may not start now:"] + blocks.map { "  \($0.rule.rawValue): \($0.message)" } + extra
+        do {
+            try await store.recordRefusal(
+                RunStore.Refusal(
+                    environment: request.environment, deployType: request.deployType, phase: .deploy, actor: identity,
+                    commit: commit, blocks: blocks), at: clock())
+        } catch {
+            lines.append("(this refusal could not be recorded in the run store: \(error))")
+        }
+        var gate = GateRequest(phase: .deploy)
+        gate.environment = request.environment
+        gate.deployType = request.deployType
+        gate.release = request.version
+        lines += await GateRunner.notifyRefusal(
+            checklist, request: gate, environment: environment, actor: identity, commit: commit, blocks: blocks,
+            at: clock())
+        lines.append("(`shipcheck plan` shows what blocks a deploy at any time)")
+        return CommandFailure(lines, .refused)
+    }
+
+    /// The version the environment runs now: the newest deployment that left one in place.
+    func previousVersion(_ store: RunStore) async throws -> String? {
+        for deployment in try await store.deployments(environment: request.environment).reversed() {
+            switch deployment.status {
+            case .deployed, .unverified: if let version = deployment.version { return version }
+            case .rolledBack: if let version = deployment.rollback?.toVersion ?? deployment.previousVersion { return version }
+            default: continue
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import ShipcheckTestSupport
+import Testing
+
+/// `shipcheck deploy` end to end on examples/deploy: a real service on loopback switched between
+/// releases, real SQL migrations, the watch judging real samples, rollbacks that really run.
+@Suite struct DeployPipelineCLITests {
+    /// A copy of examples/deploy in a git repository of its own, on a free port.
+    static func demo() throws -> URL {
+        let directory = try CLI.temporaryDirectory()
+        let example = CLI.packageRoot.appendingPathComponent("examples/deploy")
+        #expect(try CLI.shell("cp -R '\(example.path)'/. . && rm -rf state .shipcheck", in: directory).status == 0)
+        let port = try CLI.shell(
+            "python3 -c \"import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])\"",
+            in: directory
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let config = directory.appendingPathComponent("shipcheck.yml")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        try text.replacingOccurrences(of: "port: \"18431\"", with: "port: \"\(port)\"").write(
+            to: config, atomically: true, encoding: .utf8)
+        #expect(try CLI.shell("git init -q", in: directory).status == 0)
+        #expect(try CLI.commit("first", in: directory).status == 0)
+        return directory
+    }
+
+    static func stop(_ directory: URL) {
+        _ = try? CLI.shell("python3 scripts/switch.py stop", in: directory)
+    }
+
+    static func deploy(_ version: String, in directory: URL, _ extra: [String] = []) throws -> CLI.Output {
+        try CLI.run(["deploy", "--env", "demo", "--version", version] + extra, in: directory)
+    }
+
+    static func live(_ directory: URL) throws -> String {
+        try CLI.shell("cat state/version 2>/dev/null", in: directory).stdout
+    }
+
+    static func schema(_ directory: URL) throws -> String {
+        try CLI.shell(
+            "python3 -c \"import sqlite3; print(sqlite3.connect('state/app.db').execute('SELECT coalesce(max(version), 0) FROM schema_version').fetchone()[0])\"",
+            in: directory
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func aGoodDeployPassesAndOneWhoseErrorsRiseIsRolledBackByItself() throws {
+        let directory = try Self.demo()
+        defer { Self.stop(directory) }
+        let first = try Self.deploy("v1.0.0", in: directory)
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        #expect(first.stdout.contains("Deployed v1.0.0 to demo"))
+        #expect(try Self.schema(directory) == "2", "the migrations ran")
+        let good = try Self.deploy("v1.1.0", in: directory)
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        #expect(try Self.live(directory) == "v1.1.0")
+
+        let bad = try Self.deploy("v1.2.0-errors", in: directory)
+        #expect(bad.status == 1, "\(bad.stdout)\(bad.stderr)")
+        #expect(bad.stderr.contains("trigger fired: P1 Error rate > 5%"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("the service answers as before the deploy"), "\(bad.stderr)")
+        #expect(bad.stdout.contains("Rolled back: P1 Error rate > 5%"))
+        #expect(try Self.live(directory) == "v1.1.0", "the old version answers again")
+        #expect(try Self.schema(directory) == "2", "a deploy that migrated nothing undoes nothing")
+
+        let log = try String(contentsOf: directory.appendingPathComponent("state/DEPLOYMENTS.md"), encoding: .utf8)
+        #expect(log.contains("## Deployment Log: v1.2.0-errors"))
+        #expect(log.contains("- **Rollback**: Automatic (P1 Error rate > 5%); service restored on v1.1.0"), "\(log)")
+        #expect(log.contains("- **Rollback**: Not required"))
+        // Each phase is a run of its own, in the history and in the metrics.
+        let history = try CLI.run(["history", "--env", "demo"], in: directory)
+        #expect(history.stdout.contains("rollback"), "\(history.stdout)")
+        let metrics = try CLI.run(["metrics", "--env", "demo", "--format", "json"], in: directory)
+        #expect(metrics.stdout.contains("\"failedOrRolledBack\" : 1"), "\(metrics.stdout)")
+        let shown = try CLI.run(["show", Self.deploymentID(bad.stdout), "--format", "json"], in: directory)
+        #expect(shown.status == 0 && shown.stdout.contains("\"status\" : \"rolled-back\""), "\(shown.stdout)\(shown.stderr)")
+        #expect(try CLI.run(["audit", "verify"], in: directory).status == 0)
+    }
+
+    static func deploymentID(_ stdout: String) -> String {
+        stdout.components(separatedBy: "deployment ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+
+    @Test func onlyLatencyRisingIsJudgedAndRolledBack() throws {
+        let directory = try Self.demo()
+        defer { Self.stop(directory) }
+        #expect(try Self.deploy("v1.0.0", in: directory).status == 0)
+        let slow = try Self.deploy("v1.2.0-slow", in: directory)
+        #expect(slow.status == 1, "\(slow.stdout)\(slow.stderr)")
+        #expect(slow.stderr.contains("P1 Response time degradation > 50%: traffic.latency.p50"), "\(slow.stderr)")
+        #expect(slow.stderr.contains("Mann-Whitney U"))
+        #expect(try Self.live(directory) == "v1.0.0")
+    }
+
+    @Test func noisyButNotSlowerLatencyRollsNothingBack() throws {
+        let directory = try Self.demo()
+        defer { Self.stop(directory) }
+        #expect(try Self.deploy("v1.0.0", in: directory).status == 0)
+        let noisy = try Self.deploy("v1.2.0-noisy", in: directory)
+        #expect(noisy.status == 0, "\(noisy.stdout)\(noisy.stderr)")
+        #expect(!noisy.stderr.contains("trigger fired"), "\(noisy.stderr)")
+        #expect(try Self.live(directory) == "v1.2.0-noisy")
+    }
+
+    @Test func aStepThatFailsUndoesTheActionsThatRanIncludingTheMigration() throws {
+        let directory = try Self.demo()
+        defer { Self.stop(directory) }
+        let crashed = try Self.deploy("v1.2.0-crash", in: directory)
+        #expect(crashed.status == 1, "\(crashed.stdout)\(crashed.stderr)")
+        #expect(crashed.stderr.contains("the counterparts of 2 actions"), "\(crashed.stderr)")
+        #expect(try Self.schema(directory) == "0", "the migration was rolled back")
+        #expect(try Self.live(directory).isEmpty || !FileManager.default.fileExists(atPath: directory.appendingPathComponent("state/service.pid").path))
+    }
+
+    @Test func aFailingGateStopsBeforeAnyChange() throws {
+        let directory = try Self.demo()
+        defer { Self.stop(directory) }
+        let missing = try Self.deploy("v9.9.9", in: directory)
+        #expect(missing.status == 1, "\(missing.stdout)\(missing.stderr)")
+        #expect(missing.stdout.contains("Stopped before any change"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("state/app.db").path))
+        #expect(try Self.live(directory).isEmpty)
+    }
+
+    @Test func outsideItsWindowADeployIsRefusedAndRecorded() throws {
+        let directory = try Self.demo()
+        defer { Self.stop(directory) }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let later = calendar.component(.weekday, from: Date().addingTimeInterval(2 * 86_400))
+        let day = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"][later - 1]
+        let config = directory.appendingPathComponent("shipcheck.yml")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        try text.replacingOccurrences(
+            of: "deployment-log:", with: "windows:\n  - { name: never, days: \"\(day)\", hours: \"00:00-24:00\" }\ndeployment-log:"
+        ).write(to: config, atomically: true, encoding: .utf8)
+        let refused = try Self.deploy("v1.0.0", in: directory)
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("the deploy may not start now:") && refused.stderr.contains("window"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("state").path))
+        let history = try CLI.run(["history", "--outcome", "refused"], in: directory)
+        #expect(history.stdout.contains("window"), "\(history.stdout)")
+    }
+}
