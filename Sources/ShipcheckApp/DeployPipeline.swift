@@ -171,12 +171,17 @@ public struct DeployPipeline: Sendable {
             id: id, environment: request.environment, deployType: request.deployType, version: request.version,
             previousVersion: (try? await previousVersion(store)) ?? nil, actor: identity,
             commit: provenance.commit, startedAt: started)
-        for overridden in plan.overridden { deployment.notes.append("\(overridden.block.rule.rawValue) \(overridden.message)") }
+        for overridden in plan.overridden {
+            deployment.notes.append("\(overridden.block.rule.rawValue) \(overridden.message)")
+        }
         await keeper.start()
         var run = PipelineRun(pipeline: self, store: store, identity: identity, keeper: keeper, deployment: deployment)
         await run.save()
         say(.note("deployment \(id) to \(request.environment)" + (request.version.map { ": \($0)" } ?? "")))
-        await run.notify("deploy-started", summary: "deploy\(run.versionText) to \(request.environment) started by \(identity.name) (deployment \(id))")
+        await run.notify(
+            "deploy-started",
+            summary: "deploy\(run.versionText) to \(request.environment) started by \(identity.name) (deployment \(id))"
+        )
         await run.deploySteps()
         return await run.finish()
     }
@@ -271,7 +276,8 @@ public struct DeployPipeline: Sendable {
         for deployment in try await store.deployments(environment: request.environment).reversed() {
             switch deployment.status {
             case .deployed, .unverified: if let version = deployment.version { return version }
-            case .rolledBack: if let version = deployment.rollback?.toVersion ?? deployment.previousVersion { return version }
+            case .rolledBack:
+                if let version = deployment.rollback?.toVersion ?? deployment.previousVersion { return version }
             default: continue
             }
         }

@@ -578,7 +578,8 @@ extension PreparedGate {
         if let path = checklist.deploymentLog, [.deploy, .rollback].contains(request.phase), result.partial == nil,
             !inPipeline
         {
-            if let problem = Self.appendDeploymentLog(DeploymentLog.entry(result), to: path, configDirectory: directory) {
+            if let problem = Self.appendDeploymentLog(DeploymentLog.entry(result), to: path, configDirectory: directory)
+            {
                 warnings.append(problem)
             }
         }

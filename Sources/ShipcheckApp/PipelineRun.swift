@@ -84,7 +84,8 @@ struct PipelineRun {
             let unmeasured = baseline.filter { !$0.unmeasured.isEmpty }.count
             await end(
                 step, "sampled",
-                detail: Self.describe(baseline, triggers: checklist.triggers) + (unmeasured > 0 ? "; \(unmeasured) with a probe unmeasured" : ""))
+                detail: Self.describe(baseline, triggers: checklist.triggers)
+                    + (unmeasured > 0 ? "; \(unmeasured) with a probe unmeasured" : ""))
             pipeline.say(.note("  baseline: \(deployment.steps[step].detail ?? "")"))
         }
         if Task.isCancelled { return interrupted() }
@@ -148,7 +149,8 @@ struct PipelineRun {
 
     /// Runs one phase as a recorded run of this deployment; nil when it was refused before it began.
     mutating func runPhase(
-        _ phase: PhaseName, step: Int, jobs: Int? = nil, extra: [String: String] = [:], checklist override: Checklist? = nil
+        _ phase: PhaseName, step: Int, jobs: Int? = nil, extra: [String: String] = [:],
+        checklist override: Checklist? = nil
     ) async -> GateOutcome? {
         var request = GateRequest(phase: phase)
         request.environment = environmentName
@@ -213,7 +215,8 @@ struct PipelineRun {
             workingDirectory: pipeline.directory,
             processEnvironment: processEnvironment.merging(
                 ["SHIPCHECK_DEPLOYMENT": deployment.id].merging(
-                    deployment.version.map { ["SHIPCHECK_RELEASE": $0] } ?? [:]) { current, _ in current }
+                    deployment.version.map { ["SHIPCHECK_RELEASE": $0] } ?? [:]
+                ) { current, _ in current }
             ) { _, new in new }, toolVersion: ShipcheckVersion.current)
         options.secretPatterns = SecretMasker()
         options.withheldSecrets = withheld
@@ -245,9 +248,11 @@ struct PipelineRun {
     /// rollback (the first), how many samples were judged, and what could not be judged.
     mutating func watch(baseline: [WatchSample]) async -> (Fired?, Int, [String]) {
         let settings = checklist.watch
-        var judge = WatchJudge(triggers: checklist.triggers, settings: settings, baseline: baseline)
-        let engine = probeEngine()
         let probes = checklist.phase(.watch)?.items ?? []
+        let (judged, unjudged) = Self.judgeable(checklist.triggers, probes: probes)
+        var judge = WatchJudge(triggers: judged, settings: settings, baseline: baseline)
+        let engine = probeEngine()
+        for trigger in unjudged { pipeline.say(.note("  ! not judged: \(trigger)")) }
         let start = ContinuousClock.now
         let count = max(1, Int((settings.duration / settings.interval).rounded(.down)))
         var notified: Set<String> = []
@@ -276,11 +281,32 @@ struct PipelineRun {
                     pipeline.say(.note("  ! trigger fired (notify): \(text)"))
                     deployment.triggers.append("\(text) (notified)")
                     await save()
-                    await notify("trigger-fired", verdict: "notify", summary: "deploy\(versionText) to \(environmentName): \(text)")
+                    await notify(
+                        "trigger-fired", verdict: "notify",
+                        summary: "deploy\(versionText) to \(environmentName): \(text)")
                 }
             }
         }
-        return (nil, judge.samples.count, judge.notes)
+        return (nil, judge.samples.count, unjudged + judge.notes)
+    }
+
+    /// The watched triggers whose facts the probes measure, and a note for each of the others (a
+    /// trigger imported before anyone wrote its probe): unjudged, and said so, rather than taken as
+    /// failing for want of facts nobody measures.
+    static func judgeable(_ triggers: [RollbackTrigger], probes: [Item]) -> ([RollbackTrigger], [String]) {
+        let ids = Set(probes.map(\.id))
+        var judged: [RollbackTrigger] = []
+        var notes: [String] = []
+        for trigger in triggers where trigger.isWatched {
+            let missing = trigger.probes.subtracting(ids).sorted()
+            if missing.isEmpty {
+                judged.append(trigger)
+            } else {
+                notes.append(
+                    "\(trigger.label): reads \(missing.joined(separator: ", ")), which no watch probe measures")
+            }
+        }
+        return (judged, notes)
     }
 
     static func sleep(until deadline: ContinuousClock.Instant) async {
@@ -335,7 +361,8 @@ struct PipelineRun {
             deployment.version = saved
             ranRollback = outcome?.result.verdict == .passed
         } else {
-            pipeline.say(.note("▸ rollback: nothing to run (no `rollback:` on the actions that ran, and no rollback phase)"))
+            pipeline.say(
+                .note("▸ rollback: nothing to run (no `rollback:` on the actions that ran, and no rollback phase)"))
         }
         let restored = await verifyRestored(baseline: baseline)
         let finished = now
@@ -363,7 +390,9 @@ struct PipelineRun {
         let tries = checklist.watch.tolerate + 1
         var settings = checklist.watch
         settings.tolerate = tries
-        let rollbackTriggers = checklist.triggers.filter { $0.action == .rollback || $0.otherwise == .rollback }
+        let rollbackTriggers = Self.judgeable(checklist.triggers, probes: probes).0.filter {
+            $0.action == .rollback || $0.otherwise == .rollback
+        }
         var expected = Set(probes.map(\.id))
         var quiet = rollbackTriggers
         if let before = baseline.last {
@@ -398,7 +427,11 @@ struct PipelineRun {
     /// unfreezes it: something is wrong beyond one deploy.
     mutating func freezeAfterRepeatedRollbacks() async {
         let limit = checklist.freezeAfterRollbacks
-        guard let recent = try? await store.deployments(environment: environmentName).filter({ $0.status != .running || $0.id == deployment.id }) else {
+        guard
+            let recent = try? await store.deployments(environment: environmentName).filter({
+                $0.status != .running || $0.id == deployment.id
+            })
+        else {
             return
         }
         let finished = recent.filter { ![.stopped, .interrupted].contains($0.status) }.suffix(limit)
@@ -425,7 +458,9 @@ struct PipelineRun {
         deployment.finishedAt = now
         await save()
         if let path = checklist.deploymentLog {
-            if let problem = PreparedGate.appendDeploymentLog(deployment.logEntry, to: path, configDirectory: pipeline.directory) {
+            if let problem = PreparedGate.appendDeploymentLog(
+                deployment.logEntry, to: path, configDirectory: pipeline.directory)
+            {
                 problems.append(problem)
             }
         }
@@ -433,7 +468,9 @@ struct PipelineRun {
         if let event {
             await notify(
                 event, verdict: deployment.status.rawValue,
-                summary: "deploy\(versionText) to \(environmentName) \(deployment.status.rawValue) (deployment \(deployment.id))")
+                summary:
+                    "deploy\(versionText) to \(environmentName) \(deployment.status.rawValue) (deployment \(deployment.id))"
+            )
         }
         if let problem = await keeper.release(by: identity) { problems.append(problem) }
         try? await store.backend.close()

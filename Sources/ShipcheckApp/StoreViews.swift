@@ -194,7 +194,9 @@ extension Deployment {
             lines.append(
                 "  rollback: \(rollback.automatic ? "automatic" : "by hand") (\(rollback.reason)), "
                     + (rollback.restored == true ? "service restored" : "service NOT restored")
-                    + (rollback.finishedAt.map { " after \(Value.formatDuration($0.timeIntervalSince(rollback.startedAt)))" } ?? ""))
+                    + (rollback.finishedAt.map {
+                        " after \(Value.formatDuration($0.timeIntervalSince(rollback.startedAt)))"
+                    } ?? ""))
         }
         for note in notes { lines.append("  note: \(note)") }
         return lines

@@ -140,7 +140,8 @@ extension Deployment {
         out += "- **Deployed by**: \(actor)\n"
         out += "- **Duration**: \(DeploymentLog.duration((finishedAt ?? startedAt).timeIntervalSince(startedAt)))\n"
         let issues =
-            triggers + steps.filter { !["passed", "sampled", "skipped", "rollback"].contains($0.outcome) }.map {
+            triggers
+            + steps.filter { !["passed", "sampled", "skipped", "rollback"].contains($0.outcome) }.map {
                 "\($0.name) \($0.outcome)" + ($0.detail.map { ": \($0)" } ?? "")
             }
         out += "- **Issues**: \(issues.isEmpty ? "None" : issues.joined(separator: "; "))\n"

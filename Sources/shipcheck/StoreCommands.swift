@@ -50,7 +50,9 @@ struct HistoryCommand: AsyncParsableCommand {
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
         if !["text", "json"].contains(format) { throw ValidationError("--format: expected text or json") }
         let outcomes = ["passed", "failed", "error", "interrupted", "running", "refused"]
-        let statuses = ["running", "deployed", "unverified", "rolled-back", "rollback-failed", "stopped", "interrupted"]
+        let statuses = [
+            "running", "deployed", "unverified", "rolled-back", "rollback-failed", "stopped", "interrupted",
+        ]
         if deployments, let outcome, !statuses.contains(outcome) {
             throw ValidationError("--outcome with --deployments: expected one of \(statuses.joined(separator: ", "))")
         }
@@ -64,7 +66,8 @@ struct HistoryCommand: AsyncParsableCommand {
         if deployments {
             let since = since.flatMap(parseDuration).map { Date().addingTimeInterval(-$0) }
             let found = try await reader.deployments(environment: env).filter { deployment in
-                (type == nil || deployment.deployType == type) && (outcome == nil || deployment.status.rawValue == outcome)
+                (type == nil || deployment.deployType == type)
+                    && (outcome == nil || deployment.status.rawValue == outcome)
                     && (since.map { deployment.startedAt >= $0 } ?? true)
             }.reversed().prefix(limit)
             Console.out(

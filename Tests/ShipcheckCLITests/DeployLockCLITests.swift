@@ -26,7 +26,8 @@ import Testing
         return text.split(separator: "\n").count
     }
 
-    static func race(store: String?) throws {
+    /// `command` is `run deploy` (the deploy phase alone) or `deploy` (the whole pipeline).
+    static func race(store: String?, command: String = "run deploy") throws {
         let marker = "shipcheck-lock-\(UUID().uuidString.prefix(8))"
         // The deploy that runs holds the lock until the other 19 were refused (at most a minute), so
         // that a process the machine started late does not find the lock already released.
@@ -38,7 +39,7 @@ import Testing
         let storeOption = store.map { "--store '\($0)'" } ?? ""
         let raced = try CLI.shell(
             """
-            for i in $(seq 1 20); do NO_COLOR=1 SHIPCHECK_ACTOR=deployer-$i@example.com '\(CLI.binary.path)' run deploy \
+            for i in $(seq 1 20); do NO_COLOR=1 SHIPCHECK_ACTOR=deployer-$i@example.com '\(CLI.binary.path)' \(command) \
               --env production \(storeOption) > out-$i.log 2>&1 & done; wait
             """, in: directory)
         #expect(raced.status == 0, "\(raced.stderr)")
@@ -61,6 +62,17 @@ import Testing
 
     @Test func twentyDeploysAtOnceOnSQLiteRunOnce() throws {
         try Self.race(store: nil)
+    }
+
+    @Test func twentyPipelinesAtOnceOnSQLiteRunOnce() throws {
+        try Self.race(store: nil, command: "deploy")
+    }
+
+    @Test func twentyPipelinesAtOnceOnPostgreSQLRunOnce() throws {
+        guard let base = Services.url("POSTGRES") else { return }
+        try Self.race(
+            store: Services.storeURL(base) + "?schema=pipe_\(UUID().uuidString.prefix(8).lowercased())",
+            command: "deploy")
     }
 
     @Test func twentyDeploysAtOnceOnPostgreSQLRunOnce() throws {

@@ -71,7 +71,9 @@ import Testing
         let metrics = try CLI.run(["metrics", "--env", "demo", "--format", "json"], in: directory)
         #expect(metrics.stdout.contains("\"failedOrRolledBack\" : 1"), "\(metrics.stdout)")
         let shown = try CLI.run(["show", Self.deploymentID(bad.stdout), "--format", "json"], in: directory)
-        #expect(shown.status == 0 && shown.stdout.contains("\"status\" : \"rolled-back\""), "\(shown.stdout)\(shown.stderr)")
+        #expect(
+            shown.status == 0 && shown.stdout.contains("\"status\" : \"rolled-back\""), "\(shown.stdout)\(shown.stderr)"
+        )
         #expect(try CLI.run(["audit", "verify"], in: directory).status == 0)
     }
 
@@ -107,7 +109,9 @@ import Testing
         #expect(crashed.status == 1, "\(crashed.stdout)\(crashed.stderr)")
         #expect(crashed.stderr.contains("the counterparts of 2 actions"), "\(crashed.stderr)")
         #expect(try Self.schema(directory) == "0", "the migration was rolled back")
-        #expect(try Self.live(directory).isEmpty || !FileManager.default.fileExists(atPath: directory.appendingPathComponent("state/service.pid").path))
+        #expect(
+            try Self.live(directory).isEmpty
+                || !FileManager.default.fileExists(atPath: directory.appendingPathComponent("state/service.pid").path))
     }
 
     @Test func aFailingGateStopsBeforeAnyChange() throws {
@@ -130,11 +134,14 @@ import Testing
         let config = directory.appendingPathComponent("shipcheck.yml")
         let text = try String(contentsOf: config, encoding: .utf8)
         try text.replacingOccurrences(
-            of: "deployment-log:", with: "windows:\n  - { name: never, days: \"\(day)\", hours: \"00:00-24:00\" }\ndeployment-log:"
+            of: "deployment-log:",
+            with: "windows:\n  - { name: never, days: \"\(day)\", hours: \"00:00-24:00\" }\ndeployment-log:"
         ).write(to: config, atomically: true, encoding: .utf8)
         let refused = try Self.deploy("v1.0.0", in: directory)
         #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
-        #expect(refused.stderr.contains("the deploy may not start now:") && refused.stderr.contains("window"), "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("the deploy may not start now:") && refused.stderr.contains("window"),
+            "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("state").path))
         let history = try CLI.run(["history", "--outcome", "refused"], in: directory)
         #expect(history.stdout.contains("window"), "\(history.stdout)")

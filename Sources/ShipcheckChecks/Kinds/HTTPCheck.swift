@@ -43,7 +43,8 @@ struct HTTPCheck: Check {
             FactDescription("latency", "duration", "One request: time to the end of the body."),
             FactDescription(
                 "latency.p50/p90/p95/p99/max", "duration",
-                "With samples: of the requests answered (absent when none was; a refused connection is an error, not a fast answer)."),
+                "With samples: of the requests answered (absent when none was; a refused connection is an error, not a fast answer)."
+            ),
             FactDescription(
                 "error_rate", "number",
                 "With samples: failed requests (transport errors, or any status outside `ok-status`: a 404 is an error), 0–100."

@@ -442,7 +442,9 @@ final class LoadState {
             if let action = fields["action"].flatMap({ readAction($0) }) { trigger.action = action }
             if let otherwise = fields["otherwise"] {
                 if let action = readAction(otherwise) {
-                    if action == .ask { otherwise.report("`otherwise:` is what happens when nobody can be asked: rollback or notify") }
+                    if action == .ask {
+                        otherwise.report("`otherwise:` is what happens when nobody can be asked: rollback or notify")
+                    }
                     trigger.otherwise = action == .ask ? .rollback : action
                 }
                 if trigger.action != .ask { otherwise.report("`otherwise:` goes with `action: ask`") }
@@ -468,11 +470,14 @@ final class LoadState {
         guard let fields = node.fields(allowed: ["fact", "by"]) else { return nil }
         guard let factNode = fields["fact"], let fact = factNode.string(expected: "a fact such as health.latency.p50")
         else {
-            if fields["fact"] == nil { node.report("`above-baseline:` needs `fact:` (a watch probe's fact, such as health.latency.p50)") }
+            if fields["fact"] == nil {
+                node.report("`above-baseline:` needs `fact:` (a watch probe's fact, such as health.latency.p50)")
+            }
             return nil
         }
         if fact.split(separator: ".").count < 2 || fact.hasPrefix("baseline.") {
-            factNode.report("expected a watch probe's fact, such as health.latency.p50 (the probe's id, a dot, the fact)")
+            factNode.report(
+                "expected a watch probe's fact, such as health.latency.p50 (the probe's id, a dot, the fact)")
             return nil
         }
         guard let byNode = fields["by"] else {

@@ -217,7 +217,10 @@ public enum ConfigSchema {
         Parameter(
             "freezes", .list(.object(freezeParameters)),
             "Days when no deploy starts: once (YYYY-MM-DD) or every year (MM-DD), each with a reason."),
-        Parameter("phases", .object([]), "pre-deploy, deploy, watch, post-deploy, rollback: each with sections of items (watch: the probes a deploy samples)."),
+        Parameter(
+            "phases", .object([]),
+            "pre-deploy, deploy, watch, post-deploy, rollback: each with sections of items (watch: the probes a deploy samples)."
+        ),
     ]
 
     /// The schema as pretty-printed JSON.

@@ -105,9 +105,14 @@ extension LoadState {
                     ? "; the watch phase (`phases: watch:`) holds the probes a deploy samples"
                     : Suggestions.closest(to: probe, in: watchProbes).map { "; did you mean `\($0)`?" }
                         ?? "; the watch probes are \(watchProbes.joined(separator: ", "))"
-                sink.report(
-                    "trigger `\(trigger.title)` reads `\(probe)`, which is not a probe of the watch phase\(hint)",
-                    location: trigger.location, keyPath: "triggers")
+                // A warning, not an error: an imported checklist names its triggers before anyone
+                // wrote the probes; the watch leaves such a trigger unjudged and says so.
+                warnings.append(
+                    Diagnostic(
+                        location: trigger.location, keyPath: "triggers",
+                        message:
+                            "trigger `\(trigger.title)` reads `\(probe)`, which is not a probe of the watch phase, so a deploy cannot judge it\(hint)"
+                    ))
             }
         }
         let calendar = readCalendar()

@@ -97,7 +97,8 @@ public struct WatchJudge: Sendable {
                     count > settings.tolerate
                     ? TriggerFiring(
                         trigger: trigger,
-                        reason: "could not be judged \(count) samples in a row (\(settings.tolerate) tolerated): \(error)")
+                        reason:
+                            "could not be judged \(count) samples in a row (\(settings.tolerate) tolerated): \(error)")
                     : nil
             }
             if let firing { fired.append(firing) }
@@ -127,7 +128,8 @@ public struct WatchJudge: Sendable {
                 scope.facts[path].map { "\(path) = \($0)" }
             }
             return TriggerFiring(
-                trigger: trigger, reason: "\(condition)" + (values.isEmpty ? "" : " (\(values.joined(separator: ", ")))"))
+                trigger: trigger,
+                reason: "\(condition)" + (values.isEmpty ? "" : " (\(values.joined(separator: ", ")))"))
         }
         guard let above = trigger.aboveBaseline else { return nil }
         let before = baseline.compactMap { $0.facts[above.fact]?.measure }
@@ -149,7 +151,9 @@ public struct WatchJudge: Sendable {
         let medianDuring = Self.median(during)
         let change = medianBefore > 0 ? " (\(Self.signed((medianDuring / medianBefore - 1) * 100))%)" : ""
         let unit: (Double) -> String =
-            if case .duration = sample.facts[above.fact] { { Value.formatDuration($0) } } else { { Value.number($0).description } }
+            if case .duration = sample.facts[above.fact] { { Value.formatDuration($0) } } else {
+                { Value.number($0).description }
+            }
         return TriggerFiring(
             trigger: trigger,
             reason:

@@ -184,6 +184,11 @@ public struct RollbackTrigger: Sendable {
     public struct AboveBaseline: Sendable {
         public var fact: String
         public var by: Double
+
+        public init(fact: String, by: Double) {
+            self.fact = fact
+            self.by = by
+        }
     }
 
     public var title: String
@@ -354,7 +359,8 @@ extension Item {
     /// step by step: in the rollback phase, an action with the same timeout.
     public func counterpart(running check: any Check) -> Item {
         Item(
-            id: "undo-" + id, title: "Undo: " + title, description: rollback.map { "rollback: \($0)" }, phase: .rollback,
+            id: "undo-" + id, title: "Undo: " + title, description: rollback.map { "rollback: \($0)" },
+            phase: .rollback,
             section: "Undo " + section, body: .check(kind: "run", check), needs: [], when: nil, timeout: timeout,
             retries: 0, retryDelay: 0, severity: .block, expectations: [], rollback: nil, isAction: true,
             source: source, location: location)
