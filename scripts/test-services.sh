@@ -70,7 +70,7 @@ su postgres -s /bin/sh -c "$bin/pg_ctl -D '$state/pg' -l '$state/pg.log' -w -t 3
   || fail "PostgreSQL did not start on 127.0.0.1:$pg_port" "$state/pg.log"
 wait_until 100 "$bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" || fail "PostgreSQL does not answer on 127.0.0.1:$pg_port" "$state/pg.log"
 su postgres -s /bin/sh -c "$bin/psql -q -h '$state' -p $pg_port -U postgres -v ON_ERROR_STOP=1 \
-  -c \"CREATE ROLE shipcheck LOGIN PASSWORD 'shipcheck-test-pw'\" \
+  -c \"CREATE ROLE shipcheck LOGIN CREATEDB PASSWORD 'shipcheck-test-pw'\" \
   -c \"CREATE DATABASE shipcheck_test OWNER shipcheck\"" > /dev/null 2>> "$state/pg.log" \
   || fail "PostgreSQL: could not create the test role and database" "$state/pg.log"
 echo "export SHIPCHECK_TEST_POSTGRES_URL=postgres://shipcheck:shipcheck-test-pw@127.0.0.1:$pg_port/shipcheck_test"

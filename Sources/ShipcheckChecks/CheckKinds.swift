@@ -21,6 +21,8 @@ public enum CheckKinds {
         WaitForCheck.description,
         ProbesCheck.description,
         PostgresCheck.description,
+        BackupPostgresCheck.description,
+        RestorePostgresCheck.description,
         RedisCheck.description,
         PrometheusCheck.description,
         RecordedCheck.description,

@@ -51,6 +51,12 @@ struct ProcessRunner: Sendable {
     /// `grace`) by the reading thread itself: a timeout that holds even when the task that would
     /// cancel the run waits for a thread of a busy concurrency pool.
     var deadline: Double?
+    /// Where standard output goes instead of the capped buffer (a backup streamed into its
+    /// encryption), on the reading thread, in order.
+    var stdoutSink: (@Sendable (UnsafeRawBufferPointer) -> Void)?
+    /// Writes the process's standard input on a thread of its own (a backup decrypted into a
+    /// restore); the descriptor is closed when it returns.
+    var stdinFeeder: (@Sendable (Int32) -> Void)?
     static let gatherBelow = 256 * 1024
     static let gatherMicroseconds = 1_000
 
@@ -102,7 +108,15 @@ struct ProcessRunner: Sendable {
             close(outPipe[1])
             return .failure(.pipe(errno: rc))
         }
-        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        var inPipe: [Int32] = [-1, -1]
+        if stdinFeeder != nil {
+            rc = shipcheck_pipe(&inPipe)
+            guard rc == 0 else {
+                for fd in outPipe + errPipe { close(fd) }
+                return .failure(.pipe(errno: rc))
+            }
+        }
+        let devNull = stdinFeeder == nil ? open("/dev/null", O_RDONLY | O_CLOEXEC) : inPipe[0]
         let start = ContinuousClock.now
         var pid: pid_t = 0
         rc = withCStrings(arguments) { argv in
@@ -119,9 +133,21 @@ struct ProcessRunner: Sendable {
         guard rc == 0 else {
             close(outPipe[0])
             close(errPipe[0])
+            if inPipe[1] >= 0 { close(inPipe[1]) }
             return .failure(.spawn(executable: arguments.first ?? "", errno: rc))
         }
         control.started(pid: pid)
+        if let stdinFeeder {
+            // A reader that exits early must fail the write (EPIPE), not end this process.
+            signal(SIGPIPE, SIG_IGN)
+            let fd = inPipe[1]
+            let feeder = Thread {
+                stdinFeeder(fd)
+                close(fd)
+            }
+            feeder.stackSize = 512 * 1024
+            feeder.start()
+        }
 
         var stdout = OutputBuffer(limit: outputLimit)
         var stderr = OutputBuffer(limit: outputLimit)
@@ -176,7 +202,11 @@ struct ProcessRunner: Sendable {
                 let count = read(entry.fd, chunk.baseAddress, chunk.count)
                 if count > 0 {
                     let bytes = UnsafeRawBufferPointer(rebasing: chunk[0..<count])
-                    if entry.fd == outPipe[0] { stdout.append(bytes) } else { stderr.append(bytes) }
+                    if entry.fd == outPipe[0] {
+                        if let stdoutSink { stdoutSink(bytes) } else { stdout.append(bytes) }
+                    } else {
+                        stderr.append(bytes)
+                    }
                     readsSinceWait += 1
                     largest = max(largest, count)
                 } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
