@@ -120,9 +120,10 @@ struct PostgresTools {
 
     static func send(_ data: Data, to fd: Int32) throws {
         try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            guard let base = bytes.baseAddress else { return }
             var offset = 0
             while offset < bytes.count {
-                let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                let written = write(fd, base + offset, bytes.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     throw BackupReader.Failure(
