@@ -186,6 +186,97 @@ public struct DeployPipeline: Sendable {
         return await run.finish()
     }
 
+    /// `shipcheck deploy --resume D`: finishes a deployment whose process stopped (killed, or the
+    /// machine went away) after its last finished step, under its lock (taken over once the dead
+    /// holder's lease ran out, with an audit event). The deploy phase's run is finished from where
+    /// it stopped; an action that may have been cut off halfway runs again only when it says
+    /// `idempotent: true`, or when the person answers yes (`rerun` says so without asking).
+    public func resume(_ id: String, rerun: Bool) async throws(CommandFailure) -> Deployment {
+        let store = try await openStore()
+        func refuse(_ message: String, _ kind: CommandFailure.Kind) async -> CommandFailure {
+            try? await store.backend.close()
+            return CommandFailure(message, kind)
+        }
+        let found: Deployment?
+        do {
+            found = try await store.deployment(id)
+        } catch {
+            throw await refuse("cannot read deployment \(id): \(error)", .couldNotEvaluate)
+        }
+        guard var deployment = found else {
+            throw await refuse(
+                "--resume: no deployment `\(id)` in the store at \(StoreLocation.display(store.location))", .usage)
+        }
+        guard [.running, .interrupted].contains(deployment.status) else {
+            throw await refuse(
+                "--resume: deployment \(id) ended (\(deployment.status.rawValue)); there is nothing left to run", .usage
+            )
+        }
+        guard deployment.rollback == nil else {
+            throw await refuse(
+                "--resume: deployment \(id) stopped while rolling back; finish that with `shipcheck rollback --env \(deployment.environment)`",
+                .refused)
+        }
+        if let step = deployment.steps.last(where: { $0.name == "deploy" }), step.outcome != "passed",
+            let run = step.run
+        {
+            let cutOff: [Item]
+            do {
+                cutOff = try await Self.cutOffActions(of: run, checklist: checklist, store: store)
+            } catch {
+                throw await refuse("cannot read run \(run): \(error)", .couldNotEvaluate)
+            }
+            for action in cutOff where !action.isIdempotent && !rerun {
+                let answer = await ask?(
+                    "\(action.id) (\(action.title)) may have been cut off halfway when deployment \(id) stopped; run it again?"
+                )
+                guard answer == true else {
+                    throw await refuse(
+                        "--resume: `\(action.id)` (\(action.title)) may have been cut off halfway and does not say `idempotent: true`; check what it left, then `shipcheck deploy --resume \(id) --rerun`",
+                        .refused)
+                }
+            }
+        }
+        let identity = await GateRunner.resolveActor(request.actor, directory: directory, environment: environment)
+        let resumed = DeployPipeline(
+            checklist: checklist, configURL: configURL,
+            request: {
+                var request = self.request
+                request.environment = deployment.environment
+                request.deployType = deployment.deployType
+                request.version = deployment.version
+                return request
+            }(), environment: environment, say: say, ask: ask)
+        let keeper: LockKeeper
+        do {
+            keeper = try await resumed.takeLock(store: store, identity: identity, holder: id, commit: deployment.commit)
+        } catch {
+            try? await store.backend.close()
+            throw error
+        }
+        deployment.notes.append("resumed by \(identity.name) at \(StoreTime.text(clock()))")
+        await keeper.start()
+        var run = PipelineRun(
+            pipeline: resumed, store: store, identity: identity, keeper: keeper, deployment: deployment)
+        await run.save()
+        say(
+            .note(
+                "resuming deployment \(id) to \(deployment.environment)" + (deployment.version.map { ": \($0)" } ?? ""))
+        )
+        await run.deploySteps()
+        return await run.finish()
+    }
+
+    /// The actions of a deploy run that had not finished when it stopped and may have started: the
+    /// first unfinished ones in order whose needs had all finished (the phase runs one at a time).
+    static func cutOffActions(of runID: String, checklist: Checklist, store: RunStore) async throws -> [Item] {
+        guard let stored = try await store.run(runID) else { return [] }
+        let finished = Set(stored.items.map(\.id))
+        let pending = (checklist.phase(.deploy)?.items ?? []).filter { !finished.contains($0.id) }
+        guard let next = pending.first(where: { $0.needs.allSatisfy(finished.contains) }) else { return [] }
+        return next.isAction ? [next] : []
+    }
+
     /// `shipcheck rollback`: the rollback phase by hand, under the lock, then the probes again.
     public func rollback() async throws(CommandFailure) -> Deployment {
         try validate(rollingBack: true)

@@ -61,9 +61,13 @@ struct PipelineRun {
 
     // MARK: - Steps
 
+    /// The newest record of a step, when it ran.
+    func recorded(_ name: String) -> Deployment.Step? { deployment.steps.last { $0.name == name } }
+
     /// Gate, baseline, deploy, watch, post-deploy; a rollback where a step or a trigger calls for one.
+    /// A resumed deployment skips the steps it finished and finishes the deploy phase's run.
     mutating func deploySteps() async {
-        if let gate = checklist.phase(.preDeploy), !gate.items.isEmpty {
+        if let gate = checklist.phase(.preDeploy), !gate.items.isEmpty, recorded("gate")?.outcome != "passed" {
             let step = begin("gate", "the pre-deploy gate")
             let outcome = await runPhase(.preDeploy, step: step)
             guard let outcome, outcome.result.verdict == .passed else {
@@ -74,13 +78,14 @@ struct PipelineRun {
         }
         if Task.isCancelled { return interrupted() }
         let probes = checklist.phase(.watch)?.items ?? []
-        var baseline: [WatchSample] = []
-        if !probes.isEmpty {
+        var baseline = deployment.baseline ?? []
+        if !probes.isEmpty, deployment.baseline == nil, recorded("deploy") == nil {
             let step = begin(
                 "baseline",
                 "\(checklist.watch.baselineSamples) samples of \(probes.map(\.id).joined(separator: ", ")) before anything changes"
             )
             baseline = await sample(times: checklist.watch.baselineSamples)
+            deployment.baseline = baseline
             let unmeasured = baseline.filter { !$0.unmeasured.isEmpty }.count
             await end(
                 step, "sampled",
@@ -90,31 +95,43 @@ struct PipelineRun {
         }
         if Task.isCancelled { return interrupted() }
 
-        let deployStep = begin("deploy", "the deploy phase, one action at a time")
         let previous = deployment.previousVersion
-        guard
-            let deployed = await runPhase(
-                .deploy, step: deployStep, jobs: 1,
-                extra: previous.map { ["SHIPCHECK_PREVIOUS_RELEASE": $0] } ?? [:])
-        else {
-            // Refused before its first item: nothing changed.
-            deployment.status = .stopped
-            await save()
-            return
+        let deployed: RunResult
+        if let done = recorded("deploy"), done.outcome == "passed", let run = done.run,
+            let stored = try? await store.run(run)
+        {
+            deployed = stored.result
+        } else {
+            // A deploy run cut off halfway is finished from where it stopped (its finished items kept).
+            let cutOff = recorded("deploy").flatMap { ["running", "interrupted"].contains($0.outcome) ? $0.run : nil }
+            let deployStep = begin(
+                "deploy",
+                cutOff.map { "finishing run \($0) of the deploy phase" } ?? "the deploy phase, one action at a time")
+            guard
+                let outcome = await runPhase(
+                    .deploy, step: deployStep, jobs: 1,
+                    extra: previous.map { ["SHIPCHECK_PREVIOUS_RELEASE": $0] } ?? [:], resume: cutOff)
+            else {
+                // Refused before its first item: nothing changed.
+                deployment.status = .stopped
+                await save()
+                return
+            }
+            deployed = outcome.result
         }
-        guard deployed.result.verdict == .passed else {
-            if deployed.result.verdict == .interrupted { return interrupted() }
-            let failing = deployed.result.items.filter { [.fail, .error].contains($0.outcome) }
+        guard deployed.verdict == .passed else {
+            if deployed.verdict == .interrupted { return interrupted() }
+            let failing = deployed.items.filter { [.fail, .error].contains($0.outcome) }
             let reason =
-                "step \(failing.map(\.id).joined(separator: ", ")) \(failing.first?.outcome.rawValue ?? deployed.result.verdict.rawValue)"
+                "step \(failing.map(\.id).joined(separator: ", ")) \(failing.first?.outcome.rawValue ?? deployed.verdict.rawValue)"
                 + (failing.first?.reason.map { ": \($0)" } ?? "")
             deployment.triggers.append("failed step: \(reason)")
-            await rollBack(reason: reason, automatic: true, undoing: deployed.result, to: previous, baseline: baseline)
+            await rollBack(reason: reason, automatic: true, undoing: deployed, to: previous, baseline: baseline)
             return
         }
         if Task.isCancelled { return interrupted() }
 
-        if !probes.isEmpty {
+        if !probes.isEmpty, recorded("watch")?.outcome != "passed" {
             let watchStep = begin(
                 "watch",
                 "\(Value.formatDuration(checklist.watch.duration)) at \(Value.formatDuration(checklist.watch.interval)), judged by \(checklist.triggers.filter(\.isWatched).count) triggers"
@@ -125,7 +142,7 @@ struct PipelineRun {
             if let firing {
                 await end(watchStep, "rollback", detail: "\(firing.trigger.label): \(firing.reason)")
                 await rollBack(
-                    reason: firing.trigger.label, automatic: true, undoing: deployed.result, to: previous,
+                    reason: firing.trigger.label, automatic: true, undoing: deployed, to: previous,
                     firedAt: firing.at, baseline: baseline)
                 return
             }
@@ -150,9 +167,10 @@ struct PipelineRun {
     /// Runs one phase as a recorded run of this deployment; nil when it was refused before it began.
     mutating func runPhase(
         _ phase: PhaseName, step: Int, jobs: Int? = nil, extra: [String: String] = [:],
-        checklist override: Checklist? = nil
+        checklist override: Checklist? = nil, resume: String? = nil
     ) async -> GateOutcome? {
         var request = GateRequest(phase: phase)
+        request.resume = resume
         request.environment = environmentName
         request.deployType = deployment.deployType
         request.release = deployment.version

@@ -77,6 +77,8 @@ public struct Deployment: Sendable, Codable, Hashable {
     public var triggers: [String] = []
     public var rollback: Rollback?
     public var notes: [String] = []
+    /// The watch probes' samples before anything changed: what a resumed deploy watches against.
+    public var baseline: [WatchSample]?
 
     public init(
         id: String, environment: String, deployType: String?, version: String?, previousVersion: String?,

@@ -26,21 +26,34 @@ struct DeployCommand: AsyncParsableCommand {
             Examples:
               shipcheck deploy --env production --version v1.2.3
               shipcheck deploy --env production --type hotfix --version v1.2.4 --dry-run
+              shipcheck deploy --resume deploy-20261207-101500-1a2b3c4d
             """)
 
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var storeOptions: StoreOptions
-    @Option(name: .long, help: "The environment (from `environments:`).") var env: String
+    @Option(name: .long, help: "The environment (from `environments:`).") var env: String?
     @Option(name: .long, help: "The deploy type (from `types:`).") var type: String?
     @Option(name: .long, help: "The version deployed (the checks see it as $SHIPCHECK_RELEASE).") var version: String?
     @Option(name: .long, help: "Who deploys (default: $SHIPCHECK_ACTOR, else git's user.email).") var actor: String?
     @Flag(name: .long, help: "Say what would run and whether the plan allows it; change nothing.") var dryRun = false
     @Flag(name: .long, help: "Run every check again instead of reusing earlier passing results.") var noReuse = false
+    @Option(name: .long, help: "Finish a deployment whose process stopped, after its last finished step.")
+    var resume: String?
+    @Flag(name: .long, help: "With --resume: run again an action that may have been cut off halfway.") var rerun = false
+
+    func validate() throws {
+        if resume == nil, env == nil { throw ValidationError("--env: which environment to deploy to") }
+        if resume != nil, env != nil || type != nil || version != nil || dryRun {
+            throw ValidationError(
+                "--resume finishes what the deployment was asked for; drop --env, --type, --version and --dry-run")
+        }
+        if rerun, resume == nil { throw ValidationError("--rerun goes with --resume") }
+    }
 
     func run() async throws {
         let (checklist, configURL) = try configOptions.load()
         for warning in checklist.warnings { Console.note("warning: \(warning)") }
-        var request = DeployRequest(environment: env)
+        var request = DeployRequest(environment: env ?? "")
         request.deployType = type
         request.version = version
         request.actor = actor
@@ -55,7 +68,12 @@ struct DeployCommand: AsyncParsableCommand {
             if blocked { throw ExitCode(ExitCodes.failed) }
             return
         }
-        let deployment = try await DeployOutput.running { try await pipeline.deploy() }
+        let resume = resume
+        let rerun = rerun
+        let deployment = try await DeployOutput.running {
+            if let resume { return try await pipeline.resume(resume, rerun: rerun) }
+            return try await pipeline.deploy()
+        }
         DeployOutput.finish(deployment)
     }
 }

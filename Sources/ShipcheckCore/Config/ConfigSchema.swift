@@ -47,6 +47,10 @@ public enum ConfigSchema {
         Parameter("rollback", .template, "The command that undoes this item, for the deploy pipeline."),
         Parameter("action", .boolean, "The item changes the world (backup, migrate, deploy) instead of observing it."),
         Parameter(
+            "idempotent", .boolean,
+            "An action that may run again after being cut off halfway: `shipcheck deploy --resume` reruns it without asking."
+        ),
+        Parameter(
             "source", .string, "Where an imported item came from, `FILE.md:LINE`; the Markdown export ticks it there."),
         Parameter(
             "inputs",

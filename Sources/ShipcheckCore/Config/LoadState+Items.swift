@@ -258,6 +258,11 @@ extension LoadState {
         let rollback = fields["rollback"].flatMap { $0.template(knownVars: knownVariables) }
         let isAction = fields["action"]?.bool() ?? false
         if isAction, manual { fields["action"]?.report("a manual item is not an action; remove `action` or `manual`") }
+        let idempotent = fields["idempotent"]?.bool()
+        if idempotent != nil, !isAction, let node = fields["idempotent"] {
+            node.report(
+                "`idempotent` says whether an action may run twice; this item is not an action (`action: true`)")
+        }
         let source = fields["source"]?.string()
         var inputs: ItemInputs?
         if let inputsNode = fields["inputs"],
@@ -298,6 +303,7 @@ extension LoadState {
         item.inputs = inputs
         item.reuseTTL = reuseTTL
         item.reuse = reuse
+        item.isIdempotent = idempotent ?? false
         if inputs != nil { item.definition = node.canonicalText }
         return ReadItem(item: item, explicitIDNode: id != nil ? fields["id"] : nil, needsNode: fields["needs"])
     }
@@ -398,6 +404,7 @@ extension Item {
         item.inputs = inputs
         item.reuseTTL = reuseTTL
         item.reuse = reuse
+        item.isIdempotent = isIdempotent
         item.definition = definition
         return item
     }

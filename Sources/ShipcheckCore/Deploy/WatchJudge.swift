@@ -2,7 +2,7 @@ public import Foundation
 
 /// One sample of the watch probes: their facts under the probe's id (`health.status`), and the
 /// probes that could not be measured, with why.
-public struct WatchSample: Sendable {
+public struct WatchSample: Sendable, Codable, Hashable {
     public var at: Date
     public var facts: Facts
     public var unmeasured: [String: String]

@@ -109,6 +109,9 @@ public struct Item: Sendable, Identifiable {
     public var rollback: Template?
     /// Changes the world (backup, migrate, deploy) rather than observing it.
     public var isAction: Bool = false
+    /// An action that may run again after it was cut off halfway (`idempotent: true`): a resumed
+    /// deploy runs it again without asking.
+    public var isIdempotent: Bool = false
     /// Where the item came from in an imported checklist (`CHECKLIST.md:14`), for the ticked export.
     public var source: String?
     public var location: SourceLocation?
