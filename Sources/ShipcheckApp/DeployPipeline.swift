@@ -183,7 +183,7 @@ public struct DeployPipeline: Sendable {
             summary: "deploy\(run.versionText) to \(request.environment) started by \(identity.name) (deployment \(id))"
         )
         await run.deploySteps()
-        return await run.finish()
+        return await run.finishedOutsideCancellation()
     }
 
     /// `shipcheck deploy --resume D`: finishes a deployment whose process stopped (killed, or the
@@ -264,7 +264,7 @@ public struct DeployPipeline: Sendable {
                 "resuming deployment \(id) to \(deployment.environment)" + (deployment.version.map { ": \($0)" } ?? ""))
         )
         await run.deploySteps()
-        return await run.finish()
+        return await run.finishedOutsideCancellation()
     }
 
     /// The actions of a deploy run that had not finished when it stopped and may have started: the
@@ -304,7 +304,7 @@ public struct DeployPipeline: Sendable {
         var run = PipelineRun(pipeline: self, store: store, identity: identity, keeper: keeper, deployment: deployment)
         await run.save()
         await run.rollBack(reason: "by hand", automatic: false, undoing: nil, to: request.version ?? previous)
-        return await run.finish()
+        return await run.finishedOutsideCancellation()
     }
 
     func takeLock(store: RunStore, identity: Identity, holder: String, commit: String?) async throws(CommandFailure)

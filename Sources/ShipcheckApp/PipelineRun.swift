@@ -12,6 +12,7 @@ struct PipelineRun {
     var deployment: Deployment
     /// What went wrong on the side (a record not written, a report not saved).
     var problems: [String] = []
+    let notifications = NotificationChain()
 
     init(pipeline: DeployPipeline, store: RunStore, identity: Identity, keeper: LockKeeper, deployment: Deployment) {
         self.pipeline = pipeline
@@ -35,14 +36,16 @@ struct PipelineRun {
         }
     }
 
+    /// Sends in the background, in order: a slow or dead receiver never holds a deploy or a
+    /// rollback back; what could not be delivered is said at the end.
     func notify(_ event: String, verdict: String? = nil, summary: String) async {
         guard let notifier = GateRunner.notifier(checklist, environment: pipeline.environment) else { return }
-        let undelivered = await notifier.send(
+        notifications.enqueue(
+            notifier,
             Notifier.Event(
                 event: event, environment: environmentName, deployType: deployment.deployType, run: deployment.id,
                 verdict: verdict, actor: identity.name, commit: deployment.commit, release: deployment.version,
                 at: now, summary: summary))
-        for problem in undelivered { pipeline.say(.note("warning: \(problem)")) }
     }
 
     mutating func begin(_ name: String, _ text: String) -> Int {
@@ -470,6 +473,18 @@ struct PipelineRun {
 
     // MARK: - The end
 
+    /// `finish` in a task of its own: after Ctrl-C the deployment's task is cancelled, and the store
+    /// refuses a cancelled task's writes, yet the end must be recorded and the lock released.
+    func finishedOutsideCancellation() async -> Deployment {
+        let run = self
+        let cancelled = Task.isCancelled
+        return await Task {
+            var run = run
+            if cancelled, run.deployment.status == .running { run.deployment.status = .interrupted }
+            return await run.finish()
+        }.value
+    }
+
     /// Records the end, writes the deployment log, tells the `notify:` targets, releases the lock.
     mutating func finish() async -> Deployment {
         if deployment.status == .running { deployment.status = Task.isCancelled ? .interrupted : .deployed }
@@ -491,8 +506,31 @@ struct PipelineRun {
             )
         }
         if let problem = await keeper.release(by: identity) { problems.append(problem) }
+        problems += await notifications.drain()
         try? await store.backend.close()
         for problem in problems { pipeline.say(.note("warning: \(problem)")) }
         return deployment
+    }
+}
+
+/// Notifications sent one after another in the background.
+final class NotificationChain: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: Task<[String], Never>?
+
+    func enqueue(_ notifier: Notifier, _ event: Notifier.Event) {
+        lock.withLock {
+            let previous = last
+            last = Task {
+                let earlier = await previous?.value ?? []
+                return earlier + (await notifier.send(event))
+            }
+        }
+    }
+
+    /// Waits for every notification; what could not be delivered.
+    func drain() async -> [String] {
+        let last = lock.withLock { self.last }
+        return await last?.value ?? []
     }
 }

@@ -146,4 +146,62 @@ import Testing
         let history = try CLI.run(["history", "--outcome", "refused"], in: directory)
         #expect(history.stdout.contains("window"), "\(history.stdout)")
     }
+
+    @Test func webhooksHearTheDeployAndItsRollbackSignedAndADeadOneFailsNothing() throws {
+        let directory = try Self.demo()
+        defer { Self.stop(directory) }
+        let log = directory.appendingPathComponent("received.jsonl")
+        let daemon = try CLI.startDaemon(python: NotifyCLITests.receiver, arguments: ["hook-secret-2", log.path], in: directory)
+        defer { daemon.stop() }
+        let dead = try CLI.startDaemon(python: NotifyCLITests.receiver, arguments: ["x", "/dev/null"], in: directory)
+        dead.stop()
+        let config = directory.appendingPathComponent("shipcheck.yml")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        try text.replacingOccurrences(
+            of: "deployment-log:",
+            with: """
+                notify:
+                  - { webhook: "http://127.0.0.1:\(daemon.port)/events", secret: "${{ env.HOOK_SECRET }}" }
+                  - { webhook: "http://127.0.0.1:\(dead.port)/gone", secret: x }
+                deployment-log:
+                """
+        ).write(to: config, atomically: true, encoding: .utf8)
+        let environment = ["HOOK_SECRET": "hook-secret-2", "SHIPCHECK_NOTIFY_TIMEOUT": "1"]
+        let good = try CLI.run(["deploy", "--env", "demo", "--version", "v1.0.0"], in: directory, environment: environment)
+        #expect(good.status == 0, "a dead receiver fails nothing: \(good.stdout)\(good.stderr)")
+        let bad = try CLI.run(
+            ["deploy", "--env", "demo", "--version", "v1.2.0-errors"], in: directory, environment: environment)
+        #expect(bad.status == 1, "\(bad.stdout)\(bad.stderr)")
+        let received = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(received.allSatisfy { $0["valid"] as? Bool == true }, "every signature holds: \(received)")
+        let events = received.compactMap { ($0["body"] as? [String: Any])?["event"] as? String }
+        #expect(
+            events == ["deploy-started", "deploy-finished", "deploy-started", "rollback-started", "rollback-finished"],
+            "\(events)")
+    }
+
+    @Test func aDeployStoppedDuringItsWatchReleasesTheLockAndSaysSo() throws {
+        let directory = try Self.demo()
+        defer { Self.stop(directory) }
+        let started = try CLI.shell(
+            "SHIPCHECK_ACTOR=ci@example.com NO_COLOR=1 '\(CLI.binary.path)' deploy --env demo --version v1.0.0 > out.log 2> err.log < /dev/null & echo $!",
+            in: directory)
+        let pid = try #require(Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let errors = directory.appendingPathComponent("err.log")
+        for _ in 0..<300 where !((try? String(contentsOf: errors, encoding: .utf8)) ?? "").contains("▸ watch") {
+            usleep(100_000)
+        }
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        for _ in 0..<300 where kill(pid, 0) == 0 { usleep(100_000) }
+        _ = waitpid(pid, &status, WNOHANG)
+        let out = try String(contentsOf: directory.appendingPathComponent("out.log"), encoding: .utf8)
+        #expect(out.contains("Interrupted — deployment deploy-"), "\(out)")
+        let unlock = try CLI.run(["unlock", "--env", "demo"], in: directory)
+        #expect(unlock.stdout.contains("is not held"), "the lock was released: \(unlock.stdout)\(unlock.stderr)")
+        let listed = try CLI.run(["history", "--deployments"], in: directory)
+        #expect(listed.stdout.contains("interrupted"), "\(listed.stdout)")
+    }
 }
