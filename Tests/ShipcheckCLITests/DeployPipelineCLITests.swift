@@ -151,7 +151,8 @@ import Testing
         let directory = try Self.demo()
         defer { Self.stop(directory) }
         let log = directory.appendingPathComponent("received.jsonl")
-        let daemon = try CLI.startDaemon(python: NotifyCLITests.receiver, arguments: ["hook-secret-2", log.path], in: directory)
+        let daemon = try CLI.startDaemon(
+            python: NotifyCLITests.receiver, arguments: ["hook-secret-2", log.path], in: directory)
         defer { daemon.stop() }
         let dead = try CLI.startDaemon(python: NotifyCLITests.receiver, arguments: ["x", "/dev/null"], in: directory)
         dead.stop()
@@ -167,7 +168,8 @@ import Testing
                 """
         ).write(to: config, atomically: true, encoding: .utf8)
         let environment = ["HOOK_SECRET": "hook-secret-2", "SHIPCHECK_NOTIFY_TIMEOUT": "1"]
-        let good = try CLI.run(["deploy", "--env", "demo", "--version", "v1.0.0"], in: directory, environment: environment)
+        let good = try CLI.run(
+            ["deploy", "--env", "demo", "--version", "v1.0.0"], in: directory, environment: environment)
         #expect(good.status == 0, "a dead receiver fails nothing: \(good.stdout)\(good.stderr)")
         let bad = try CLI.run(
             ["deploy", "--env", "demo", "--version", "v1.2.0-errors"], in: directory, environment: environment)
