@@ -38,6 +38,8 @@ import Testing
             #expect(kind.examples.contains { $0.outcome == .pass }, "\(kind.key) needs a passing example")
             #expect(kind.examples.contains { $0.outcome != .pass }, "\(kind.key) needs a failing example")
             for example in kind.examples {
+                // Examples of a service's kind run against the test's server, when there is one.
+                guard let serviceVariables = Services.exampleVariables(for: kind.key) else { continue }
                 let directory = try Harness.temporaryDirectory()
                 defer { try? FileManager.default.removeItem(at: directory) }
                 for (path, content) in example.files {
@@ -58,7 +60,6 @@ import Testing
                 // Probe examples point at the in-process test server, on loopback.
                 let base = try await TestServer.shared.start()
                 let port = RawListener.shared.port
-                guard let serviceVariables = Services.exampleVariables(for: kind.key) else { continue }
                 let run = try await Harness.run(
                     items: "- " + example.yaml.replacingOccurrences(of: "\n", with: "\n  "), in: directory,
                     vars:

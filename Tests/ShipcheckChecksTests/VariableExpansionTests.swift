@@ -14,6 +14,7 @@ import Testing
         "run.shell", "run.capture", "http.method", "http.ok-status", "headers.method", "cors.method",
         "rate-limit.method",
         "prometheus.aggregate", "dns.type", "recorded.item", "recorded.phase", "recorded.commit",
+        "backup-postgres.key-env", "restore-postgres.key-env",
     ]
 
     /// Every string-valued leaf of every kind's parameters, as `kind.parameter`.

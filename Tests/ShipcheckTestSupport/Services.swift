@@ -34,7 +34,7 @@ public enum Services {
     /// The `vars:` the service examples read, when every service is there.
     public static func exampleVariables(for key: String) -> String? {
         switch key {
-        case "postgres": url("POSTGRES").map { "POSTGRES_URL: \"\($0)\"" }
+        case "postgres", "backup-postgres", "restore-postgres": url("POSTGRES").map { "POSTGRES_URL: \"\($0)\"" }
         case "redis": url("REDIS").map { "REDIS_URL: \"\($0)\"" }
         case "prometheus": url("PROMETHEUS").map { "PROMETHEUS_URL: \"\($0)\"" }
         default: ""

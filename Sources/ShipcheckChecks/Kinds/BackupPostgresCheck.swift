@@ -12,6 +12,7 @@ struct BackupPostgresCheck: Check {
     var keyFile: Template?
     var keep = 7
     var verify = true
+    var schema: Template?
 
     static let description = KindDescription(
         key: "backup-postgres",
@@ -32,6 +33,7 @@ struct BackupPostgresCheck: Check {
                     ),
                     Parameter("key-file", .template, "A file holding the key, instead of `key-env`."),
                     Parameter("keep", .integer, "How many backups of the database to keep (default 7)."),
+                    Parameter("schema", .template, "Only this schema (pg_dump --schema)."),
                     Parameter(
                         "verify", .boolean, "Restore into a scratch database and compare row counts (default true)."),
                 ]), "The database and where its backups go.", required: true)
@@ -51,16 +53,29 @@ struct BackupPostgresCheck: Check {
                 "verified backup",
                 yaml: """
                     id: backup-database
-                    title: Backup production database
+                    title: Backup the database
                     action: true
-                    backup-postgres: { url: "${{ env.DATABASE_URL }}", to: backups, key-env: BACKUP_KEY, keep: 7 }
+                    backup-postgres: { url: "${{ vars.POSTGRES_URL }}", schema: shipcheck_example_backup, to: backups, key-file: backup.key, keep: 3 }
                     """, outcome: .pass,
-                facts: ["backup.verified": .bool(true), "backup.tables": .number(12), "backup.rows": .number(48_213)])
+                facts: ["backup.verified": .bool(true), "backup.tables": .number(1), "backup.rows": .number(3)],
+                setup: """
+                    python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())' > backup.key
+                    psql -X -q -v ON_ERROR_STOP=1 "$SHIPCHECK_TEST_POSTGRES_URL" -c 'DROP SCHEMA IF EXISTS shipcheck_example_backup CASCADE' \
+                      -c 'CREATE SCHEMA shipcheck_example_backup' -c 'CREATE TABLE shipcheck_example_backup.items (id int, name text)' \
+                      -c "INSERT INTO shipcheck_example_backup.items VALUES (1, 'apples'), (2, 'pears'), (3, 'plums')"
+                    """),
+            KindExample(
+                "no key",
+                yaml: """
+                    id: backup-database
+                    title: Backup the database
+                    backup-postgres: { url: "${{ vars.POSTGRES_URL }}", to: backups, key-env: SHIPCHECK_EXAMPLE_UNSET_KEY }
+                    """, outcome: .error),
         ],
         make: make)
 
     static func make(_ reader: KindReader) -> (any Check)? {
-        let names = ["url", "to", "key-env", "key-file", "keep", "verify"]
+        let names = ["url", "to", "key-env", "key-file", "keep", "verify", "schema"]
         guard let node = reader["backup-postgres"], let fields = node.fields(allowed: names) else { return nil }
         let vars = reader.knownVariables
         guard let urlNode = fields["url"], let toNode = fields["to"] else {
@@ -76,6 +91,10 @@ struct BackupPostgresCheck: Check {
         if let keepNode = fields["keep"] {
             guard let keep = keepNode.integer(in: 1...10_000) else { return nil }
             check.keep = keep
+        }
+        if let schemaNode = fields["schema"] {
+            guard let schema = schemaNode.template(knownVars: vars) else { return nil }
+            check.schema = schema
         }
         if let verifyNode = fields["verify"] {
             guard let verify = verifyNode.bool() else { return nil }
@@ -122,8 +141,9 @@ struct BackupPostgresCheck: Check {
         }
         let counter = DumpRowCounter()
         do {
+            let only = try context.expand(schema).map { ["--schema", $0] } ?? []
             _ = try await tools.run(
-                ["pg_dump", "--no-owner", "--no-privileges", "--clean", "--if-exists", "--dbname", tools.uri()],
+                ["pg_dump", "--no-owner", "--no-privileges", "--clean", "--if-exists"] + only + ["--dbname", tools.uri()],
                 sink: { bytes in
                     writer.append(bytes)
                     counter.feed(bytes)

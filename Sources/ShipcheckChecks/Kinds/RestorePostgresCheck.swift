@@ -34,14 +34,44 @@ struct RestorePostgresCheck: Check {
         ],
         examples: [
             KindExample(
-                "rollback of a migration",
+                "a backup restored",
                 yaml: """
                     id: restore-database
                     title: Restore the database from the deploy's backup
-                    restore-postgres: { url: "${{ env.DATABASE_URL }}", from: backups, key-env: BACKUP_KEY }
-                    """, outcome: .pass, facts: ["restore.matched": .bool(true), "restore.tables": .number(12)])
+                    restore-postgres: { url: "${{ vars.POSTGRES_URL }}", from: backups/example.sql.enc, key-file: backup.key }
+                    """, outcome: .pass, facts: ["restore.matched": .bool(true), "restore.rows": .number(2)],
+                files: ["make_backup.py": Self.exampleBackupScript], setup: "python3 make_backup.py"),
+            KindExample(
+                "the wrong key",
+                yaml: """
+                    id: restore-database
+                    title: Restore the database from the deploy's backup
+                    restore-postgres: { url: "${{ vars.POSTGRES_URL }}", from: backups/example.sql.enc, key-file: other.key }
+                    """, outcome: .error, files: ["make_backup.py": Self.exampleBackupScript],
+                setup: "python3 make_backup.py"),
         ],
         make: make)
+
+    /// Writes a backup the way `backup-postgres` does, from an independent implementation of the
+    /// format (Python's `cryptography`): a schema of its own, so a restore touches nothing else.
+    static let exampleBackupScript = #"""
+        import base64, os, struct
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+        key, other = os.urandom(32), os.urandom(32)
+        open("backup.key", "w").write(base64.b64encode(key).decode())
+        open("other.key", "w").write(base64.b64encode(other).decode())
+        dump = (
+            "DROP TABLE IF EXISTS shipcheck_example_restore.items;\n"
+            "CREATE SCHEMA IF NOT EXISTS shipcheck_example_restore;\n"
+            "CREATE TABLE shipcheck_example_restore.items (id integer, name text);\n"
+            "COPY shipcheck_example_restore.items (id, name) FROM stdin;\n1\tapples\n2\tpears\n\\.\n"
+        ).encode()
+        magic = b"SHIPCHECK-BACKUP-1\n"
+        nonce = os.urandom(12)
+        sealed = nonce + AESGCM(key).encrypt(nonce, dump, magic + struct.pack(">Q", 0) + b"\x01")
+        os.makedirs("backups", exist_ok=True)
+        open("backups/example.sql.enc", "wb").write(magic + struct.pack(">I", len(sealed)) + sealed)
+        """#
 
     static func make(_ reader: KindReader) -> (any Check)? {
         guard let node = reader["restore-postgres"],
