@@ -240,8 +240,9 @@ import Testing
         let result = try CLI.run(["validate", "--config", "examples/mina/shipcheck.yml"], in: CLI.packageRoot)
         #expect(result.status == 0, "\(result.stderr)")
         // 82 seed lines; lint and security name two tools each, and each tool is an item; the local
-        // migration is two steps.
-        #expect(result.stdout.contains("85 items"), "\(result.stdout)")
+        // migration is two steps; and the four probes of the watch ("Watch logs for 15 minutes").
+        #expect(result.stdout.contains("89 items"), "\(result.stdout)")
+        #expect(result.stdout.contains("watch 4"), "\(result.stdout)")
     }
 
     /// The demo shows every outcome a new user should see: parallel passes, a parsed JUnit report,
