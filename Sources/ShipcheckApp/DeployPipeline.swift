@@ -160,29 +160,40 @@ public struct DeployPipeline: Sendable {
             throw failure
         }
         let id = "deploy-" + RunEnvironment.live.makeRunID()
+        var deployment = Deployment(
+            id: id, environment: request.environment, deployType: request.deployType, version: request.version,
+            previousVersion: nil, actor: identity, commit: provenance.commit, startedAt: started)
+        for overridden in plan.overridden {
+            deployment.notes.append("\(overridden.block.rule.rawValue) \(overridden.message)")
+        }
+        return try await underLock(deployment, store: store, identity: identity) { run in
+            run.deployment.previousVersion = (try? await previousVersion(store)) ?? nil
+            say(.note("deployment \(id) to \(request.environment)" + (request.version.map { ": \($0)" } ?? "")))
+            await run.notify(
+                "deploy-started",
+                summary:
+                    "deploy\(run.versionText) to \(request.environment) started by \(identity.name) (deployment \(id))")
+            await run.deploySteps()
+        }
+    }
+
+    /// Takes the environment's lock for the deployment (closing the store when it cannot), records
+    /// the deployment, runs `steps` with the lock renewed, and records the end (releasing the lock).
+    func underLock(
+        _ deployment: Deployment, store: RunStore, identity: Identity, steps: (inout PipelineRun) async -> Void
+    ) async throws(CommandFailure) -> Deployment {
         let keeper: LockKeeper
         do {
-            keeper = try await takeLock(store: store, identity: identity, holder: id, commit: provenance.commit)
+            keeper = try await takeLock(
+                store: store, identity: identity, holder: deployment.id, commit: deployment.commit)
         } catch {
             try? await store.backend.close()
             throw error
         }
-        var deployment = Deployment(
-            id: id, environment: request.environment, deployType: request.deployType, version: request.version,
-            previousVersion: (try? await previousVersion(store)) ?? nil, actor: identity,
-            commit: provenance.commit, startedAt: started)
-        for overridden in plan.overridden {
-            deployment.notes.append("\(overridden.block.rule.rawValue) \(overridden.message)")
-        }
         await keeper.start()
         var run = PipelineRun(pipeline: self, store: store, identity: identity, keeper: keeper, deployment: deployment)
         await run.save()
-        say(.note("deployment \(id) to \(request.environment)" + (request.version.map { ": \($0)" } ?? "")))
-        await run.notify(
-            "deploy-started",
-            summary: "deploy\(run.versionText) to \(request.environment) started by \(identity.name) (deployment \(id))"
-        )
-        await run.deploySteps()
+        await steps(&run)
         return await run.finishedOutsideCancellation()
     }
 
@@ -247,24 +258,14 @@ public struct DeployPipeline: Sendable {
                 request.version = deployment.version
                 return request
             }(), environment: environment, say: say, ask: ask)
-        let keeper: LockKeeper
-        do {
-            keeper = try await resumed.takeLock(store: store, identity: identity, holder: id, commit: deployment.commit)
-        } catch {
-            try? await store.backend.close()
-            throw error
-        }
         deployment.notes.append("resumed by \(identity.name) at \(StoreTime.text(clock()))")
-        await keeper.start()
-        var run = PipelineRun(
-            pipeline: resumed, store: store, identity: identity, keeper: keeper, deployment: deployment)
-        await run.save()
-        say(
-            .note(
-                "resuming deployment \(id) to \(deployment.environment)" + (deployment.version.map { ": \($0)" } ?? ""))
-        )
-        await run.deploySteps()
-        return await run.finishedOutsideCancellation()
+        return try await resumed.underLock(deployment, store: store, identity: identity) { run in
+            say(
+                .note(
+                    "resuming deployment \(id) to \(run.deployment.environment)"
+                        + (run.deployment.version.map { ": \($0)" } ?? "")))
+            await run.deploySteps()
+        }
     }
 
     /// The actions of a deploy run that had not finished when it stopped and may have started: the
@@ -288,23 +289,16 @@ public struct DeployPipeline: Sendable {
         let provenance = await GateRunner.gatherProvenance(
             configURL: configURL, directory: directory, environment: environment)
         let id = "rollback-" + RunEnvironment.live.makeRunID()
-        let keeper: LockKeeper
-        do {
-            keeper = try await takeLock(store: store, identity: identity, holder: id, commit: provenance.commit)
-        } catch {
-            try? await store.backend.close()
-            throw error
-        }
-        let previous = (try? await previousVersion(store)) ?? nil
         var deployment = Deployment(
-            id: id, environment: request.environment, deployType: request.deployType, version: previous,
-            previousVersion: previous, actor: identity, commit: provenance.commit, startedAt: clock())
+            id: id, environment: request.environment, deployType: request.deployType, version: nil,
+            previousVersion: nil, actor: identity, commit: provenance.commit, startedAt: clock())
         deployment.notes.append("rollback by hand")
-        await keeper.start()
-        var run = PipelineRun(pipeline: self, store: store, identity: identity, keeper: keeper, deployment: deployment)
-        await run.save()
-        await run.rollBack(reason: "by hand", automatic: false, undoing: nil, to: request.version ?? previous)
-        return await run.finishedOutsideCancellation()
+        return try await underLock(deployment, store: store, identity: identity) { run in
+            let previous = (try? await previousVersion(store)) ?? nil
+            run.deployment.version = previous
+            run.deployment.previousVersion = previous
+            await run.rollBack(reason: "by hand", automatic: false, undoing: nil, to: request.version ?? previous)
+        }
     }
 
     func takeLock(store: RunStore, identity: Identity, holder: String, commit: String?) async throws(CommandFailure)

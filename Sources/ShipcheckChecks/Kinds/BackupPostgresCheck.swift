@@ -143,7 +143,9 @@ struct BackupPostgresCheck: Check {
         do {
             let only = try context.expand(schema).map { ["--schema", $0] } ?? []
             _ = try await tools.run(
-                ["pg_dump", "--no-owner", "--no-privileges", "--clean", "--if-exists"] + only + ["--dbname", tools.uri()],
+                ["pg_dump", "--no-owner", "--no-privileges", "--clean", "--if-exists"] + only + [
+                    "--dbname", tools.uri(),
+                ],
                 sink: { bytes in
                     writer.append(bytes)
                     counter.feed(bytes)
