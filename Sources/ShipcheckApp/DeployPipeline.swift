@@ -95,16 +95,30 @@ public struct DeployPipeline: Sendable {
     public func dryRun() async throws(CommandFailure) -> (text: String, blocked: Bool) {
         try validate(rollingBack: false)
         let store = try await openStore()
-        defer { Task { try? await store.backend.close() } }
         let plan: DeployPlan
         do {
             plan = try await DeployPlan.make(
                 checklist: checklist, directory: directory, environment: request.environment,
                 deployType: request.deployType, at: clock(), processEnvironment: environment, store: store)
+            try? await store.backend.close()
         } catch {
+            try? await store.backend.close()
             throw CommandFailure("cannot read the deploy's policy records: \(error)", .couldNotEvaluate)
         }
-        var lines = [plan.text.trimmingCharacters(in: .newlines), "", "steps:"]
+        // Only the calendar and the lock refuse a deploy at its start; the gate, its sign-offs and
+        // earlier failures are the pipeline's own step 2.
+        let blocked = !plan.blocks.isEmpty
+        var lines = [
+            "dry run: a deploy" + (request.version.map { " of \($0)" } ?? "") + " to \(request.environment) at "
+                + ISO8601DateFormatter().string(from: plan.at) + ": "
+                + (blocked ? "REFUSED now" : "nothing refuses it now")
+        ]
+        lines += plan.blocks.map { "  ✗ \($0.rule.rawValue): \($0.message)" }
+        lines += plan.overridden.map { "  ~ \($0.block.rule.rawValue): \($0.message)" }
+        lines += plan.ignored.map { "  ! ignored: \($0)" }
+        lines += (plan.missingSignoffs ?? []).map { "  ! the gate will wait for: \($0.item) — \($0.reason)" }
+        lines += plan.failedBefore.map { "  ! failed before, runs again in the gate: \($0.item) — \($0.reason)" }
+        lines += ["", "steps:"]
         let probes = checklist.phase(.watch)?.items ?? []
         let watch = checklist.watch
         lines.append("  1. take the deploy lock of \(request.environment)")
@@ -126,8 +140,6 @@ public struct DeployPipeline: Sendable {
                 : "  5. watch for \(Value.formatDuration(watch.duration)), judged by \(checklist.triggers.filter(\.isWatched).count) triggers"
         )
         lines.append("  6. post-deploy checks (\(checklist.phase(.postDeploy)?.items.count ?? 0) items)")
-        // A dry run that would be refused says so, as `plan` does.
-        let blocked = !plan.blocks.isEmpty
         return (lines.joined(separator: "\n") + "\n", blocked)
     }
 
@@ -294,10 +306,13 @@ public struct DeployPipeline: Sendable {
             previousVersion: nil, actor: identity, commit: provenance.commit, startedAt: clock())
         deployment.notes.append("rollback by hand")
         return try await underLock(deployment, store: store, identity: identity) { run in
-            let previous = (try? await previousVersion(store)) ?? nil
-            run.deployment.version = previous
-            run.deployment.previousVersion = previous
-            await run.rollBack(reason: "by hand", automatic: false, undoing: nil, to: request.version ?? previous)
+            // From the version running now back to --to, else to the one before the newest deploy.
+            let current = (try? await previousVersion(store)) ?? nil
+            let before = (try? await versionBefore(store)) ?? nil
+            let target = request.version ?? before
+            run.deployment.version = current
+            run.deployment.previousVersion = current
+            await run.rollBack(reason: "by hand", automatic: false, undoing: nil, to: target)
         }
     }
 
@@ -354,6 +369,13 @@ public struct DeployPipeline: Sendable {
             at: clock())
         lines.append("(`shipcheck plan` shows what blocks a deploy at any time)")
         return CommandFailure(lines, .refused)
+    }
+
+    /// The version the newest deploy that left one in place replaced: what a rollback by hand returns to.
+    func versionBefore(_ store: RunStore) async throws -> String? {
+        try await store.deployments(environment: request.environment).last {
+            [.deployed, .unverified].contains($0.status) && $0.previousVersion != nil
+        }?.previousVersion
     }
 
     /// The version the environment runs now: the newest deployment that left one in place.

@@ -473,6 +473,27 @@ struct PipelineRun {
 
     // MARK: - The end
 
+    /// Beside the deployment log, `deployments/ID.md`: the deployment's entry and steps, then each
+    /// step's run as its ticked Markdown checklist.
+    func writeTickedChecklist(besideLog path: String) async -> String? {
+        let log = path.hasPrefix("/") ? URL(fileURLWithPath: path) : pipeline.directory.appendingPathComponent(path)
+        let file = log.deletingLastPathComponent().appendingPathComponent("deployments/\(deployment.id).md")
+        var text = DeploymentReport.markdown(deployment)
+        let reporter = MarkdownReporter()
+        for step in deployment.steps {
+            guard let id = step.run, let run = try? await store.run(id) else { continue }
+            text += "\n---\n\n" + reporter.render(run.result)
+        }
+        do {
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: file, options: .atomic)
+            return nil
+        } catch {
+            return "could not write \(file.path): \(error.localizedDescription)"
+        }
+    }
+
     /// `finish` in a task of its own: after Ctrl-C the deployment's task is cancelled, and the store
     /// refuses a cancelled task's writes, yet the end must be recorded and the lock released.
     func finishedOutsideCancellation() async -> Deployment {
@@ -496,6 +517,7 @@ struct PipelineRun {
             {
                 problems.append(problem)
             }
+            if let problem = await writeTickedChecklist(besideLog: path) { problems.append(problem) }
         }
         let event = deployment.rollback != nil ? nil : "deploy-finished"
         if let event {

@@ -1,5 +1,5 @@
 public import Foundation
-import ShipcheckCore
+public import ShipcheckCore
 public import ShipcheckStore
 
 /// The reads commands make of the store: each opens it read-only (a missing store is an error
@@ -61,6 +61,16 @@ public struct StoreReader: Sendable {
     /// One deployment, or nil when no deployment has that id.
     public func deployment(_ id: String) async throws(CommandFailure) -> Deployment? {
         try await reading { try await $0.deployment(id) }
+    }
+
+    /// One deployment and the runs of its steps, or nil when no deployment has that id.
+    public func deploymentWithRuns(_ id: String) async throws(CommandFailure) -> (Deployment, [String: RunResult])? {
+        try await reading { store in
+            guard let deployment = try await store.deployment(id) else { return nil }
+            var runs: [String: RunResult] = [:]
+            for run in deployment.runs { runs[run] = try await store.run(run)?.result }
+            return (deployment, runs)
+        }
     }
 
     /// Deployments, oldest first.

@@ -117,7 +117,17 @@ public enum StoreViews {
                 "\(metrics.stoppedByGate) pre-deploy run\(metrics.stoppedByGate == 1 ? "" : "s") failed"
             ),
         ]
-        for (name, value) in rows { out += name.padding(toLength: 23, withPad: " ", startingAt: 0) + value + "\n" }
+        var all = rows
+        if let rollbacks = metrics.rollbacks {
+            all.append(
+                (
+                    "Rollbacks (deploy)",
+                    "\(rollbacks.automatic) automatic, \(rollbacks.byHand) by hand in \(rollbacks.deployments) deployments; "
+                        + "\(rollbacks.restored) restored in \(time(rollbacks.timeToRecoverMedian)) (median, trigger to service back)"
+                        + (rollbacks.notRestored > 0 ? ", \(rollbacks.notRestored) NOT restored" : "")
+                ))
+        }
+        for (name, value) in all { out += name.padding(toLength: 23, withPad: " ", startingAt: 0) + value + "\n" }
         out += "\nWEEK        DEPLOYS  SUCCESSFUL  FAILED/ROLLED BACK  STOPPED\n"
         for week in metrics.weeks {
             out += String(StoreTime.text(week.start).prefix(10)) + "  "

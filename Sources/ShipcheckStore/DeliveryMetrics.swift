@@ -63,6 +63,40 @@ public struct DeliveryMetrics: Sendable, Codable, Hashable {
     public var notRestored: Int
     public var stoppedByGate: Int
     public var weeks: [Week]
+    /// What `shipcheck deploy` recorded of its rollbacks: nil without deployments in the window.
+    public var rollbacks: Rollbacks? = nil
+
+    /// Rollbacks as deployments recorded them: how they started, whether the service came back, and
+    /// the time from the trigger (or failed step) to the service answering again.
+    public struct Rollbacks: Sendable, Codable, Hashable {
+        public var deployments: Int
+        public var automatic: Int
+        public var byHand: Int
+        public var restored: Int
+        public var notRestored: Int
+        /// Seconds, trigger to the service verified back; nil when none was restored.
+        public var timeToRecoverMedian: Double?
+
+        /// From the deployments started in the window (of one environment when given).
+        public static func of(_ deployments: [Deployment], since: Date, until: Date, environment: String?) -> Rollbacks?
+        {
+            let inWindow = deployments.filter {
+                $0.startedAt >= since && $0.startedAt <= until && (environment == nil || $0.environment == environment)
+            }
+            guard !inWindow.isEmpty else { return nil }
+            let rollbacks = inWindow.compactMap(\.rollback)
+            let recovered = rollbacks.filter { $0.restored == true }
+            return Rollbacks(
+                deployments: inWindow.count, automatic: rollbacks.filter(\.automatic).count,
+                byHand: rollbacks.filter { !$0.automatic }.count, restored: recovered.count,
+                notRestored: rollbacks.count - recovered.count,
+                timeToRecoverMedian: DeliveryMetrics.median(
+                    recovered.compactMap { rollback in
+                        rollback.finishedAt.map { $0.timeIntervalSince(rollback.startedAt) }
+                    }
+                ))
+        }
+    }
 
     public static func compute(_ runs: [Run], since: Date, until: Date, environment: String?) -> DeliveryMetrics {
         // One pass sorts the runs into what each figure reads.

@@ -422,8 +422,11 @@ public struct RunStore: Sendable {
         async let stopped = runs("pre-deploy", verdict: "failed")
         async let deploys = runs("deploy", verdict: nil)
         async let rollbacks = runs("rollback", verdict: "passed")
-        return try await DeliveryMetrics.compute(
+        var metrics = try await DeliveryMetrics.compute(
             deploys + rollbacks + stopped, since: since, until: until, environment: environment)
+        metrics.rollbacks = DeliveryMetrics.Rollbacks.of(
+            try await deployments(environment: environment), since: since, until: until, environment: environment)
+        return metrics
     }
 
     // MARK: - Policy and deploy records

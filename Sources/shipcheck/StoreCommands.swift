@@ -255,6 +255,7 @@ struct ExportCommand: AsyncParsableCommand {
             Examples:
               shipcheck export 20261204-101500-1a2b3c4d --format html --output run.html
               shipcheck export 20261204-101500-1a2b3c4d --format junit > junit.xml
+              shipcheck export deploy-20261204-101500-1a2b3c4d --format html --output deploy.html
             """)
 
     @Argument(help: "The run's id (from `shipcheck history`).") var runID: String
@@ -270,9 +271,22 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let stored = try await loadRun(runID, storeOptions, configOptions)
-        guard let reporter = Reporters.reporter(named: format) else { throw ExitCode.usageFailure }
-        let text = reporter.render(stored.result)
+        let text: String
+        // A deployment exports whole: its steps, then each step's run.
+        if runID.hasPrefix("deploy-") || runID.hasPrefix("rollback-"),
+            let (deployment, runs) = try await storeOptions.reader(configOptions).deploymentWithRuns(runID)
+        {
+            guard let rendered = DeploymentReport.render(deployment, runs: runs, format: format) else {
+                throw CommandFailure(
+                    "--format: a deployment exports as \(DeploymentReport.formats.joined(separator: ", ")); export its runs (`shipcheck show \(runID)` lists them) for \(format)",
+                    .usage)
+            }
+            text = rendered
+        } else {
+            let stored = try await loadRun(runID, storeOptions, configOptions)
+            guard let reporter = Reporters.reporter(named: format) else { throw ExitCode.usageFailure }
+            text = reporter.render(stored.result)
+        }
         guard let output else {
             Console.out(text, terminator: "")
             return

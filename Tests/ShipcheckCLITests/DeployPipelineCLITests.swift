@@ -70,6 +70,16 @@ import Testing
         #expect(history.stdout.contains("rollback"), "\(history.stdout)")
         let metrics = try CLI.run(["metrics", "--env", "demo", "--format", "json"], in: directory)
         #expect(metrics.stdout.contains("\"failedOrRolledBack\" : 1"), "\(metrics.stdout)")
+        #expect(
+            metrics.stdout.contains("\"automatic\" : 1") && metrics.stdout.contains("\"restored\" : 1"),
+            "\(metrics.stdout)")
+        let html = try CLI.run(["export", Self.deploymentID(bad.stdout), "--format", "html"], in: directory)
+        #expect(html.status == 0 && html.stdout.contains("<h2>Steps</h2>"), "\(html.stderr)")
+        #expect(html.stdout.contains("Undo: Switch the service to the new version"), "each step's run is in the page")
+        let junit = try CLI.run(["export", Self.deploymentID(bad.stdout), "--format", "junit"], in: directory)
+        #expect(
+            junit.status == 64 && junit.stderr.contains("a deployment exports as html, json, markdown"),
+            "\(junit.stderr)")
         let shown = try CLI.run(["show", Self.deploymentID(bad.stdout), "--format", "json"], in: directory)
         #expect(
             shown.status == 0 && shown.stdout.contains("\"status\" : \"rolled-back\""), "\(shown.stdout)\(shown.stderr)"
@@ -117,6 +127,10 @@ import Testing
     @Test func aFailingGateStopsBeforeAnyChange() throws {
         let directory = try Self.demo()
         defer { Self.stop(directory) }
+        let dry = try Self.deploy("v1.0.0", in: directory, ["--dry-run"])
+        #expect(dry.status == 0 && dry.stdout.contains("nothing refuses it now"), "\(dry.stdout)\(dry.stderr)")
+        #expect(dry.stdout.contains("- migrate: Migrate the database (undone by: python3 scripts/migrate.py undo)"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("state").path))
         let missing = try Self.deploy("v9.9.9", in: directory)
         #expect(missing.status == 1, "\(missing.stdout)\(missing.stderr)")
         #expect(missing.stdout.contains("Stopped before any change"))
@@ -205,5 +219,47 @@ import Testing
         #expect(unlock.stdout.contains("is not held"), "the lock was released: \(unlock.stdout)\(unlock.stderr)")
         let listed = try CLI.run(["history", "--deployments"], in: directory)
         #expect(listed.stdout.contains("interrupted"), "\(listed.stdout)")
+    }
+
+    @Test func aRollbackByHandReturnsToTheVersionBefore() throws {
+        let directory = try Self.demo()
+        defer { Self.stop(directory) }
+        #expect(try Self.deploy("v1.0.0", in: directory).status == 0)
+        #expect(try Self.deploy("v1.1.0", in: directory).status == 0)
+        let rollback = try CLI.run(["rollback", "--env", "demo"], in: directory)
+        #expect(rollback.status == 1, "\(rollback.stdout)\(rollback.stderr)")
+        #expect(rollback.stdout.contains("Rolled back: by hand"), "\(rollback.stdout)")
+        #expect(rollback.stderr.contains("the service answers as before the deploy"), "\(rollback.stderr)")
+        #expect(try Self.live(directory) == "v1.0.0")
+        let listed = try CLI.run(["history", "--deployments"], in: directory)
+        #expect(listed.stdout.contains("by hand: by hand"), "\(listed.stdout)")
+        // The ticked checklist of each deployment sits beside the log.
+        let ticked = try FileManager.default.contentsOfDirectory(
+            atPath: directory.appendingPathComponent("state/deployments").path)
+        #expect(ticked.count == 3, "\(ticked)")
+    }
+
+    @Test func repeatedAutomaticRollbacksFreezeTheEnvironment() throws {
+        let directory = try Self.demo()
+        defer { Self.stop(directory) }
+        let config = directory.appendingPathComponent("shipcheck.yml")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        try text.replacingOccurrences(of: "  confidence: 95%", with: "  confidence: 95%\n  freeze-after: 2")
+            .replacingOccurrences(
+                of: "  demo: { description: The service on 127.0.0.1:18431 }",
+                with: "  demo: { bypass: [ops] }\nroles: { ops: [olga@example.com] }"
+            ).write(to: config, atomically: true, encoding: .utf8)
+        #expect(try Self.deploy("v1.0.0", in: directory).status == 0)
+        #expect(try Self.deploy("v1.2.0-errors", in: directory).status == 1)
+        let second = try Self.deploy("v1.2.0-errors", in: directory)
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("demo is frozen: 2 automatic rollbacks in a row"), "\(second.stderr)")
+        let refused = try Self.deploy("v1.1.0", in: directory)
+        #expect(refused.status == 1 && refused.stderr.contains("freeze"), "\(refused.stderr)")
+        let unfrozen = try CLI.run(
+            ["unfreeze", "--env", "demo", "--actor", "olga@example.com"],
+            in: directory)
+        #expect(unfrozen.status == 0, "\(unfrozen.stdout)\(unfrozen.stderr)")
+        #expect(try Self.deploy("v1.1.0", in: directory).status == 0)
     }
 }

@@ -20,12 +20,8 @@ public struct HTMLReporter: Reporter {
 
     public func render(_ run: RunResult) -> String {
         let verdict = run.verdict.rawValue
-        var out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        out += "<title>Shipcheck \(e(run.phase.rawValue)) \(e(run.runID)): \(verdict)</title>"
-        out += "<style>\(Self.style)</style></head><body>\n"
-        out += "<h1>Shipcheck \(e(run.phase.rawValue))\(run.project.map { " — " + e($0) } ?? "") "
-        out += "<span class=\"badge \(verdict)\">\(verdict)</span></h1>\n<table class=\"meta\">"
+        var body = "<h1>Shipcheck \(e(run.phase.rawValue))\(run.project.map { " — " + e($0) } ?? "") "
+        body += "<span class=\"badge \(verdict)\">\(verdict)</span></h1>\n"
         var meta: [(String, String?)] = [
             ("Run", run.runID), ("Environment", run.environment), ("Deploy type", run.deployType),
             ("By", run.actorDescription),
@@ -42,8 +38,33 @@ public struct HTMLReporter: Reporter {
         meta += run.caveats.map { ("Note", $0) }
         let counts = Outcome.allCases.map { ($0, run.count($0)) }.filter { $0.1 > 0 }
         meta.append(("Items", counts.map { "\($0.1) \($0.0.rawValue)" }.joined(separator: ", ")))
-        for case (let name, let value?) in meta { out += "<tr><td>\(e(name))</td><td>\(e(value))</td></tr>" }
-        out += "</table>\n"
+        body += Self.metaTable(meta) + items(run)
+        body += "<p class=\"small\">shipcheck \(e(run.toolVersion))</p>\n"
+        return Self.page(title: "Shipcheck \(run.phase.rawValue) \(run.runID): \(verdict)", body: body)
+    }
+
+    /// A whole self-contained page around `body`.
+    public static func page(title: String, body: String) -> String {
+        var out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        out += "<title>\(Text.xmlEscape(title))</title>"
+        out += "<style>\(Self.style)</style></head><body>\n"
+        return out + body + "</body></html>\n"
+    }
+
+    /// Name and value rows; rows without a value are left out.
+    public static func metaTable(_ rows: [(String, String?)]) -> String {
+        var out = "<table class=\"meta\">"
+        for case (let name, let value?) in rows {
+            out += "<tr><td>\(Text.xmlEscape(name))</td><td>\(Text.xmlEscape(value))</td></tr>"
+        }
+        return out + "</table>\n"
+    }
+
+    /// The run's items by section: outcome, what failed and why, sign-offs, waivers, evidence.
+    /// `anchor` prefixes each item's id in the page (`item-ID`; a page of several runs says which).
+    public func items(_ run: RunResult, anchor: String = "item-") -> String {
+        var out = ""
         var section: String?
         for item in run.items {
             if item.section != section {
@@ -51,7 +72,7 @@ public struct HTMLReporter: Reporter {
                 section = item.section
                 out += "<h2>\(e(item.section))</h2>\n<table>"
             }
-            out += "<tr id=\"item-\(e(item.id))\"><td><span class=\"badge \(item.outcome.rawValue)\">"
+            out += "<tr id=\"\(e(anchor))\(e(item.id))\"><td><span class=\"badge \(item.outcome.rawValue)\">"
             out += "\(item.outcome.rawValue)</span></td><td><strong>\(e(item.title))</strong> "
             out += "<span class=\"small\">\(e(item.id)) · \(e(item.kind))"
             if item.duration > 0 { out += " · \(e(Value.formatDuration(item.duration)))" }
@@ -83,7 +104,6 @@ public struct HTMLReporter: Reporter {
             out += "</td></tr>\n"
         }
         if section != nil { out += "</table>\n" }
-        out += "<p class=\"small\">shipcheck \(e(run.toolVersion))</p>\n</body></html>\n"
         return out
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Turns a finished run into one output format. Pure: the same run gives the same bytes,
 /// since clock and version come from the run itself.
@@ -31,9 +31,9 @@ public enum Reporters {
     public static var formats: [String] { all.map { $0.format } }
 }
 
-/// Escaping and formatting shared by the text formats.
-enum Text {
-    static func xmlEscape(_ text: String) -> String {
+/// Escaping and formatting shared by the text formats (and the deployment's page).
+public enum Text {
+    public static func xmlEscape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.count)
         for scalar in text.unicodeScalars {
@@ -56,7 +56,7 @@ enum Text {
         return out
     }
 
-    static func iso8601(_ date: Date) -> String {
+    public static func iso8601(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
