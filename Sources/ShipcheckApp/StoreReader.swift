@@ -58,6 +58,11 @@ public struct StoreReader: Sendable {
         try await reading { try await $0.auditEvents() }
     }
 
+    /// The events and every row they cover, read together.
+    public func auditEventsAndRows() async throws(CommandFailure) -> ([AuditEvent], [StoreRow]) {
+        try await reading { store in (try await store.auditEvents(), try await store.auditedRows()) }
+    }
+
     /// One deployment, or nil when no deployment has that id.
     public func deployment(_ id: String) async throws(CommandFailure) -> Deployment? {
         try await reading { try await $0.deployment(id) }

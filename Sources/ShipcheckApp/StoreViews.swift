@@ -147,6 +147,23 @@ public enum StoreViews {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
+    /// Each row on one line after the events, `{"row": {table, key, columns, cells}}`, so that a
+    /// verifier outside Shipcheck can recompute its digest (docs/trust.md); NULL cells are null.
+    public static func jsonLines(_ rows: [StoreRow]) -> String {
+        rows.compactMap { row -> String? in
+            var cells: [String: Any] = [:]
+            for column in row.table.columns { cells[column] = row[column] ?? NSNull() }
+            let line: [String: Any] = [
+                "row": ["table": row.table.rawValue, "key": row.key, "columns": row.table.columns, "cells": cells]
+            ]
+            guard
+                let data = try? JSONSerialization.data(
+                    withJSONObject: line, options: [.sortedKeys, .withoutEscapingSlashes])
+            else { return nil }
+            return String(decoding: data, as: UTF8.self) + "\n"
+        }.joined()
+    }
+
     /// Each audit event on one line, in chain order.
     public static func jsonLines(_ events: [AuditEvent]) -> String {
         let encoder = JSONEncoder()

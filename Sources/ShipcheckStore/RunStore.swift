@@ -493,10 +493,14 @@ public struct RunStore: Sendable {
 
     /// Walks the whole chain and compares every row with the event that last wrote it.
     public func verifyAudit() async throws -> AuditReport {
-        let events = try await backend.events()
+        AuditVerifier.verify(events: try await backend.events(), rows: try await auditedRows())
+    }
+
+    /// Every row the audit chain covers, table by table.
+    public func auditedRows() async throws -> [StoreRow] {
         var rows: [StoreRow] = []
         for table in StoreTable.allCases { rows += try await backend.select(RowQuery(table)) }
-        return AuditVerifier.verify(events: events, rows: rows)
+        return rows
     }
 }
 

@@ -333,9 +333,23 @@ struct AuditExportCommand: AsyncParsableCommand {
 
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var storeOptions: StoreOptions
+    @Flag(
+        name: .long,
+        help:
+            "Also write every row the chain covers, after the events, so that scripts/verify-audit.py checks the rows too."
+    )
+    var rows = false
 
     func run() async throws {
-        let events = try await storeOptions.reader(configOptions).auditEvents()
-        Console.out(StoreViews.jsonLines(events), terminator: "")
+        let reader = storeOptions.reader(configOptions)
+        if rows {
+            let (events, rows) = try await reader.auditEventsAndRows()
+            // The count first, so that a verifier tells "no rows" from "rows not exported".
+            Console.out(
+                StoreViews.jsonLines(events) + "{\"rows\":\(rows.count)}\n" + StoreViews.jsonLines(rows),
+                terminator: "")
+            return
+        }
+        Console.out(StoreViews.jsonLines(try await reader.auditEvents()), terminator: "")
     }
 }
