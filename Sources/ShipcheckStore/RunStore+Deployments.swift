@@ -134,11 +134,7 @@ extension RunStore {
 extension Deployment {
     /// The deployment's entry in the deployment log, in the seed's format.
     public var logEntry: String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        var out = "## Deployment Log: \(version ?? id) (\(formatter.string(from: startedAt)))\n\n"
+        var out = DeploymentLog.heading(version ?? id, startedAt: startedAt)
         out += "- **Deployed by**: \(actor)\n"
         out += "- **Duration**: \(DeploymentLog.duration((finishedAt ?? startedAt).timeIntervalSince(startedAt)))\n"
         let issues =

@@ -1,13 +1,9 @@
-import Foundation
+public import Foundation
 
 /// The deployment-log entry in the reference team's format (Deployed by, Duration, Issues, Rollback, Notes).
 public enum DeploymentLog {
     public static func entry(_ run: RunResult) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        var out = "## Deployment Log: \(run.release ?? run.runID) (\(formatter.string(from: run.startedAt)))\n\n"
+        var out = heading(run.release ?? run.runID, startedAt: run.startedAt)
         out += "- **Deployed by**: \(run.actor)\n"
         out += "- **Duration**: \(duration(run.duration))\n"
         let issues = run.items.filter { [.fail, .error].contains($0.outcome) || ($0.outcome == .warn) }
@@ -18,6 +14,15 @@ public enum DeploymentLog {
         out += "- **Rollback**: \(run.phase == .rollback ? "Performed" : "Not required")\n"
         out += "- **Notes**: \(notes(run))\n"
         return out
+    }
+
+    /// `## Deployment Log: v1.2.3 (2025-10-02)` and a blank line: the entry's title, its day in UTC.
+    public static func heading(_ name: String, startedAt: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return "## Deployment Log: \(name) (\(formatter.string(from: startedAt)))\n\n"
     }
 
     public static func duration(_ seconds: Double) -> String {
