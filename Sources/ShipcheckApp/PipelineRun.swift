@@ -262,7 +262,6 @@ struct PipelineRun {
         var trigger: RollbackTrigger
         var reason: String
         var at: Date
-        var label: String { trigger.label }
     }
 
     /// Samples every interval for the watch's duration; returns the trigger that called for a
