@@ -39,7 +39,11 @@ let package = Package(
     targets: [
         .target(
             name: "ShipcheckCore",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .target(name: "CShipcheckSpawn"),

@@ -6,7 +6,8 @@
 
 Reads the export (one JSON object per line: the events in chain order, then, with --rows, a line
 {"rows": N} and every row the chain covers) and recomputes what docs/trust.md defines:
-- each event's hash, from the previous event's hash and its own fields (encoding v1);
+- each event's hash, from the previous event's hash and its own fields (encoding 1 or 2, as the
+  event says; an event of encoding 1 after one of encoding 2 is a downgrade);
 - the links: the first event links to the genesis value, every other to the one before it;
 - each row's digest, compared with the last event that wrote that row.
 Prints one line per problem, the first broken link first, and exits 0 when the log is intact,
@@ -14,6 +15,7 @@ Prints one line per problem, the first broken link first, and exits 0 when the l
 """
 import hashlib
 import json
+import struct
 import sys
 
 GENESIS = "0" * 64
@@ -24,10 +26,29 @@ def sha256(text):
 
 
 def event_hash(event):
-    """Encoding v1: SHA-256 of the previous hash and the fields, joined by newlines."""
-    fields = [event["previousHash"], event["id"], event["at"], event["kind"], event["table"], event["key"],
-              event["rowDigest"]]
-    return sha256("\n".join(fields))
+    """Encoding 1: SHA-256 of the previous hash and the fields, joined by newlines. Encoding 2:
+    SHA-256 of `shipcheck-audit-v2` and the fields, each a 4-byte big-endian length and its UTF-8
+    bytes, the sequence number (in decimal) included. None for an unknown encoding."""
+    encoding = event.get("encoding", 1)
+    if encoding == 1:
+        fields = [event["previousHash"], event["id"], event["at"], event["kind"], event["table"], event["key"],
+                  event["rowDigest"]]
+        return sha256("\n".join(fields))
+    if encoding == 2:
+        fields = ["shipcheck-audit-v2", event["previousHash"], str(event["seq"]), event["id"], event["at"],
+                  event["kind"], event["table"], event["key"], event["rowDigest"]]
+        data = b"".join(struct.pack(">I", len(field.encode("utf-8"))) + field.encode("utf-8") for field in fields)
+        return hashlib.sha256(data).hexdigest()
+    return None
+
+
+def was_moved(event):
+    """Whether an encoding-2 event is intact but was written under another sequence number, at most
+    1,000 away (a moved event, reported by its links, not as edited)."""
+    if event.get("encoding", 1) != 2:
+        return False
+    return any(event_hash(dict(event, seq=seq)) == event["hash"]
+               for seq in range(max(1, event["seq"] - 1000), event["seq"] + 1001) if seq != event["seq"])
 
 
 def row_digest(row):
@@ -51,6 +72,7 @@ def verify(events, rows):
         position_of_hash.setdefault(event["hash"], position)
     linked_to = {event["previousHash"] for event in ordered}
     previous = None
+    newest_encoding = 1
     for position, event in enumerate(ordered):
         expected = previous["hash"] if previous else GENESIS
 
@@ -61,7 +83,12 @@ def verify(events, rows):
                 and event["hash"] not in linked_to):
             problem("inserted: no event links to it, and the next one links to the event before it")
             continue
-        if event_hash(event) != event["hash"]:
+        encoding = event.get("encoding", 1)
+        if event_hash(event) is None:
+            problem("its encoding %r is not one this verifier knows (1, 2)" % encoding)
+        elif encoding < newest_encoding:
+            problem("downgraded: encoding %d after an event of encoding %d" % (encoding, newest_encoding))
+        elif event_hash(event) != event["hash"] and not was_moved(event):
             problem("edited: its hash does not match its contents")
         elif event["previousHash"] != expected:
             target = position_of_hash.get(event["previousHash"])
@@ -73,6 +100,8 @@ def verify(events, rows):
                 problem("deleted before it: it links to an event that is gone (#1)")
             else:
                 problem("the event before it was edited or replaced: it links to a hash no event has")
+        if isinstance(encoding, int):
+            newest_encoding = max(newest_encoding, encoding)
         previous = event
     if rows is not None:
         last_write = {}

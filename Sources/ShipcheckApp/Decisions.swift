@@ -13,25 +13,32 @@ public struct Decisions: Sendable {
     public let openStore: @Sendable () async throws -> RunStore
     public let processEnvironment: [String: String]
     public let now: Date
+    /// The SSH key to sign with (`--key`); else SHIPCHECK_SIGNING_KEY, else git's signing key.
+    public var signingKey: String?
     let policy: Policy
 
     public init(
         checklist: Checklist, configURL: URL, processEnvironment: [String: String], now: Date = Date(),
-        openStore: @escaping @Sendable () async throws -> RunStore
+        signingKey: String? = nil, openStore: @escaping @Sendable () async throws -> RunStore
     ) {
         self.checklist = checklist
         self.configURL = configURL
         self.openStore = openStore
         self.processEnvironment = processEnvironment
-        self.now = now
+        // To the millisecond, as the store keeps it: what is signed is what is read back.
+        self.now = Date(timeIntervalSince1970: Double(DecisionStatement.milliseconds(now)) / 1000)
+        self.signingKey = signingKey
         self.policy = Policy(checklist)
     }
 
     /// Decisions recorded in the store the command line names (`--store`, SHIPCHECK_STORE, `store:`).
     public static func recordedIn(
-        storeFlag: String?, checklist: Checklist, configURL: URL, processEnvironment: [String: String]
+        storeFlag: String?, checklist: Checklist, configURL: URL, processEnvironment: [String: String],
+        signingKey: String? = nil
     ) -> Decisions {
-        Decisions(checklist: checklist, configURL: configURL, processEnvironment: processEnvironment) {
+        Decisions(
+            checklist: checklist, configURL: configURL, processEnvironment: processEnvironment, signingKey: signingKey
+        ) {
             try await StoreViews.open(flag: storeFlag, configURL: configURL, environment: processEnvironment)
         }
     }
@@ -73,6 +80,76 @@ public struct Decisions: Sendable {
         return who
     }
 
+    /// The signature of `statement`, made with the person's SSH key and checked against
+    /// `allowed_signers` before anything is recorded; nil when there is no key to sign with and the
+    /// environment takes unsigned decisions. git's signing key is used only once an allowed_signers
+    /// file exists; a key named with --key or SHIPCHECK_SIGNING_KEY always signs.
+    func signature(for statement: DecisionStatement) async throws(CommandFailure) -> String? {
+        let required = policy.requiresSignature(statement.environment)
+        guard let text = statement.canonicalText else {
+            throw CommandFailure("a decision's text may not hold a line break", .usage)
+        }
+        guard
+            let signature = try await sign(
+                text, signer: statement.actor,
+                unlessRequired: required
+                    ? "\(statement.environment ?? "") counts only signed decisions (`identity: signed`)" : nil)
+        else { return nil }
+        if case .rejected(let why) = policy.signers.trust(of: statement, signature: signature, now: now) {
+            throw CommandFailure("the signature would count for nothing, so nothing was recorded: \(why)", .refused)
+        }
+        return signature
+    }
+
+    /// `text` signed with the person's key under the `shipcheck` namespace; nil when there is no
+    /// key and `required` is nil, else a refusal saying why a signature is needed.
+    func sign(_ text: String, signer: String, unlessRequired required: String?) async throws(CommandFailure)
+        -> String?
+    {
+        var key = signingKey ?? processEnvironment["SHIPCHECK_SIGNING_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if key == nil, checklist.allowedSigners != nil || required != nil {
+            key = await SSHSigner.configuredKey(explicit: nil, in: directory, environment: processEnvironment)
+        }
+        guard let key else {
+            if let required {
+                throw CommandFailure(
+                    "\(required): sign with --key PATH (an SSH key allowed_signers lists for \(signer)), SHIPCHECK_SIGNING_KEY, or git's user.signingkey with gpg.format ssh",
+                    .refused)
+            }
+            return nil
+        }
+        do {
+            return try await SSHSigner.sign(
+                text, key: key, namespace: DecisionStatement.namespace, environment: processEnvironment)
+        } catch {
+            throw CommandFailure(error.description, .refused)
+        }
+    }
+
+    /// Signs the audit chain's head now and keeps the checkpoint in the store; returns it, to be
+    /// kept elsewhere too (`audit verify --checkpoint FILE`).
+    public func checkpoint(actor: String?) async throws(CommandFailure) -> AuditCheckpoint {
+        let who = try await identity(actor)
+        let head = try await recording { store in try await store.auditHead() }
+        guard let head else { throw CommandFailure("the audit chain is empty: there is no head to sign", .usage) }
+        var checkpoint = AuditCheckpoint(seq: head.seq, hash: head.hash, at: now, signer: who.name)
+        guard let text = checkpoint.canonicalText else {
+            throw CommandFailure("the signer's name may not hold a line break", .usage)
+        }
+        checkpoint.signature =
+            try await sign(text, signer: who.name, unlessRequired: "a checkpoint is signed, or it proves nothing")
+            ?? ""
+        if case .rejected(let why) = policy.signers.verify(
+            Data(text.utf8), signature: checkpoint.signature, as: who.name, signedAt: checkpoint.date, now: now)
+        {
+            throw CommandFailure(
+                "the checkpoint's signature would count for nothing, so nothing was kept: \(why)", .refused)
+        }
+        let signed = checkpoint
+        try await recording { store in try await store.recordCheckpoint(signed) }
+        return signed
+    }
+
     /// Opens the store, writes, and closes it; a store that fails is "could not evaluate".
     func recording<T: Sendable>(_ body: (RunStore) async throws -> T) async throws(CommandFailure) -> T {
         try await withStore(openStore, body)
@@ -110,8 +187,12 @@ public struct Decisions: Sendable {
         _ = try item(id)
         let (reason, end, who) = try await bypassInputs(
             environment: name, until: until, reason: reason, actor: actor, toDo: "waive `\(id)` in \(name)")
+        let signature = try await signature(
+            for: RunStore.bypassStatement(
+                .waiver, subject: id, environment: name, actor: who.name, reason: reason, at: now, until: end))
         return try await recording { store in
-            try await store.recordWaiver(item: id, environment: name, actor: who, reason: reason, at: now, until: end)
+            try await store.recordWaiver(
+                item: id, environment: name, actor: who, reason: reason, at: now, until: end, signature: signature)
         }
     }
 
@@ -128,9 +209,13 @@ public struct Decisions: Sendable {
         let (reason, end, who) = try await bypassInputs(
             environment: name, until: until, reason: reason, actor: actor,
             toDo: "override the \(rule.rawValue) of \(name)")
+        let signature = try await signature(
+            for: RunStore.bypassStatement(
+                .override, subject: rule.rawValue, environment: name, actor: who.name, reason: reason, at: now,
+                until: end))
         return try await recording { store in
             try await store.recordOverride(
-                rule: rule, environment: name, actor: who, reason: reason, at: now, until: end)
+                rule: rule, environment: name, actor: who, reason: reason, at: now, until: end, signature: signature)
         }
     }
 
@@ -142,9 +227,12 @@ public struct Decisions: Sendable {
     {
         let (reason, seconds, who) = try await spanInputs(
             environment: name, for: duration, reason: reason, actor: actor)
+        let until = now.addingTimeInterval(seconds)
+        let signature = try await signature(
+            for: RunStore.freezeStatement(environment: name, reason: reason, actor: who.name, from: now, until: until))
         return try await recording { store in
             try await store.declareFreeze(
-                environment: name, reason: reason, actor: who, from: now, until: now.addingTimeInterval(seconds))
+                environment: name, reason: reason, actor: who, from: now, until: until, signature: signature)
         }
     }
 
@@ -152,8 +240,10 @@ public struct Decisions: Sendable {
     public func unfreeze(environment name: String, actor: String?) async throws(CommandFailure) -> [EmergencyFreeze] {
         _ = try environment(name)
         let who = try await bypasser(actor, environment: name, toDo: "end a freeze of \(name)")
+        let signature = try await signature(
+            for: RunStore.unfreezeStatement(environment: name, actor: who.name, at: now))
         return try await recording { store in
-            try await store.endFreezes(environment: name, actor: who, at: now, policy: policy)
+            try await store.endFreezes(environment: name, actor: who, at: now, policy: policy, signature: signature)
         }
     }
 
@@ -223,10 +313,15 @@ public struct Decisions: Sendable {
             throw CommandFailure(
                 "\(who.name) wrote this commit and may not sign off `\(id)` (`not: [author]`)", .refused)
         }
+        let role = roles.first { checklist.holdsRole(who.name, among: [$0]) }
+        let signature = try await signature(
+            for: RunStore.signoffStatement(
+                item: id, environment: name, commit: revision?.commit, actor: who.name, role: role, note: note, at: now
+            ))
         return try await recording { store in
             try await store.recordSignoff(
-                item: id, environment: name, commit: revision?.commit, actor: who,
-                role: roles.first { checklist.holdsRole(who.name, among: [$0]) }, note: note, at: now)
+                item: id, environment: name, commit: revision?.commit, actor: who, role: role, note: note, at: now,
+                signature: signature)
         }
     }
 }

@@ -83,12 +83,12 @@ public struct DeployPlan: Sendable, Codable {
                 let end = waiver.expires.map { ISO8601DateFormatter().string(from: $0) } ?? "no end"
                 let title = checklist.item(stored.item)?.title ?? stored.item
                 if stored.holds(at: at) {
-                    guard judged.holding[stored.item] == waiver else { continue }
+                    // The one that holds, as judged (with how far its author is known).
+                    guard let held = judged.holding[stored.item], held.at == waiver.at, held.actor == waiver.actor
+                    else { continue }
                     waivedNow.insert(stored.item)
                     waivers.append(
-                        Entry(
-                            item: stored.item, title: title,
-                            reason: "waived by \(waiver.actor) until \(end): \(waiver.reason)"))
+                        Entry(item: stored.item, title: title, reason: "waived \(held.byWhom): \(held.reason)"))
                 } else if let expires = waiver.expires, expires <= at, at.timeIntervalSince(expires) < 7 * 86_400 {
                     waivers.append(
                         Entry(

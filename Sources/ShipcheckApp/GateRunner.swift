@@ -373,9 +373,11 @@ public enum GateRunner {
             checklist: checklist, options: options, environment: runEnvironment,
             signoffSource: store.map {
                 StoreSignoffs(
-                    store: $0, environment: request.environment, commit: provenance.commit, also: signoffs?(identity),
+                    store: $0, policy: Policy(checklist), environment: request.environment, commit: provenance.commit,
+                    also: signoffs?(identity),
                     satisfies: Self.satisfaction(
-                        checklist: checklist, deployer: actor, author: provenance.author, now: runEnvironment.now))
+                        checklist: checklist, environment: request.environment, deployer: actor,
+                        author: provenance.author, now: runEnvironment.now))
             } ?? signoffs?(identity),
             observer: observer, recorder: recorder, reuse: reuse, history: store,
             waivers: store.map { _ in JudgedWaivers(waivers) })
@@ -491,13 +493,17 @@ public enum GateRunner {
 
     /// Whether sign-offs satisfy an item under the policy, on the run's clock, for a run by `deployer`.
     static func satisfaction(
-        checklist: Checklist, deployer: String, author: String?, now: @escaping @Sendable () -> Date
+        checklist: Checklist, environment: String?, deployer: String, author: String?,
+        now: @escaping @Sendable () -> Date
     ) -> @Sendable (Item, [Signoff]) -> Bool {
         let policy = Policy(checklist)
         return { item, signoffs in
             guard case .manual(let requirement) = item.body else { return true }
-            return policy.judge(signoffs, against: requirement, deployer: deployer, author: author, at: now())
-                .satisfied
+            return policy.judge(
+                signoffs, against: requirement, environment: environment, deployer: deployer, author: author,
+                at: now()
+            )
+            .satisfied
         }
     }
 

@@ -20,9 +20,10 @@ public struct SignoffStatus: Sendable {
         for item in items {
             guard case .manual(let requirement) = item.body else { continue }
             let given = try await store.signoffs(
-                item: item.id, environment: environment, commit: commit, carry: requirement.carry
+                item: item.id, environment: environment, commit: commit, carry: requirement.carry, policy: policy
             ).map(\.signoff)
-            let judgement = policy.judge(given, against: requirement, deployer: deployer, author: author, at: date)
+            let judgement = policy.judge(
+                given, against: requirement, environment: environment, deployer: deployer, author: author, at: date)
             statuses.append(SignoffStatus(item: item, given: given, judgement: judgement))
         }
         return statuses

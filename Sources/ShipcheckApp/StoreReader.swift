@@ -49,9 +49,26 @@ public struct StoreReader: Sendable {
         }
     }
 
-    /// The audit chain walked, and where the store is (for the message).
-    public func verifyAudit() async throws(CommandFailure) -> (report: AuditReport, location: String) {
-        try await reading { store in (try await store.verifyAudit(), StoreLocation.display(store.location)) }
+    /// The audit chain walked, and where the store is (for the message); then every checkpoint, those
+    /// kept in the store and those `given` (kept elsewhere, each with where it came from), verified
+    /// against `signers` and the chain.
+    public func verifyAudit(given: [(name: String, checkpoint: AuditCheckpoint)] = [], signers: DecisionVerifier)
+        async throws(CommandFailure) -> (report: AuditReport, location: String, checkpoints: Int)
+    {
+        try await reading { store in
+            let events = try await store.auditEvents()
+            var report = AuditVerifier.verify(events: events, rows: try await store.auditedRows())
+            let (stored, unreadable) = try await store.checkpoints()
+            let all = stored.map { (name: $0.id, checkpoint: $0.checkpoint) } + given
+            for entry in all {
+                report.problems += entry.checkpoint.problems(events: events, verifier: signers, name: entry.name)
+            }
+            report.problems += unreadable.map {
+                AuditProblem(eventID: nil, seq: nil, message: "checkpoint record \($0) cannot be read")
+            }
+            report.problems.sort { ($0.seq ?? .max) < ($1.seq ?? .max) }
+            return (report, StoreLocation.display(store.location), all.count)
+        }
     }
 
     public func auditEvents() async throws(CommandFailure) -> [AuditEvent] {

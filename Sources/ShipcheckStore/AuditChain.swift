@@ -14,17 +14,93 @@ public struct AuditEvent: Sendable, Hashable, Codable {
     public var rowDigest: String
     public var previousHash: String
     public var hash: String
+    /// How `hash` is computed (docs/trust.md): 1, fields joined by newlines; 2, the version and
+    /// every field length-prefixed, the sequence number included. New events are version 2.
+    public var encoding: Int = Self.currentEncoding
 
     public static let genesis = String(repeating: "0", count: 64)
+    public static let currentEncoding = 2
 
+    public init(
+        seq: Int64, id: String, at: String, kind: String, table: String, key: String, rowDigest: String,
+        previousHash: String, hash: String, encoding: Int = 1
+    ) {
+        self.seq = seq
+        self.id = id
+        self.at = at
+        self.kind = kind
+        self.table = table
+        self.key = key
+        self.rowDigest = rowDigest
+        self.previousHash = previousHash
+        self.hash = hash
+        self.encoding = encoding
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case seq, id, at, kind, table, key, rowDigest, previousHash, hash, encoding
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            seq: try container.decode(Int64.self, forKey: .seq), id: try container.decode(String.self, forKey: .id),
+            at: try container.decode(String.self, forKey: .at), kind: try container.decode(String.self, forKey: .kind),
+            table: try container.decode(String.self, forKey: .table),
+            key: try container.decode(String.self, forKey: .key),
+            rowDigest: try container.decode(String.self, forKey: .rowDigest),
+            previousHash: try container.decode(String.self, forKey: .previousHash),
+            hash: try container.decode(String.self, forKey: .hash),
+            encoding: try container.decodeIfPresent(Int.self, forKey: .encoding) ?? 1)
+    }
+
+    /// Version 1: SHA-256 of the fields joined by newlines.
     public static func hash(
         id: String, at: String, kind: String, table: String, key: String, rowDigest: String, previousHash: String
     ) -> String {
         StoreDigest.hex(Data([previousHash, id, at, kind, table, key, rowDigest].joined(separator: "\n").utf8))
     }
 
-    public var computedHash: String {
-        Self.hash(id: id, at: at, kind: kind, table: table, key: key, rowDigest: rowDigest, previousHash: previousHash)
+    /// Version 2: SHA-256 of `shipcheck-audit-v2` and the fields, each as a 4-byte big-endian
+    /// length then its UTF-8 bytes, so that no field's content can pass for a boundary.
+    public static func hashV2(
+        seq: Int64, id: String, at: String, kind: String, table: String, key: String, rowDigest: String,
+        previousHash: String
+    ) -> String {
+        var bytes: [UInt8] = []
+        for field in ["shipcheck-audit-v2", previousHash, String(seq), id, at, kind, table, key, rowDigest] {
+            let utf8 = Array(field.utf8)
+            let count = UInt32(utf8.count)
+            bytes += [UInt8(count >> 24), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF)]
+            bytes += utf8
+        }
+        return StoreDigest.hex(Data(bytes))
+    }
+
+    /// Whether it is intact but was written under another sequence number, at most 1,000 away
+    /// (encoding 2 hashes the number): an event moved, reported by its links rather than as edited.
+    var wasMoved: Bool {
+        guard encoding == 2 else { return false }
+        var moved = self
+        for original in max(1, seq - 1000)...(seq + 1000) where original != seq {
+            moved.seq = original
+            if moved.computedHash == hash { return true }
+        }
+        return false
+    }
+
+    /// The hash its encoding gives; nil for an encoding this shipcheck does not know.
+    public var computedHash: String? {
+        switch encoding {
+        case 1:
+            Self.hash(
+                id: id, at: at, kind: kind, table: table, key: key, rowDigest: rowDigest, previousHash: previousHash)
+        case 2:
+            Self.hashV2(
+                seq: seq, id: id, at: at, kind: kind, table: table, key: key, rowDigest: rowDigest,
+                previousHash: previousHash)
+        default: nil
+        }
     }
 }
 
@@ -39,12 +115,14 @@ public struct PendingEvent: Sendable {
     public func linked(after previous: (seq: Int64, hash: String)?) -> AuditEvent {
         let previousHash = previous?.hash ?? AuditEvent.genesis
         let digest = row.digest
+        let seq = (previous?.seq ?? 0) + 1
         return AuditEvent(
-            seq: (previous?.seq ?? 0) + 1, id: id, at: at, kind: kind, table: row.table.rawValue, key: row.key,
+            seq: seq, id: id, at: at, kind: kind, table: row.table.rawValue, key: row.key,
             rowDigest: digest, previousHash: previousHash,
-            hash: AuditEvent.hash(
-                id: id, at: at, kind: kind, table: row.table.rawValue, key: row.key, rowDigest: digest,
-                previousHash: previousHash))
+            hash: AuditEvent.hashV2(
+                seq: seq, id: id, at: at, kind: kind, table: row.table.rawValue, key: row.key, rowDigest: digest,
+                previousHash: previousHash),
+            encoding: AuditEvent.currentEncoding)
     }
 }
 
@@ -62,6 +140,12 @@ public struct AuditProblem: Sendable, Hashable, CustomStringConvertible {
     public var seq: Int64?
     public var message: String
 
+    public init(eventID: String?, seq: Int64?, message: String) {
+        self.eventID = eventID
+        self.seq = seq
+        self.message = message
+    }
+
     public var description: String {
         (seq.map { "event #\($0)" + (eventID.map { " (\($0))" } ?? "") + ": " } ?? "") + message
     }
@@ -76,6 +160,7 @@ public enum AuditVerifier {
             ordered.enumerated().map { ($0.element.hash, $0.offset) }, uniquingKeysWith: { first, _ in first })
         let linkedTo = Set(ordered.map(\.previousHash))
         var previous: AuditEvent?
+        var newestEncoding = 1
         for (position, event) in ordered.enumerated() {
             let expected = previous?.hash ?? AuditEvent.genesis
             func problem(_ message: String) {
@@ -88,7 +173,13 @@ public enum AuditVerifier {
                 problem("inserted: no event links to it, and the next one links to the event before it")
                 continue
             }
-            if event.computedHash != event.hash {
+            if event.computedHash == nil {
+                problem("its encoding \(event.encoding) is not one this shipcheck knows (1, 2)")
+            } else if event.encoding < newestEncoding {
+                problem(
+                    "downgraded: encoding \(event.encoding) after an event of encoding \(newestEncoding), which no shipcheck writes"
+                )
+            } else if event.computedHash != event.hash, !event.wasMoved {
                 problem(
                     "edited: its hash does not match its contents (kind \(event.kind), \(event.table) \(event.key))")
             } else if event.previousHash != expected {
@@ -113,6 +204,7 @@ public enum AuditVerifier {
                     )
                 }
             }
+            newestEncoding = max(newestEncoding, event.encoding)
             previous = event
         }
         // The last event that wrote each row holds the row's digest.

@@ -268,6 +268,7 @@ public actor PostgresBackend: StoreBackend {
                     for column in columns { binds.append(row[column]) }
                     binds.append(event.seq)
                     for value in StoreSchema.eventValues(event) { binds.append(value) }
+                    binds.append(event.encoding)
                     _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
                         .collect()
                     last = (event.seq, event.hash)
@@ -317,7 +318,7 @@ public actor PostgresBackend: StoreBackend {
                     at: try cells[2].decode(String.self), kind: try cells[3].decode(String.self),
                     table: try cells[4].decode(String.self), key: try cells[5].decode(String.self),
                     rowDigest: try cells[6].decode(String.self), previousHash: try cells[7].decode(String.self),
-                    hash: try cells[8].decode(String.self))
+                    hash: try cells[8].decode(String.self), encoding: try cells[9].decode(Int.self))
             }
         } catch {
             throw StoreError.failed(location: location, reason: Self.describe(error))

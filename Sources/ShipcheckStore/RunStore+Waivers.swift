@@ -11,6 +11,7 @@ extension RunStore {
     struct WaiverBody: Codable {
         var reason: String
         var via: Identity.Source?
+        var signature: String? = nil
     }
 
     /// A waiver of `item` (or of a calendar rule) in `environment` as recorded, with the record's id.
@@ -27,22 +28,33 @@ extension RunStore {
         }
     }
 
-    public func recordWaiver(item: String, environment: String, actor: Identity, reason: String, at: Date, until: Date)
-        async throws -> StoredWaiver
-    {
+    /// What a waiver (`.waiver`) or an override (`.override`) signs.
+    public static func bypassStatement(
+        _ kind: DecisionStatement.Kind, subject: String, environment: String, actor: String, reason: String, at: Date,
+        until: Date?
+    ) -> DecisionStatement {
+        DecisionStatement(
+            kind: kind, subject: subject, environment: environment, actor: actor, until: until, reason: reason, at: at)
+    }
+
+    public func recordWaiver(
+        item: String, environment: String, actor: Identity, reason: String, at: Date, until: Date,
+        signature: String? = nil
+    ) async throws -> StoredWaiver {
         try await recordBypass(
             kind: Self.waiverKind, subject: item, environment: environment, actor: actor, reason: reason, at: at,
-            until: until)
+            until: until, signature: signature)
     }
 
     /// Lets deploys to `environment` start despite `rule` (the window, a configured freeze, the runway)
     /// until `until`.
     public func recordOverride(
-        rule: PolicyBlock.Rule, environment: String, actor: Identity, reason: String, at: Date, until: Date
+        rule: PolicyBlock.Rule, environment: String, actor: Identity, reason: String, at: Date, until: Date,
+        signature: String? = nil
     ) async throws -> StoredWaiver {
         try await recordBypass(
             kind: Self.overrideKind, subject: rule.rawValue, environment: environment, actor: actor, reason: reason,
-            at: at, until: until)
+            at: at, until: until, signature: signature)
     }
 
     /// Every waiver recorded for the environment, oldest first, in force or not.
@@ -67,26 +79,41 @@ extension RunStore {
     public func waiversInForce(environment: String, at date: Date, policy: Policy) async throws
         -> BypassesInForce<String>
     {
-        judged(try await waivers(environment: environment), what: "waiver of", at: date, policy: policy) { $0 }
+        judged(
+            try await waivers(environment: environment), kind: .waiver, what: "waiver of", at: date, policy: policy
+        ) { $0 }
     }
 
     /// The overrides of calendar rules in force at `date`, judged by `policy`.
     public func overridesInForce(environment: String, at date: Date, policy: Policy) async throws
         -> BypassesInForce<PolicyBlock.Rule>
     {
-        judged(try await overrides(environment: environment), what: "override of the", at: date, policy: policy) {
+        judged(
+            try await overrides(environment: environment), kind: .override, what: "override of the", at: date,
+            policy: policy
+        ) {
             PolicyBlock.Rule(rawValue: $0)
         }
     }
 
     private func judged<Key>(
-        _ records: [StoredWaiver], what: String, at date: Date, policy: Policy, key: (String) -> Key?
+        _ records: [StoredWaiver], kind: DecisionStatement.Kind, what: String, at date: Date, policy: Policy,
+        key: (String) -> Key?
     ) -> BypassesInForce<Key> {
         var result = BypassesInForce<Key>()
-        for stored in records where stored.holds(at: date) {
+        for var stored in records where stored.holds(at: date) {
             let name = "\(stored.id) (\(what) `\(stored.item)` by \(stored.waiver.actor))"
+            stored.waiver.trust = policy.signers.trust(
+                of: Self.bypassStatement(
+                    kind, subject: stored.item, environment: stored.environment, actor: stored.waiver.actor,
+                    reason: stored.waiver.reason, at: stored.waiver.at, until: stored.waiver.expires),
+                signature: stored.waiver.signature, now: date)
             if let problem = stored.unreadable {
                 result.ignored.append("\(name): the record cannot be read (\(problem))")
+            } else if let why = policy.distrust(
+                stored.waiver.trust, via: stored.waiver.via, environment: stored.environment)
+            {
+                result.ignored.append("\(name): \(why)")
             } else if let why = policy.ignoredBypass(by: stored.waiver.actor, environment: stored.environment) {
                 result.ignored.append("\(name): \(why)")
             } else if let key = key(stored.item) {
@@ -99,15 +126,18 @@ extension RunStore {
     }
 
     private func recordBypass(
-        kind: String, subject: String, environment: String, actor: Identity, reason: String, at: Date, until: Date
+        kind: String, subject: String, environment: String, actor: Identity, reason: String, at: Date, until: Date,
+        signature: String?
     ) async throws -> StoredWaiver {
-        let stored = StoredWaiver(
+        var stored = StoredWaiver(
             id: "\(kind)-\(Self.eventID())", item: subject, environment: environment,
             waiver: Waiver(actor: actor.name, reason: reason, at: at, expires: until, via: actor.source))
+        stored.waiver.signature = signature
         try await put(
             StoredRecord(
                 kind: kind, id: stored.id, subject: subject, environment: environment, actor: actor.name, at: at,
-                until: until, body: try Self.json(WaiverBody(reason: reason, via: actor.source))))
+                until: until,
+                body: try Self.json(WaiverBody(reason: reason, via: actor.source, signature: signature))))
         return stored
     }
 
@@ -124,9 +154,13 @@ extension RunStore {
             if record.actor == nil { unreadable = "it names no author" }
             return StoredWaiver(
                 id: record.id, item: record.subject ?? "?", environment: environment,
-                waiver: Waiver(
-                    actor: record.actor ?? "?", reason: body.reason, at: record.at, expires: record.until,
-                    via: body.via),
+                waiver: {
+                    var waiver = Waiver(
+                        actor: record.actor ?? "?", reason: body.reason, at: record.at, expires: record.until,
+                        via: body.via)
+                    waiver.signature = body.signature
+                    return waiver
+                }(),
                 unreadable: unreadable)
         }
     }

@@ -124,7 +124,8 @@ public final class SQLiteBackend: StoreBackend {
                         try db.execute(
                             sql: StoreSchema.appendEvent { _ in "?" },
                             arguments: StatementArguments(
-                                [event.seq as (any DatabaseValueConvertible)?] + StoreSchema.eventValues(event)))
+                                [event.seq as (any DatabaseValueConvertible)?] + StoreSchema.eventValues(event)
+                                    + [event.encoding]))
                         last = (event.seq, event.hash)
                     }
                     return .commit
@@ -198,7 +199,7 @@ public final class SQLiteBackend: StoreBackend {
                     AuditEvent(
                         seq: row[0], id: row[1], at: row[2], kind: row[3], table: row[4], key: row[5],
                         rowDigest: row[6],
-                        previousHash: row[7], hash: row[8])
+                        previousHash: row[7], hash: row[8], encoding: row[9])
                 }
             }
         } catch {

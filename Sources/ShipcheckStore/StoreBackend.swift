@@ -173,6 +173,8 @@ enum StoreSchema {
                 """,
                 "DROP INDEX runs_metrics",
             ],
+            // 3: how each event's hash is computed (docs/trust.md); events written before it are version 1.
+            ["ALTER TABLE audit_events ADD COLUMN encoding INTEGER NOT NULL DEFAULT 1"],
         ]
     }
 
@@ -189,14 +191,16 @@ enum StoreSchema {
     }
 
     static func appendEvent(placeholder: (Int) -> String) -> String {
-        "INSERT INTO audit_events (seq, id, at, kind, row_table, row_key, row_digest, previous_hash, hash) VALUES ("
-            + (1...9).map(placeholder).joined(separator: ", ") + ")"
+        "INSERT INTO audit_events (seq, id, at, kind, row_table, row_key, row_digest, previous_hash, hash, encoding) "
+            + "VALUES (" + (1...10).map(placeholder).joined(separator: ", ") + ")"
     }
 
     static let lastEvent = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"
     static let allEvents =
-        "SELECT seq, id, at, kind, row_table, row_key, row_digest, previous_hash, hash FROM audit_events ORDER BY seq"
+        "SELECT seq, id, at, kind, row_table, row_key, row_digest, previous_hash, hash, encoding FROM audit_events "
+        + "ORDER BY seq"
 
+    /// The event's text columns after `seq`; `encoding`, an integer, follows them.
     static func eventValues(_ event: AuditEvent) -> [String] {
         [
             event.id, event.at, event.kind, event.table, event.key, event.rowDigest, event.previousHash,

@@ -32,10 +32,20 @@ struct ConfigOptions: ParsableArguments {
     }
 
     /// The decisions service over the loaded configuration and the store the options name.
-    func decisions(_ storeOptions: StoreOptions) throws -> Decisions {
+    func decisions(_ storeOptions: StoreOptions, signing: SigningOptions? = nil) throws -> Decisions {
         let (checklist, url) = try load()
         return Decisions.recordedIn(
             storeFlag: storeOptions.store, checklist: checklist, configURL: url,
-            processEnvironment: ProcessInfo.processInfo.environment)
+            processEnvironment: ProcessInfo.processInfo.environment, signingKey: signing?.key)
     }
+}
+
+/// The SSH key a decision is signed with.
+struct SigningOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help:
+            "Sign with this SSH key (a private key, or a public key ssh-agent holds the private half of); default SHIPCHECK_SIGNING_KEY, then git's user.signingkey when gpg.format is ssh and an allowed_signers file exists."
+    )
+    var key: String?
 }

@@ -17,11 +17,12 @@ struct FreezeCommand: AsyncParsableCommand {
 
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var signing: SigningOptions
     @OptionGroup var span: SpanOptions
 
     func run() async throws {
         let env = span.env
-        let freeze = try await configOptions.decisions(storeOptions).freeze(
+        let freeze = try await configOptions.decisions(storeOptions, signing: signing).freeze(
             environment: env, for: span.duration, reason: span.reason, actor: span.actor)
         Console.out(
             "\(env) is frozen until \(ISO8601DateFormatter().string(from: freeze.until)) (\(freeze.id), by \(Identity(freeze.declaredBy, source: freeze.declaredVia ?? .flag))): \(freeze.reason)"
@@ -42,11 +43,13 @@ struct UnfreezeCommand: AsyncParsableCommand {
 
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var signing: SigningOptions
     @Option(name: .long, help: "The environment to unfreeze.") var env: String
     @Option(name: .long, help: "Who ends it (default SHIPCHECK_ACTOR, then git's user.email).") var actor: String?
 
     func run() async throws {
-        let ended = try await configOptions.decisions(storeOptions).unfreeze(environment: env, actor: actor)
+        let ended = try await configOptions.decisions(storeOptions, signing: signing).unfreeze(
+            environment: env, actor: actor)
         if ended.isEmpty {
             Console.out("\(env) has no emergency freeze in force")
         } else {

@@ -18,7 +18,7 @@ struct Shipcheck: AsyncParsableCommand {
             ExportCommand.self, AuditCommand.self, MetricsCommand.self, VerdictCommand.self, PlanCommand.self,
             FreezeCommand.self, UnfreezeCommand.self, WaiveCommand.self, OverrideCommand.self, SignoffCommand.self,
             SignoffsCommand.self, LockCommand.self, UnlockCommand.self, JudgeCommand.self, DeployCommand.self,
-            RollbackCommand.self,
+            RollbackCommand.self, AttestCommand.self, VerifyAttestationCommand.self,
         ])
 
     /// Every command's failure becomes its message and exit status here, once.

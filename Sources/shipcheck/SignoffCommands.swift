@@ -20,12 +20,13 @@ struct SignoffCommand: AsyncParsableCommand {
     @Argument(help: "The manual item.") var item: String
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var signing: SigningOptions
     @Option(name: .long, help: "The environment it is signed for.") var env: String?
     @Option(name: .long, help: "What was checked.") var note: String?
     @Option(name: .long, help: "Who signs (default SHIPCHECK_ACTOR, then git's user.email).") var actor: String?
 
     func run() async throws {
-        let stored = try await configOptions.decisions(storeOptions).signoff(
+        let stored = try await configOptions.decisions(storeOptions, signing: signing).signoff(
             item: item, environment: env, note: note, actor: actor)
         let signoff = stored.signoff
         Console.out(

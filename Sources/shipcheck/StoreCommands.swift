@@ -302,7 +302,46 @@ struct ExportCommand: AsyncParsableCommand {
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Check or export the store's tamper-evident audit log.",
-        subcommands: [AuditVerifyCommand.self, AuditExportCommand.self])
+        subcommands: [AuditVerifyCommand.self, AuditExportCommand.self, AuditCheckpointCommand.self])
+}
+
+struct AuditCheckpointCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint",
+        abstract: "Sign the audit chain's head (its number, hash and the time) with your SSH key and keep it.",
+        discussion: """
+            The checkpoint is kept in the store and printed (or written to --out): keep a copy \
+            elsewhere (a ticket, another repository), and `audit verify --checkpoint FILE` catches a \
+            chain cut short before it, or rewritten up to it, even with every later hash recomputed.
+
+            Examples:
+              shipcheck audit checkpoint --key ~/.ssh/id_ed25519 --out checkpoints/2026-12-07.json
+            """)
+
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var signing: SigningOptions
+    @Option(name: .long, help: "Who signs (default SHIPCHECK_ACTOR, then git's user.email).") var actor: String?
+    @Option(name: .long, help: "Also write the checkpoint to this file.") var out: String?
+
+    func run() async throws {
+        let checkpoint = try await configOptions.decisions(storeOptions, signing: signing).checkpoint(actor: actor)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(checkpoint), as: UTF8.self) + "\n"
+        if let out {
+            do { try json.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+                throw CommandFailure(
+                    "--out: cannot write \(out) (the checkpoint is kept in the store): \(error.localizedDescription)",
+                    .couldNotEvaluate)
+            }
+            Console.out(
+                "audit: checkpoint of event #\(checkpoint.seq) signed by \(checkpoint.signer), kept in the store and in \(out)"
+            )
+        } else {
+            Console.out(json, terminator: "")
+        }
+    }
 }
 
 struct AuditVerifyCommand: AsyncParsableCommand {
@@ -312,9 +351,35 @@ struct AuditVerifyCommand: AsyncParsableCommand {
 
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var storeOptions: StoreOptions
+    @Option(
+        name: .long,
+        help: "A checkpoint kept elsewhere (from `audit checkpoint`) to check the chain against; repeatable.")
+    var checkpoint: [String] = []
+    @Option(
+        name: .long,
+        help: "Who may sign checkpoints, in allowed_signers format (default the configuration's `allowed-signers:`).")
+    var allowedSigners: String?
 
     func run() async throws {
-        let (report, location) = try await storeOptions.reader(configOptions).verifyAudit()
+        var signers = (try? configOptions.load())?.0.allowedSigners
+        if let allowedSigners {
+            do { signers = try AllowedSigners(contentsOf: URL(fileURLWithPath: allowedSigners)) } catch {
+                throw CommandFailure("--allowed-signers: \(error)", .usage)
+            }
+        }
+        var given: [(name: String, checkpoint: AuditCheckpoint)] = []
+        for path in checkpoint {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CommandFailure("--checkpoint: cannot read \(path)", .usage)
+            }
+            do { given.append((path, try JSONDecoder().decode(AuditCheckpoint.self, from: data))) } catch {
+                throw CommandFailure(
+                    "--checkpoint: \(path) is not a checkpoint (expected the JSON `audit checkpoint` writes): \(error)",
+                    .usage)
+            }
+        }
+        let (report, location, checkpoints) = try await storeOptions.reader(configOptions).verifyAudit(
+            given: given, signers: DecisionVerifier(allowedSigners: signers))
         guard report.intact else {
             let count = report.problems.count
             throw CommandFailure(
@@ -322,8 +387,11 @@ struct AuditVerifyCommand: AsyncParsableCommand {
                     "audit: the chain in \(location) is broken (\(count) problem\(count == 1 ? "" : "s")); first broken link first:"
                 ] + report.problems.map { "  \($0)" }, .refused)
         }
+        let against =
+            checkpoints == 0 ? "" : ", and holds the \(checkpoints) signed checkpoint\(checkpoints == 1 ? "" : "s")"
         Console.out(
-            "audit: \(report.events) events and \(report.rows) rows in \(location) verified; the chain is intact")
+            "audit: \(report.events) events and \(report.rows) rows in \(location) verified; the chain is intact\(against)"
+        )
     }
 }
 

@@ -20,10 +20,11 @@ struct WaiveCommand: AsyncParsableCommand {
     @Argument(help: "The item to waive.") var item: String
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var signing: SigningOptions
     @OptionGroup var bypass: BypassOptions
 
     func run() async throws {
-        let decisions = try configOptions.decisions(storeOptions)
+        let decisions = try configOptions.decisions(storeOptions, signing: signing)
         let stored = try await decisions.waive(
             item: item, environment: bypass.env, until: bypass.until, reason: bypass.reason, actor: bypass.actor)
         let waiver = stored.waiver
@@ -65,10 +66,11 @@ struct OverrideCommand: AsyncParsableCommand {
     @Argument(help: "The rule: window, freeze or runway.") var rule: String
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var signing: SigningOptions
     @OptionGroup var bypass: BypassOptions
 
     func run() async throws {
-        let decisions = try configOptions.decisions(storeOptions)
+        let decisions = try configOptions.decisions(storeOptions, signing: signing)
         guard let parsed = PolicyBlock.Rule(rawValue: rule) else {
             throw CommandFailure(
                 "`\(rule)` is not a rule that can be overridden; expected \(Decisions.overridable.map(\.rawValue).joined(separator: ", "))",

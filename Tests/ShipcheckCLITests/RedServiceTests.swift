@@ -82,9 +82,11 @@ import Testing
         guard try Self.toolsPresent() else { return }
         let service = try Self.start()
         defer { service.stop() }
-        try FileManager.default.copyItem(
-            at: CLI.packageRoot.appendingPathComponent("examples/mina/shipcheck.yml"),
-            to: service.directory.appendingPathComponent("shipcheck.yml"))
+        for file in ["shipcheck.yml", "allowed_signers"] {
+            try FileManager.default.copyItem(
+                at: CLI.packageRoot.appendingPathComponent("examples/mina/\(file)"),
+                to: service.directory.appendingPathComponent(file))
+        }
         // The OpenAI, Redis and database-pool probes would leave this machine or need servers nobody runs here.
         let run = try CLI.run(
             [

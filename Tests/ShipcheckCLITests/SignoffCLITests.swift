@@ -63,7 +63,10 @@ import Testing
         #expect(report.contains("\"role\"") && report.contains("\"via\""), "who signed in which role, and how known")
         let done = try CLI.run(["signoffs", "--env", "production"], in: directory)
         #expect(done.status == 0 && done.stdout.contains("✓ pr-approved"), "\(done.stdout)")
-        #expect(done.stdout.contains("signed off by alice@example.com, bob@example.com"), "\(done.stdout)")
+        #expect(
+            done.stdout.contains(
+                "signed off by alice@example.com (claimed with --actor), bob@example.com (claimed with --actor)"),
+            "\(done.stdout)")
 
         // A new commit was approved by nobody yet.
         try commit("second")

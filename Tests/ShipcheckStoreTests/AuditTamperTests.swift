@@ -125,24 +125,40 @@ import Testing
             Issue.record("a newer schema was opened")
         } catch let error as StoreError {
             #expect(
-                error.description.contains("has schema version 99, and this shipcheck knows versions up to 2"),
+                error.description.contains("has schema version 99, and this shipcheck knows versions up to 3"),
                 "\(error)")
         }
     }
 
-    /// A store written by the previous schema (version 1) is migrated on open: its rows and audit
-    /// chain are untouched, so the chain still verifies, and partial runs are left out of metrics.
+    /// A store written by the first schema (version 1, its events hashed with encoding 1) is
+    /// migrated on open: its rows and audit chain are untouched, so the chain still verifies, and
+    /// the events written after it (encoding 2) extend it.
     @Test(arguments: realStores)
     func aVersionOneStoreIsMigratedWithItsChainIntact(_ kind: BackendKind) async throws {
-        guard let (test, _) = try await recorded(kind) else { return }
+        guard let (test, events) = try await recorded(kind) else { return }
         try await test.store.backend.close()
         let columns = "(phase, started_at, environment, finished_at, verdict, commit_time, id)"
-        try await test.execute([
-            "DROP INDEX runs_metrics_whole", "CREATE INDEX runs_metrics ON runs \(columns)",
-            "UPDATE shipcheck_schema SET version = 1",
-        ])
+        // The chain as the first schema hashed it.
+        var previous = AuditEvent.genesis
+        var rehashed: [String] = []
+        for event in events {
+            let hash = AuditEvent.hash(
+                id: event.id, at: event.at, kind: event.kind, table: event.table, key: event.key,
+                rowDigest: event.rowDigest, previousHash: previous)
+            rehashed.append(
+                "UPDATE audit_events SET previous_hash = '\(previous)', hash = '\(hash)' WHERE seq = \(event.seq)")
+            previous = hash
+        }
+        try await test.execute(
+            [
+                "DROP INDEX runs_metrics_whole", "CREATE INDEX runs_metrics ON runs \(columns)",
+                "ALTER TABLE audit_events DROP COLUMN encoding", "UPDATE shipcheck_schema SET version = 1",
+            ] + rehashed)
         let store = try await StoreLocation.open(
             test.location, environment: [:], configDirectory: URL(fileURLWithPath: "/"))
+        try await Runs.record(store, Runs.header("after"), [Runs.item("tests", .pass)])
+        let encodings = Set(try await store.auditEvents().map(\.encoding))
+        #expect(encodings == [1, 2])
         let report = try await store.verifyAudit()
         #expect(report.intact, "\(report.problems)")
         #expect(report.events > 0)

@@ -52,11 +52,14 @@ import Testing
             options.provenance.author = author
             let policy = Policy(checklist)
             let source = StoreSignoffs(
-                store: store, environment: "production", commit: commit,
+                store: store, policy: policy, environment: "production", commit: commit,
                 satisfies: { item, given in
                     guard case .manual(let requirement) = item.body else { return true }
-                    return policy.judge(given, against: requirement, deployer: deployer, author: author, at: now)
-                        .satisfied
+                    return policy.judge(
+                        given, against: requirement, environment: "production", deployer: deployer, author: author,
+                        at: now
+                    )
+                    .satisfied
                 })
             let result = await Engine(
                 checklist: checklist, options: options,
@@ -106,7 +109,9 @@ import Testing
         #expect(approved.reason?.contains("bob@mina.com runs this gate and may not approve it") == true)
         results = await round.run(deployer: "ci@mina.com")
         #expect(results["approved"]?.outcome == .pass)
-        #expect(results["approved"]?.reason == "signed off by alice@mina.com, bob@mina.com")
+        #expect(
+            results["approved"]?.reason
+                == "signed off by alice@mina.com (claimed with --actor), bob@mina.com (claimed with --actor)")
         #expect(results["approved"]?.signoffs.first?.via == .flag, "how the signer was known is kept")
 
         // OR-group: one engineer is not enough; the CTO alone is; two engineers are.
@@ -115,7 +120,9 @@ import Testing
         try await round.sign("risky", "frank@mina.com")
         results = await round.run()
         #expect(results["risky"]?.outcome == .pass)
-        #expect(results["risky"]?.reason == "signed off by frank@mina.com (1 sign-off from role cto)")
+        #expect(
+            results["risky"]?.reason == "signed off by frank@mina.com (claimed with --actor) (1 sign-off from role cto)"
+        )
 
         // Expiry: a sign-off from 25 hours ago no longer counts; one from 23 hours ago does.
         try await round.sign("fresh", "ivan@mina.com", hoursAgo: 25)
@@ -132,7 +139,10 @@ import Testing
         try await round.sign("notified", "alice@mina.com", env: "staging", commit: "c2")
         results = await round.run(commit: "c2")
         #expect(results["approved"]?.outcome == .pass)
-        #expect(results["approved"]?.reason == "signed off by alice@mina.com in staging, bob@mina.com in staging")
+        #expect(
+            results["approved"]?.reason
+                == "signed off by alice@mina.com in staging (claimed with --actor), bob@mina.com in staging (claimed with --actor)"
+        )
         #expect(results["notified"]?.outcome == .pending)
         // And a sign-off for another commit never carries.
         results = await round.run(commit: "c3")

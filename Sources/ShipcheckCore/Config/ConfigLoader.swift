@@ -216,6 +216,15 @@ final class LoadState {
             }
         }
         if let limit = fields["max-bypass"], let seconds = limit.duration() { maxBypass = seconds }
+        if isRoot { rootDirectory = directory }
+        if let signers = fields["allowed-signers"], let path = signers.string(expected: "a file path") {
+            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
+            do {
+                allowedSigners = try AllowedSigners(contentsOf: url)
+            } catch {
+                signers.report("allowed signers: \(error)")
+            }
+        }
         if let vars = fields["vars"] { readVariables(vars, into: &variables) }
         if let secrets = fields["secrets"] { secretNames += secrets.strings() ?? [] }
         if let roles = fields["roles"] { readRoles(roles) }
@@ -299,7 +308,21 @@ final class LoadState {
     func readEnvironments(_ node: ConfigNode) {
         for (name, _, value) in node.mapping(expected: "a mapping of environment names") ?? [] {
             var environment = environments[name] ?? EnvironmentConfig(name: name, variables: [:], skip: [])
-            if !value.isNull, let fields = value.fields(allowed: ["description", "vars", "skip", "require", "bypass"]) {
+            if !value.isNull,
+                let fields = value.fields(allowed: ["description", "vars", "skip", "require", "bypass", "identity"])
+            {
+                if let identity = fields["identity"], let text = identity.string(expected: "`signed` or `claimed`") {
+                    switch text {
+                    case "signed":
+                        environment.requireSigned = true
+                        signedIdentityNodes.append(identity)
+                    case "claimed": environment.requireSigned = false
+                    default:
+                        identity.report(
+                            "expected `signed` (only decisions signed with a key allowed_signers lists count) or `claimed`, got `\(text)`"
+                        )
+                    }
+                }
                 if let bypass = fields["bypass"], let roleNames = bypass.strings(expected: "a role or a list of roles")
                 {
                     environment.bypass = roleNames
@@ -327,6 +350,9 @@ final class LoadState {
     }
 
     var skipNodes: [(ConfigNode, [String])] = []
+    var signedIdentityNodes: [ConfigNode] = []
+    var rootDirectory: URL?
+    var allowedSigners: AllowedSigners?
     var defaultTimeZone: TimeZone? = TimeZone(identifier: "UTC")
     var typeSelections: [(type: String, only: Bool, node: ConfigNode, entries: [String])] = []
     var bypassNodes: [(ConfigNode, [String])] = []

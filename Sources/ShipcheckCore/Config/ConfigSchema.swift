@@ -162,6 +162,10 @@ public enum ConfigSchema {
         ),
         Parameter("secrets", .list(.string), "Environment variables whose values are redacted everywhere."),
         Parameter(
+            "allowed-signers", .string,
+            "Who may sign decisions: a file in git's allowed_signers format (`principal keytype key`), relative to this file (default `.shipcheck/allowed_signers` when it exists). Sign-offs, waivers, overrides and freezes are signed with `ssh-keygen -Y sign -n shipcheck` and verified against it whenever they are read."
+        ),
+        Parameter(
             "environments",
             .map(
                 .object([
@@ -171,6 +175,10 @@ public enum ConfigSchema {
                     Parameter(
                         "bypass", .list(.string),
                         "Roles whose members may bypass this environment's rules: end an emergency freeze, waive an item."
+                    ),
+                    Parameter(
+                        "identity", .string,
+                        "`signed`: only sign-offs, waivers, overrides and ends of freezes signed with a key allowed_signers lists for their author count here; `claimed` (default): unsigned ones count too, shown as claimed."
                     ),
                     Parameter(
                         "require", .string,

@@ -116,6 +116,7 @@ extension LoadState {
             }
         }
         let calendar = readCalendar()
+        readDefaultAllowedSigners()
         guard sink.diagnostics.isEmpty else { return nil }
         let ordered = PhaseName.allCases.filter { phases[$0] != nil }
         var checklist = Checklist(
@@ -124,6 +125,7 @@ extension LoadState {
             phases: ordered.map { Phase(name: $0, sections: phases[$0] ?? []) }, warnings: warnings,
             calendar: calendar, timeZone: defaultTimeZone ?? TimeZone(identifier: "UTC") ?? .current)
         if let maxBypass { checklist.maxBypass = maxBypass }
+        checklist.allowedSigners = allowedSigners
         checklist.notify = notify
         checklist.deploymentLog = deploymentLog
         checklist.watch = watch
@@ -407,5 +409,28 @@ extension Item {
         item.isIdempotent = isIdempotent
         item.definition = definition
         return item
+    }
+}
+
+extension LoadState {
+    /// `.shipcheck/allowed_signers` beside the configuration when `allowed-signers:` names none; an
+    /// environment that counts only signed decisions needs one or the other.
+    func readDefaultAllowedSigners() {
+        if allowedSigners == nil, let rootDirectory {
+            let url = rootDirectory.appendingPathComponent(".shipcheck/allowed_signers")
+            if FileManager.default.fileExists(atPath: url.path) {
+                do {
+                    allowedSigners = try AllowedSigners(contentsOf: url)
+                } catch {
+                    sink.report("allowed signers: \(error)", location: nil, keyPath: "allowed-signers")
+                }
+            }
+        }
+        guard allowedSigners == nil else { return }
+        for node in signedIdentityNodes {
+            node.report(
+                "only signed decisions count here, but no allowed_signers file says whose keys sign: name one with `allowed-signers:` or create .shipcheck/allowed_signers"
+            )
+        }
     }
 }

@@ -51,7 +51,8 @@ extension Engine {
 
     func judge(_ result: inout ItemResult, signoffs: [Signoff], requirement: SignoffRequirement) {
         let judgement = policy.judge(
-            signoffs, against: requirement, deployer: options.actor, author: options.provenance.author,
+            signoffs, against: requirement, environment: options.environment, deployer: options.actor,
+            author: options.provenance.author,
             at: environment.now())
         result.signoffs = signoffs
         result.outcome = judgement.satisfied ? .pass : .pending

@@ -11,6 +11,10 @@ public struct Signoff: Sendable, Hashable, Codable {
     public var carriedFrom: String? = nil
     /// The role the signer signed in, when the item asks for one.
     public var role: String? = nil
+    /// Whether its signature holds, judged when it was read (nil: read before signatures existed).
+    public var trust: DecisionTrust? = nil
+    /// The armored SSH signature, when it was signed.
+    public var signature: String? = nil
 
     public init(actor: String, note: String?, at: Date, via: Identity.Source? = nil) {
         self.actor = actor
@@ -28,6 +32,9 @@ public struct Waiver: Sendable, Hashable, Codable {
     public var expires: Date?
     /// How the waiver's author was known, when recorded.
     public var via: Identity.Source? = nil
+    /// Whether its signature holds, judged when it was read.
+    public var trust: DecisionTrust? = nil
+    public var signature: String? = nil
 
     public init(actor: String, reason: String, at: Date, expires: Date?, via: Identity.Source? = nil) {
         self.actor = actor
@@ -40,6 +47,8 @@ public struct Waiver: Sendable, Hashable, Codable {
     /// `waived by frank@mina.com until 2026-12-09T12:00:00Z`.
     public var byWhom: String {
         "by \(actor)\(expires.map { " until \(ISO8601DateFormatter().string(from: $0))" } ?? "")"
+            + (trust == .claimed
+                ? " (claimed with \(via?.rawValue ?? "--actor"))" : trust?.key != nil ? " (signed)" : "")
     }
 }
 

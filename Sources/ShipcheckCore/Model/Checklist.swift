@@ -168,6 +168,8 @@ public struct EnvironmentConfig: Sendable {
     public var requireAll = false
     /// Roles whose members may bypass this environment's rules: end a freeze, waive an item.
     public var bypass: [String] = []
+    /// `identity: signed`: only decisions signed with a key `allowed_signers` lists count here.
+    public var requireSigned = false
 }
 
 /// A condition that rolls a deploy back: watched by the deploy pipeline, or judged by a person.
@@ -315,6 +317,8 @@ public struct Checklist: Sendable {
     public var store: String? = nil
     /// How far ahead a waiver, override or emergency freeze may end (`max-bypass:`), in seconds.
     public var maxBypass: Double = 366 * 86_400
+    /// Who may sign decisions (`allowed-signers:`, or `.shipcheck/allowed_signers` beside the file).
+    public var allowedSigners: AllowedSigners? = nil
     public var file: String
     public var variables: [String: String]
     /// Names of environment variables whose values are secret, beyond those that look secret.

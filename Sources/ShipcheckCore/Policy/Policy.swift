@@ -9,12 +9,34 @@ public struct Policy: Sendable {
     public var deployTypes: [String: DeployType]
     public var roles: [String: [String]]
     public var calendar: DeployCalendar
+    /// Verifies decisions' signatures against `allowed_signers`.
+    public var signers: DecisionVerifier
 
     public init(_ checklist: Checklist) {
         self.environments = checklist.environments
         self.deployTypes = checklist.deployTypes
         self.roles = checklist.roles
         self.calendar = checklist.calendar
+        self.signers = DecisionVerifier(allowedSigners: checklist.allowedSigners)
+    }
+
+    // MARK: - Identity
+
+    /// Whether only signed decisions count in `environment` (`identity: signed`).
+    public func requiresSignature(_ environment: String?) -> Bool {
+        environment.flatMap { environments[$0]?.requireSigned } ?? false
+    }
+
+    /// Why a decision read from the store counts for nothing in `environment`: its signature does
+    /// not hold, or it is unsigned where only signed decisions count. Nil when it counts.
+    public func distrust(_ trust: DecisionTrust?, via: Identity.Source?, environment: String?) -> String? {
+        switch trust ?? .claimed {
+        case .rejected(let why): return why
+        case .claimed where requiresSignature(environment):
+            return
+                "it is not signed (claimed with \(via?.rawValue ?? "--actor")), and \(environment ?? "") counts only signed decisions (`identity: signed`)"
+        default: return nil
+        }
     }
 
     // MARK: - Items
@@ -78,15 +100,23 @@ public struct Policy: Sendable {
     /// Judges the sign-offs given for a manual item. `deployer` and `author` are who runs the gate
     /// and who wrote the commit, for `not:`; `now` decides expiry.
     public func judge(
-        _ signoffs: [Signoff], against requirement: SignoffRequirement, deployer: String?, author: String?,
-        at now: Date
+        _ signoffs: [Signoff], against requirement: SignoffRequirement, environment: String?, deployer: String?,
+        author: String?, at now: Date
     ) -> SignoffJudgement {
         var eligible: [Signoff] = []
         var rejected: [String] = []
         let roleNames = requirement.groups.compactMap(\.role)
         let everyGroupHasRole = roleNames.count == requirement.groups.count
         for signoff in signoffs {
-            if everyGroupHasRole, !holds(signoff.actor, anyOf: roleNames) {
+            if let why = distrust(signoff.trust, via: signoff.via, environment: environment) {
+                rejected.append("\(signoff.actor)'s sign-off: \(why)")
+            } else if let key = signoff.trust?.key,
+                let other = eligible.first(where: { $0.trust?.key == key && $0.actor != signoff.actor })
+            {
+                rejected.append(
+                    "\(signoff.actor)'s sign-off is signed with the key of \(other.actor)'s (\(key)): one person, one sign-off"
+                )
+            } else if everyGroupHasRole, !holds(signoff.actor, anyOf: roleNames) {
                 rejected.append(
                     roleNames.count == 1
                         ? "\(signoff.actor) does not hold the role \(roleNames[0])"
@@ -107,7 +137,13 @@ public struct Policy: Sendable {
         let progress = requirement.groups.map { group in
             var counted: [Signoff] = []
             for signoff in eligible where group.role.map({ holds(signoff.actor, anyOf: [$0]) }) ?? true {
-                if group.distinct, counted.contains(where: { $0.actor == signoff.actor }) { continue }
+                if group.distinct,
+                    counted.contains(where: {
+                        $0.actor == signoff.actor || ($0.trust?.key != nil && $0.trust?.key == signoff.trust?.key)
+                    })
+                {
+                    continue
+                }
                 counted.append(signoff)
             }
             let excluded = Set(
@@ -193,7 +229,7 @@ public struct SignoffJudgement: Sendable {
     public var reason: String {
         if let index = satisfiedBy {
             let signers = progress[index].counted.map { signoff in
-                signoff.actor + (signoff.carriedFrom.map { " in \($0)" } ?? "")
+                signoff.actor + (signoff.carriedFrom.map { " in \($0)" } ?? "") + signoff.trustNote
             }
             let which = progress.count > 1 ? " (\(progress[index].group.summary))" : ""
             return "signed off by " + signers.joined(separator: ", ") + which
@@ -211,5 +247,16 @@ public struct SignoffJudgement: Sendable {
         var reason = "awaiting " + ways.joined(separator: ", or ")
         if !rejected.isEmpty { reason += "; not counted: " + rejected.joined(separator: "; ") }
         return reason
+    }
+}
+
+extension Signoff {
+    /// ` (signed)`, ` (claimed with --actor)`, or nothing when it was not judged.
+    public var trustNote: String {
+        switch trust {
+        case .claimed: " (claimed with \(via?.rawValue ?? "--actor"))"
+        case .signed: " (signed)"
+        case .rejected, nil: ""
+        }
     }
 }
