@@ -10,6 +10,8 @@ public struct DeployRequest: Sendable {
     /// The version deployed (or, for a rollback, returned to): the checks see it as SHIPCHECK_RELEASE.
     public var version: String?
     public var actor: String?
+    /// `--identity oidc`: who deploys is what the CI's verified ID token says.
+    public var oidc = false
     public var store: String?
     public var reusesEvidence = true
     /// A report format printed after each step's run, besides the terminal summary.
@@ -145,11 +147,22 @@ public struct DeployPipeline: Sendable {
 
     // MARK: - The deploy
 
+    /// Who deploys: the CI's verified ID token with `--identity oidc`, else the usual claim.
+    func who() async throws(CommandFailure) -> Identity {
+        guard request.oidc else {
+            return await GateRunner.resolveActor(request.actor, directory: directory, environment: environment)
+        }
+        if request.actor != nil {
+            throw CommandFailure("--actor and --identity oidc say who deploys twice; drop --actor", .usage)
+        }
+        return try await OIDCIdentity.resolve(checklist: checklist, environment: environment).identity
+    }
+
     /// Runs the deploy to its end; throws when it is refused before it starts.
     public func deploy() async throws(CommandFailure) -> Deployment {
         try validate(rollingBack: false)
         let store = try await openStore()
-        let identity = await GateRunner.resolveActor(request.actor, directory: directory, environment: environment)
+        let identity = try await who()
         let started = clock()
         let provenance = await GateRunner.gatherProvenance(
             configURL: configURL, directory: directory, environment: environment)
@@ -260,7 +273,7 @@ public struct DeployPipeline: Sendable {
                 }
             }
         }
-        let identity = await GateRunner.resolveActor(request.actor, directory: directory, environment: environment)
+        let identity = try await who()
         let resumed = DeployPipeline(
             checklist: checklist, configURL: configURL,
             request: {
@@ -297,7 +310,7 @@ public struct DeployPipeline: Sendable {
             throw CommandFailure("\(checklist.file) has no rollback phase: there is nothing to run", .usage)
         }
         let store = try await openStore()
-        let identity = await GateRunner.resolveActor(request.actor, directory: directory, environment: environment)
+        let identity = try await who()
         let provenance = await GateRunner.gatherProvenance(
             configURL: configURL, directory: directory, environment: environment)
         let id = "rollback-" + RunEnvironment.live.makeRunID()

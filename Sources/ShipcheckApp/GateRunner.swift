@@ -15,6 +15,10 @@ public struct GateRequest: Sendable {
     public var skip: [String] = []
     /// Who runs it; else SHIPCHECK_ACTOR, git's user.email, then user@host.
     public var actor: String?
+    /// `--identity oidc`: who runs it is what the CI's verified ID token says, never a claim.
+    public var oidc = false
+    /// Who runs it, already verified (a deploy's steps run as its verified deployer).
+    public var verifiedIdentity: Identity?
     public var changedSince: String?
     public var release: String?
     public var formats: [String] = []
@@ -211,12 +215,21 @@ public enum GateRunner {
             )
         }
 
-        let identity =
-            if let resumedActor {
-                Identity(resumedActor, source: .resumed)
-            } else {
-                await resolveActor(request.actor, directory: directory, environment: environment)
+        let identity: Identity
+        if let resumedActor {
+            identity = Identity(resumedActor, source: .resumed)
+        } else if let verified = request.verifiedIdentity {
+            identity = verified
+        } else if request.oidc {
+            if request.actor != nil {
+                throw GateFailure(["--actor and --identity oidc say who runs it twice; drop --actor"], usage: true)
             }
+            let verified = try await OIDCIdentity.resolve(checklist: checklist, environment: environment)
+            identity = verified.identity
+            provenance.oidc = verified.claims
+        } else {
+            identity = await resolveActor(request.actor, directory: directory, environment: environment)
+        }
         let actor = identity.name
         provenance.actorSource = identity.source
         if let group = request.group, let shard = request.shard {

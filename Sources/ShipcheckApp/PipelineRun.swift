@@ -178,6 +178,7 @@ struct PipelineRun {
         request.deployType = deployment.deployType
         request.release = deployment.version
         request.actor = identity.name
+        request.verifiedIdentity = identity.source == .oidc ? identity : nil
         request.store = pipeline.request.store
         request.jobs = jobs
         request.reusesEvidence = pipeline.request.reusesEvidence

@@ -35,6 +35,8 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The deploy type (from `types:`).") var type: String?
     @Option(name: .long, help: "The version deployed (the checks see it as $SHIPCHECK_RELEASE).") var version: String?
     @Option(name: .long, help: "Who deploys (default: $SHIPCHECK_ACTOR, else git's user.email).") var actor: String?
+    @Option(name: .long, help: "`oidc`: who deploys is what the CI's OpenID Connect ID token says, verified.")
+    var identity: String?
     @Flag(name: .long, help: "Say what would run and whether the plan allows it; change nothing.") var dryRun = false
     @Flag(name: .long, help: "Run every check again instead of reusing earlier passing results.") var noReuse = false
     @Option(name: .long, help: "Finish a deployment whose process stopped, after its last finished step.")
@@ -57,6 +59,7 @@ struct DeployCommand: AsyncParsableCommand {
         request.deployType = type
         request.version = version
         request.actor = actor
+        request.oidc = try IdentityOption.oidc(identity)
         request.store = storeOptions.store
         request.reusesEvidence = !noReuse
         let pipeline = DeployPipeline(
@@ -100,12 +103,15 @@ struct RollbackCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The version to return to (default: the one before the newest deployment).")
     var to: String?
     @Option(name: .long, help: "Who rolls back (default: $SHIPCHECK_ACTOR, else git's user.email).") var actor: String?
+    @Option(name: .long, help: "`oidc`: who rolls back is what the CI's OpenID Connect ID token says, verified.")
+    var identity: String?
 
     func run() async throws {
         let (checklist, configURL) = try configOptions.load()
         var request = DeployRequest(environment: env)
         request.version = to
         request.actor = actor
+        request.oidc = try IdentityOption.oidc(identity)
         request.store = storeOptions.store
         request.reusesEvidence = false
         let pipeline = DeployPipeline(

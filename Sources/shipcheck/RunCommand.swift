@@ -58,6 +58,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help:
+            "`oidc`: who runs this is what the CI's OpenID Connect ID token says (SHIPCHECK_OIDC_TOKEN, or GitHub Actions' own), verified against the issuer's keys."
+    )
+    var identity: String?
+
+    @Option(
+        name: .long,
+        help:
             "A git ref; changed(\"glob\") in `when:` compares against it (default: origin/main, origin/master, main or master)."
     )
     var changedSince: String?
@@ -126,6 +133,7 @@ struct RunCommand: AsyncParsableCommand {
         request.only = Self.split(only)
         request.skip = Self.split(skip)
         request.actor = actor
+        request.oidc = try IdentityOption.oidc(identity)
         request.changedSince = changedSince
         request.release = release
         request.formats = Self.split(format)
@@ -191,4 +199,13 @@ struct StoreOptions: ParsableArguments {
             "The run store: an SQLite file, or postgres://USER@HOST:PORT/DATABASE (password from SHIPCHECK_STORE_PASSWORD or PGPASSWORD). Default: $SHIPCHECK_STORE, `store:`, else .shipcheck/shipcheck.db beside the configuration."
     )
     var store: String?
+}
+
+/// `--identity`: how who acts is known; only `oidc` (the CI's verified ID token) is a choice.
+enum IdentityOption {
+    static func oidc(_ value: String?) throws(CommandFailure) -> Bool {
+        guard let value else { return false }
+        guard value == "oidc" else { throw CommandFailure("--identity: expected `oidc`, got `\(value)`", .usage) }
+        return true
+    }
 }

@@ -217,6 +217,9 @@ final class LoadState {
         }
         if let limit = fields["max-bypass"], let seconds = limit.duration() { maxBypass = seconds }
         if isRoot { rootDirectory = directory }
+        if let node = fields["oidc"], let settings = node.fields(allowed: ["issuer", "audience"]) {
+            oidc = OIDCSettings(issuer: settings["issuer"]?.string(), audience: settings["audience"]?.string())
+        }
         if let signers = fields["allowed-signers"], let path = signers.string(expected: "a file path") {
             let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
             do {
@@ -353,6 +356,7 @@ final class LoadState {
     var signedIdentityNodes: [ConfigNode] = []
     var rootDirectory: URL?
     var allowedSigners: AllowedSigners?
+    var oidc: OIDCSettings?
     var defaultTimeZone: TimeZone? = TimeZone(identifier: "UTC")
     var typeSelections: [(type: String, only: Bool, node: ConfigNode, entries: [String])] = []
     var bypassNodes: [(ConfigNode, [String])] = []

@@ -162,6 +162,16 @@ public enum ConfigSchema {
         ),
         Parameter("secrets", .list(.string), "Environment variables whose values are redacted everywhere."),
         Parameter(
+            "oidc",
+            .object([
+                Parameter(
+                    "issuer", .string,
+                    "The issuer whose ID tokens are trusted (default GitHub Actions' or GitLab's own, in their CI)."),
+                Parameter("audience", .string, "The audience the token must be meant for (default `shipcheck`)."),
+            ]),
+            "Whose CI ID tokens name who runs a gate with `--identity oidc`: the token's signature (the issuer's published keys), issuer, audience and expiry are verified, and its repository, workflow, ref and run name the actor."
+        ),
+        Parameter(
             "allowed-signers", .string,
             "Who may sign decisions: a file in git's allowed_signers format (`principal keytype key`), relative to this file (default `.shipcheck/allowed_signers` when it exists). Sign-offs, waivers, overrides and freezes are signed with `ssh-keygen -Y sign -n shipcheck` and verified against it whenever they are read."
         ),

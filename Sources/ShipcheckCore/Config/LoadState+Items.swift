@@ -126,6 +126,7 @@ extension LoadState {
             calendar: calendar, timeZone: defaultTimeZone ?? TimeZone(identifier: "UTC") ?? .current)
         if let maxBypass { checklist.maxBypass = maxBypass }
         checklist.allowedSigners = allowedSigners
+        checklist.oidc = oidc
         checklist.notify = notify
         checklist.deploymentLog = deploymentLog
         checklist.watch = watch

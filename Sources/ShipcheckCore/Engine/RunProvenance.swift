@@ -17,6 +17,8 @@ public struct RunProvenance: Sendable, Hashable, Codable {
     public var author: String? = nil
     /// How the run's actor was known (`--actor`, `SHIPCHECK_ACTOR`, git's user.email, …).
     public var actorSource: Identity.Source? = nil
+    /// The CI's verified ID token's claims, when the actor came from one (`--identity oidc`).
+    public var oidc: OIDCClaims? = nil
     /// A sharded gate's group (`--group`), and this run's share of it (`2/5`).
     public var group: String?
     public var shard: String?

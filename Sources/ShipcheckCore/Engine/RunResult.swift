@@ -213,6 +213,7 @@ extension RunResult {
 
     /// `alice@mina.com (git user.email)`: who ran it, and how that was known when it was recorded.
     public var actorDescription: String {
-        provenance?.actorSource.map { Identity(actor, source: $0).description } ?? actor
+        let details = provenance?.oidc.map { $0.details }.flatMap { $0.isEmpty ? nil : ": \($0)" } ?? ""
+        return (provenance?.actorSource.map { Identity(actor, source: $0).description } ?? actor) + details
     }
 }

@@ -319,6 +319,8 @@ public struct Checklist: Sendable {
     public var maxBypass: Double = 366 * 86_400
     /// Who may sign decisions (`allowed-signers:`, or `.shipcheck/allowed_signers` beside the file).
     public var allowedSigners: AllowedSigners? = nil
+    /// The CI issuer whose ID tokens name who runs a gate (`oidc:`), for `--identity oidc`.
+    public var oidc: OIDCSettings? = nil
     public var file: String
     public var variables: [String: String]
     /// Names of environment variables whose values are secret, beyond those that look secret.
@@ -387,5 +389,16 @@ extension Checklist {
         checklist.phases.removeAll { $0.name == .rollback }
         checklist.phases.append(Phase(name: .rollback, sections: [Section(title: "Undo", items: chained)]))
         return checklist
+    }
+}
+
+/// `oidc: { issuer, audience }`: whose ID tokens `--identity oidc` accepts, and for which audience.
+public struct OIDCSettings: Sendable, Hashable {
+    public var issuer: String?
+    public var audience: String?
+
+    public init(issuer: String? = nil, audience: String? = nil) {
+        self.issuer = issuer
+        self.audience = audience
     }
 }

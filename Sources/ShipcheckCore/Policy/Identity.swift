@@ -14,6 +14,8 @@ public struct Identity: Sendable, Hashable, Codable, CustomStringConvertible {
         case resumed = "resumed run"
         /// Signed in to the team server.
         case server = "signed in"
+        /// The CI's OpenID Connect ID token, verified (`--identity oidc`).
+        case oidc = "OIDC token"
     }
 
     public var name: String

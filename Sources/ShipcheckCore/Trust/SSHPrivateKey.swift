@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 
 /// An unencrypted OpenSSH private key (`-----BEGIN OPENSSH PRIVATE KEY-----`, what `ssh-keygen -N ''`
 /// writes) that signs raw bytes: attestations are DSSE envelopes, whose signatures other tools
