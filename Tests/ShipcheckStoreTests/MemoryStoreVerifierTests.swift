@@ -13,7 +13,8 @@ import Testing
     static func python(_ store: RunStore) async throws -> (status: Int32, output: String) {
         let rows = try await store.auditedRows()
         let export =
-            StoreViews.jsonLines(try await store.auditEvents()) + "{\"rows\":\(rows.count)}\n" + StoreViews.jsonLines(rows)
+            StoreViews.jsonLines(try await store.auditEvents()) + "{\"rows\":\(rows.count)}\n"
+            + StoreViews.jsonLines(rows)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("memory-\(UUID().uuidString).jsonl")
         try export.write(to: file, atomically: true, encoding: .utf8)
         let process = Process()
