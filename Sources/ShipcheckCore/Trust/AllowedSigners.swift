@@ -16,8 +16,10 @@ public struct AllowedSigners: Sendable {
         public var source: String
     }
 
-    public var entries: [Entry]
-    public var path: String
+    public let entries: [Entry]
+    public let path: String
+    /// The entries by public key: a read of a thousand decisions looks each key up once.
+    let byKey: [[UInt8]: [Entry]]
 
     public struct ParseError: Error, CustomStringConvertible, Sendable {
         public var path: String
@@ -45,6 +47,7 @@ public struct AllowedSigners: Sendable {
             entries.append(try Self.entry(line, number: index + 1, path: path))
         }
         self.entries = entries
+        self.byKey = Dictionary(grouping: entries, by: \.publicKey)
     }
 
     static let keyTypes: Set<String> = [
@@ -206,7 +209,7 @@ public struct AllowedSigners: Sendable {
     }
 
     /// The entries listing `publicKey`.
-    public func entries(for publicKey: [UInt8]) -> [Entry] { entries.filter { $0.publicKey == publicKey } }
+    public func entries(for publicKey: [UInt8]) -> [Entry] { byKey[publicKey] ?? [] }
 
     /// The principals `publicKey` may sign as, for messages.
     public func principals(of publicKey: [UInt8]) -> [String] { entries(for: publicKey).flatMap(\.principals) }
