@@ -40,6 +40,8 @@ public enum Reports {
 
     /// GitHub's step summary shows the ticked checklist on the workflow run's page.
     static func appendStepSummary(_ result: RunResult, to path: String) {
+        // GitHub creates the file; a runner that only names it gets it created.
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: path) else { return }
         handle.seekToEndOfFile()
         handle.write(Data(MarkdownReporter().render(result).utf8))

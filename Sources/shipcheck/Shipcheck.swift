@@ -11,14 +11,14 @@ struct Shipcheck: AsyncParsableCommand {
             Exit codes: 0 gate passed, 1 a blocking item failed or awaits sign-off, \
             2 an item could not be evaluated, 64 usage or configuration error, 130 interrupted.
             """,
-        version: ShipcheckVersion.current,
+        version: ShipcheckVersion.description,
         subcommands: [
             RunCommand.self, ValidateCommand.self, ListCommand.self, SchemaCommand.self, InitCommand.self,
             ImportCommand.self, SecretsCommand.self, ReferenceCommand.self, HistoryCommand.self, ShowCommand.self,
             ExportCommand.self, AuditCommand.self, MetricsCommand.self, VerdictCommand.self, PlanCommand.self,
             FreezeCommand.self, UnfreezeCommand.self, WaiveCommand.self, OverrideCommand.self, SignoffCommand.self,
             SignoffsCommand.self, LockCommand.self, UnlockCommand.self, JudgeCommand.self, DeployCommand.self,
-            RollbackCommand.self, AttestCommand.self, VerifyAttestationCommand.self,
+            RollbackCommand.self, AttestCommand.self, VerifyAttestationCommand.self, ManCommand.self,
         ])
 
     /// Every command's failure becomes its message and exit status here, once.

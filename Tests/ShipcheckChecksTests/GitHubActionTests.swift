@@ -18,8 +18,15 @@ import Yams
         #expect(runs["using"] as? String == "composite")
         let steps = try #require(runs["steps"] as? [[String: Any]])
         let gate = try #require(steps.first { $0["id"] as? String == "gate" })
-        let script = try #require(gate["run"] as? String)
+        let run = try #require(gate["run"] as? String)
+        #expect(run.contains("scripts/action-gate.sh"))
+        let script = try String(
+            contentsOf: Self.root.appendingPathComponent("scripts/action-gate.sh"), encoding: .utf8)
         #expect(script.contains("--format github,junit"))
+        // Nothing is compiled unless asked: the install step downloads the release.
+        let install = try #require(steps.first { $0["id"] as? String == "install" })
+        #expect((install["run"] as? String)?.contains("scripts/action-install.sh") == true)
+        for name in ["version", "release-url", "build-from-source"] { #expect(inputs[name] != nil, "input \(name)") }
         #expect(gate["shell"] as? String == "bash")
         for step in steps {
             let run = step["run"] as? String ?? ""
