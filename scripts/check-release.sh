@@ -33,7 +33,12 @@ toolchain=$(dirname "$(dirname "$(dirname "$swift_path")")")
 case "$toolchain" in /|/usr|/usr/local) hide=$(dirname "$(dirname "$swift_path")")/lib/swift ;; *) hide=$toolchain ;; esac
 empty="$work/empty"
 mkdir -p "$empty"
-cp -R examples/deploy "$work/demo"
+# The demo as a user's checkout of it: a repository of its own (a deploy matches its gate by commit).
+demo_copy() {
+  rm -rf "$work/demo" && cp -R examples/deploy "$work/demo" && rm -rf "$work/demo/.shipcheck" "$work/demo/state"
+  (cd "$work/demo" && git init -q && git add -A && git -c user.email=ci@localhost -c user.name=ci commit -qm demo)
+}
+demo_copy
 cp -R examples/mina "$work/mina"
 unshare -m sh -c '
   set -e
@@ -54,6 +59,6 @@ for file in /usr/share/man/man1/shipcheck.1.gz /usr/share/bash-completion/comple
             /usr/share/zsh/vendor-completions/_shipcheck /usr/share/fish/vendor_completions.d/shipcheck.fish; do
   [ -s "$file" ] || fail "the package did not install $file"
 done
-rm -rf "$work/demo" && cp -R examples/deploy "$work/demo"
+demo_copy
 SHIPCHECK=shipcheck sh "$work/demo/demo.sh" > "$work/deb-demo.log" 2>&1 || { cat "$work/deb-demo.log"; fail "the packaged shipcheck did not run the demo"; }
 echo "check-release: the .deb installs, and its shipcheck runs the demo; man page and completions in place"

@@ -4,7 +4,7 @@
 #   shipcheck_VERSION_DEBARCH.deb         the same, installed to /usr/bin and /usr/share
 #   SHA256SUMS
 # The binary links the Swift runtime and Foundation statically (--static-swift-stdlib): it needs
-# glibc, libstdc++, libgcc and libsqlite3, nothing of the toolchain. Only this machine's
+# glibc, libstdc++, libgcc, libsqlite3 and zlib, nothing of the toolchain. Only this machine's
 # architecture is built: the toolchain here has no cross-compilation SDK.
 #   scripts/release.sh 1.2.3
 set -euo pipefail
@@ -58,7 +58,7 @@ Package: shipcheck
 Version: $version
 Architecture: $debarch
 Maintainer: Shipcheck <shipcheck@localhost>
-Depends: libc6 (>= 2.31), libstdc++6, libgcc-s1, libsqlite3-0
+Depends: libc6 (>= 2.31), libstdc++6, libgcc-s1, libsqlite3-0, zlib1g
 Section: devel
 Priority: optional
 Installed-Size: $(du -sk "$root/usr" | cut -f1)
