@@ -18,13 +18,7 @@ extension StoreReader {
     public func attestationInputs(_ id: String) async throws(CommandFailure)
         -> (run: RunResult, head: (seq: Int64, hash: String)?)
     {
-        try await reading { store in
-            var found = try await store.run(id)
-            if found == nil { found = try await store.groupVerdict(id) }
-            guard let run = found else {
-                throw CommandFailure("no run `\(id)` in the store at \(StoreLocation.display(store.location))", .usage)
-            }
-            return (run.result, try await store.auditHead())
-        }
+        let run = try await run(id)
+        return (run.result, try await reading { try await $0.auditHead() })
     }
 }

@@ -41,11 +41,22 @@ public struct StoreReader: Sendable {
     }
 
     /// One run, or a sharded group's merged verdict by the group's name; a usage error when neither is there.
+    /// `latest` is the newest run; a unique prefix of a run's id names that run.
     public func run(_ id: String) async throws(CommandFailure) -> StoredRun {
         try await reading { store in
             if let run = try await store.run(id) { return run }
             if let verdict = try await store.groupVerdict(id) { return verdict }
-            throw CommandFailure("no run `\(id)` in the store at \(StoreLocation.display(store.location))", .usage)
+            let recent = try await store.history(HistoryQuery(limit: id == "latest" ? 1 : nil))
+            let matching = id == "latest" ? recent : recent.filter { $0.runID.hasPrefix(id) }
+            if matching.count == 1, let run = try await store.run(matching[0].runID) { return run }
+            let location = StoreLocation.display(store.location)
+            guard matching.isEmpty else {
+                let names = matching.prefix(5).map(\.runID).joined(separator: ", ")
+                throw CommandFailure(
+                    "`\(id)` is the start of \(matching.count) runs' ids (\(names)\(matching.count > 5 ? ", …" : "")): give more of it",
+                    .usage)
+            }
+            throw CommandFailure("no run `\(id)` in the store at \(location) (`latest` is the newest)", .usage)
         }
     }
 

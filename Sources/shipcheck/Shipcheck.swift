@@ -23,6 +23,10 @@ struct Shipcheck: AsyncParsableCommand {
 
     /// Every command's failure becomes its message and exit status here, once.
     static func main() async {
+        if let mistake = Self.mistypedArgument(Array(CommandLine.arguments.dropFirst())) {
+            Console.error(mistake)
+            exit(withError: ExitCode(64))
+        }
         do {
             var command = try parseAsRoot()
             if var asynchronous = command as? any AsyncParsableCommand {
@@ -36,5 +40,50 @@ struct Shipcheck: AsyncParsableCommand {
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// A command or long option that no command has, when one is near it: said before parsing, so
+    /// that `run --frmat json` is about `--frmat`, not about a phase called `json`. Anything else is
+    /// left to the parser's own message.
+    static func mistypedArgument(_ arguments: [String]) -> String? {
+        var command: any ParsableCommand.Type = Shipcheck.self
+        var path = ["shipcheck"]
+        var rest = arguments[...]
+        while let word = rest.first, !word.hasPrefix("-") {
+            let subcommands = command.configuration.subcommands
+            guard !subcommands.isEmpty else { break }
+            let names = subcommands.compactMap { $0.configuration.commandName }
+            guard let next = subcommands.first(where: { $0.configuration.commandName == word }) else {
+                // The root's default subcommand takes no positional word first: anything else is a typo.
+                if command == Shipcheck.self || command.configuration.defaultSubcommand == nil,
+                    let nearest = Suggestions.closest(to: word, in: names.filter { $0 != "man" })
+                {
+                    return "unknown command `\(word)` for `\(path.joined(separator: " "))`; did you mean `\(nearest)`?"
+                }
+                break
+            }
+            command = next
+            path.append(word)
+            rest = rest.dropFirst()
+        }
+        let help = Shipcheck.helpMessage(for: command, includeHidden: true, columns: 10_000)
+        var known: Set<String> = ["--help", "--version", "--generate-completion-script", "--experimental-dump-help"]
+        var search = help[...]
+        while let range = search.range(of: #"--[A-Za-z0-9][A-Za-z0-9-]*"#, options: .regularExpression) {
+            known.insert(String(search[range]))
+            search = search[range.upperBound...]
+        }
+        for argument in rest {
+            if argument == "--" { break }
+            guard argument.hasPrefix("--") else { continue }
+            let name = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
+            if !known.contains(name),
+                let nearest = Suggestions.closest(
+                    to: name, in: known.filter { !$0.hasPrefix("--experimental") }.sorted())
+            {
+                return "unknown option `\(name)` for `\(path.joined(separator: " "))`; did you mean `\(nearest)`?"
+            }
+        }
+        return nil
     }
 }

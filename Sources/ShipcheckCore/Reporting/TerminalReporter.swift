@@ -130,6 +130,13 @@ public struct TerminalReporter: Sendable {
                 if let reason = item.reason { out += paint(": \(reason)", .dim) }
                 out += "\n"
             }
+            // The commands that would move the gate, ready to paste.
+            let environment = run.environment.map { " --env \($0)" } ?? ""
+            out +=
+                paint("next: ", .dim)
+                + pending.prefix(3).map { "shipcheck signoff \($0.id)\(environment) --note \"…\"" }.joined(
+                    separator: "; ")
+                + (pending.count > 3 ? "; …" : "") + paint(" (then `shipcheck plan\(environment)`)", .dim) + "\n"
         }
         let counts = Outcome.allCases.compactMap { outcome -> String? in
             let count = run.count(outcome)
