@@ -23,12 +23,18 @@ struct Shipcheck: AsyncParsableCommand {
 
     /// Every command's failure becomes its message and exit status here, once.
     static func main() async {
-        if let mistake = Self.mistypedArgument(Array(CommandLine.arguments.dropFirst())) {
-            Console.error(mistake)
-            exit(withError: ExitCode(64))
-        }
         do {
-            var command = try parseAsRoot()
+            var command: any ParsableCommand
+            do {
+                command = try parseAsRoot()
+            } catch {
+                // Only a failed parse looks for a typo, so that a good command line pays nothing for it.
+                if let mistake = Self.mistypedArgument(Array(CommandLine.arguments.dropFirst())) {
+                    Console.error(mistake)
+                    exit(withError: ExitCode(64))
+                }
+                throw error
+            }
             if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {
@@ -42,9 +48,9 @@ struct Shipcheck: AsyncParsableCommand {
         }
     }
 
-    /// A command or long option that no command has, when one is near it: said before parsing, so
-    /// that `run --frmat json` is about `--frmat`, not about a phase called `json`. Anything else is
-    /// left to the parser's own message.
+    /// A command or long option that no command has, when one is near it: said in place of the
+    /// parser's error, so that `run --frmat json` is about `--frmat`, not about a phase called
+    /// `json`. Anything else is left to the parser's own message.
     static func mistypedArgument(_ arguments: [String]) -> String? {
         var command: any ParsableCommand.Type = Shipcheck.self
         var path = ["shipcheck"]
