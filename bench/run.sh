@@ -3,5 +3,5 @@
 # measured in the same invocation. Not part of the test suite (timings do not belong in tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product shipcheck >&2
-exec python3 bench/bench.py "$(swift build -c release --show-bin-path)/shipcheck" "$@"
+binary=$(bench/build.sh)
+exec python3 bench/bench.py "$binary" "$@"

@@ -6,12 +6,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch=$(mktemp -d)
 chmod 755 "$scratch"  # the postgres user walks into it
-trap 'SHIPCHECK_SERVICES_DIR="$scratch/ok" scripts/test-services.sh stop >/dev/null 2>&1 || true; rm -rf "$scratch"' EXIT
+started_cluster=""
+cleanup() {
+  SHIPCHECK_SERVICES_DIR="$scratch/ok" scripts/test-services.sh stop >/dev/null 2>&1 || true
+  # The Debian cluster is stopped again only when this script started it.
+  [ -z "$started_cluster" ] || pg_ctlcluster "$started_cluster" main stop >/dev/null 2>&1 || true
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
 
 # Something on 5432 first: the Debian cluster (a system service on the default port).
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   version=$(ls /etc/postgresql | sort -n | tail -1)
   pg_ctlcluster "$version" main start
+  started_cluster=$version
   for _ in $(seq 50); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.2; done
 fi
 pg_isready -q -h 127.0.0.1 -p 5432 || { echo "check-test-services: could not put a PostgreSQL on 5432 first" >&2; exit 1; }

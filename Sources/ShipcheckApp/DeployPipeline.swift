@@ -233,16 +233,25 @@ public struct DeployPipeline: Sendable {
             try? await store.backend.close()
             return CommandFailure(message, kind)
         }
-        let found: Deployment?
+        let named: RunStore.NamedDeployment
         do {
-            found = try await store.deployment(id)
+            named = try await store.deployment(named: id)
         } catch {
             throw await refuse("cannot read deployment \(id): \(error)", .couldNotEvaluate)
         }
-        guard var deployment = found else {
+        var deployment: Deployment
+        switch named {
+        case .found(let found): deployment = found
+        case .ambiguous(let ids):
+            let names = ids.prefix(5).joined(separator: ", ") + (ids.count > 5 ? ", …" : "")
             throw await refuse(
-                "--resume: no deployment `\(id)` in the store at \(StoreLocation.display(store.location))", .usage)
+                "--resume: `\(id)` is the start of \(ids.count) deployments' ids (\(names)): give more of it", .usage)
+        case .none:
+            throw await refuse(
+                "--resume: no deployment `\(id)` in the store at \(StoreLocation.display(store.location)) (`latest` is the newest)",
+                .usage)
         }
+        let id = deployment.id
         guard [.running, .interrupted].contains(deployment.status) else {
             throw await refuse(
                 "--resume: deployment \(id) ended (\(deployment.status.rawValue)); there is nothing left to run", .usage

@@ -18,6 +18,17 @@ public enum Reports {
         }
     }
 
+    /// A run in one format, as `run` writes it and `export` reads it back: an imported checklist's
+    /// Markdown is its own source file, ticked (when that file is still there); nil for no such format.
+    public static func render(_ result: RunResult, format: String, configDirectory: URL) -> String? {
+        if format == MarkdownReporter.format,
+            let ticked = ChecklistExport.render(result, configDirectory: configDirectory)
+        {
+            return ticked
+        }
+        return Reporters.reporter(named: format)?.render(result)
+    }
+
     /// Writes the file formats into `directory`; an imported checklist's Markdown is its own file, ticked.
     public static func write(_ result: RunResult, formats: [String], to directory: URL, configDirectory: URL)
         throws(WriteFailure) -> [URL]
@@ -25,10 +36,9 @@ public enum Reports {
         let fileFormats = formats.filter { Reporters.reporter(named: $0).map { type(of: $0).fileName != nil } ?? false }
         guard !fileFormats.isEmpty else { return [] }
         var rendered: [String: String] = [:]
-        if fileFormats.contains(MarkdownReporter.format),
-            let export = ChecklistExport.render(result, configDirectory: configDirectory)
-        {
-            rendered[MarkdownReporter.format] = export
+        if fileFormats.contains(MarkdownReporter.format) {
+            rendered[MarkdownReporter.format] = render(
+                result, format: MarkdownReporter.format, configDirectory: configDirectory)
         }
         do {
             return try ReportWriter.write(result, formats: fileFormats, to: directory, rendered: rendered)

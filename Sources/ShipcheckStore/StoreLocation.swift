@@ -37,7 +37,7 @@ public enum StoreLocation {
     /// Parses a location, or says why it is not one.
     public static func kind(of location: String) throws -> Kind {
         guard let colon = location.firstIndex(of: ":"),
-            location[..<colon].range(of: "^[A-Za-z][A-Za-z0-9+.-]+$", options: .regularExpression) != nil
+            location[..<colon].isLetterLedName(others: "+.-", minimumRest: 1)
         else { return .sqlite(location) }
         let scheme = location[..<colon].lowercased()
         let rest = location[location.index(after: colon)...]

@@ -27,6 +27,7 @@ struct DeployCommand: AsyncParsableCommand {
               shipcheck deploy --env production --version v1.2.3
               shipcheck deploy --env production --type hotfix --version v1.2.4 --dry-run
               shipcheck deploy --resume deploy-20261207-101500-1a2b3c4d
+              shipcheck deploy --resume latest
             """)
 
     @OptionGroup var configOptions: ConfigOptions
@@ -39,7 +40,11 @@ struct DeployCommand: AsyncParsableCommand {
     var identity: String?
     @Flag(name: .long, help: "Say what would run and whether the plan allows it; change nothing.") var dryRun = false
     @Flag(name: .long, help: "Run every check again instead of reusing earlier passing results.") var noReuse = false
-    @Option(name: .long, help: "Finish a deployment whose process stopped, after its last finished step.")
+    @Option(
+        name: .long,
+        help:
+            "Finish a deployment whose process stopped, after its last finished step: its id, a unique start of it, or `latest`."
+    )
     var resume: String?
     @Flag(name: .long, help: "With --resume: run again an action that may have been cut off halfway.") var rerun = false
 

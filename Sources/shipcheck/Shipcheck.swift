@@ -23,6 +23,12 @@ struct Shipcheck: AsyncParsableCommand {
 
     /// Every command's failure becomes its message and exit status here, once.
     static func main() async {
+        // Asked of every installed copy by scripts and package managers: answered before the
+        // parser, whose first use costs more than the rest of start-up.
+        if CommandLine.arguments.dropFirst().elementsEqual(["--version"]) {
+            print(ShipcheckVersion.description)
+            return
+        }
         do {
             var command: any ParsableCommand
             do {

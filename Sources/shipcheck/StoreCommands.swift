@@ -284,8 +284,14 @@ struct ExportCommand: AsyncParsableCommand {
             text = rendered
         } else {
             let stored = try await loadRun(runID, storeOptions, configOptions)
-            guard let reporter = Reporters.reporter(named: format) else { throw ExitCode.usageFailure }
-            text = reporter.render(stored.result)
+            // The same report `run --format` wrote: for an imported checklist, its own file ticked.
+            let configDirectory =
+                (try? configOptions.configURL())?.deletingLastPathComponent()
+                ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            guard let rendered = Reports.render(stored.result, format: format, configDirectory: configDirectory) else {
+                throw ExitCode.usageFailure
+            }
+            text = rendered
         }
         guard let output else {
             Console.out(text, terminator: "")

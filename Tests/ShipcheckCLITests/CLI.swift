@@ -185,11 +185,7 @@ enum CLI {
         let probe = try shell(check, in: packageRoot)
         if probe.status == 0 { return true }
         let detail = "\(message): \(probe.stderr.suffix(300))"
-        if ProcessInfo.processInfo.environment["SHIPCHECK_REQUIRE_TOOLS"] == "1" {
-            Issue.record("\(detail) (SHIPCHECK_REQUIRE_TOOLS=1: not skipping)")
-        } else {
-            FileHandle.standardError.write(Data("SKIPPED: \(detail)\n".utf8))
-        }
+        Skips.record(detail, unless: "SHIPCHECK_REQUIRE_TOOLS")
         return false
     }
 

@@ -56,10 +56,14 @@ import Testing
         let (directory, id) = try Self.killedHalfway(idempotent: false)
         let lease = ["SHIPCHECK_LOCK_LEASE": "2"]
         usleep(2_600_000)
-        let refused = try CLI.run(["deploy", "--resume", id], in: directory, environment: lease)
+        // A unique start of the id names it, as `latest` names the newest.
+        let unknown = try CLI.run(["deploy", "--resume", "nothing-like-it"], in: directory, environment: lease)
+        #expect(unknown.status == 64 && unknown.stderr.contains("`latest` is the newest"), "\(unknown.stderr)")
+        let refused = try CLI.run(
+            ["deploy", "--resume", String(id.prefix(id.count - 4))], in: directory, environment: lease)
         #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
         #expect(refused.stderr.contains("`second` (Second) may have been cut off halfway"), "\(refused.stderr)")
-        let resumed = try CLI.run(["deploy", "--resume", id, "--rerun"], in: directory, environment: lease)
+        let resumed = try CLI.run(["deploy", "--resume", "latest", "--rerun"], in: directory, environment: lease)
         #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
         #expect(
             resumed.stderr.contains("took over the deploy lock of production from ci@example.com"), "\(resumed.stderr)")

@@ -255,9 +255,15 @@ import Testing
     /// a coverage threshold, a warning, one failing check and a pending manual item.
     @Test func demoShowsEveryOutcome() throws {
         let output = try CLI.temporaryDirectory()
+        // The store in the test's own folder: a test run must not show in the user's demo history.
+        let store = output.appendingPathComponent("shipcheck.db").path
         let result = try CLI.run(
-            ["run", "--config", "examples/demo/shipcheck.yml", "--format", "json", "--output-dir", output.path],
+            [
+                "run", "--config", "examples/demo/shipcheck.yml", "--format", "json", "--output-dir", output.path,
+                "--store", store,
+            ],
             in: CLI.packageRoot)
+        #expect(FileManager.default.fileExists(atPath: store))
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         let json = try Data(contentsOf: output.appendingPathComponent("shipcheck.json"))
         let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
@@ -467,6 +473,11 @@ struct ImportEndToEndTests {
         #expect(exported.contains("## Deployment Log: v1.2.3 ("))
         #expect(exported.contains("- **Deployed by**: ci@example.com"))
         #expect(exported.contains("- **Rollback**: Not required"))
+
+        // One ticked checklist: `export` of the stored run writes what `run --format markdown` wrote.
+        let again = try CLI.run(["export", "latest", "--format", "markdown"], in: directory)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout == exported)
     }
 }
 

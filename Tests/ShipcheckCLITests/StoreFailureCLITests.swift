@@ -124,7 +124,7 @@ import Testing
         guard mounted.status == 0 else {
             // A kernel capability, not a server .ci/run could start: said loudly, not failed.
             let message = "a full disk needs a tmpfs mount (root with CAP_SYS_ADMIN): \(mounted.stderr)"
-            FileHandle.standardError.write(Data("SKIPPED: \(message)\n".utf8))
+            Skips.record(message)
             return
         }
         defer { _ = try? CLI.shell("umount -l '\(mountPoint.path)'", in: URL(fileURLWithPath: "/")) }

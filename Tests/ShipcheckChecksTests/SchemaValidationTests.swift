@@ -1,5 +1,6 @@
 import Foundation
 import ShipcheckCore
+import ShipcheckTestSupport
 import Testing
 import Yams
 
@@ -62,11 +63,7 @@ import Yams
     static func validatorPresent() -> Bool {
         if (try? python(["-c", "import jsonschema"])) != nil { return true }
         let message = "schema validation needs Python's jsonschema (python3 -m pip install jsonschema)"
-        if ProcessInfo.processInfo.environment["SHIPCHECK_REQUIRE_SERVICES"] == "1" {
-            Issue.record("\(message) (SHIPCHECK_REQUIRE_SERVICES=1: not skipping)")
-        } else {
-            FileHandle.standardError.write(Data("SKIPPED: \(message)\n".utf8))
-        }
+        Skips.record(message, unless: "SHIPCHECK_REQUIRE_SERVICES")
         return false
     }
 

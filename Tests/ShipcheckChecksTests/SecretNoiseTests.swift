@@ -82,8 +82,38 @@ import Testing
         #expect(rules("urlopen('http://user:pass@python.org/')").isEmpty)
         #expect(rules("url = 'http://User:Pass@www.python.org:080/doc/'").isEmpty)
         #expect(rules("# urlopen('http://evil:thing@example.com')").isEmpty)
-        #expect(rules("proxy = 'http://joe:Tr0ub4dor@proxy.example.org/'").isEmpty)
+        #expect(rules("DATABASE_URL = 'postgres://app:changeme@db.internal:5432/app'").isEmpty)
+        #expect(rules("DATABASE_URL = 'postgres://app:${DB_PASSWORD}@db.internal:5432/app'").isEmpty)
+        #expect(rules("DATABASE_URL = 'postgres://app:***@db.internal:5432/app'").isEmpty)
+        #expect(rules("DATABASE_URL = 'postgres://app:xxx@db.internal:5432/app'").isEmpty)
+        #expect(rules("DATABASE_URL = 'postgres://app:<password>@db.internal:5432/app'").isEmpty)
         #expect(rules("DATABASE_URL = 'postgres://app:Tr0ub4dor3@db.internal:5432/app'") == ["url-password"])
+    }
+
+    /// The host says nothing: a random-looking password beside a documentation domain is still a
+    /// real one pasted into code.
+    @Test func aRealPasswordInAURLIsFoundWhateverTheHost() {
+        #expect(rules("proxy = 'http://joe:Tr0ub4dor@proxy.example.org/'") == ["url-password"])
+        #expect(rules("DATABASE_URL=postgres://app:Xk29fLq8Zp3v@db.example.com/app") == ["url-password"])
+    }
+
+    /// `.env` files and YAML hold secrets without quotes; random-looking values there are found,
+    /// names, expressions and versions are not.
+    @Test func unquotedRandomValuesOfSecretNamedKeysAreFound() {
+        #expect(rules("SECRET_KEY=kq9Vd2mXz7LpQ4rTw8Yb") == ["password-assignment"])
+        #expect(rules("API_TOKEN: Zx81kLmQp0vNw3RtYb7s") == ["password-assignment"])
+        #expect(rules("export GITLAB_TOKEN=Zx81kLmQp0vN") == ["password-assignment"])
+        #expect(rules("SECRET_KEY=3f9a0c6e1b7d4a2f8e5c9b0a1d6f3e7c") == ["password-assignment"])
+        #expect(rules("SECRET_KEY=${SECRET_KEY}").isEmpty)
+        #expect(rules("token = tokenize.generate_tokens(readline)").isEmpty)
+        #expect(rules("password=self.password").isEmpty)
+        #expect(rules("TOKEN_VERSION=release2024").isEmpty)
+        #expect(rules("secret = secrets.token_hex(16)").isEmpty)
+        #expect(rules("api_key: Optional[str] = None").isEmpty)
+        #expect(rules("if token == abc123def456:").isEmpty)
+        #expect(rules("elif token == 'account':").isEmpty, "a comparison, not an assignment")
+        #expect(rules("user = {'token' => 'Zx81kLmQp0vN'}") == ["password-assignment"])
+        #expect(rules("SECRET_KEY=changeme12345").isEmpty)
     }
 
     // MARK: Misses, closed

@@ -136,9 +136,11 @@ import Testing
     @Test func fingerprintsAreKeyedPerRepository() async throws {
         let first = try Harness.temporaryDirectory()
         let second = try Harness.temporaryDirectory()
+        let environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         for directory in [first, second] {
             try "DB_PASSWORD = \"hunter2hunter2\"\n".write(
                 to: directory.appendingPathComponent("settings.py"), atomically: true, encoding: .utf8)
+            #expect(try await GitInfo.git(["init", "-q"], in: directory, environment: environment).status == 0)
         }
         let search = SecretSearch(source: .paths(["settings.py"]), entropy: false)
         let one = try #require(try await search.run(in: first, environment: [:]).findings.first)
@@ -149,7 +151,30 @@ import Testing
         let plain = SecretScanner.finding(file: "settings.py", line: 1, rule: one.rule, secret: "hunter2hunter2")
             .fingerprint
         #expect(one.fingerprint != plain, "not the guessable plain SHA-256")
-        #expect(FileManager.default.fileExists(atPath: first.appendingPathComponent(".shipcheck/secrets-key").path))
+        #expect(FileManager.default.fileExists(atPath: first.appendingPathComponent(".git/shipcheck/secrets-key").path))
+        #expect(!FileManager.default.fileExists(atPath: first.appendingPathComponent(".shipcheck").path))
+
+        // A key the team committed is read, never rewritten: every clone computes the same fingerprints.
+        try FileManager.default.createDirectory(
+            at: second.appendingPathComponent(".shipcheck"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: first.appendingPathComponent(".git/shipcheck/secrets-key"),
+            to: second.appendingPathComponent(".shipcheck/secrets-key"))
+        let shared = try #require(try await search.run(in: second, environment: [:]).findings.first)
+        #expect(shared.fingerprint == one.fingerprint)
+    }
+
+    /// Outside a repository the key lives in the user's state folder, not in the folder scanned.
+    @Test func aScanOutsideARepositoryWritesNothingIntoIt() async throws {
+        let scanned = try Harness.temporaryDirectory()
+        let state = try Harness.temporaryDirectory()
+        try "DB_PASSWORD = \"hunter2hunter2\"\n".write(
+            to: scanned.appendingPathComponent("settings.py"), atomically: true, encoding: .utf8)
+        let search = SecretSearch(source: .paths(["."]), entropy: false)
+        let outcome = try await search.run(in: scanned, environment: ["XDG_STATE_HOME": state.path])
+        #expect(outcome.findings.count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scanned.path) == ["settings.py"])
+        #expect(FileManager.default.fileExists(atPath: state.appendingPathComponent("shipcheck/secrets-key").path))
     }
 
     @Test func scansAGitDiffAgainstItsBase() async throws {

@@ -79,6 +79,19 @@ import Testing
             text == expected, "\(name) differs from its golden file; re-record on purpose if the change is intended")
     }
 
+    /// A failed expectation is stated once (not as reason, expression and explanation), and a
+    /// multi-line command keeps its lines.
+    @Test func htmlStatesAFailedExpectationOnceAndKeepsACommandsLines() throws {
+        var run = Self.sampleRun
+        run.items[1].summary = "set -e\npytest --cov=.\ncoverage json"
+        let page = HTMLReporter().render(run)
+        #expect(page.components(separatedBy: "coverage.percent = 4.84, expected &gt;= 80").count - 1 == 1, "\(page)")
+        #expect(page.contains("<pre class=\"small\">set -e\npytest --cov=.\ncoverage json</pre>"), "\(page)")
+        // What no expectation states is still said: the lint item's reason, the error's.
+        #expect(page.contains("exit = 1, expected == 0"))
+        #expect(page.contains("was not found"))
+    }
+
     @Test func jsonMatchesGolden() throws {
         try assertGolden(JSONReporter().render(Self.sampleRun), "run.json")
     }

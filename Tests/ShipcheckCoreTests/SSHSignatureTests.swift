@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ShipcheckTestSupport
 import Testing
 
 @testable import ShipcheckCore
@@ -24,11 +25,7 @@ import Testing
 
     static func keygenPresent() throws -> Bool {
         if try shell("command -v ssh-keygen", in: URL(fileURLWithPath: "/")).status == 0 { return true }
-        if ProcessInfo.processInfo.environment["SHIPCHECK_REQUIRE_TOOLS"] == "1" {
-            Issue.record("ssh-keygen is missing (SHIPCHECK_REQUIRE_TOOLS=1: not skipping)")
-        } else {
-            FileHandle.standardError.write(Data("SKIPPED: ssh-keygen is missing\n".utf8))
-        }
+        Skips.record("ssh-keygen is missing", unless: "SHIPCHECK_REQUIRE_TOOLS")
         return false
     }
 

@@ -72,10 +72,8 @@ import Testing
 enum LoadStage {
     static var enabled: Bool {
         if ProcessInfo.processInfo.environment["SHIPCHECK_LOAD_TESTS"] == "1" { return true }
-        FileHandle.standardError.write(
-            Data(
-                "SKIPPED: the concurrent-writers load test runs on its own with SHIPCHECK_LOAD_TESTS=1 (.ci/run's load stage)\n"
-                    .utf8))
+        Skips.record(
+            "the concurrent-writers load test runs on its own with SHIPCHECK_LOAD_TESTS=1 (.ci/run's load stage)")
         return false
     }
 }

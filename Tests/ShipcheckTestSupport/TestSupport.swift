@@ -40,8 +40,7 @@ public enum SharedFiles {
     public static var available: Bool {
         if FileManager.default.fileExists(atPath: seed.path) { return true }
         if ProcessInfo.processInfo.environment["SHIPCHECK_REQUIRE_SHARED"] == "1" { return true }
-        FileHandle.standardError.write(
-            Data("SKIPPED: tests of the seed and corpus need \(root.path) (absent in a plain clone)\n".utf8))
+        Skips.record("tests of the seed and corpus need \(root.path) (absent in a plain clone)")
         return false
     }
 }

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { echo "bench/http needs wrk: apt-get install wrk" >&2; exit 1; }
-swift build -c release --product shipcheck >&2
-exec python3 bench/http/bench.py "$(swift build -c release --show-bin-path)/shipcheck"
+binary=$(bench/build.sh)
+exec python3 bench/http/bench.py "$binary"

@@ -3,5 +3,5 @@
 # signed sign-offs against the same gate without, through the release binary: bench/trust/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-swift build -c release --product shipcheck >&2
-exec python3 bench/trust/bench.py "$(swift build -c release --show-bin-path)/shipcheck"
+binary=$(bench/build.sh)
+exec python3 bench/trust/bench.py "$binary"

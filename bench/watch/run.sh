@@ -3,5 +3,5 @@
 # sample past a threshold: bench/watch/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-swift build -c release --product shipcheck >&2
-exec python3 bench/watch/bench.py "$(swift build -c release --show-bin-path)/shipcheck"
+binary=$(bench/build.sh)
+exec python3 bench/watch/bench.py "$binary"

@@ -57,7 +57,7 @@ struct ProbesCheck: Check {
         var probes: [(String, any Check)] = []
         var ok = true
         for (name, keyNode, value) in entries {
-            guard name.range(of: #"^[A-Za-z][A-Za-z0-9_-]*$"#, options: .regularExpression) != nil, name != "probes"
+            guard name.isLetterLedName(others: "_-"), name != "probes"
             else {
                 keyNode.report("expected a name of letters, digits, `_` and `-` (not `probes`), got `\(name)`")
                 ok = false

@@ -12,57 +12,35 @@ public import ShipcheckCore
 /// quoted value): the regular expressions the scanner uses cost far more per line.
 public struct SecretMasker: SecretPatterns {
     let scanner: SecretScanner
-    /// Rules whose regular expression runs on the lines that hold their keyword.
-    let regexRules: UInt64
-    let tokenRules: [(index: Int, shape: TokenShape)]
-    let passwordRule: Int?
+    /// The rules read line by line: private keys are masked whole before, URL passwords by the Redactor.
+    let lineRules: UInt64
 
     public init() {
         scanner = SecretScanner(rules: SecretRules.all, entropy: false)
-        var regexRules: UInt64 = 0
-        var tokenRules: [(Int, TokenShape)] = []
-        var passwordRule: Int?
-        for (index, rule) in scanner.rules.enumerated() {
-            switch rule.id {
-            // Masked whole before the lines are read; URL passwords by the Redactor.
-            case "private-key", "url-password": continue
-            case "password-assignment": passwordRule = index
-            default:
-                if let shape = TokenShape.byRule[rule.id] {
-                    tokenRules.append((index, shape))
-                } else {
-                    regexRules |= 1 << UInt64(index)
-                }
-            }
+        var lineRules: UInt64 = 0
+        for (index, rule) in scanner.rules.enumerated() where rule.id != "private-key" && rule.id != "url-password" {
+            lineRules |= 1 << UInt64(index)
         }
-        self.regexRules = regexRules
-        self.tokenRules = tokenRules
-        self.passwordRule = passwordRule
+        self.lineRules = lineRules
     }
 
     static let privateKeyBlock = NSRegularExpression.builtIn(
         #"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)"#
     )
 
-    /// A credential found: where it is in the bytes, and which rule found it.
-    struct Span {
-        var range: Range<Int>
-        var rule: String
-    }
-
     public func mask(_ text: String) -> String {
         var text = text
         if text.containsBytes("-----BEGIN ") { text = Self.maskPrivateKeys(text) }
         let bytes = Array(text.utf8)
-        var spans: [Span] = []
+        var spans: [SecretSpan] = []
         scanner.withTables { tables in
             bytes.withUnsafeBufferPointer { buffer in
                 var start = 0
                 while start < buffer.count {
                     let end = SecretScanner.lineEnd(buffer, from: start)
                     if end > start {
-                        let candidates = scanner.prefilter(buffer, start..<end, tables).candidates
-                        if candidates != 0 { find(buffer, start..<end, candidates: candidates, into: &spans) }
+                        let candidates = scanner.prefilter(buffer, start..<end, tables).candidates & lineRules
+                        if candidates != 0 { scanner.find(buffer, start..<end, candidates: candidates, into: &spans) }
                     }
                     start = end + 1
                 }
@@ -83,30 +61,6 @@ public struct SecretMasker: SecretPatterns {
         }
         output += bytes[copied...]
         return String(decoding: output, as: UTF8.self)
-    }
-
-    /// The credentials on one line, for the rules whose keywords the prefilter found there.
-    private func find(
-        _ buffer: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, candidates: UInt64, into spans: inout [Span]
-    ) {
-        for (index, shape) in tokenRules where candidates & (1 << UInt64(index)) != 0 {
-            shape.find(buffer, line, into: &spans)
-        }
-        if let passwordRule, candidates & (1 << UInt64(passwordRule)) != 0 {
-            PasswordAssignment.find(buffer, line, rule: scanner.rules[passwordRule].id, into: &spans)
-        }
-        guard candidates & regexRules != 0 else { return }
-        let text = String(decoding: buffer[line], as: UTF8.self)
-        let whole = NSRange(text.startIndex..., in: text)
-        for (index, rule) in scanner.rules.enumerated() where candidates & regexRules & (1 << UInt64(index)) != 0 {
-            for match in rule.regex.matches(in: text, range: whole) {
-                let span = match.range(at: min(rule.secretGroup, match.numberOfRanges - 1))
-                guard span.location != NSNotFound, span.length > 0, let range = Range(span, in: text) else { continue }
-                if rule.rejectsPlaceholders, SecretRules.isPlaceholder(String(text[range])) { continue }
-                let lower = line.lowerBound + text.utf8.distance(from: text.startIndex, to: range.lowerBound)
-                spans.append(Span(range: lower..<(lower + text[range].utf8.count), rule: rule.id))
-            }
-        }
     }
 
     /// `Redactor.marker(rule:masked:)` of `SecretScanner.mask(secret)`, written as bytes: an ASCII
@@ -222,7 +176,7 @@ struct TokenShape: Sendable {
         (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 95
     }
 
-    func find(_ buffer: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, into spans: inout [SecretMasker.Span]) {
+    func find(_ buffer: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, into spans: inout [SecretSpan]) {
         var index = line.lowerBound
         scanning: while index < line.upperBound {
             let candidates = starts[Int(buffer[index])]
@@ -232,7 +186,7 @@ struct TokenShape: Sendable {
             }
             for form in candidates {
                 if let end = match(forms[form], buffer, line, at: index) {
-                    spans.append(SecretMasker.Span(range: index..<end, rule: rule))
+                    spans.append(SecretSpan(range: index..<end, rule: rule))
                     index = end
                     continue scanning
                 }
@@ -282,6 +236,8 @@ struct TokenShape: Sendable {
 
 /// `password = "…"`, `API_KEY: str = '…'`, `"token": "…"`: a name holding a secret keyword, an
 /// assignment and a quoted value of 6 to 200 characters (the scanner's pattern, matched by hand).
+/// Unquoted values (`SECRET_KEY=…` in an env file, `api_token: …` in YAML) count when they look
+/// random: quoted ones are deliberate strings, unquoted ones are as often a name or an expression.
 enum PasswordAssignment {
     static let keywords = [
         "password", "passwd", "pwd", "secret", "apikey", "api_key", "api-key", "accesskey", "access_key",
@@ -294,7 +250,7 @@ enum PasswordAssignment {
     static func lower(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte | 0x20 : byte }
 
     static func find(
-        _ buffer: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, rule: String, into spans: inout [SecretMasker.Span]
+        _ buffer: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, rule: String, into spans: inout [SecretSpan]
     ) {
         var index = line.lowerBound
         while index < line.upperBound {
@@ -307,15 +263,17 @@ enum PasswordAssignment {
             let name = index..<end
             index = end
             // The assignment first: most names are not followed by one, and that is cheap to see.
-            guard let value = quotedValue(buffer, line, after: name.upperBound), holdsKeyword(buffer, name) else {
-                continue
-            }
+            let quoted = quotedValue(buffer, line, after: name.upperBound)
+            guard let value = quoted ?? unquotedValue(buffer, line, after: name.upperBound),
+                holdsKeyword(buffer, name)
+            else { continue }
+            if quoted == nil, !SecretNoise.looksRandom(buffer[value]) { continue }
             let secret = String(decoding: buffer[value], as: UTF8.self)
             let identifier = String(decoding: buffer[name], as: UTF8.self)
             if SecretRules.isPlaceholder(secret) || SecretRules.namesAnAttributeOfASecret(identifier, value: secret) {
                 continue
             }
-            spans.append(SecretMasker.Span(range: value, rule: rule))
+            spans.append(SecretSpan(range: value, rule: rule))
             index = value.upperBound
         }
     }
@@ -348,6 +306,34 @@ enum PasswordAssignment {
             if let value = assignedValue(buffer, line, from: typed) { return value }
         }
         return nil
+    }
+
+    /// `=` or `:` (not `==`), spaces, and 8 to 200 bytes of a password's alphabet ending the line or
+    /// before a space, a quote or a separator (`,` `;` `&` `#`): `SECRET_KEY=…`, `api_token: …`.
+    static func unquotedValue(_ buffer: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, after start: Int)
+        -> Range<Int>?
+    {
+        var position = start
+        if position < line.upperBound, buffer[position] == 34 || buffer[position] == 39 { position += 1 }
+        while position < line.upperBound, isSpace(buffer[position]) { position += 1 }
+        guard position < line.upperBound, buffer[position] == 58 || buffer[position] == 61 else { return nil }
+        position += 1
+        guard position < line.upperBound, buffer[position] != 61 else { return nil }
+        while position < line.upperBound, isSpace(buffer[position]) { position += 1 }
+        var end = position
+        while end < line.upperBound, isUnquotedValueByte(buffer[end]) { end += 1 }
+        guard (8...200).contains(end - position) else { return nil }
+        if end < line.upperBound {
+            let next = buffer[end]
+            guard isSpace(next) || next == 34 || next == 39 || next == 44 || next == 59 || next == 38 || next == 35
+            else { return nil }
+        }
+        return position..<end
+    }
+
+    /// Letters, digits and `+/=_.~!%*-`.
+    static func isUnquotedValueByte(_ byte: UInt8) -> Bool {
+        TokenShape.Body.alphanumeric.allows(byte) || [43, 47, 61, 95, 46, 126, 33, 37, 42, 45].contains(byte)
     }
 
     /// Where the name's type annotation ends, for each way one can be read there.
@@ -387,7 +373,10 @@ enum PasswordAssignment {
         while position < line.upperBound, isSpace(buffer[position]) { position += 1 }
         guard position < line.upperBound, buffer[position] == 58 || buffer[position] == 61 else { return nil }
         var operators = [position + 1]
-        if position + 1 < line.upperBound, buffer[position + 1] == 62 || buffer[position + 1] == 61 {
+        // `=>` and `:=`; never `==`, a comparison.
+        if position + 1 < line.upperBound,
+            buffer[position] == 61 && buffer[position + 1] == 62 || buffer[position] == 58 && buffer[position + 1] == 61
+        {
             operators.append(position + 2)
         }
         for afterOperator in operators {

@@ -33,13 +33,10 @@ enum SecretNoise {
     ]
 
     /// Words that make a nearby string worth a closer look at a lower entropy.
-    static func hasSecretKeyword(_ lowercased: String) -> Bool {
-        lowercased.hasAny(secretWords)
-    }
-
     static let secretWords = [
         "key", "secret", "token", "passw", "pwd", "credential", "auth", "signing", "bearer", "salt", "private",
     ]
+    static let secretWordBytes = secretWords.map { Array($0.utf8) }
 
     // MARK: - What the string is
 
@@ -52,16 +49,24 @@ enum SecretNoise {
         return neighbours * 2 >= bytes.count - 1
     }
 
-    private static let keyboardRows = ["qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890"].map { Array($0.utf8) }
+    /// Per byte, its keyboard row and column as `row << 4 | column` (letters in either case), 0 when
+    /// it is on none of the rows.
+    private static let keyboardPositions: [UInt8] = {
+        var positions = [UInt8](repeating: 0, count: 256)
+        for (row, keys) in ["qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890"].enumerated() {
+            for (column, key) in keys.utf8.enumerated() {
+                positions[Int(key)] = UInt8((row + 1) << 4 | column)
+                if key >= 97 { positions[Int(key) - 32] = UInt8((row + 1) << 4 | column) }
+            }
+        }
+        return positions
+    }()
 
     private static func areNeighbours(_ a: UInt8, _ b: UInt8) -> Bool {
         if a &+ 1 == b || b &+ 1 == a { return true }
-        let x = SecretScanner.lower(a)
-        let y = SecretScanner.lower(b)
-        for row in keyboardRows {
-            if let i = row.firstIndex(of: x), let j = row.firstIndex(of: y), abs(i - j) == 1 { return true }
-        }
-        return false
+        let x = keyboardPositions[Int(a)]
+        let y = keyboardPositions[Int(b)]
+        return x != 0 && x >> 4 == y >> 4 && (x &+ 1 == y || y &+ 1 == x)
     }
 
     /// A decimal number, possibly with an exponent (`2602129298…e0`): all-digit hex strings are numbers.
@@ -79,6 +84,19 @@ enum SecretNoise {
 
     @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
 
+    /// An unquoted value that is a secret rather than a name or a version: letters and digits both,
+    /// not a run or a number, and nearly as varied as random characters of its alphabet can be
+    /// (`release2024` is not; `kq9Vd2mXz7Lp` is).
+    static func looksRandom(_ value: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        let bytes = Array(value)
+        guard bytes.contains(where: isDigit), bytes.contains(where: { ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 }),
+            !isNumber(bytes), !isSequence(bytes)
+        else { return false }
+        let isHex = bytes.allSatisfy { isDigit($0) || ($0 | 0x20) >= 97 && ($0 | 0x20) <= 102 }
+        let alphabet = Double(min(bytes.count, isHex ? 16 : 64))
+        return SecretScanner.shannon(bytes) > 0.85 * log2(alphabet)
+    }
+
     /// Base64 that decodes to printable text (`YWJjZGVm…` is "abcdef…") is encoded text, not key material.
     static func decodesToText(_ token: String) -> Bool {
         var padded = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
@@ -91,6 +109,7 @@ enum SecretNoise {
     /// Words joined by `-`, `_` or `.`, no digits, one letter case per word (`mailbox-list`, `invalid_mailbox`):
     /// a name, not a password.
     static func isPlainWord(_ value: String) -> Bool {
+        if let plain = value.utf8.withContiguousStorageIfAvailable(isPlainASCIIWord) ?? nil { return plain }
         let words = value.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." })
         guard !words.isEmpty else { return false }
         return words.allSatisfy { word in
@@ -99,10 +118,45 @@ enum SecretNoise {
         }
     }
 
+    /// `isPlainWord` on ASCII bytes without Unicode property lookups; nil for other text.
+    private static func isPlainASCIIWord(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        var words = 0
+        var index = 0
+        while index < bytes.count {
+            var end = index
+            while end < bytes.count, bytes[end] != 45, bytes[end] != 95, bytes[end] != 46 { end += 1 }
+            if end > index {
+                var upper = 0
+                var lower = 0
+                var upperAfterFirst = false
+                for position in index..<end {
+                    let byte = bytes[position]
+                    guard byte < 0x80 else { return nil }
+                    if byte >= 65 && byte <= 90 {
+                        upper += 1
+                        if position > index { upperAfterFirst = true }
+                    } else if byte >= 97 && byte <= 122 {
+                        lower += 1
+                    } else {
+                        return false
+                    }
+                }
+                // All lower case after the first letter, or all upper case.
+                if upperAfterFirst && lower > 0 { return false }
+                words += 1
+            }
+            index = end + 1
+        }
+        return words > 0
+    }
+
     /// Words joined by dashes with a code at the end (`-with-SUPER-MONKEYS-pc58ag80a8qai00g7n9n`): three or
     /// more parts, half or more of them plain words of two letters or more.
     static func isSlug(_ token: String) -> Bool {
-        let parts = token.split(whereSeparator: { $0 == "-" || $0 == "_" })
+        // Tokens are ASCII: split on the bytes, not on grapheme clusters.
+        let parts = token.utf8.split(whereSeparator: { $0 == 45 || $0 == 95 }).map {
+            String(decoding: $0, as: UTF8.self)
+        }
         guard parts.count >= 3 else { return false }
         let words = parts.filter { $0.count >= 2 && isPlainWord(String($0)) }.count
         return words >= 2 && words * 2 >= parts.count
@@ -125,14 +179,12 @@ enum SecretNoise {
         "style", "mode", "method", "scheme", "source", "location", "param", "placeholder", "hash",
     ]
 
-    /// `http://user:pass@…`, `…@example.com`: credentials in documentation and tests, made up to show a shape.
-    static func isExampleURLCredential(password: String, host: String) -> Bool {
-        let host = host.lowercased()
-        if exampleHosts.contains(where: { host == $0 || host.hasSuffix("." + $0) }) { return true }
-        return examplePasswords.contains(password.lowercased())
+    /// `http://user:pass@…`, `http://evil:thing@…`: a password made up to show a URL's shape, a
+    /// known placeholder or a plain word. The host says nothing: a random-looking password beside
+    /// `db.example.com` is still a real one pasted into code.
+    static func isExampleURLCredential(password: String) -> Bool {
+        examplePasswords.contains(password.lowercased()) || isPlainWord(password)
     }
-
-    static let exampleHosts = ["example.com", "example.org", "example.net", "example", "test", "invalid"]
     static let examplePasswords: Set<String> = [
         "pass", "password", "passwd", "pwd", "pw", "secret", "mypassword", "pa55word", "p4ssw0rd", "changeme",
     ]

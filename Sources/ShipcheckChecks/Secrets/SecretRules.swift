@@ -68,7 +68,7 @@ public enum SecretRules {
             "url-password", "Password in a URL", keywords: ["://"],
             pattern: #"[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'"]+:([^\s:/@'"]{3,})@([^\s/:?#'"]*)"#,
             rejectsPlaceholders: true,
-            isNoise: { groups in SecretNoise.isExampleURLCredential(password: groups[1], host: groups[2]) }),
+            isNoise: { groups in SecretNoise.isExampleURLCredential(password: groups[1]) }),
         SecretRule(
             "password-assignment", "Hard-coded password, secret or token",
             keywords: [
@@ -85,17 +85,22 @@ public enum SecretRules {
 
     /// Values that stand for a secret rather than being one.
     static func isPlaceholder(_ value: String) -> Bool {
-        let lower = value.lowercased()
-        if value.hasPrefix("$") || value.has("${") || value.has("{{") || value.has("%(") || value.hasPrefix("<")
-            || value.hasPrefix("os.") || value.hasPrefix("process.env") || value.hasPrefix("env.")
+        if value.hasPrefix("$") || value.hasPrefix("<") || value.hasPrefix("os.") || value.hasPrefix("process.env")
+            || value.hasPrefix("env.") || value.hasAny(templateMarks)
         {
             return true
         }
-        if Set(lower.utf8).count <= 2 { return true }
+        let lower = value.lowercased()
+        var distinct = Set<UInt8>()
+        for byte in lower.utf8 where distinct.count <= 2 { distinct.insert(byte) }
+        if distinct.count <= 2 { return true }
         // Format strings and templates: `%d,%d`, `{0}:{1}`.
-        if value.has("{") && value.has("}") || value.hasAny(formatDirectives) { return true }
+        if value.has("{") && value.has("}") { return true }
         return lower.hasAny(placeholderWords)
     }
+
+    /// `${…}`, `{{…}}`, `%(name)s` and printf directives.
+    static let templateMarks = ["${", "{{", "%("] + formatDirectives
 
     static let formatDirectives = ["%s", "%d", "%r", "%x", "%i", "%f"]
 
@@ -116,7 +121,7 @@ public enum SecretRules {
 
     static let placeholderWords = [
         "password", "passwd", "secret", "example", "placeholder", "redacted", "your_", "your-",
-        "yourpassword", "changeit", "dummy", "sample", "xxxx", "****", "<", "none", "null",
+        "yourpassword", "changeit", "changeme", "dummy", "sample", "xxxx", "****", "<", "none", "null",
         "undefined", "todo", "replace",
     ]
 }

@@ -16,40 +16,74 @@ public struct SecretFinding: Sendable, Hashable, Codable {
     public var description: String { "\(file):\(line): \(rule) \(masked)" }
 }
 
+/// A credential found in a buffer: where its secret is, and which rule found it.
+struct SecretSpan {
+    var range: Range<Int>
+    var rule: String
+}
+
 /// Scans text for credentials. A single pass over the bytes finds candidate lines (a rule's literal
-/// keyword, or a quote for the entropy test); only those lines meet the regular expressions.
+/// keyword, or a quote for the entropy test); only those lines meet the rules' matchers.
 public struct SecretScanner: Sendable {
+    /// How a rule is matched on a candidate line: the common shapes by hand on the bytes (the
+    /// regular expressions cost far more per line), the rest by their regular expression.
+    enum Matcher: Sendable {
+        case token(TokenShape)
+        case assignment
+        case regex
+    }
+
     public let rules: [SecretRule]
     public let entropy: Bool
     /// The key of the keyed fingerprints; nil gives plain SHA-256 fingerprints.
     public let fingerprintKey: [UInt8]?
+    let keyedHMAC: KeyedHMAC?
     static let allowMarkers = ["pragma: allowlist secret", "shipcheck:allow-secret"]
     static let maximumLineLength = 16_384
 
     /// The prefilter's tables, flat so that the hot loop does no reference counting: the keywords
     /// starting with the (lower-cased) byte pair `a, b` are entries `pairEntries[a << 8 | b]..<pairEntries[(a << 8 | b) + 1]`.
     private let pairEntries: [Int32]
-    private let pairBits: [UInt64]
+    /// One bit per hash of a keyword's first three (lower-cased) bytes: 8 KiB, in the L1 cache. Three
+    /// bytes, not two, because pairs such as `se`, `to` or `an` start a keyword and half the words of
+    /// a source file.
+    private let tripleBits: [UInt64]
+    /// Per byte, its lower case `<< 8`, its class (`byteClasses`) below: one load a byte.
+    private static let foldedClasses: [UInt16] = (0..<256).map { byte in
+        UInt16(lower(UInt8(byte))) << 8 | UInt16(byteClasses[byte])
+    }
     private let entryRule: [UInt8]
     private let entryCaseSensitive: [Bool]
     private let entryStart: [Int32]
     private let entryLength: [Int32]
     private let keywordBytes: [UInt8]
-    /// 1 for bytes of base64/hex tokens, for the entropy prefilter.
-    private static let tokenBytes: [UInt8] = (0..<256).map { isTokenByte(UInt8($0)) ? 1 : 0 }
+    /// Per byte: 1 for base64/hex token bytes, 2 for quotes.
+    private static let byteClasses: [UInt8] = (0..<256).map { byte in
+        (isTokenByte(UInt8(byte)) ? 1 : 0) | (byte == 34 || byte == 39 ? 2 : 0)
+    }
+    let matchers: [Matcher]
 
     public init(rules: [SecretRule] = SecretRules.all, entropy: Bool = true, fingerprintKey: [UInt8]? = nil) {
         self.rules = rules
         self.entropy = entropy
         self.fingerprintKey = fingerprintKey
+        self.keyedHMAC = fingerprintKey.map(KeyedHMAC.init)
         var byPair = [[(rule: Int, bytes: [UInt8], caseSensitive: Bool)]](repeating: [], count: 65_536)
+        var triples = [UInt64](repeating: 0, count: 1024)
         for (index, rule) in rules.enumerated() {
             for keyword in rule.keywords {
                 let bytes = Array((rule.caseSensitive ? keyword : keyword.lowercased()).utf8)
-                precondition(bytes.count >= 2, "secret keywords have at least two bytes")
-                byPair[Int(Self.lower(bytes[0])) << 8 | Int(Self.lower(bytes[1]))].append(
-                    (index, bytes, rule.caseSensitive))
+                precondition(bytes.count >= 3, "secret keywords have at least three bytes")
+                let (a, b, c) = (Int(Self.lower(bytes[0])), Int(Self.lower(bytes[1])), Int(Self.lower(bytes[2])))
+                byPair[a << 8 | b].append((index, bytes, rule.caseSensitive))
+                let hash = Self.tripleHash(a, b, c)
+                triples[hash >> 6] |= 1 << UInt64(hash & 63)
             }
+        }
+        tripleBits = triples
+        matchers = rules.map { rule in
+            if let shape = TokenShape.byRule[rule.id] { return .token(shape) }
+            return rule.id == "password-assignment" ? .assignment : .regex
         }
         var first: [Int32] = [0]
         var ruleIDs: [UInt8] = []
@@ -68,14 +102,16 @@ public struct SecretScanner: Sendable {
             first.append(Int32(ruleIDs.count))
         }
         pairEntries = first
-        var bits = [UInt64](repeating: 0, count: 1024)
-        for pair in 0..<65_536 where first[pair + 1] > first[pair] { bits[pair >> 6] |= 1 << UInt64(pair & 63) }
-        pairBits = bits
         entryRule = ruleIDs
         entryCaseSensitive = cases
         entryStart = starts
         entryLength = lengths
         keywordBytes = bytes
+    }
+
+    /// 16 bits from three bytes (Fibonacci hashing).
+    @inline(__always) static func tripleHash(_ a: Int, _ b: Int, _ c: Int) -> Int {
+        Int((UInt32(truncatingIfNeeded: a &<< 16 | b &<< 8 | c) &* 2_654_435_761) &>> 16)
     }
 
     @inline(__always) static func lower(_ byte: UInt8) -> UInt8 {
@@ -171,31 +207,30 @@ public struct SecretScanner: Sendable {
     /// The prefilter's tables as raw pointers, taken once per scan.
     struct Tables {
         let pairs: UnsafeBufferPointer<Int32>
-        /// One bit per byte pair that starts a keyword: 8 KiB, so the common miss stays in the L1 cache.
-        let pairBits: UnsafeBufferPointer<UInt64>
+        let tripleBits: UnsafeBufferPointer<UInt64>
+        let foldedClasses: UnsafeBufferPointer<UInt16>
         let rule: UnsafeBufferPointer<UInt8>
         let caseSensitive: UnsafeBufferPointer<Bool>
         let start: UnsafeBufferPointer<Int32>
         let length: UnsafeBufferPointer<Int32>
         let keywords: UnsafeBufferPointer<UInt8>
-        let token: UnsafeBufferPointer<UInt8>
     }
 
     func withTables<R>(_ body: (Tables) -> R) -> R {
         pairEntries.withUnsafeBufferPointer { pairs in
-            pairBits.withUnsafeBufferPointer { pairBits in
-                entryRule.withUnsafeBufferPointer { rule in
-                    entryCaseSensitive.withUnsafeBufferPointer { caseSensitive in
-                        entryStart.withUnsafeBufferPointer { start in
-                            entryLength.withUnsafeBufferPointer { length in
-                                keywordBytes.withUnsafeBufferPointer { keywords in
-                                    Self.tokenBytes.withUnsafeBufferPointer { token in
+            tripleBits.withUnsafeBufferPointer { tripleBits in
+                Self.foldedClasses.withUnsafeBufferPointer { foldedClasses in
+                    entryRule.withUnsafeBufferPointer { rule in
+                        entryCaseSensitive.withUnsafeBufferPointer { caseSensitive in
+                            entryStart.withUnsafeBufferPointer { start in
+                                entryLength.withUnsafeBufferPointer { length in
+                                    keywordBytes.withUnsafeBufferPointer { keywords in
                                         body(
                                             Tables(
-                                                pairs: pairs, pairBits: pairBits, rule: rule,
-                                                caseSensitive: caseSensitive, start: start,
-                                                length: length,
-                                                keywords: keywords, token: token))
+                                                pairs: pairs, tripleBits: tripleBits,
+                                                foldedClasses: foldedClasses, rule: rule,
+                                                caseSensitive: caseSensitive, start: start, length: length,
+                                                keywords: keywords))
                                     }
                                 }
                             }
@@ -212,57 +247,111 @@ public struct SecretScanner: Sendable {
         -> (candidates: UInt64, quotedToken: Bool, bareToken: Bool)
     {
         var candidates: UInt64 = 0
+        // Raw pointers and wrapping arithmetic keep the loops in registers.
+        guard let bytes = buffer.baseAddress, let table = t.foldedClasses.baseAddress,
+            let bits = t.tripleBits.baseAddress
+        else { return (0, false, false) }
+        let upper = range.upperBound
+        // Two passes over the line (it is in the L1 cache), each with few enough values to stay in
+        // registers. First the keywords: the entries of the bytes at index, index + 1 and (loaded
+        // each round) index + 2.
+        var index = range.lowerBound
+        var a = Int(table[Int(bytes[index])]) &>> 8
+        var b = index &+ 1 < upper ? Int(table[Int(bytes[index &+ 1])]) &>> 8 : 0
+        while index < upper {
+            let c = index &+ 2 < upper ? Int(table[Int(bytes[index &+ 2])]) &>> 8 : 0
+            let hash = Self.tripleHash(a, b, c)
+            if bits[hash &>> 6] & (1 &<< UInt64(hash & 63)) != 0 {
+                candidates |= keywordsAt(index, pair: a &<< 8 | b, buffer, upper, t, found: candidates)
+            }
+            a = b
+            b = c
+            index &+= 1
+        }
+        // Then runs of token bytes, found by probing every `shortestToken`-th byte: every run that
+        // long holds a probe, and the bytes around a probe that lands in a run are read once.
         var quotedToken = false
         var bareToken = false
-        var run = 0
-        var runAfterQuote = false
-        var previous: UInt8 = 0
-        var index = range.lowerBound
-        let upper = range.upperBound
-        var folded = Self.lower(buffer[index])
-        while index < upper {
-            let byte = buffer[index]
-            let nextFolded = index + 1 < upper ? Self.lower(buffer[index + 1]) : 0
-            if t.token[Int(byte)] != 0 {
-                if run == 0 { runAfterQuote = previous == 34 || previous == 39 }
-                run += 1
-            } else {
-                if byte == 34 || byte == 39, run >= Self.shortestToken, runAfterQuote { quotedToken = true }
-                if run >= Self.shortestBareToken { bareToken = true }
-                run = 0
-            }
-            let pair = Int(folded) << 8 | Int(nextFolded)
-            if t.pairBits[pair >> 6] & (1 << UInt64(pair & 63)) == 0 {
-                previous = byte
-                folded = nextFolded
-                index += 1
+        var probe = range.lowerBound &+ Self.shortestToken &- 1
+        while probe < upper {
+            guard table[Int(bytes[probe])] & 1 != 0 else {
+                probe &+= Self.shortestToken
                 continue
             }
-            var entry = Int(t.pairs[pair])
-            let last = Int(t.pairs[pair + 1])
-            while entry < last {
-                let rule = t.rule[entry]
-                let length = Int(t.length[entry])
-                if candidates & (1 << rule) == 0, index + length <= upper {
-                    let start = Int(t.start[entry])
-                    var offset = 0
-                    if t.caseSensitive[entry] {
-                        while offset < length, buffer[index + offset] == t.keywords[start + offset] { offset += 1 }
-                    } else {
-                        while offset < length, Self.lower(buffer[index + offset]) == t.keywords[start + offset] {
-                            offset += 1
-                        }
-                    }
-                    if offset == length { candidates |= 1 << rule }
-                }
-                entry += 1
+            var start = probe
+            while start > range.lowerBound, table[Int(bytes[start &- 1])] & 1 != 0 { start &-= 1 }
+            var end = probe &+ 1
+            while end < upper, table[Int(bytes[end])] & 1 != 0 { end &+= 1 }
+            let length = end &- start
+            if length >= Self.shortestBareToken { bareToken = true }
+            if length >= Self.shortestToken, start > range.lowerBound, end < upper,
+                table[Int(bytes[start &- 1])] & 2 != 0, table[Int(bytes[end])] & 2 != 0
+            {
+                quotedToken = true
             }
-            previous = byte
-            folded = nextFolded
-            index += 1
+            probe = end &+ Self.shortestToken
         }
-        if run >= Self.shortestBareToken { bareToken = true }
         return (candidates, quotedToken, bareToken)
+    }
+
+    /// The rules whose keywords start at `index` (whose first two bytes are `pair`), among those not
+    /// `found` yet. Out of line: one byte in 200 gets here, and inlined it would crowd the loop's registers.
+    @inline(never)
+    func keywordsAt(
+        _ index: Int, pair: Int, _ buffer: UnsafeBufferPointer<UInt8>, _ upper: Int, _ t: Tables, found: UInt64
+    ) -> UInt64 {
+        var candidates: UInt64 = 0
+        var entry = Int(t.pairs[pair])
+        let last = Int(t.pairs[pair + 1])
+        while entry < last {
+            let rule = t.rule[entry]
+            let length = Int(t.length[entry])
+            if (found | candidates) & (1 << rule) == 0, index + length <= upper {
+                let start = Int(t.start[entry])
+                var offset = 0
+                if t.caseSensitive[entry] {
+                    while offset < length, buffer[index + offset] == t.keywords[start + offset] { offset += 1 }
+                } else {
+                    while offset < length, Self.lower(buffer[index + offset]) == t.keywords[start + offset] {
+                        offset += 1
+                    }
+                }
+                if offset == length { candidates |= 1 << rule }
+            }
+            entry += 1
+        }
+        return candidates
+    }
+
+    /// The credentials on one line for the rules in `candidates` (whose keywords the line holds).
+    func find(
+        _ buffer: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, candidates: UInt64, into spans: inout [SecretSpan]
+    ) {
+        var text: String?
+        for (index, rule) in rules.enumerated() where candidates & (1 << UInt64(index)) != 0 {
+            switch matchers[index] {
+            case .token(let shape):
+                shape.find(buffer, line, into: &spans)
+            case .assignment:
+                PasswordAssignment.find(buffer, line, rule: rule.id, into: &spans)
+            case .regex:
+                let string = text ?? String(decoding: buffer[line], as: UTF8.self)
+                text = string
+                for match in rule.regex.matches(in: string, range: NSRange(string.startIndex..., in: string)) {
+                    let ranges = (0..<match.numberOfRanges).map { Range(match.range(at: $0), in: string) }
+                    guard let secretRange = ranges[min(rule.secretGroup, ranges.count - 1)], !secretRange.isEmpty
+                    else { continue }
+                    if rule.rejectsPlaceholders, SecretRules.isPlaceholder(String(string[secretRange])) { continue }
+                    if let isNoise = rule.isNoise, isNoise(ranges.map { $0.map { String(string[$0]) } ?? "" }) {
+                        continue
+                    }
+                    let lower =
+                        line.lowerBound + string.utf8.distance(from: string.startIndex, to: secretRange.lowerBound)
+                    let length = string[secretRange].utf8.count
+                    spans.append(SecretSpan(range: lower..<(lower + length), rule: rule.id))
+                }
+            }
+        }
     }
 
     static let allowMarkerBytes = allowMarkers.map { Array($0.utf8) }
@@ -292,31 +381,24 @@ public struct SecretScanner: Sendable {
         guard candidates != 0 || (entropy && (quotedToken || comment != nil)) else { return }
         guard let base = buffer.baseAddress.map({ $0 + range.lowerBound }) else { return }
         for marker in Self.allowMarkerBytes where Self.contains(base, range.count, marker) { return }
-        let text = String(decoding: buffer[range], as: UTF8.self)
         var seen: Set<String> = []
-        for (ruleIndex, rule) in rules.enumerated() where candidates & (1 << ruleIndex) != 0 {
-            let nsRange = NSRange(text.startIndex..., in: text)
-            for match in rule.regex.matches(in: text, range: nsRange) {
-                let groups = (0..<match.numberOfRanges).map { index in
-                    Range(match.range(at: index), in: text).map { String(text[$0]) } ?? ""
-                }
-                let secret = groups[min(rule.secretGroup, groups.count - 1)]
-                guard !secret.isEmpty else { continue }
-                if rule.rejectsPlaceholders, SecretRules.isPlaceholder(secret) { continue }
-                if let isNoise = rule.isNoise, isNoise(groups) { continue }
+        if candidates != 0 {
+            var spans: [SecretSpan] = []
+            find(buffer, range, candidates: candidates, into: &spans)
+            for span in spans {
+                let secret = String(decoding: buffer[span.range], as: UTF8.self)
                 guard seen.insert(secret).inserted else { continue }
                 findings.append(
-                    Self.finding(file: file, line: line, rule: rule.id, secret: secret, key: fingerprintKey))
+                    Self.finding(file: file, line: line, rule: span.rule, secret: secret, keyed: keyedHMAC))
             }
         }
         guard entropy, quotedToken || comment != nil else { return }
-        var tokens = quotedToken ? Self.quotedTokens(text) : []
+        var tokens = quotedToken ? Self.quotedTokens(buffer, range) : []
         if let comment {
-            let commentText = String(decoding: buffer[comment..<range.upperBound], as: UTF8.self)
-            tokens += Self.bareTokens(commentText[...]).map { ($0, true) }
+            tokens += Self.bareTokens(buffer, comment..<range.upperBound).map { ($0, true) }
         }
         guard !tokens.isEmpty else { return }
-        let keywordNear = SecretNoise.hasSecretKeyword(text.lowercased())
+        let keywordNear = Self.containsFolded(buffer, range, SecretNoise.secretWordBytes)
         for (token, inComment) in tokens where !seen.contains(token) {
             guard let rule = Self.highEntropyRule(token, keywordNear: keywordNear, inComment: inComment) else {
                 continue
@@ -329,7 +411,7 @@ public struct SecretScanner: Sendable {
                 }
             }
             seen.insert(token)
-            findings.append(Self.finding(file: file, line: line, rule: rule, secret: token, key: fingerprintKey))
+            findings.append(Self.finding(file: file, line: line, rule: rule, secret: token, keyed: keyedHMAC))
         }
     }
 
@@ -346,14 +428,27 @@ public struct SecretScanner: Sendable {
     }
 
     static func finding(file: String, line: Int, rule: String, secret: String, key: [UInt8]? = nil) -> SecretFinding {
+        finding(file: file, line: line, rule: rule, secret: secret, keyed: key.map(KeyedHMAC.init))
+    }
+
+    /// An HMAC already keyed: copied for each finding rather than keyed again (a tenth of a scan
+    /// with many findings went into keying). A value with no shared state, so safe to send.
+    struct KeyedHMAC: @unchecked Sendable {
+        let initial: HMAC<SHA256>
+
+        init(_ key: [UInt8]) { initial = HMAC<SHA256>(key: SymmetricKey(data: key)) }
+
+        func code(_ secret: String) -> [UInt8] {
+            var hmac = initial
+            hmac.update(data: Array(secret.utf8))
+            return Array(hmac.finalize())
+        }
+    }
+
+    static func finding(file: String, line: Int, rule: String, secret: String, keyed: KeyedHMAC?) -> SecretFinding {
         let hex = Array("0123456789abcdef".utf8)
         var digest = ""
-        let bytes: [UInt8] =
-            if let key {
-                Array(HMAC<SHA256>.authenticationCode(for: Data(secret.utf8), using: SymmetricKey(data: key)))
-            } else {
-                Array(SHA256.hash(data: Data(secret.utf8)))
-            }
+        let bytes = keyed?.code(secret) ?? Array(SHA256.hash(data: Array(secret.utf8)))
         for byte in bytes.prefix(8) {
             digest.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
             digest.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 15)]))
@@ -376,23 +471,40 @@ public struct SecretScanner: Sendable {
     static let shortestToken = 16
     static let shortestBareToken = 20
 
+    /// Whether the line holds one of `words` (lower-case ASCII), in any case.
+    static func containsFolded(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ words: [[UInt8]]) -> Bool {
+        for word in words where word.count <= range.count {
+            var index = range.lowerBound
+            let last = range.upperBound - word.count
+            while index <= last {
+                if lower(buffer[index]) == word[0] {
+                    var offset = 1
+                    while offset < word.count, lower(buffer[index + offset]) == word[offset] { offset += 1 }
+                    if offset == word.count { return true }
+                }
+                index += 1
+            }
+        }
+        return false
+    }
+
     /// Quoted strings of `shortestToken` or more characters from a base64 or hex alphabet.
-    static func quotedTokens(_ text: String) -> [(String, Bool)] {
+    static func quotedTokens(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [(String, Bool)] {
         var tokens: [(String, Bool)] = []
-        let scalars = Array(text.utf8)
-        var index = 0
-        while index < scalars.count {
+        let scalars = buffer[range]
+        var index = range.lowerBound
+        while index < range.upperBound {
             let quote = scalars[index]
             guard quote == 34 || quote == 39 else {
                 index += 1
                 continue
             }
             var end = index + 1
-            while end < scalars.count, scalars[end] != quote, isTokenByte(scalars[end]) { end += 1 }
-            if end < scalars.count, scalars[end] == quote, end - index - 1 >= shortestToken {
+            while end < range.upperBound, scalars[end] != quote, isTokenByte(scalars[end]) { end += 1 }
+            if end < range.upperBound, scalars[end] == quote, end - index - 1 >= shortestToken {
                 tokens.append((String(decoding: scalars[(index + 1)..<end], as: UTF8.self), false))
             }
-            index = end + (end < scalars.count && scalars[end] == quote ? 1 : 0)
+            index = end + (end < range.upperBound && scalars[end] == quote ? 1 : 0)
             if index <= end { index = end + 1 }
         }
         return tokens
@@ -419,22 +531,40 @@ public struct SecretScanner: Sendable {
         return nil
     }
 
-    /// Unquoted runs of token bytes of `shortestBareToken` or more, outside URLs (whose paths are such runs).
-    static func bareTokens(_ text: Substring) -> [String] {
+    /// Unquoted runs of token bytes of `shortestBareToken` or more, outside URLs (whose paths are such
+    /// runs): words split at ASCII white space.
+    static func bareTokens(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [String] {
         var tokens: [String] = []
-        for word in text.split(whereSeparator: \.isWhitespace) where !word.contains("://") && !word.hasPrefix("www.") {
-            let bytes = Array(word.utf8)
-            var start = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count, isTokenByte(bytes[end]) { end += 1 }
-                if end - start >= shortestBareToken {
-                    tokens.append(String(decoding: bytes[start..<end], as: UTF8.self))
+        var wordStart = range.lowerBound
+        while wordStart < range.upperBound {
+            var wordEnd = wordStart
+            while wordEnd < range.upperBound, !PasswordAssignment.isSpace(buffer[wordEnd]) { wordEnd += 1 }
+            let word = buffer[wordStart..<wordEnd]
+            if !word.isEmpty, !isURL(word) {
+                var start = wordStart
+                while start < wordEnd {
+                    var end = start
+                    while end < wordEnd, isTokenByte(buffer[end]) { end += 1 }
+                    if end - start >= shortestBareToken {
+                        tokens.append(String(decoding: buffer[start..<end], as: UTF8.self))
+                    }
+                    start = end + 1
                 }
-                start = end + 1
             }
+            wordStart = wordEnd + 1
         }
         return tokens
+    }
+
+    /// A word holding `://` or starting with `www.`.
+    static func isURL(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        if word.starts(with: "www.".utf8) { return true }
+        var index = word.startIndex
+        while index + 2 < word.endIndex {
+            if word[index] == 58, word[index + 1] == 47, word[index + 2] == 47 { return true }
+            index += 1
+        }
+        return false
     }
 
     @inline(__always) static func isTokenByte(_ byte: UInt8) -> Bool {
@@ -470,14 +600,16 @@ public struct SecretScanner: Sendable {
     }
 
     static func shannon(_ bytes: [UInt8]) -> Double {
-        var counts = [Int](repeating: 0, count: 256)
-        for byte in bytes { counts[Int(byte)] += 1 }
-        let total = Double(bytes.count)
-        var entropy = 0.0
-        for count in counts where count > 0 {
-            let p = Double(count) / total
-            entropy -= p * log2(p)
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 256) { counts in
+            counts.initialize(repeating: 0)
+            for byte in bytes { counts[Int(byte)] += 1 }
+            let total = Double(bytes.count)
+            var entropy = 0.0
+            for count in counts where count > 0 {
+                let p = Double(count) / total
+                entropy -= p * log2(p)
+            }
+            return entropy
         }
-        return entropy
     }
 }

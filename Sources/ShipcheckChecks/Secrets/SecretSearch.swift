@@ -39,36 +39,63 @@ public struct SecretSearch: Sendable {
     ]
     static let maximumFileSize = 10 * 1_048_576
 
-    /// The repository's fingerprint key, `.shipcheck/secrets-key` beside the work tree's root (the
-    /// directory holding `.git`, else this one): created on first use, 32 random bytes in hex. Keep it
-    /// out of shared outputs as you would the allowlist's reviewers' notes; commit it so that every
-    /// clone computes the same fingerprints. Nil when it cannot be read or written (no fingerprints
-    /// are then keyed).
-    static func fingerprintKey(in directory: URL) -> [UInt8]? {
+    /// The fingerprint key: 32 random bytes in hex, made on first use, never written into a scanned
+    /// directory. In a git repository, `.shipcheck/secrets-key` at its root when the team committed
+    /// one (so that every clone agrees on fingerprints), else `shipcheck/secrets-key` in its git
+    /// directory; outside one, `shipcheck/secrets-key` under `XDG_STATE_HOME` (`~/.local/state`).
+    /// Nil when none can be read or made: fingerprints are then the plain SHA-256.
+    static func fingerprintKey(in directory: URL, environment: [String: String]) -> [UInt8]? {
+        let fileManager = FileManager.default
         var root = directory.standardizedFileURL
-        while !FileManager.default.fileExists(atPath: root.appendingPathComponent(".git").path) {
+        var keyFile: URL?
+        while true {
+            let dotGit = root.appendingPathComponent(".git")
+            var isDirectory: ObjCBool = false
+            if fileManager.fileExists(atPath: dotGit.path, isDirectory: &isDirectory) {
+                let shared = root.appendingPathComponent(".shipcheck/secrets-key")
+                if let bytes = readKey(shared) { return bytes }
+                keyFile = gitDirectory(dotGit, isDirectory: isDirectory.boolValue)?
+                    .appendingPathComponent("shipcheck/secrets-key")
+                break
+            }
             let parent = root.deletingLastPathComponent()
             if parent.path == root.path {
-                root = directory.standardizedFileURL
+                let state =
+                    environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : nil }
+                    ?? environment["HOME"].map { URL(fileURLWithPath: $0).appendingPathComponent(".local/state") }
+                keyFile = state?.appendingPathComponent("shipcheck/secrets-key")
                 break
             }
             root = parent
         }
-        let url = root.appendingPathComponent(".shipcheck/secrets-key")
-        if let text = try? String(contentsOf: url, encoding: .utf8), let bytes = hexBytes(text), bytes.count >= 16 {
-            return bytes
-        }
+        guard let keyFile else { return nil }
+        if let bytes = readKey(keyFile) { return bytes }
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let text = Hex.string(bytes) + "\n"
         do {
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
+            try fileManager.createDirectory(at: keyFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try (Hex.string(bytes) + "\n").write(to: keyFile, atomically: true, encoding: .utf8)
         } catch {
             return nil
         }
         return bytes
+    }
+
+    static func readKey(_ url: URL) -> [UInt8]? {
+        guard let text = try? String(contentsOf: url, encoding: .utf8), let bytes = hexBytes(text), bytes.count >= 16
+        else { return nil }
+        return bytes
+    }
+
+    /// `.git` itself, or where a `.git` file (a worktree, a submodule) says the git directory is.
+    static func gitDirectory(_ dotGit: URL, isDirectory: Bool) -> URL? {
+        if isDirectory { return dotGit }
+        guard let text = try? String(contentsOf: dotGit, encoding: .utf8),
+            let line = text.split(separator: "\n").first, line.hasPrefix("gitdir:")
+        else { return nil }
+        let path = line.dropFirst("gitdir:".count).trimmedSpaces
+        return path.hasPrefix("/")
+            ? URL(fileURLWithPath: path) : dotGit.deletingLastPathComponent().appendingPathComponent(path)
     }
 
     static func hexBytes(_ text: String) -> [UInt8]? {
@@ -87,7 +114,8 @@ public struct SecretSearch: Sendable {
     }
 
     public func run(in directory: URL, environment: [String: String]) async throws(CheckError) -> Outcome {
-        let scanner = SecretScanner(entropy: entropy, fingerprintKey: Self.fingerprintKey(in: directory))
+        let scanner = SecretScanner(
+            entropy: entropy, fingerprintKey: Self.fingerprintKey(in: directory, environment: environment))
         var findings: [SecretFinding] = []
         var files = 0
         var bytes = 0
@@ -106,14 +134,14 @@ public struct SecretSearch: Sendable {
             files = Set(findings.map(\.file)).count
             scope = "git diff \(resolved)...HEAD"
         case .diffFile(let path):
-            let data =
+            let diff =
                 path == "-"
-                ? FileHandle.standardInput.readDataToEndOfFile()
-                : FileManager.default.contents(
-                    atPath: path.hasPrefix("/") ? path : directory.appendingPathComponent(path).path)
-            guard let data else { throw CheckError("cannot read the diff `\(path)`") }
-            bytes = data.count
-            findings = scanner.scan(diff: data.byteArray)
+                ? FileHandle.standardInput.readDataToEndOfFile().byteArray
+                : FileBytes.contents(
+                    of: path.hasPrefix("/") ? path : directory.appendingPathComponent(path).path, limit: Int.max)
+            guard let diff else { throw CheckError("cannot read the diff `\(path)`") }
+            bytes = diff.count
+            findings = scanner.scan(diff: diff)
             files = Set(findings.map(\.file)).count
             scope = path == "-" ? "the diff on standard input" : "the diff in \(path)"
         case .paths(let paths):
@@ -125,10 +153,7 @@ public struct SecretSearch: Sendable {
                 for file in Self.files(under: url) {
                     let relative = Self.relative(file, to: directory)
                     if exclude.contains(where: { Glob($0).matches(relative) }) { continue }
-                    guard let data = FileManager.default.contents(atPath: file.path),
-                        data.count <= Self.maximumFileSize
-                    else { continue }
-                    let content = data.byteArray
+                    guard let content = FileBytes.contents(of: file.path, limit: Self.maximumFileSize) else { continue }
                     // Binary files (a NUL early on) are not text to scan.
                     guard !content.prefix(8192).contains(0) else { continue }
                     files += 1
@@ -179,7 +204,7 @@ public struct SecretSearch: Sendable {
         guard result.status == 0 else {
             throw CheckError("git diff \(base)...HEAD failed: \(GitInfo.failure(result.stderr))")
         }
-        return (FileManager.default.contents(atPath: output.path) ?? Data()).byteArray
+        return FileBytes.contents(of: output.path, limit: Int.max) ?? []
     }
 
     static func files(under url: URL) -> [URL] {

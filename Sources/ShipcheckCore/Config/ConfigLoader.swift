@@ -200,9 +200,8 @@ final class LoadState {
         }
         if let project = fields["project"] { self.project = project.string() }
         if let store = fields["store"], let location = store.string() {
-            let scheme = location.range(of: "^[A-Za-z][A-Za-z0-9+.-]+:", options: .regularExpression).map {
-                location[$0].dropLast().lowercased()
-            }
+            let scheme = location.firstIndex(of: ":").map { location[..<$0] }
+                .flatMap { $0.isLetterLedName(others: "+.-", minimumRest: 1) ? $0.lowercased() : nil }
             if location.contains("://"), let components = URLComponents(string: location), components.password != nil {
                 store.report(
                     "the store URL holds a password, which would be kept in this file; leave it out and set SHIPCHECK_STORE_PASSWORD (or PGPASSWORD) where shipcheck runs"

@@ -34,15 +34,26 @@ extension String {
 /// import's profile; these are plain byte scans.
 extension StringProtocol {
     public func has(_ needle: String) -> Bool {
-        Self.find(Array(needle.utf8), in: Array(utf8))
+        withUTF8Buffer { haystack in Self.contains(needle, in: haystack) }
     }
 
     public func hasAny(_ needles: [String]) -> Bool {
-        let haystack = Array(utf8)
-        return needles.contains { Self.find(Array($0.utf8), in: haystack) }
+        withUTF8Buffer { haystack in needles.contains { Self.contains($0, in: haystack) } }
     }
 
-    private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
+    /// The text's UTF-8 bytes in place when they are stored contiguously (a native string or a
+    /// slice of one), else copied once.
+    private func withUTF8Buffer<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(utf8).withUnsafeBufferPointer(body)
+    }
+
+    private static func contains(_ needle: String, in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let found = needle.utf8.withContiguousStorageIfAvailable({ find($0, in: haystack) }) { return found }
+        return Array(needle.utf8).withUnsafeBufferPointer { find($0, in: haystack) }
+    }
+
+    private static func find(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = needle.first else { return true }
         guard haystack.count >= needle.count else { return false }
         var index = 0
@@ -60,10 +71,36 @@ extension StringProtocol {
 
     /// Without leading and trailing spaces and tabs.
     public var trimmedSpaces: String {
+        trimmingScalars { $0 == " " || $0 == "\t" }
+    }
+
+    /// Without the leading and trailing scalars `drop` names: `trimmingCharacters(in:)` without its
+    /// NSString round trip and character-set start-up.
+    public func trimmingScalars(_ drop: (Unicode.Scalar) -> Bool) -> String {
         let scalars = String(self).unicodeScalars
-        guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }),
-            let end = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })
+        guard let start = scalars.firstIndex(where: { !drop($0) }), let end = scalars.lastIndex(where: { !drop($0) })
         else { return "" }
         return String(String.UnicodeScalarView(scalars[start...end]))
     }
+}
+
+extension StringProtocol {
+    /// Whether this is an ASCII letter followed by at least `minimumRest` characters, each an ASCII
+    /// letter, digit or one of `others`: names and URL schemes, checked without starting ICU's
+    /// regular expressions (which cost a millisecond at start-up).
+    public func isLetterLedName(others: String, minimumRest: Int = 0) -> Bool {
+        var bytes = utf8.makeIterator()
+        guard let first = bytes.next(), first.isASCIILetter else { return false }
+        let allowed = Set(others.utf8)
+        var rest = 0
+        while let byte = bytes.next() {
+            guard byte.isASCIILetter || (48...57).contains(byte) || allowed.contains(byte) else { return false }
+            rest += 1
+        }
+        return rest >= minimumRest
+    }
+}
+
+extension UInt8 {
+    fileprivate var isASCIILetter: Bool { (65...90).contains(self) || (97...122).contains(self) }
 }

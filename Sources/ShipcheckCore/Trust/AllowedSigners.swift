@@ -42,7 +42,7 @@ public struct AllowedSigners: Sendable {
         self.path = path
         var entries: [Entry] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
+            let line = rawLine.trimmingScalars { $0 == " " || $0 == "\t" || $0 == "\r" }
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }
             entries.append(try Self.entry(line, number: index + 1, path: path))
         }
@@ -63,7 +63,7 @@ public struct AllowedSigners: Sendable {
         guard fields.count >= 3 else {
             throw fail("expected `principals [options] keytype base64-key`, found \(fields.count) field(s)")
         }
-        let principals = fields.removeFirst().text.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        let principals = fields.removeFirst().text.trimmingScalars { $0 == "\"" }
             .split(separator: ",").map(String.init)
         var options: [String: String] = [:]
         if !keyTypes.contains(fields[0].text) {
@@ -71,7 +71,7 @@ public struct AllowedSigners: Sendable {
             for option in splitOptions(field.text) {
                 let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
                 let name = parts[0].lowercased()
-                let value = parts.count > 1 ? parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) : ""
+                let value = parts.count > 1 ? parts[1].trimmingScalars { $0 == "\"" } : ""
                 switch name {
                 case "namespaces", "valid-after", "valid-before": options[name] = value
                 case "cert-authority":
