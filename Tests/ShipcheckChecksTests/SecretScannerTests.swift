@@ -131,6 +131,14 @@ import Testing
         }
     }
 
+    /// Rules compile their pattern on first use: every one of them must compile (a programming
+    /// error otherwise, caught here rather than on the first line that needs it).
+    @Test func everyRulesPatternCompiles() {
+        for rule in SecretRules.all {
+            #expect(rule.regex.pattern == rule.pattern, "\(rule.id)")
+        }
+    }
+
     /// A fingerprint is an HMAC under the repository's own key, so a weak password shown as
     /// `hunt…(8 chars)` cannot be confirmed offline by hashing guesses.
     @Test func fingerprintsAreKeyedPerRepository() async throws {

@@ -79,14 +79,12 @@ struct ProcessRunner: Sendable {
         let control = ProcessControl()
         let result: Result<ProcessOutcome, ProcessError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let thread = Thread {
+                ProcessThreads.shared.run { chunk in
                     continuation.resume(
                         returning: self.runBlocking(
                             arguments: arguments, environment: environment, workingDirectory: workingDirectory,
-                            control: control))
+                            control: control, chunk: chunk))
                 }
-                thread.stackSize = 512 * 1024
-                thread.start()
             }
         } onCancel: {
             control.stop()
@@ -96,7 +94,7 @@ struct ProcessRunner: Sendable {
 
     private func runBlocking(
         arguments: [String], environment: [String: String], workingDirectory: String?,
-        control: ProcessControl
+        control: ProcessControl, chunk: UnsafeMutableRawBufferPointer
     ) -> Result<ProcessOutcome, ProcessError> {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
@@ -156,8 +154,6 @@ struct ProcessRunner: Sendable {
         var exitedAt: ContinuousClock.Instant?
         var killedLeftovers = false
         var timedOut = false
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 1)
-        defer { chunk.deallocate() }
         // While output streams, look for the exit every few reads only: a syscall per read showed.
         var readsSinceWait = 0
 

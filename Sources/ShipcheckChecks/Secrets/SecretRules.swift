@@ -9,7 +9,11 @@ public struct SecretRule: Sendable {
     /// Any of these on a line makes it a candidate; compared in lower case unless `caseSensitive`.
     let keywords: [String]
     let caseSensitive: Bool
-    let regex: NSRegularExpression
+    let pattern: String
+    private let compiled: CompiledPattern
+    /// Compiled on first use: most rules are matched by hand, and compiling all of them started ICU
+    /// for every run.
+    var regex: NSRegularExpression { compiled.regex }
     let secretGroup: Int
     /// Values that are examples or references rather than secrets are not findings.
     let rejectsPlaceholders: Bool
@@ -24,10 +28,29 @@ public struct SecretRule: Sendable {
         self.summary = summary
         self.keywords = keywords
         self.caseSensitive = caseSensitive
-        self.regex = NSRegularExpression.builtIn(pattern)
+        self.pattern = pattern
+        self.compiled = CompiledPattern(pattern)
         self.secretGroup = secretGroup
         self.rejectsPlaceholders = rejectsPlaceholders
         self.isNoise = isNoise
+    }
+}
+
+/// A built-in pattern compiled once, when first asked for.
+final class CompiledPattern: @unchecked Sendable {
+    private let pattern: String
+    private let lock = NSLock()
+    private var compiled: NSRegularExpression?
+
+    init(_ pattern: String) { self.pattern = pattern }
+
+    var regex: NSRegularExpression {
+        lock.lock()
+        defer { lock.unlock() }
+        if let compiled { return compiled }
+        let regex = NSRegularExpression.builtIn(pattern)
+        compiled = regex
+        return regex
     }
 }
 

@@ -15,6 +15,8 @@ public struct Engine: Sendable {
     public let waiverSource: (any WaiverSource)?
     /// The configuration's rules, consulted before each item and for every sign-off.
     public let policy: Policy
+    /// Built once: from the whole environment, it cost more per item than running `true`.
+    let redactor: Redactor
 
     public init(
         checklist: Checklist, options: RunOptions, environment: RunEnvironment = .live,
@@ -27,6 +29,11 @@ public struct Engine: Sendable {
         self.waiverSource = waivers
         self.checklist = checklist
         self.policy = Policy(checklist)
+        var redactor = Redactor(
+            environment: options.processEnvironment, extraNames: checklist.secretNames,
+            extraValues: options.withheldSecrets)
+        redactor.patterns = options.secretPatterns
+        self.redactor = redactor
         self.options = options
         self.environment = environment
         self.signoffSource = signoffSource
@@ -74,14 +81,6 @@ public struct Engine: Sendable {
             }
         }
         return (values, unset)
-    }
-
-    var redactor: Redactor {
-        var redactor = Redactor(
-            environment: options.processEnvironment, extraNames: checklist.secretNames,
-            extraValues: options.withheldSecrets)
-        redactor.patterns = options.secretPatterns
-        return redactor
     }
 
     /// Runs the phase. `id` names the run (the caller makes it, so that a store can record the run

@@ -34,12 +34,8 @@ public struct RunEnvironment: Sendable {
     public static let live = RunEnvironment(
         now: { Date() },
         makeRunID: {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "yyyyMMdd-HHmmss"
             let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-            return formatter.string(from: Date()) + "-" + String(repeating: "0", count: 8 - suffix.count) + suffix
+            return UTCTime.compact(Date()) + "-" + String(repeating: "0", count: 8 - suffix.count) + suffix
         })
 }
 

@@ -57,9 +57,7 @@ public enum Text {
     }
 
     public static func iso8601(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        UTCTime.iso8601(date)
     }
 
     /// The last `count` non-empty lines of a text, for evidence in summaries.
