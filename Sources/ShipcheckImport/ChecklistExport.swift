@@ -31,7 +31,7 @@ public enum ChecklistExport {
     }
 
     public static func render(_ run: RunResult, source text: String) -> String {
-        let ending = text.contains("\r\n") ? "\r\n" : "\n"
+        let ending = text.has("\r\n") ? "\r\n" : "\n"
         var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
             separator: "\n", omittingEmptySubsequences: false
         )

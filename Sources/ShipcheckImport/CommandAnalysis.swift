@@ -108,7 +108,7 @@ struct CommandAnalysis {
 
     /// Set-up and printing that check nothing by themselves: `cd`, `export`, `source`, `echo`, `sleep`.
     static func looksAtNothing(_ command: String) -> Bool {
-        guard !command.contains("|"), !command.contains("&&"), !command.contains(";"), !command.contains("$(") else {
+        guard !command.has("|"), !command.has("&&"), !command.has(";"), !command.has("$(") else {
             return false
         }
         let tool = command.split(separator: " ").first.map(String.init) ?? ""
@@ -306,9 +306,9 @@ struct CommandAnalysis {
         if first.hasPrefix("./") || first.hasPrefix("scripts/") { return true }
         if commandTools.contains(first) {
             // A bare tool name ("`docker`") is a mention, not a command; `npm test` is a command.
-            return code.contains(" ") || first.hasPrefix("./")
+            return code.has(" ") || first.hasPrefix("./")
         }
-        if first.hasSuffix(".sh") || first.hasSuffix(".py") && code.contains(" ") { return true }
+        if first.hasSuffix(".sh") || first.hasSuffix(".py") && code.has(" ") { return true }
         return false
     }
 }

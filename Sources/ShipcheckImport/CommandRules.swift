@@ -30,7 +30,7 @@ struct CommandRule: Sendable {
         static func droppingRunners(_ words: [String]) -> [String] {
             var rest = words[...]
             while let first = rest.first {
-                if first.contains("="), !first.hasPrefix("-"), !first.hasPrefix("\""), !first.hasPrefix("'") {
+                if first.has("="), !first.hasPrefix("-"), !first.hasPrefix("\""), !first.hasPrefix("'") {
                     rest = rest.dropFirst()
                 } else if ["sudo", "doas", "env", "time", "nice", "nohup", "exec", "command", "ionice"].contains(first)
                 {
@@ -142,7 +142,7 @@ struct CommandRule: Sendable {
         CommandRule(
             ["python", "python3"], .neverEnds, "starts a server in the foreground",
             when: {
-                $0.text.contains("manage.py runserver") || $0.text.contains("-m http.server")
+                $0.text.has("manage.py runserver") || $0.text.has("-m http.server")
             }),
         CommandRule(["ping"], .neverEnds, "pings until stopped", when: { !$0.flag("-c", "-w") }),
         CommandRule(["minikube"], .neverEnds, "opens a dashboard", when: { $0.sub("dashboard") }),
@@ -172,11 +172,11 @@ struct CommandRule: Sendable {
         CommandRule(
             ["psql"], .prompts, "opens an interactive session",
             when: {
-                !$0.flag("-c", "-f", "--command", "--file", "-l", "--list") && !$0.text.contains("<")
+                !$0.flag("-c", "-f", "--command", "--file", "-l", "--list") && !$0.text.has("<")
             }),
         CommandRule(
             ["mysql"], .prompts, "opens an interactive session",
-            when: { !$0.flag("-e", "--execute") && !$0.text.contains("<") }),
+            when: { !$0.flag("-e", "--execute") && !$0.text.has("<") }),
         CommandRule(
             ["python", "python3", "node", "irb", "redis-cli", "mongo", "mongosh", "sqlite3", "bash", "sh", "zsh"],
             .prompts, "opens an interactive session", when: { $0.all.count == 1 }),
@@ -191,7 +191,7 @@ struct CommandRule: Sendable {
             ["rails", "flask", "python", "python3"], .prompts, "opens a console",
             when: {
                 $0.has("console", "shell", "c") && $0.tool == "rails" || $0.has("shell")
-                    || $0.text.contains("manage.py shell")
+                    || $0.text.has("manage.py shell")
             }),
     ]
 
@@ -208,7 +208,7 @@ struct CommandRule: Sendable {
             arguments.removeFirst()
         }
         let name = (script as NSString).lastPathComponent.lowercased()
-        guard script.contains("/") || name.hasSuffix(".sh") || name.hasSuffix(".py") else { return false }
+        guard script.has("/") || name.hasSuffix(".sh") || name.hasSuffix(".py") else { return false }
         // `./scripts/version-manager.sh bump minor`, `./release.sh tag 1.0.0`: the argument names the change.
         let verbs = [
             "bump", "tag", "release", "deploy", "push", "apply", "create", "delete", "set", "rollback", "up", "down",
@@ -394,11 +394,11 @@ struct CommandRule: Sendable {
         CommandRule(
             [], .changesState, CommandRule.migratesTheDatabase,
             when: {
-                $0.text.contains("manage.py migrate") || $0.text.contains("db:migrate")
-                    || $0.text.contains("db:rollback")
-                    || $0.text.contains("prisma migrate deploy") || $0.text.contains("prisma db push")
-                    || $0.text.contains("ef database update") || $0.text.contains("knex migrate")
-                    || $0.text.contains("sequelize db:")
+                $0.text.has("manage.py migrate") || $0.text.has("db:migrate")
+                    || $0.text.has("db:rollback")
+                    || $0.text.has("prisma migrate deploy") || $0.text.has("prisma db push")
+                    || $0.text.has("ef database update") || $0.text.has("knex migrate")
+                    || $0.text.has("sequelize db:")
             }),
         CommandRule(
             ["supabase"], .changesState, "changes the project",
@@ -492,7 +492,7 @@ struct CommandRule: Sendable {
                 if words.tool == "wget" {
                     // Without --spider or -O- (standard output), wget writes the page to a file.
                     let toStandardOutput =
-                        words.text.contains("-O -")
+                        words.text.has("-O -")
                         || words.all.contains {
                             $0 == "-O-" || $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.hasSuffix("O-")
                         }
@@ -528,7 +528,7 @@ struct CommandRule: Sendable {
             .changesState, "creates, moves or deletes files",
             when: { words in
                 words.tool != "tar" || words.flag("-x", "-c", "--extract", "--create")
-                    || words.all.dropFirst().first.map { !$0.hasPrefix("-") && ($0.contains("x") || $0.contains("c")) }
+                    || words.all.dropFirst().first.map { !$0.hasPrefix("-") && ($0.has("x") || $0.has("c")) }
                         == true
             }),
         CommandRule(

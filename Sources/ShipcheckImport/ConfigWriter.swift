@@ -105,9 +105,9 @@ struct ConfigWriter {
         var parts: [Part] = []
         var used: Set<String> = []
         for command in item.commands {
-            guard !command.contains("$"), !command.hasSuffix("\\") else { return whole }
+            guard !command.has("$"), !command.hasSuffix("\\") else { return whole }
             let words = CommandAnalysis.words(command)
-            guard let first = words.first, !first.contains("="), !setupWords.contains(first) else { return whole }
+            guard let first = words.first, !first.has("="), !setupWords.contains(first) else { return whole }
             let tool = ExpectationPatterns.snake((first as NSString).lastPathComponent).replacingOccurrences(
                 of: "_", with: "-")
             var suffix = tool.isEmpty ? "\(parts.count + 1)" : tool
@@ -219,11 +219,11 @@ struct ConfigWriter {
     /// report flags are added where an expectation needs a report.
     func command(for item: FoundItem) -> String {
         var commands = item.commands
-        if item.derived.junit, let index = commands.lastIndex(where: { $0.contains("pytest") }) {
+        if item.derived.junit, let index = commands.lastIndex(where: { $0.has("pytest") }) {
             commands[index] += " --junitxml=reports/\(item.id).junit.xml"
         }
         if item.derived.coverageReport,
-            let index = commands.lastIndex(where: { $0.contains("pytest") && $0.contains("--cov") })
+            let index = commands.lastIndex(where: { $0.has("pytest") && $0.has("--cov") })
         {
             commands[index] += " --cov-report=json:reports/\(item.id).coverage.json"
         }
@@ -395,7 +395,7 @@ enum YAML {
 
     /// A literal block (`|`) for multi-line text when it round-trips exactly, else a quoted string.
     static func block(_ text: String, indent: String) -> String {
-        guard text.contains("\n") else { return string(text) }
+        guard text.has("\n") else { return string(text) }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let safe =
             !text.hasSuffix("\n") && !(lines.first?.hasPrefix(" ") ?? false)

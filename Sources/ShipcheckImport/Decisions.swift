@@ -88,7 +88,7 @@ enum Decisions {
                 item.title =
                     (item.roleHint ?? item.section.components(separatedBy: " › ").last ?? role)
                     + (item.title.lowercased().hasPrefix("sign") ? "" : " — \(item.title)")
-                if !item.title.lowercased().contains("sign") { item.title += " sign-off" }
+                if !item.title.lowercased().has("sign") { item.title += " sign-off" }
             }
             item.decision = .manual(reason: "a sign-off blank: someone in the role signs it")
             return
@@ -127,7 +127,7 @@ enum Decisions {
             item.decision = .manual(reason: hazard?.reason ?? "")
         case .changesState?
         where hazard?.why == CommandRule.migratesTheDatabase
-            && (item.title + " " + item.description.joined(separator: " ")).lowercased().contains("local"):
+            && (item.title + " " + item.description.joined(separator: " ")).lowercased().has("local"):
             // "Migration tested locally": runs against the local database in DATABASE_URL.
             item.decision = .check
         case .changesState?:
@@ -208,7 +208,7 @@ enum Decisions {
         let text = DocumentWalker.plain(label)
         let lower = text.lowercased()
         var role: String?
-        if text.contains("___") {
+        if text.has("___") {
             let name = DocumentWalker.title(text)
             if !genericSignoffLabel(name) {
                 role = roleName(name)

@@ -68,7 +68,7 @@ struct DocumentWalker {
                 addItem(line: line.number, text: text, indent: indent, lookalike: nil, ticked: checked)
             case .lookalike(let indent, let text, let reason):
                 addItem(line: line.number, text: text, indent: indent, lookalike: reason)
-                if let above = lastText, above.line == lastNonBlankLine, !above.text.contains("___"),
+                if let above = lastText, above.line == lastNonBlankLine, !above.text.has("___"),
                     above.text.split(separator: " ").count <= 6
                 {
                     items[items.count - 1].roleHint = above.text
@@ -274,14 +274,14 @@ struct DocumentWalker {
             if before.isEmpty {
                 title = title.split(separator: "_", omittingEmptySubsequences: true).joined(separator: " ")
             } else {
-                title = after.isEmpty || after.contains(":") ? before : "\(before) (\(after))"
+                title = after.isEmpty || after.has(":") ? before : "\(before) (\(after))"
             }
         }
         if title.hasPrefix("|") {
             title = title.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 .joined(separator: " — ")
         }
-        if title.contains("  ") { title = title.split(separator: " ").joined(separator: " ") }
+        if title.has("  ") { title = title.split(separator: " ").joined(separator: " ") }
         title = title.trimmingCharacters(in: CharacterSet.whitespaces.union(CharacterSet(charactersIn: ":")))
         if title.count > 200 { title = String(title.prefix(199)) + "…" }
         return title.isEmpty ? "Untitled item" : title
@@ -336,25 +336,25 @@ struct DocumentWalker {
     static func expectationSentence(_ text: String) -> String? {
         let lower = plain(text).lowercased()
         guard
-            lower.hasPrefix("expected") || lower.hasPrefix("expect ") || lower.contains("should return")
-                || lower.contains("should show") || lower.contains("should print") || lower.contains("should output")
-                || lower.contains("should be empty") || lower.contains("should report")
+            lower.hasPrefix("expected") || lower.hasPrefix("expect ") || lower.has("should return")
+                || lower.has("should show") || lower.has("should print") || lower.has("should output")
+                || lower.has("should be empty") || lower.has("should report")
                 || lower.hasPrefix("output should") || lower.hasPrefix("result should")
-                || lower.contains("returns 200") || lower.contains("no output")
+                || lower.has("returns 200") || lower.has("no output")
         else { return nil }
         return text
     }
 
     static func isTriggerHeading(_ text: String) -> Bool {
         let lower = text.lowercased()
-        return lower.contains("when to roll") || lower.contains("rollback trigger")
-            || lower.contains("rollback criteria")
-            || lower.contains("when to revert")
+        return lower.has("when to roll") || lower.has("rollback trigger")
+            || lower.has("rollback criteria")
+            || lower.has("when to revert")
     }
 
     static func isTriggerLead(_ text: String) -> Bool {
         let lower = text.lowercased()
-        return (lower.contains("rollback") || lower.contains("roll back") || lower.contains("revert"))
+        return (lower.has("rollback") || lower.has("roll back") || lower.has("revert"))
             && lower.hasSuffix("if:")
     }
 }

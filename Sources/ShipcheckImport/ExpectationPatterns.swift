@@ -90,7 +90,7 @@ enum ExpectationPatterns {
         guard
             let stable = lines.first(where: {
                 !$0.contains(where: \.isNumber) && $0.count >= 3 && $0.count <= 120 && !$0.hasPrefix("$")
-                    && !$0.contains("...") && !$0.contains("…")
+                    && !$0.has("...") && !$0.has("…")
             })
         else { return nil }
         return "stdout contains \(literal(stable))"
@@ -108,11 +108,11 @@ enum ExpectationPatterns {
 
     /// Where each tool prints its total coverage.
     static func coverageCapture(_ commands: String) -> String {
-        if commands.contains("go test") { return #"coverage: (\d+(?:\.\d+)?)% of statements"# }
-        if commands.contains("jest") || commands.contains("vitest") || commands.contains("npm") {
+        if commands.has("go test") { return #"coverage: (\d+(?:\.\d+)?)% of statements"# }
+        if commands.has("jest") || commands.has("vitest") || commands.has("npm") {
             return #"All files\s*\|\s*(\d+(?:\.\d+)?)"#
         }
-        if commands.contains("tarpaulin") { return #"(\d+(?:\.\d+)?)% coverage"# }
+        if commands.has("tarpaulin") { return #"(\d+(?:\.\d+)?)% coverage"# }
         return #"TOTAL\s.*?(\d+(?:\.\d+)?)%"#
     }
 
@@ -147,7 +147,7 @@ enum ExpectationPatterns {
         var derived = Derived()
         let text = note.trimmingCharacters(in: .whitespaces)
         let joined = commands.joined(separator: "\n")
-        let usesPytest = joined.contains("pytest")
+        let usesPytest = joined.has("pytest")
         if keyword == "baseline" {
             derived.baseline.append(text)
             return derived
@@ -164,7 +164,7 @@ enum ExpectationPatterns {
             let number = groups[2].isEmpty ? groups[3] : groups[2]
             let op = groups[1] == ">" || groups[1].lowercased() == "above" ? ">" : ">="
             derived.add("coverage.percent \(op) \(number)")
-            if usesPytest && joined.contains("--cov") {
+            if usesPytest && joined.has("--cov") {
                 derived.coverageReport = true
             } else {
                 derived.captures["coverage.percent"] = coverageCapture(joined)
@@ -211,7 +211,7 @@ enum ExpectationPatterns {
             derived.add("stdout contains \(literal(phrase))")
             matched = true
         }
-        if !matched, joined.contains("curl"), let groups = firstMatch(httpStatus, text), let code = Int(groups[1]) {
+        if !matched, joined.has("curl"), let groups = firstMatch(httpStatus, text), let code = Int(groups[1]) {
             derived.add(#"stdout =~ "\b\#(code)\b""#)
             matched = true
         }
@@ -240,7 +240,7 @@ enum ExpectationPatterns {
         let unit = groups[4]
         let value = groups[3] + unit
         // The metric may be named after the label too: "Sentry: <1% error rate".
-        let rest = text.lowercased().contains("error rate") ? "error rate" : ""
+        let rest = text.lowercased().has("error rate") ? "error rate" : ""
         return (factName(for: label + " " + rest, unit: unit, context: context), op, value)
     }
 
@@ -248,19 +248,19 @@ enum ExpectationPatterns {
     static func factName(for label: String, unit: String, context: String) -> String {
         let lower = label.lowercased()
         let scope = context.lowercased()
-        if scope.contains("lighthouse") { return "lighthouse." + snake(label) }
-        if lower.contains("websocket") { return "websocket.latency.p95" }
+        if scope.has("lighthouse") { return "lighthouse." + snake(label) }
+        if lower.has("websocket") { return "websocket.latency.p95" }
         for percentile in ["p50", "p90", "p95", "p99"] where lower.contains(percentile) {
             return "latency.\(percentile)"
         }
-        if lower.contains("error rate") || lower.contains("error-rate") { return "error_rate" }
-        if lower.contains("degradation") { return "latency.degradation" }
-        if lower.contains("page load") { return "page_load" }
-        if lower.contains("response time") || lower.contains("latency") { return "latency.p95" }
-        if lower.contains("cpu") { return "cpu.percent" }
-        if lower.contains("memory") { return unit == "%" ? "memory.percent" : "memory.bytes" }
-        if lower.contains("uptime") || lower.contains("availability") { return "uptime" }
-        if lower.contains("throughput") || lower.contains("rps") { return "throughput" }
+        if lower.has("error rate") || lower.has("error-rate") { return "error_rate" }
+        if lower.has("degradation") { return "latency.degradation" }
+        if lower.has("page load") { return "page_load" }
+        if lower.has("response time") || lower.has("latency") { return "latency.p95" }
+        if lower.has("cpu") { return "cpu.percent" }
+        if lower.has("memory") { return unit == "%" ? "memory.percent" : "memory.bytes" }
+        if lower.has("uptime") || lower.has("availability") { return "uptime" }
+        if lower.has("throughput") || lower.has("rps") { return "throughput" }
         return snake(label)
     }
 

@@ -99,7 +99,7 @@ struct MarkdownLines {
     }
 
     static func expandTabs(_ line: String) -> String {
-        guard line.contains("\t") else { return line }
+        guard line.has("\t") else { return line }
         var out = ""
         var column = 0
         for character in line {
@@ -125,7 +125,7 @@ struct MarkdownLines {
         let run = trimmed.prefix { $0 == first }
         guard run.count >= 3 else { return nil }
         let info = trimmed.dropFirst(run.count).trimmedSpaces
-        if first == "`", info.contains("`") { return nil }
+        if first == "`", info.has("`") { return nil }
         return (first, run.count, info)
     }
 
@@ -155,7 +155,7 @@ struct MarkdownLines {
             return .bullet(indent: indent, text: text, ordered: ordered)
         }
         let text = trimmed.trimmedSpaces
-        if text.hasPrefix("|"), text.contains("☐") {
+        if text.hasPrefix("|"), text.has("☐") {
             return .lookalike(indent: indent, text: text, reason: .checkboxGlyph)
         }
         if isSignoffBlank(text) { return .lookalike(indent: indent, text: text, reason: .signoffBlank) }
@@ -184,7 +184,7 @@ struct MarkdownLines {
     }
 
     static func lookalike(_ text: String) -> LookalikeReason? {
-        if text.contains("☐") { return .checkboxGlyph }
+        if text.has("☐") { return .checkboxGlyph }
         if isSignoffBlank(text) { return .signoffBlank }
         return nil
     }
@@ -196,7 +196,7 @@ struct MarkdownLines {
 
     /// `Reviewer: ______`, `**Sign-Off**: ____ Date: ____`: a blank for a person's name.
     static func isSignoffBlank(_ text: String) -> Bool {
-        guard text.contains("___"), let colon = text.firstIndex(of: ":") else { return false }
+        guard text.has("___"), let colon = text.firstIndex(of: ":") else { return false }
         let label = text[..<colon].replacingOccurrences(of: "*", with: "").lowercased()
         return signoffWords.contains { label.contains($0) }
     }
