@@ -23,7 +23,7 @@ binary="$work/$name/shipcheck"
 for file in shipcheck completions/shipcheck.bash completions/_shipcheck completions/shipcheck.fish man/shipcheck.1; do
   [ -s "$work/$name/$file" ] || fail "the tarball lacks $file"
 done
-if ldd "$binary" | grep -Ei 'swift|foundation|icu'; then fail "the binary links the libraries above dynamically"; fi
+if ldd "$binary" | grep -Ei 'swift|foundation|icu|stdc\+\+'; then fail "the binary links the libraries above dynamically"; fi
 echo "check-release: ldd lists $(ldd "$binary" | awk '{print $1}' | tr '\n' ' ')"
 echo "check-release: $(du -h "$binary" | cut -f1) stripped"
 

@@ -21,6 +21,8 @@ else
   swift test --skip-build --disable-xctest "$@" || status=$?
 fi
 
+# One line per test and reason, however often a test asked.
+sort -u "$log" -o "$log"
 count=$(wc -l < "$log" | tr -d ' ')
 if [ "$count" -eq 0 ]; then
   echo "test.sh: no test skipped"

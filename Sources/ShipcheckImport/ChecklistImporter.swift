@@ -43,7 +43,7 @@ public struct ChecklistImporter: Sendable {
         summary.ticked = items.filter(\.tickedInSource).map(\.line)
         for item in items {
             switch item.decision {
-            case .check: summary.automated += 1
+            case .check, .kind: summary.automated += 1
             case .action: summary.actions += 1
             case .manual: summary.manual += 1
             case .probe: summary.probes += 1

@@ -189,6 +189,12 @@ struct ConfigWriter {
                 pad + "run: " + YAML.string("echo 'TODO: point this probe at a URL or metrics query' >&2; exit 2")
                 + "\n"
             out += expectations(item, pad: pad)
+        case .kind(let kind):
+            out += pad + "\(kind.name): \(kind.parameters)\n"
+            if !item.commands.isEmpty {
+                out += pad + "# The source's commands, which the kind replaces:\n"
+                for command in item.commands { out += pad + "#   " + YAML.comment(command) + "\n" }
+            }
         case .check, .action:
             if case .action = item.decision { out += pad + "action: true\n" }
             out += pad + "run: " + YAML.block(command(for: item), indent: pad + "  ") + "\n"
@@ -297,6 +303,7 @@ struct ConfigWriter {
                 case .action: became = "action"
                 case .manual: became = "manual"
                 case .probe: became = "probe"
+                case .kind(let kind): became = kind.name
                 }
                 var todos = item.derived.todo.map { "turn \u{201C}\($0)\u{201D} into an expectation" }
                 todos += item.placeholderVariables.map { "fill in vars.\($0.name) (\($0.placeholder) in the source)" }
@@ -332,6 +339,9 @@ struct ConfigWriter {
             return note
         case .probe:
             return "probe\(kind): the thresholds became expectations; it needs a URL or metrics query to measure"
+        case .kind(let builtIn):
+            return
+                "the `\(builtIn.name):` kind\(kind): its title names \(builtIn.reason), which that kind checks itself"
         }
     }
 }

@@ -31,6 +31,13 @@ enum Decisions {
             analysis.commands = CommandAnalysis.inlineCommands(in: item.rawText)
         }
         (item.commands, item.placeholderVariables) = Placeholders.declare(in: analysis.commands)
+        if let (kind, variables) = BuiltInKind.named(by: item.title, description: item.description) {
+            item.decision = .kind(kind)
+            for variable in variables where !item.placeholderVariables.contains(where: { $0.name == variable.name }) {
+                item.placeholderVariables.append(variable)
+            }
+            return
+        }
         for note in analysis.notes {
             let derived = ExpectationPatterns.derive(
                 note: note.text, keyword: note.keyword, commands: analysis.commands)

@@ -52,6 +52,8 @@ struct FoundItem {
         case manual(reason: String)
         /// A metrics probe still to be pointed at a URL or query.
         case probe
+        /// One of Shipcheck's kinds, which the title names the job of.
+        case kind(BuiltInKind)
     }
 }
 

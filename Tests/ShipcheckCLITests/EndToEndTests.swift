@@ -423,9 +423,12 @@ struct ImportEndToEndTests {
         try FileManager.default.copyItem(at: Self.seed, to: directory.appendingPathComponent("DEPLOYMENT_CHECKLIST.md"))
         #expect(
             try CLI.run(["import", "DEPLOYMENT_CHECKLIST.md", "--out", "shipcheck.yml"], in: directory).status == 0)
-        // A repository whose main has no password in its diff, so that the secrets grep passes.
+        // A branch whose diff against main holds no credential, so that the secret scan passes (an empty
+        // diff would be an error: nothing looked at).
         let git = try CLI.shell(
-            "git init -q -b main && git add -A && git -c user.email=t@example.org -c user.name=T commit -qm init",
+            "git init -q -b main && git add -A && git -c user.email=t@example.org -c user.name=T commit -qm init"
+                + " && git checkout -q -b feature && echo '- a note' >> DEPLOYMENT_CHECKLIST.md.notes"
+                + " && git add -A && git -c user.email=t@example.org -c user.name=T commit -qm note",
             in: directory)
         #expect(git.status == 0, "\(git.stderr)")
         // Items that touch nothing beyond this machine: one passes (no secrets in the diff), others fail or error.

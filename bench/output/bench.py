@@ -3,7 +3,7 @@ lines counted, memory capped) against the same command with its output sent to /
 piped to `cat > /dev/null` (the plainest reader: the price of the pipe itself), in one invocation.
 Two producers: `seq` (stdio, 4 KiB writes, work per line) and `yes LINE | head -c` (large writes,
 no work: pure copying). Writing to /dev/null costs nothing, so no pipe reader can match it.
-Peak memory of the shipcheck run shows the cap holds. Target: within 1.2x of `> /dev/null`.
+Peak memory of the shipcheck run shows the cap holds. Target: within 1.1x of `| cat > /dev/null`.
 Then the price of masking credentials by their shape (the secret scanner's rules over everything a
 check keeps): the same size of output whose every line holds credential-shaped text (a GitHub token,
 an AWS key, `password=`) against plain lines, both through shipcheck, interleaved in one invocation.
@@ -52,8 +52,8 @@ def measure(name, producer, directory):
     print(f"  > /dev/null                 {null:7.3f} s")
     print(f"  | cat > /dev/null           {cat:7.3f} s")
     print(f"  shipcheck run               {ours:7.3f} s  peak {max(m for _, m, _ in runs):6.1f} MB")
-    print(f"  ratio shipcheck / /dev/null {ours / null:7.2f}x  (target <= 1.2x)")
-    print(f"  ratio shipcheck / cat       {ours / cat:7.2f}x")
+    print(f"  ratio shipcheck / /dev/null {ours / null:7.2f}x")
+    print(f"  ratio shipcheck / cat       {ours / cat:7.2f}x  (target <= 1.1x)")
 
 
 # Same length per line; the second is credential-shaped on every line (made here, never a real key).

@@ -45,13 +45,14 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
         var literal = ""
         var rest = Substring(text)
         var offset = 0
-        while let open = rest.range(of: "${{") {
+        // The standard library's search, not Foundation's (which goes through NSString).
+        while let open = rest.firstRange(of: "${{") {
             literal += rest[..<open.lowerBound]
             offset += rest.distance(from: rest.startIndex, to: open.lowerBound)
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
+            guard let close = rest[open.upperBound...].firstRange(of: "}}") else {
                 throw ExpressionSyntaxError(message: "`${{` is not closed with `}}`", offset: offset)
             }
-            let reference = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            let reference = rest[open.upperBound..<close.lowerBound].trimmedSpaces
             let pieces = reference.split(separator: ".", maxSplits: 1).map(String.init)
             guard pieces.count == 2, !pieces[1].isEmpty,
                 pieces[1].unicodeScalars.allSatisfy({ $0.isIdentifierPart })

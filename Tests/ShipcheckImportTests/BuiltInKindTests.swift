@@ -1,0 +1,66 @@
+import Foundation
+import ShipcheckChecks
+import ShipcheckCore
+import Testing
+
+@testable import ShipcheckImport
+
+/// Titles that name the job of one of Shipcheck's kinds become that kind, with the reason in the
+/// report, instead of a manual item or the command the checklist happened to show.
+@Suite struct BuiltInKindTests {
+    static let checklist = """
+        # Release checklist
+
+        ## Pre-Deployment
+
+        - [ ] **CHANGELOG.md updated**
+          - Version number incremented
+
+        - [ ] **No hardcoded secrets**
+          ```bash
+          git diff main | grep -i "password\\|secret\\|api_key\\|token"
+          # Verify: No sensitive data exposed
+          ```
+
+        - [ ] **Environment variables verified**
+          - Production config matches config/.env.example
+          - All required secrets present
+
+        - [ ] **Security headers configured**
+          - HSTS enabled
+
+        - [ ] **CORS configuration reviewed**
+          - No wildcard origins in production
+
+        - [ ] **Rate limiting configured**
+          - API endpoints protected
+
+        - [ ] **Keyboard navigation tested**
+        """
+
+    @Test func titlesThatNameAKindsJobBecomeThatKind() throws {
+        let result = try ChecklistImporter(sourceName: "c.md", toolVersion: "test").importChecklist(
+            data: Data(Self.checklist.utf8))
+        let checklist = try ConfigLoader(kinds: CheckKinds.all).load(yaml: result.yaml, file: "c.yml")
+        let kinds = Dictionary(uniqueKeysWithValues: checklist.items.map { ($0.title, $0.kindName) })
+        #expect(kinds["CHANGELOG.md updated"] == "changelog")
+        #expect(kinds["No hardcoded secrets"] == "secrets")
+        #expect(kinds["Environment variables verified"] == "env-parity")
+        #expect(kinds["Security headers configured"] == "headers")
+        #expect(kinds["CORS configuration reviewed"] == "cors")
+        #expect(kinds["Rate limiting configured"] == "rate-limit")
+        #expect(kinds["Keyboard navigation tested"] == "manual", "a title no kind does stays for a person")
+
+        // The file the text names; the grep the kind replaces kept as a comment; the address to fill in.
+        #expect(result.yaml.contains("env-parity: { example: config/.env.example }"), "\(result.yaml)")
+        #expect(result.yaml.contains("#   git diff main | grep"), "\(result.yaml)")
+        #expect(result.yaml.contains("BASE_URL: \"\""), "\(result.yaml)")
+        #expect(result.summary.placeholderVariables.contains("BASE_URL"))
+
+        let rows = Dictionary(uniqueKeysWithValues: result.report.map { ($0.title, $0) })
+        #expect(rows["Security headers configured"]?.became == "headers")
+        #expect(rows["Security headers configured"]?.why.contains("its title names security headers") == true)
+        #expect(rows["Security headers configured"]?.todos.contains { $0.contains("vars.BASE_URL") } == true)
+        #expect(result.summary.automated == 6)
+    }
+}
