@@ -30,6 +30,13 @@ public struct ChecklistImporter: Sendable {
         var items = walker.items
         for index in items.indices { Decisions.decide(&items[index]) }
         Decisions.assignIDs(&items)
+        let targets = ServiceTargets.extract(&items)
+        // A kind that probes the service reads BASE_URL: made from the commands, it needs no filling in.
+        if targets.contains(where: { $0.name == BuiltInKind.baseURL.name }) {
+            for index in items.indices {
+                items[index].placeholderVariables.removeAll { $0.name == BuiltInKind.baseURL.name }
+            }
+        }
         var summary = ImportSummary()
         summary.items = items.count
         summary.lookalikes = items.filter { $0.lookalike != nil }.count
@@ -59,9 +66,10 @@ public struct ChecklistImporter: Sendable {
         let roles = Set(items.compactMap { $0.signoffs?.role })
         summary.todos += roles.count
         summary.emptyRoles = roles.sorted()
+        summary.targets = targets.map { "\($0.name) (\($0.url))" }
         let writer = ConfigWriter(
             sourceName: sourceName, toolVersion: toolVersion, title: walker.documentTitle,
-            items: items, triggers: walker.triggers, roles: roles.sorted(), summary: summary)
+            items: items, triggers: walker.triggers, roles: roles.sorted(), summary: summary, targets: targets)
         return ImportResult(yaml: writer.render(), summary: summary, report: writer.reportRows())
     }
 

@@ -10,6 +10,7 @@ struct ConfigWriter {
     let triggers: [ImportedTrigger]
     let roles: [String]
     let summary: ImportSummary
+    var targets: [ServiceTarget] = []
 
     func render() -> String {
         var out = "# Imported from \(sourceName) by `shipcheck import` (\(toolVersion)).\n"
@@ -30,9 +31,19 @@ struct ConfigWriter {
         let variables = items.flatMap(\.placeholderVariables).reduce(into: [(String, String)]()) { found, variable in
             if !found.contains(where: { $0.0 == variable.name }) { found.append(variable) }
         }
+        if !targets.isEmpty {
+            out += "\n# Where the service answers, from the checklist's commands: one file serves every target.\n"
+            out += "# Set another value per environment, e.g. environments: { staging: { vars: { BASE_URL: … } } }.\n"
+            out += "vars:\n"
+            for target in targets {
+                let lines = target.lines.map(String.init).joined(separator: ", ")
+                out += "  \(target.name): \(YAML.string(target.url))   # lines \(lines)\n"
+            }
+        }
         if !variables.isEmpty {
             out += "\n# TODO: fill in the values the source left as placeholders; until then the commands\n"
-            out += "# that read them fail without running.\nvars:\n"
+            out += "# that read them fail without running.\n"
+            if targets.isEmpty { out += "vars:\n" }
             for (name, placeholder) in variables {
                 out += "  \(name): \"\"   # TODO: was \(YAML.comment(placeholder)) in the source\n"
             }

@@ -86,6 +86,8 @@ public struct ImportSummary: Sendable, Equatable {
     public var placeholderVariables: [String] = []
     /// Lines of items ticked (`[x]`) in the source.
     public var ticked: [Int] = []
+    /// Base URLs the commands repeated, made variables: `BASE_URL (https://…)`.
+    public var targets: [String] = []
 
     public var lines: [String] {
         var out = [
@@ -113,6 +115,11 @@ public struct ImportSummary: Sendable, Equatable {
             out.append(
                 "variables to fill in under `vars:` (placeholders of the commands; until then those commands fail "
                     + "without running): " + placeholderVariables.joined(separator: ", "))
+        }
+        if !targets.isEmpty {
+            out.append(
+                "base URLs made variables (set them per environment under `environments:`): "
+                    + targets.joined(separator: ", "))
         }
         if !ticked.isEmpty {
             out.append(

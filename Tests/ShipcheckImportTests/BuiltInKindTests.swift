@@ -63,4 +63,42 @@ import Testing
         #expect(rows["Security headers configured"]?.todos.contains { $0.contains("vars.BASE_URL") } == true)
         #expect(result.summary.automated == 6)
     }
+
+    /// A base URL the commands repeat becomes `BASE_URL`, so that one imported file serves every
+    /// target; the kinds that probe the service read it, with nothing left to fill in.
+    @Test func aRepeatedBaseURLBecomesAVariable() throws {
+        let text = """
+            # Release
+
+            ## Pre-Deployment
+
+            - [ ] **Health check passing**
+              ```bash
+              curl https://shop.acme.dev/health
+              ```
+
+            - [ ] **Security headers configured**
+
+            ## Post-Deployment
+
+            - [ ] **Check the home page**
+              ```bash
+              curl -s https://shop.acme.dev/ | grep Welcome
+              ```
+
+            - [ ] **Docs still answer**
+              ```bash
+              curl https://docs.acme.dev/
+              ```
+            """
+        let result = try ChecklistImporter(sourceName: "c.md", toolVersion: "test").importChecklist(
+            data: Data(text.utf8))
+        let checklist = try ConfigLoader(kinds: CheckKinds.all).load(yaml: result.yaml, file: "c.yml")
+        #expect(result.summary.targets == ["BASE_URL (https://shop.acme.dev)"])
+        #expect(checklist.variables["BASE_URL"] == "https://shop.acme.dev", "\(result.yaml)")
+        #expect(!result.yaml.contains("curl -f https://shop.acme.dev"), "no command names the host itself")
+        #expect(result.yaml.contains("curl -f ${{ vars.BASE_URL }}/health"), "\(result.yaml)")
+        #expect(result.yaml.contains("https://docs.acme.dev/"), "a host used once stays as written")
+        #expect(!result.summary.placeholderVariables.contains("BASE_URL"), "nothing to fill in")
+    }
 }
