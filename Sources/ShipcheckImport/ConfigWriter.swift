@@ -253,8 +253,21 @@ struct ConfigWriter {
             "test -n ${{ vars.\(name) }} || { echo 'fill in vars.\(name) (\(placeholder) in the source)' >&2; exit 2; }"
         }
         commands = guards + commands
+        if item.localDatabaseOnly { commands.insert(Self.localDatabaseGuard, at: 0) }
         return commands.count == 1 ? commands[0] : (["set -e"] + commands).joined(separator: "\n")
     }
+
+    /// For commands the checklist says to run locally against a database: DATABASE_URL must be
+    /// empty (the tool's own default), a socket, loopback or SQLite; anything else stops the item
+    /// before it migrates someone else's database.
+    static let localDatabaseGuard = """
+        case "${DATABASE_URL:-}" in
+          ""|sqlite:*|sqlite3:*|postgres:///*|postgresql:///*|mysql:///*|*host=/*|*host=%2F*|*host=%2f*) ;;
+          *@localhost|*@localhost[:/?]*|*@127.0.0.1|*@127.0.0.1[:/?]*|*@\\[::1\\]*) ;;
+          *://localhost|*://localhost[:/?]*|*://127.0.0.1|*://127.0.0.1[:/?]*|*://\\[::1\\]*) ;;
+          *) echo "DATABASE_URL is not a local database; this item is to run locally (the checklist says so): remove this guard to allow another" >&2; exit 2 ;;
+        esac
+        """
 
     /// `curl URL` exits 0 on a 500 page: in a check each `curl` without `-f` (or a `-w` that writes the
     /// status out) gets `-f`, so that an error page cannot pass.

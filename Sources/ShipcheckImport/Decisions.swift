@@ -135,8 +135,10 @@ enum Decisions {
         case .changesState?
         where hazard?.why == CommandRule.migratesTheDatabase
             && (item.title + " " + item.description.joined(separator: " ")).lowercased().has("local"):
-            // "Migration tested locally": runs against the local database in DATABASE_URL.
+            // "Migration tested locally": runs against the local database in DATABASE_URL, and
+            // refuses one that is not local.
             item.decision = .check
+            item.localDatabaseOnly = true
         case .changesState?:
             let reason = hazard?.reason ?? ""
             if item.phase == .deploy || item.phase == .rollback {

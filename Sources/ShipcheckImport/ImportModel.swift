@@ -41,6 +41,8 @@ struct FoundItem {
     }
 
     var decision = Decision.manual(reason: "")
+    /// The text says to run it locally against a database: it refuses a database that is not local.
+    var localDatabaseOnly = false
     var derived = ExpectationPatterns.Derived()
     var signoffs: SignoffGroup?
     var commands: [String] = []

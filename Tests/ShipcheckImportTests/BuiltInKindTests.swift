@@ -102,3 +102,54 @@ import Testing
         #expect(!result.summary.placeholderVariables.contains("BASE_URL"), "nothing to fill in")
     }
 }
+
+/// A command the checklist says to run locally against a database refuses one that is not local.
+@Suite struct LocalDatabaseTests {
+    func guardStatus(_ url: String?) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-eo", "pipefail", "-c", ConfigWriter.localDatabaseGuard + "\necho ran"]
+        var environment = ["PATH": "/usr/bin:/bin"]
+        environment["DATABASE_URL"] = url
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    @Test func onlyALocalDatabaseIsAccepted() throws {
+        for local in [
+            nil, "", "postgres://app@localhost/app", "postgresql://app:pw@127.0.0.1:5432/app",
+            "postgres://app@[::1]/app", "postgres:///app", "postgres://app@/app?host=/var/run/postgresql",
+            "sqlite:///tmp/app.db", "mysql://root@localhost:3306/app",
+        ] {
+            #expect(try guardStatus(local) == 0, "\(local ?? "unset") is local")
+        }
+        for remote in [
+            "postgres://app:pw@db.prod.internal/app", "postgres://app@localhost.evil.com/app",
+            "postgresql://app@10.0.0.5:5432/app", "mysql://root@staging-db:3306/app",
+        ] {
+            #expect(try guardStatus(remote) == 2, "\(remote) is not local")
+        }
+    }
+
+    @Test func theSeedsLocalMigrationItemCarriesTheGuard() throws {
+        let text = """
+            # Release
+
+            ## Pre-Deployment
+
+            - [ ] **Migration tested locally**
+              ```bash
+              flask db upgrade
+              ```
+            """
+        let result = try ChecklistImporter(sourceName: "c.md", toolVersion: "test").importChecklist(
+            data: Data(text.utf8))
+        _ = try ConfigLoader(kinds: CheckKinds.all).load(yaml: result.yaml, file: "c.yml")
+        #expect(result.yaml.contains(#"case "${DATABASE_URL:-}" in"#), "\(result.yaml)")
+        #expect(result.yaml.contains("flask db upgrade"))
+    }
+}
