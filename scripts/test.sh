@@ -27,7 +27,7 @@ count=$(wc -l < "$log" | tr -d ' ')
 if [ "$count" -eq 0 ]; then
   echo "test.sh: no test skipped"
 else
-  echo "test.sh: $count test(s) returned early (SKIPPED), by reason:"
+  echo "test.sh: $count skip(s) recorded (a test that returned early, or a suite's condition), by reason:"
   cut -f2 "$log" | sort | uniq -c | sort -rn | sed 's/^/test.sh:   /'
   echo "test.sh: start the servers with \`services=\$(scripts/test-services.sh) && eval \"\$services\"\`; see README"
 fi

@@ -233,20 +233,16 @@ public struct DeployPipeline: Sendable {
             try? await store.backend.close()
             return CommandFailure(message, kind)
         }
-        let named: RunStore.NamedDeployment
+        let named: (Deployment?, NamedRecord)
         do {
             named = try await store.deployment(named: id)
         } catch {
             throw await refuse("cannot read deployment \(id): \(error)", .couldNotEvaluate)
         }
-        var deployment: Deployment
-        switch named {
-        case .found(let found): deployment = found
-        case .ambiguous(let ids):
-            let names = ids.prefix(5).joined(separator: ", ") + (ids.count > 5 ? ", …" : "")
-            throw await refuse(
-                "--resume: `\(id)` is the start of \(ids.count) deployments' ids (\(names)): give more of it", .usage)
-        case .none:
+        guard var deployment = named.0 else {
+            if case .ambiguous(let ids) = named.1 {
+                throw await refuse("--resume: " + NamedRecord.ambiguity(id, ids, of: "deployments"), .usage)
+            }
             throw await refuse(
                 "--resume: no deployment `\(id)` in the store at \(StoreLocation.display(store.location)) (`latest` is the newest)",
                 .usage)

@@ -47,14 +47,11 @@ public struct StoreReader: Sendable {
             if let run = try await store.run(id) { return run }
             if let verdict = try await store.groupVerdict(id) { return verdict }
             let recent = try await store.history(HistoryQuery(limit: id == "latest" ? 1 : nil))
-            let matching = id == "latest" ? recent : recent.filter { $0.runID.hasPrefix(id) }
-            if matching.count == 1, let run = try await store.run(matching[0].runID) { return run }
+            let picked = NamedRecord.pick(id, newestFirst: recent.map(\.runID))
+            if case .found(let runID) = picked, let run = try await store.run(runID) { return run }
             let location = StoreLocation.display(store.location)
-            guard matching.isEmpty else {
-                let names = matching.prefix(5).map(\.runID).joined(separator: ", ")
-                throw CommandFailure(
-                    "`\(id)` is the start of \(matching.count) runs' ids (\(names)\(matching.count > 5 ? ", …" : "")): give more of it",
-                    .usage)
+            if case .ambiguous(let ids) = picked {
+                throw CommandFailure(NamedRecord.ambiguity(id, ids, of: "runs"), .usage)
             }
             throw CommandFailure("no run `\(id)` in the store at \(location) (`latest` is the newest)", .usage)
         }

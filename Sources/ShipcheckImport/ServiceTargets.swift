@@ -13,15 +13,21 @@ enum ServiceTargets {
     /// the variable, and returns the variables, the most used first (`BASE_URL`).
     static func extract(_ items: inout [FoundItem]) -> [ServiceTarget] {
         var lines: [String: [Int]] = [:]
+        // In the order the document first uses them, so that ties name the same variable every time.
         var order: [String] = []
         for item in items {
-            for url in Set(item.commands.flatMap(baseURLs)) {
+            for url in item.commands.flatMap(baseURLs) where lines[url]?.last != item.line {
                 if lines[url] == nil { order.append(url) }
                 lines[url, default: []].append(item.line)
             }
         }
-        let repeated = order.filter { (lines[$0]?.count ?? 0) >= 2 }
-            .sorted { (lines[$0]?.count ?? 0) > (lines[$1]?.count ?? 0) }
+        // The most used first; among equals, the first used.
+        let repeated = order.filter { (lines[$0]?.count ?? 0) >= 2 }.enumerated()
+            .sorted { a, b in
+                let (countA, countB) = (lines[a.element]?.count ?? 0, lines[b.element]?.count ?? 0)
+                return countA != countB ? countA > countB : a.offset < b.offset
+            }
+            .map(\.element)
         var targets: [ServiceTarget] = []
         for url in repeated {
             var name = targets.isEmpty ? "BASE_URL" : variableName(for: url)

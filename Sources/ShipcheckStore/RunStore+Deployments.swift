@@ -130,23 +130,14 @@ extension RunStore {
         return try Self.decoder().decode(Deployment.self, from: Data(record.body.utf8))
     }
 
-    /// The deployment `name` names: its id, `latest` (the newest), or a unique start of an id.
-    /// `.ambiguous` lists the ids a prefix starts.
-    public func deployment(named name: String) async throws -> NamedDeployment {
-        if let exact = try await deployment(name) { return .found(exact) }
+    /// The deployment `name` names: its id, `latest` (the newest), or a unique start of an id;
+    /// nil when none or several (`NamedRecord` says which).
+    public func deployment(named name: String) async throws -> (Deployment?, NamedRecord) {
+        if let exact = try await deployment(name) { return (exact, .found(exact.id)) }
         let all = try await deployments()
-        let matching = name == "latest" ? Array(all.suffix(1)) : all.filter { $0.id.hasPrefix(name) }
-        switch matching.count {
-        case 0: return .none
-        case 1: return .found(matching[0])
-        default: return .ambiguous(matching.map(\.id))
-        }
-    }
-
-    public enum NamedDeployment: Sendable {
-        case found(Deployment)
-        case ambiguous([String])
-        case none
+        let picked = NamedRecord.pick(name, newestFirst: all.reversed().map(\.id))
+        guard case .found(let id) = picked else { return (nil, picked) }
+        return (all.first { $0.id == id }, picked)
     }
 }
 

@@ -269,7 +269,9 @@ public struct SecretScanner: Sendable {
             index &+= 1
         }
         // Then runs of token bytes, found by probing every `shortestToken`-th byte: every run that
-        // long holds a probe, and the bytes around a probe that lands in a run are read once.
+        // long holds a probe, and the bytes around a probe that lands in a run are read once. Only
+        // the entropy test reads them (the output masker runs without it, on every captured line).
+        guard entropy else { return (candidates, false, false) }
         var quotedToken = false
         var bareToken = false
         var probe = range.lowerBound &+ Self.shortestToken &- 1
