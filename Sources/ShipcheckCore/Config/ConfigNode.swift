@@ -69,9 +69,13 @@ public struct ConfigNode {
     var canonicalText: String {
         switch node.kind {
         case .scalar:
-            return "\""
-                + (scalarText ?? "").replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            // Escaped by hand: Foundation's replacingOccurrences goes through NSString at every start.
+            var quoted = "\""
+            for scalar in (scalarText ?? "").unicodeScalars {
+                if scalar == "\\" || scalar == "\"" { quoted.unicodeScalars.append("\\") }
+                quoted.unicodeScalars.append(scalar)
+            }
+            return quoted + "\""
         case .sequence:
             return "[" + childNodes.map(\.canonicalText).joined(separator: ",") + "]"
         case .mapping:

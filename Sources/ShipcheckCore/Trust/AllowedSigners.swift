@@ -99,7 +99,7 @@ public struct AllowedSigners: Sendable {
         var entry = Entry(
             principals: principals, keyType: type.text, publicKey: Array(blob),
             namespaces: options["namespaces"].map { $0.split(separator: ",").map(String.init) },
-            source: "\((path as NSString).lastPathComponent):\(number)")
+            source: "\(path.split(separator: "/").last.map(String.init) ?? path):\(number)")
         for (name, keyPath) in [("valid-after", \Entry.validAfter), ("valid-before", \Entry.validBefore)] {
             guard let text = options[name] else { continue }
             guard let date = time(text) else {
@@ -116,14 +116,15 @@ public struct AllowedSigners: Sendable {
         var current = ""
         var start = 0
         var quoted = false
-        for (offset, character) in line.enumerated() {
+        // By scalars, not Characters: a key line is ASCII, and grapheme breaking showed at start-up.
+        for (offset, character) in line.unicodeScalars.enumerated() {
             if character == "\"" { quoted.toggle() }
-            if character.isWhitespace, !quoted {
+            if character.properties.isWhitespace, !quoted {
                 if !current.isEmpty { result.append((current, start + 1)) }
                 current = ""
             } else {
                 if current.isEmpty { start = offset }
-                current.append(character)
+                current.unicodeScalars.append(character)
             }
         }
         if !current.isEmpty { result.append((current, start + 1)) }
@@ -135,13 +136,13 @@ public struct AllowedSigners: Sendable {
         var result: [String] = []
         var current = ""
         var quoted = false
-        for character in text {
+        for character in text.unicodeScalars {
             if character == "\"" { quoted.toggle() }
             if character == ",", !quoted {
                 result.append(current)
                 current = ""
             } else {
-                current.append(character)
+                current.unicodeScalars.append(character)
             }
         }
         result.append(current)
