@@ -11,8 +11,11 @@
    median of many runs, beside `/bin/true` and `python3 -c pass`, each started with posix_spawn.
    Targets: --version under 3 ms, validate under 10 ms.
 4. Import: `shipcheck import` of the seed checklist (whole process, median). Target: under 20 ms.
+   Then the whole corpus (../shared/corpus: checklists and runbooks), one process per document,
+   against as many `--version` starts.
 BENCH_ONLY=cpu,startup (any of parallel, cpu, startup, import) runs some of them.
 """
+import glob
 import resource
 import os
 import shutil
@@ -142,6 +145,29 @@ def import_seed():
         print(f"  ratio import / --version          {import_ms / floor_ms:6.3f}x")
     else:
         print("import: skipped, the seed checklist is not at ../shared/seed")
+    corpus = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "corpus")
+    documents = sorted(
+        path for folder in ("checklists", "runbooks") for path in glob.glob(os.path.join(corpus, folder, "*.md"))
+        if os.path.basename(path) != "SOURCES.md")
+    if not documents:
+        print("import: corpus skipped, ../shared/corpus is absent")
+        return
+    # The whole corpus, one process per document as a team would run it, against as many starts.
+    repeats = max(3, samples // 20)
+    totals, floors = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for path in documents:
+            subprocess.run([binary, "import", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        totals.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for _ in documents:
+            subprocess.run([binary, "--version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        floors.append(time.perf_counter() - start)
+    total, floor = statistics.median(totals) * 1000, statistics.median(floors) * 1000
+    print(f"  shipcheck import, whole corpus    {total:7.1f} ms  ({len(documents)} documents, median of {repeats})")
+    print(f"  the same number of --version      {floor:7.1f} ms")
+    print(f"  ratio corpus / starts alone       {total / floor:6.2f}x")
 
 
 

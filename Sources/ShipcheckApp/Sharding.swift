@@ -156,6 +156,8 @@ public enum GroupVerdict {
             provenance: first.map {
                 var provenance = $0.provenance
                 provenance.shard = "all \(plan.count)"
+                // The group's verdict covers every share: nothing of the gate was left out.
+                provenance.notRunSources = nil
                 return provenance
             })
         return Outcome(result: result, missing: unfinished.keys.sorted().compactMap { unfinished[$0] })

@@ -47,13 +47,16 @@ public enum ChecklistExport {
         let results = byLine.mapValues { group in
             group.first { $0.outcome != .pass && $0.outcome != .waived } ?? group[0]
         }
+        // A line whose checks did not all run (`--only` one of them) is not ticked, whatever the rest did.
+        let partlyRun = Set((run.provenance?.notRunSources ?? []).compactMap { SourceReference($0)?.line })
         let document = MarkdownLines(lines.joined(separator: "\n"))
         var insertions: [(after: Int, text: String)] = []
         for line in document.lines {
             let index = line.number - 1
             guard index < lines.count else { continue }
             let result = results[line.number]
-            let passed = result.map { $0.outcome == .pass || $0.outcome == .waived } ?? false
+            let partly = partlyRun.contains(line.number) && result != nil
+            let passed = !partly && (result.map { $0.outcome == .pass || $0.outcome == .waived } ?? false)
             switch line.kind {
             case .task:
                 lines[index] = setMarker(lines[index], checked: passed)
@@ -68,7 +71,11 @@ public enum ChecklistExport {
             default:
                 continue
             }
-            if let result { insertions.append((index, annotation(result, under: lines[index]))) }
+            if let result {
+                var text = annotation(result, under: lines[index])
+                if partly { text += " · not every check of this line ran in this run" }
+                insertions.append((index, text))
+            }
         }
         for insertion in insertions.sorted(by: { $0.after > $1.after }) {
             lines.insert(insertion.text, at: insertion.after + 1)

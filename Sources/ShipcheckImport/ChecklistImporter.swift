@@ -49,8 +49,13 @@ public struct ChecklistImporter: Sendable {
         summary.triggers = walker.triggers.count
         summary.ticked = items.filter(\.tickedInSource).map(\.line)
         for item in items {
+            // A block of independent commands is one check per command: counted as the items written.
+            let parts = ConfigWriter.parts(of: item).count
+            summary.written += parts
+            if parts > 1 { summary.splitLines.append(item.line) }
             switch item.decision {
-            case .check, .kind: summary.automated += 1
+            case .check: summary.automated += parts
+            case .kind: summary.automated += 1
             case .action: summary.actions += 1
             case .manual: summary.manual += 1
             case .probe: summary.probes += 1

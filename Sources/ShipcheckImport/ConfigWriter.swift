@@ -33,11 +33,14 @@ struct ConfigWriter {
         }
         if !targets.isEmpty {
             out += "\n# Where the service answers, from the checklist's commands: one file serves every target.\n"
-            out += "# Set another value per environment, e.g. environments: { staging: { vars: { BASE_URL: … } } }.\n"
+            out += "# The environment variable of the same name when it is set (BASE_URL=http://localhost:5000\n"
+            out += "# shipcheck run), else the checklist's value; or one per environment under `environments:`.\n"
             out += "vars:\n"
             for target in targets {
                 let lines = target.lines.map(String.init).joined(separator: ", ")
-                out += "  \(target.name): \(YAML.string(target.url))   # lines \(lines)\n"
+                let value =
+                    target.url.contains("'") ? target.url : "${{ env.\(target.name) || '\(target.url)' }}"
+                out += "  \(target.name): \(YAML.string(value))   # lines \(lines)\n"
             }
         }
         if !variables.isEmpty {
@@ -66,6 +69,7 @@ struct ConfigWriter {
             }
         }
         out += "\nphases:\n"
+        var firstRun: [String: (id: String, body: String)] = [:]
         for phase in PhaseName.allCases {
             let inPhase = items.filter { $0.phase == phase }
             guard !inPhase.isEmpty else { continue }
@@ -75,7 +79,7 @@ struct ConfigWriter {
             for section in sections {
                 let members = inPhase.filter { $0.section == section }
                 out += "      - title: \(YAML.string(section))   # from line \(members[0].line)\n        items:\n"
-                for item in members { out += render(item) }
+                for item in members { out += render(item, firstRun: &firstRun) }
             }
         }
         out += "\n# Summary of the import:\n"
@@ -95,6 +99,51 @@ struct ConfigWriter {
         var id: String
         var title: String
         var commands: [String]
+        /// What this part expects, when it is not the item's whole expectation.
+        var derived: ExpectationPatterns.Derived? = nil
+        /// Parts of the same item that run first.
+        var needs: [String] = []
+        /// The migration tool whose heads this part counts (`flask db`, `alembic`).
+        var countsHeadsOf: String? = nil
+    }
+
+    /// A database upgrade followed by more (tests after the migration): the upgrade is a check of its
+    /// own, with the count of migration heads (two heads are two branches of history nobody merged,
+    /// and the upgrade refuses them), so that a migration that does not apply fails with its figure
+    /// instead of leaving the tests' report unwritten. The rest runs after it.
+    static func migrationParts(of item: FoundItem) -> [Part]? {
+        guard item.decision == .check,
+            let index = item.commands.firstIndex(where: { migrationTool($0) != nil }),
+            let tool = migrationTool(item.commands[index])
+        else { return nil }
+        var upgrade = ExpectationPatterns.Derived()
+        upgrade.add("heads == 1")
+        upgrade.add("exit == 0")
+        upgrade.captures["heads"] = #"heads: (\d+)"#
+        let first = Part(
+            id: item.id, title: "\(item.title) (applies cleanly)", commands: Array(item.commands[...index]),
+            derived: upgrade, countsHeadsOf: tool)
+        guard index + 1 < item.commands.count else { return [first] }
+        var rest = item.derived
+        rest.expectations.removeAll { $0 == "exit == 0" && item.derived.expectations.count > 1 }
+        return [
+            first,
+            Part(
+                id: item.id + "-after-upgrade", title: "\(item.title) (after the upgrade)",
+                commands: Array(item.commands[(index + 1)...]), derived: rest, needs: [item.id]),
+        ]
+    }
+
+    /// `flask db upgrade`, `alembic upgrade head`: the tool whose `heads` lists the migration heads.
+    static func migrationTool(_ command: String) -> String? {
+        let words = CommandAnalysis.words(command)
+        if let flask = words.firstIndex(where: { $0 == "flask" || $0.hasSuffix("/flask") }),
+            let db = words[flask...].firstIndex(of: "db"), words.dropFirst(db + 1).first == "upgrade"
+        {
+            return words[flask..<db].joined(separator: " ") + " db"
+        }
+        if words.first == "alembic", words.contains("upgrade") { return "alembic" }
+        return nil
     }
 
     /// Commands that prepare for the next ones rather than check something: a block holding one is a script.
@@ -108,6 +157,7 @@ struct ConfigWriter {
     /// becomes one check per command, so each tool has its own verdict and one failing never hides the next.
     /// Ids and titles name the tool: `no-linting-errors-ruff`, "No linting errors (ruff)".
     static func parts(of item: FoundItem) -> [Part] {
+        if let migration = migrationParts(of: item) { return migration }
         let whole = [Part(id: item.id, title: item.title, commands: item.commands)]
         guard item.decision == .check, item.commands.count > 1, !item.derived.junit, !item.derived.coverageReport,
             !item.derived.json, item.derived.captures.isEmpty,
@@ -118,7 +168,10 @@ struct ConfigWriter {
         for command in item.commands {
             guard !command.has("$"), !command.hasSuffix("\\") else { return whole }
             let words = CommandAnalysis.words(command)
-            guard let first = words.first, !first.has("="), !setupWords.contains(first) else { return whole }
+            // `npm audit` is a check though `npm install` sets up: a tool the importer knows is never set-up.
+            guard let first = words.first, !first.has("="),
+                !setupWords.contains(first) || ToolReports.tool(for: command) != nil
+            else { return whole }
             let tool = ExpectationPatterns.snake((first as NSString).lastPathComponent).replacingOccurrences(
                 of: "_", with: "-")
             var suffix = tool.isEmpty ? "\(parts.count + 1)" : tool
@@ -133,20 +186,54 @@ struct ConfigWriter {
         return parts
     }
 
-    func render(_ item: FoundItem) -> String {
-        Self.parts(of: item).map { render(item, part: $0) }.joined()
+    /// `firstRun`: the first check written with each run body, by phase.
+    func render(_ item: FoundItem, firstRun: inout [String: (id: String, body: String)]) -> String {
+        Self.parts(of: item).map { render(item, part: $0, firstRun: &firstRun) }.joined()
     }
 
-    func render(_ item: FoundItem, part: Part) -> String {
+    func render(_ item: FoundItem, part: Part, firstRun: inout [String: (id: String, body: String)]) -> String {
         var item = item
-        let whole = part.id == item.id
+        let whole = part.id == item.id && part.derived == nil
         item.commands = part.commands
         item.id = part.id
         item.title = part.title
+        if let derived = part.derived { item.derived = derived }
+        if let tool = part.countsHeadsOf {
+            // The heads first: the upgrade refuses two of them, and its count is the figure.
+            item.commands.insert(contentsOf: Self.countHeads(tool, into: "reports/\(item.id).heads.txt"), at: 0)
+        }
         let pad = "          "
         let comment = String(pad.dropLast(2))
+        let report = Self.toolReport(for: item)
+        if let report { item.derived.expectations = report.expectations }
         var note = decisionNote(item)
-        if !whole { note += "; one check per independent command of the block" }
+        if let report { note += "; " + report.rewrite }
+        if let rewrite = Self.coverageRewrite(item) { note += "; " + rewrite }
+        if part.countsHeadsOf != nil {
+            note += "; the upgrade is a check of its own, with the count of migration heads (the upgrade refuses two)"
+        } else if !part.needs.isEmpty {
+            note += "; runs after the upgrade, which is a check of its own"
+        } else if !whole {
+            note += "; one check per independent command of the block"
+        }
+        var checkBody: String?
+        if item.decision == .check || item.decision.isAction {
+            checkBody = runBody(item, report: report, pad: pad)
+        }
+        // The same commands in two checks of a phase run once: the later one takes the first's run
+        // (its report flags too) when it asks nothing of its own beyond passing, and judges that run.
+        if item.decision == .check, let body = checkBody {
+            let key = item.phase.rawValue + "\n" + item.commands.joined(separator: "\n")
+            if let first = firstRun[key] {
+                if first.body == body || item.derived.expectations.allSatisfy({ $0 == "exit == 0" }) {
+                    checkBody = first.body
+                    note +=
+                        "; the same check as `\(first.id)`: it runs once for both, each judged by its own expectations"
+                }
+            } else {
+                firstRun[key] = (item.id, body)
+            }
+        }
         if item.tickedInSource { note += "; ticked ([x]) in the source, asked again here" }
         if item.movedToPreDeploy { note += "; a local build or test run, so pre-deploy wherever its heading sits" }
         if case .block(let titledFrom) = item.origin {
@@ -171,9 +258,10 @@ struct ConfigWriter {
                 pad + "description: " + YAML.block(item.description.joined(separator: "\n"), indent: pad + "  ") + "\n"
         }
         // Needs stay within a phase: a local build moved to pre-deploy leaves the deploy steps' order.
-        let children = (item.after + item.children).filter { items[$0].phase == item.phase }.flatMap {
-            Self.parts(of: items[$0]).map(\.id)
-        }
+        let children =
+            (item.after + item.children).filter { items[$0].phase == item.phase }.flatMap {
+                Self.parts(of: items[$0]).map(\.id)
+            } + part.needs
         if !children.isEmpty { out += pad + "needs: [\(children.joined(separator: ", "))]\n" }
         if let type = item.deployType { out += pad + "when: type == \"\(type)\"\n" }
         switch item.decision {
@@ -208,21 +296,66 @@ struct ConfigWriter {
             }
         case .check, .action:
             if case .action = item.decision { out += pad + "action: true\n" }
-            out += pad + "run: " + YAML.block(command(for: item), indent: pad + "  ") + "\n"
-            var parse: [String] = []
-            if item.derived.junit { parse.append("junit: reports/\(item.id).junit.xml") }
-            if item.derived.coverageReport { parse.append("coverage: reports/\(item.id).coverage.json") }
-            if item.derived.json { parse.append("json: stdout") }
-            if !parse.isEmpty { out += pad + "parse: { \(parse.joined(separator: ", ")) }\n" }
-            if !item.derived.captures.isEmpty {
-                out += pad + "capture:\n"
-                for (name, pattern) in item.derived.captures.sorted(by: { $0.key < $1.key }) {
-                    out += pad + "  \(name): \(YAML.single(pattern))\n"
-                }
-            }
+            out += checkBody ?? ""
             out += expectations(item, pad: pad)
         }
         return out
+    }
+
+    /// What a check or action runs (run, allow-exit, parse, capture), without how it is judged: two
+    /// checks of a phase with the same body run once (the engine's `checkKey`).
+    func runBody(_ item: FoundItem, report: ToolReport?, pad: String) -> String {
+        if let report {
+            var out = pad + "run: " + YAML.block(report.command, indent: pad + "  ") + "\n"
+            if !report.allowExit.isEmpty {
+                out += pad + "allow-exit: [\(report.allowExit.map(String.init).joined(separator: ", "))]\n"
+            }
+            return out + pad + "parse: { \(report.format): \(report.path) }\n"
+        }
+        var out = pad + "run: " + YAML.block(command(for: item), indent: pad + "  ") + "\n"
+        if Self.coverageRewrite(item) != nil { out += pad + "allow-exit: [1]\n" }
+        var parse: [String] = []
+        if item.derived.junit { parse.append("junit: reports/\(item.id).junit.xml") }
+        if item.derived.coverageReport { parse.append("coverage: reports/\(item.id).coverage.json") }
+        if item.derived.json { parse.append("json: stdout") }
+        if !parse.isEmpty { out += pad + "parse: { \(parse.joined(separator: ", ")) }\n" }
+        if !item.derived.captures.isEmpty {
+            out += pad + "capture:\n"
+            for (name, pattern) in item.derived.captures.sorted(by: { $0.key < $1.key }) {
+                out += pad + "  \(name): \(YAML.single(pattern))\n"
+            }
+        }
+        return out
+    }
+
+    /// `flask db heads` into a file, then `heads: N` (lines marked `(head)`) for the capture.
+    static func countHeads(_ tool: String, into path: String) -> [String] {
+        ["mkdir -p reports", "\(tool) heads > \(path)", "echo \"heads: $(grep -c '(head)' \(path) || true)\""]
+    }
+
+    /// The report form of a check that is one plain run of a tool the importer knows (`ToolReports`),
+    /// when the prose asked nothing of it beyond passing.
+    static func toolReport(for item: FoundItem) -> ToolReport? {
+        guard item.decision == .check, item.commands.count == 1, item.placeholderVariables.isEmpty,
+            !item.localDatabaseOnly, !item.derived.junit, !item.derived.coverageReport, !item.derived.json,
+            item.derived.captures.isEmpty, item.derived.expectations.allSatisfy({ $0 == "exit == 0" })
+        else { return nil }
+        return ToolReports.report(
+            for: item.commands[0], prose: (item.notes + [item.title]).joined(separator: " "))
+    }
+
+    /// A pytest run whose coverage is the verdict: measured even when tests fail (exit 1; another
+    /// item judges the tests) and past modules that cannot be collected, which would otherwise stop
+    /// it before any report is written. Exit 2 and above (interrupted, internal error, usage, no
+    /// tests collected) still fail.
+    static func coverageRewrite(_ item: FoundItem) -> String? {
+        guard item.decision == .check, item.derived.coverageReport,
+            item.derived.expectations.allSatisfy({ $0.hasPrefix("coverage.") }),
+            let pytest = item.commands.last(where: { $0.has("pytest") && $0.has("--cov") }),
+            !pytest.has("--continue-on-collection-errors")
+        else { return nil }
+        return "pytest's exit 1 (some tests failed) allowed and --continue-on-collection-errors added: "
+            + "the coverage figure is this item's verdict, measured even where tests fail"
     }
 
     func expectations(_ item: FoundItem, pad: String) -> String {
@@ -243,6 +376,7 @@ struct ConfigWriter {
             let index = commands.lastIndex(where: { $0.has("pytest") && $0.has("--cov") })
         {
             commands[index] += " --cov-report=json:reports/\(item.id).coverage.json"
+            if Self.coverageRewrite(item) != nil { commands[index] += " --continue-on-collection-errors" }
         }
         if item.derived.expectations.contains("lines == 0"), let last = commands.indices.last {
             commands[last] = Self.grepMayFindNothing(commands[last])

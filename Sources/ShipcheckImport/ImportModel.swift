@@ -56,6 +56,11 @@ struct FoundItem {
         case probe
         /// One of Shipcheck's kinds, which the title names the job of.
         case kind(BuiltInKind)
+
+        var isAction: Bool {
+            if case .action = self { return true }
+            return false
+        }
     }
 }
 
@@ -66,6 +71,10 @@ public struct ImportSummary: Sendable, Equatable {
     public var emptyRoles: [String] = []
     /// Of `items`: `☐` marks and sign-off blanks, not `- [ ]` task items.
     public var lookalikes = 0
+    /// Items written to the configuration (what `validate` counts): a line whose block holds
+    /// several independent commands becomes one check per command.
+    public var written = 0
+    public var splitLines: [Int] = []
     public var automated = 0
     public var actions = 0
     public var manual = 0
@@ -96,6 +105,11 @@ public struct ImportSummary: Sendable, Equatable {
             "\(items) items found (\(items - lookalikes - blockItems) task items, \(lookalikes) look-alikes: ☐ marks and sign-off blanks, "
                 + "\(blockItems) from blocks under no task item)"
         ]
+        if written != items {
+            out.append(
+                "\(written) items written: \(splitLines.count) line(s) became one check per independent command "
+                    + "(line \(splitLines.map(String.init).joined(separator: ", ")))")
+        }
         out.append(
             "\(automated) automated checks, \(actions) actions, \(manual) manual, \(probes) probes to point at a URL")
         out.append("\(expectations) expectations derived; \(todos) TODOs left for you")

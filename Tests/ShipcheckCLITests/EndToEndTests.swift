@@ -520,3 +520,39 @@ struct ImportEndToEndTests {
         #expect(changed.stdout.contains("✓ pass    migrations — Migration tested"), "\(changed.stdout)")
     }
 }
+
+@Suite struct PartialTickTests {
+    /// A line whose block became two checks is never ticked by a run that ran one of them.
+    @Test func aLineIsTickedOnlyWhenEveryCheckOfItRan() throws {
+        let directory = try CLI.temporaryDirectory()
+        let checklist = """
+            # Checklist
+
+            - [ ] **Both tools clean**
+              ```bash
+              true
+              ruff --version
+              ```
+            """
+        try checklist.write(to: directory.appendingPathComponent("CHECKLIST.md"), atomically: true, encoding: .utf8)
+        let imported = try CLI.run(["import", "CHECKLIST.md", "--out", "shipcheck.yml"], in: directory)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let yaml = try String(contentsOf: directory.appendingPathComponent("shipcheck.yml"), encoding: .utf8)
+        #expect(yaml.contains("- id: both-tools-clean-true") && yaml.contains("- id: both-tools-clean-ruff"), "\(yaml)")
+
+        let one = try CLI.run(
+            ["run", "--only", "both-tools-clean-true", "--format", "markdown", "--output-dir", "one", "--no-store"],
+            in: directory)
+        #expect(one.status == 0, "\(one.stdout)\(one.stderr)")
+        let partial = try String(contentsOf: directory.appendingPathComponent("one/shipcheck.md"), encoding: .utf8)
+        #expect(partial.contains("- [ ] **Both tools clean**"), "\(partial)")
+        #expect(partial.contains("not every check of this line ran in this run"), "\(partial)")
+
+        guard try CLI.toolsPresent("ruff --version", otherwise: "ruff is missing (pip install ruff)") else { return }
+        let both = try CLI.run(
+            ["run", "--format", "markdown", "--output-dir", "both", "--no-store"], in: directory)
+        #expect(both.status == 0, "\(both.stdout)\(both.stderr)")
+        let whole = try String(contentsOf: directory.appendingPathComponent("both/shipcheck.md"), encoding: .utf8)
+        #expect(whole.contains("- [x] **Both tools clean**"), "\(whole)")
+    }
+}

@@ -164,11 +164,10 @@ import Testing
         let imported = try CLI.run(
             ["import", "DEPLOYMENT_CHECKLIST.md", "--out", "imported.yml"], in: service.directory)
         #expect(imported.status == 0, "\(imported.stderr)")
-        // Pointed at this service, as a team points the imported checklist at theirs.
+        // Pointed at this service by BASE_URL alone, as a team points the imported checklist at theirs.
         let url = service.directory.appendingPathComponent("imported.yml")
-        let yaml = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(
-            of: "https://mina.replit.app", with: service.baseURL)
-        try yaml.write(to: url, atomically: true, encoding: .utf8)
+        var environment = service.environment
+        environment["BASE_URL"] = service.baseURL
         let only = [
             "all-tests-passing", "coverage-meets-80-threshold", "no-linting-errors-ruff", "no-linting-errors-black",
             "no-security-vulnerabilities-safety", "no-security-vulnerabilities-bandit", "migration-tested-locally",
@@ -178,7 +177,7 @@ import Testing
             [
                 "run", "pre-deploy", "--config", "imported.yml", "--only", only.joined(separator: ","),
                 "--format", "json", "--output-dir", "out",
-            ], in: service.directory, environment: service.environment)
+            ], in: service.directory, environment: environment)
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         let items = try Self.items(service.directory, "out/shipcheck.json")
         for id in only {
@@ -186,16 +185,157 @@ import Testing
             #expect(
                 outcome == "fail" || outcome == "error", "\(id): \(outcome ?? "missing") \(items[id]?["reason"] ?? "")")
         }
-        // pytest stops at the collection error before coverage writes its report: could not be measured.
-        #expect(
-            (items["coverage-meets-80-threshold"]?["reason"] as? String)?.contains(
-                "exited 2 without a usable coverage report") == true)
+        #expect(!String(decoding: try Data(contentsOf: url), as: UTF8.self).contains("run: \"curl -f https://"))
+        // Each with the outcome and figure the hand-written gate gives it.
+        func reason(_ id: String) -> String { items[id]?["reason"] as? String ?? "" }
+        func fact(_ id: String, _ name: String) -> Any? { (items[id]?["facts"] as? [String: Any])?[name] }
         for id in [
-            "all-tests-passing", "no-linting-errors-ruff", "no-linting-errors-black",
-            "no-security-vulnerabilities-bandit", "no-hardcoded-secrets", "health-checks-passing",
+            "all-tests-passing", "coverage-meets-80-threshold", "no-linting-errors-ruff", "no-linting-errors-black",
+            "no-security-vulnerabilities-bandit", "migration-tested-locally", "no-hardcoded-secrets",
+            "health-checks-passing",
         ] {
-            #expect(items[id]?["outcome"] as? String == "fail", "\(id): \(items[id]?["reason"] ?? "")")
+            #expect(items[id]?["outcome"] as? String == "fail", "\(id): \(reason(id))")
         }
+        // Coverage is measured past the collection error and the failing test.
+        #expect((fact("coverage-meets-80-threshold", "coverage.percent") as? Double ?? 100) < 80)
+        #expect(reason("no-security-vulnerabilities-bandit").contains("findings.high = 1"))
+        #expect((fact("no-linting-errors-ruff", "findings.total") as? Double ?? 0) >= 2)
+        #expect(reason("migration-tested-locally").contains("heads = 2"), "\(reason("migration-tested-locally"))")
+        // safety cannot reach its database here: a tool that could not run is an error, not a finding.
+        #expect(items["no-security-vulnerabilities-safety"]?["outcome"] as? String == "error")
+        #expect(reason("no-security-vulnerabilities-safety").contains("without a usable safety report"))
         #expect((items["all-tests-passing"]?["reason"] as? String)?.contains("exit = 2") == true)
+    }
+
+    /// A checklist for this service written in the seed's style (prose, `# Verify:` comments, shell
+    /// blocks), as a team would write theirs before they ever heard of Shipcheck.
+    static let checklist = """
+        # red-service Deployment Checklist
+
+        ## Pre-Deployment Checklist
+
+        ### Code Quality & Testing
+
+        - [ ] **All tests passing**
+          ```bash
+          pytest
+          # Verify: 0 failures
+          ```
+
+        - [ ] **Coverage meets 80% threshold**
+          ```bash
+          pytest --cov=app --cov-report=term-missing
+          # Verify: total coverage >= 80%
+          ```
+
+        - [ ] **No linting errors**
+          ```bash
+          ruff check .
+          black --check .
+          # Verify: 0 errors
+          ```
+
+        - [ ] **No security vulnerabilities**
+          ```bash
+          safety check -r requirements.txt
+          bandit -r app
+          # Verify: 0 critical/high issues
+          ```
+
+        ### Database Migrations
+
+        - [ ] **Migration tested locally**
+          ```bash
+          flask --app app db upgrade
+          # Verify: Migration applies cleanly
+          ```
+
+        ### Release
+
+        - [ ] **CHANGELOG.md updated**
+          - Version number incremented
+
+        - [ ] **No hardcoded secrets**
+          ```bash
+          git diff main | grep -i "token"
+          # Verify: No sensitive data exposed
+          ```
+
+        - [ ] **Health checks passing**
+          ```bash
+          curl -f https://red.example.org/health
+          # Verify: {"status": "healthy"}
+          ```
+
+        - [ ] **API answering**
+          ```bash
+          curl -f https://red.example.org/api/health
+          ```
+
+        ## Deployment Day
+
+        - [ ] **Re-run all tests locally**
+          ```bash
+          ruff check .
+          black --check .
+          ```
+        """
+
+    @Test func aChecklistInTheSeedsStyleImportedNamesEveryProblemWithItsFigure() throws {
+        guard try Self.toolsPresent() else { return }
+        let service = try Self.start()
+        defer { service.stop() }
+        try Self.checklist.write(
+            to: service.directory.appendingPathComponent("CHECKLIST.md"), atomically: true, encoding: .utf8)
+        let imported = try CLI.run(["import", "CHECKLIST.md", "--out", "shipcheck.yml"], in: service.directory)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let yaml = try String(contentsOf: service.directory.appendingPathComponent("shipcheck.yml"), encoding: .utf8)
+        #expect(!yaml.contains("run: \"curl -f https://red.example.org"), "the base URL is a variable: \(yaml)")
+        // Pointed at this service by the environment alone: the imported file is not edited.
+        var environment = service.environment
+        environment["BASE_URL"] = service.baseURL
+        let run = try CLI.run(
+            ["run", "pre-deploy", "--format", "json", "--output-dir", "out"], in: service.directory,
+            environment: environment)
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        let items = try Self.items(service.directory, "out/shipcheck.json")
+        func outcome(_ id: String) -> String { items[id]?["outcome"] as? String ?? "<missing \(id)>" }
+        func reason(_ id: String) -> String { items[id]?["reason"] as? String ?? "" }
+        func fact(_ id: String, _ name: String) -> Any? { (items[id]?["facts"] as? [String: Any])?[name] }
+
+        // Each planted problem, with its figure and the outcome the hand-written gate gives it.
+        #expect(outcome("all-tests-passing") == "fail", "\(reason("all-tests-passing"))")
+        #expect(reason("all-tests-passing").contains("tests.errors = 1"), "\(reason("all-tests-passing"))")
+        #expect(outcome("coverage-meets-80-threshold") == "fail", "\(reason("coverage-meets-80-threshold"))")
+        #expect((fact("coverage-meets-80-threshold", "coverage.percent") as? Double ?? 100) < 80)
+        #expect(outcome("no-linting-errors-ruff") == "fail")
+        #expect(
+            (fact("no-linting-errors-ruff", "findings.total") as? Double ?? 0) >= 2,
+            "\(reason("no-linting-errors-ruff"))")
+        #expect(outcome("no-linting-errors-black") == "fail", "black runs although ruff failed")
+        #expect(outcome("no-security-vulnerabilities-bandit") == "fail")
+        #expect(
+            reason("no-security-vulnerabilities-bandit").contains("findings.high = 1"),
+            "\(reason("no-security-vulnerabilities-bandit"))")
+        #expect(outcome("no-security-vulnerabilities-safety") == "error", "safety cannot reach its database here")
+        #expect(
+            reason("no-security-vulnerabilities-safety").contains("without a usable safety report"),
+            "\(reason("no-security-vulnerabilities-safety"))")
+        #expect(outcome("migration-tested-locally") == "fail", "\(reason("migration-tested-locally"))")
+        #expect(reason("migration-tested-locally").contains("heads = 2"), "\(reason("migration-tested-locally"))")
+        #expect(outcome("changelog-md-updated") == "fail", "\(reason("changelog-md-updated"))")
+        #expect(outcome("no-hardcoded-secrets") == "fail", "\(reason("no-hardcoded-secrets"))")
+        #expect(fact("no-hardcoded-secrets", "findings.total") as? Double == 1)
+        #expect(outcome("health-checks-passing") == "fail", "\(reason("health-checks-passing"))")
+        #expect(reason("health-checks-passing").contains("json.status"), "\(reason("health-checks-passing"))")
+        #expect(outcome("api-answering") == "pass", "the service answers there: \(reason("api-answering"))")
+
+        // The re-run repeats the quality items' commands: each ran once, judged twice.
+        #expect(items["re-run-all-tests-locally-ruff"]?["ranWith"] as? String == "no-linting-errors-ruff")
+        #expect(outcome("re-run-all-tests-locally-ruff") == "fail")
+
+        // Nothing passes but the one item whose service answers.
+        let passed = items.values.filter { $0["outcome"] as? String == "pass" }.compactMap { $0["id"] as? String }
+        #expect(passed == ["api-answering"], "passed: \(passed)")
     }
 }

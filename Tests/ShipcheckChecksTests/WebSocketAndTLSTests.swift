@@ -99,7 +99,9 @@ import Testing
         #expect(result["cert"]?.facts["tls.days_left"] == .number(45))
         #expect(result["cert"]?.facts["tls.version"] == .string("TLSv1.3"))
         #expect(result["soon"]?.outcome == .fail)
-        #expect(result["soon"]?.reason == "tls.days_left = 45, expected >= 60")
+        // The same probe as `cert`: run once, judged by its own expectation.
+        #expect(result["soon"]?.reason == "tls.days_left = 45, expected >= 60 (ran once with `cert`, the same check)")
+        #expect(result["soon"]?.ranWith == "cert")
         #expect(result["wss"]?.outcome == .pass, "\(result["wss"]?.reason ?? "")")
     }
 

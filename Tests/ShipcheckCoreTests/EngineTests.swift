@@ -44,7 +44,8 @@ import Testing
 
     @Test func boundsParallelism() async throws {
         let log = EventLog()
-        let items = (1...12).map { "      - { id: i\($0), title: I\($0), fake: { sleep: 0.05 } }" }.joined(
+        // Each a check of its own: items with the same check would run it once between them.
+        let items = (1...12).map { "      - { id: i\($0), title: I\($0), fake: { sleep: 0.05\($0) } }" }.joined(
             separator: "\n")
         let result = try await run(
             "version: 1\nphases:\n  pre-deploy:\n    items:\n" + items, options: Fixtures.options(jobs: 3), log: log)

@@ -23,6 +23,20 @@ import Testing
         }
     }
 
+    @Test func anEnvironmentVariableMayHaveAValueForWhenItIsUnset() throws {
+        let template = try Template.parse("${{ env.BASE_URL || 'https://shop.acme.dev' }}/health")
+        #expect(template.environmentNames == ["BASE_URL"])
+        #expect(try template.expand(environment: [:], variables: [:], quoting: .none) == "https://shop.acme.dev/health")
+        #expect(
+            try template.expand(environment: ["BASE_URL": "http://x"], variables: [:], quoting: .shell)
+                == "'http://x'/health")
+        #expect(template.description == "${{ env.BASE_URL || 'https://shop.acme.dev' }}/health")
+        // Only the environment has one, and only a single-quoted value.
+        for bad in ["${{ vars.URL || 'x' }}", "${{ env.URL || x }}", "${{ env.URL || 'a'b' }}", "${{ env.URL || }}"] {
+            #expect(throws: ExpressionSyntaxError.self, "\(bad)") { try Template.parse(bad) }
+        }
+    }
+
     @Test func badReferences() {
         #expect(throws: ExpressionSyntaxError.self) { try Template.parse("${{ secrets.X }}") }
         #expect(throws: ExpressionSyntaxError.self) { try Template.parse("${{ env.X ") }

@@ -95,7 +95,14 @@ import Testing
             data: Data(text.utf8))
         let checklist = try ConfigLoader(kinds: CheckKinds.all).load(yaml: result.yaml, file: "c.yml")
         #expect(result.summary.targets == ["BASE_URL (https://shop.acme.dev)"])
-        #expect(checklist.variables["BASE_URL"] == "https://shop.acme.dev", "\(result.yaml)")
+        // The environment variable of the same name when it is set, else the checklist's URL.
+        let value = try #require(checklist.variables["BASE_URL"])
+        #expect(value == "${{ env.BASE_URL || 'https://shop.acme.dev' }}", "\(result.yaml)")
+        let template = try Template.parse(value)
+        #expect(try template.expand(environment: [:], variables: [:], quoting: .none) == "https://shop.acme.dev")
+        #expect(
+            try template.expand(environment: ["BASE_URL": "http://127.0.0.1:5000"], variables: [:], quoting: .none)
+                == "http://127.0.0.1:5000")
         #expect(!result.yaml.contains("curl -f https://shop.acme.dev"), "no command names the host itself")
         #expect(result.yaml.contains("curl -f ${{ vars.BASE_URL }}/health"), "\(result.yaml)")
         #expect(result.yaml.contains("https://docs.acme.dev/"), "a host used once stays as written")

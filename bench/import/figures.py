@@ -51,7 +51,7 @@ def figures(path):
     text = open(path, encoding="utf-8", errors="replace").read()
     result = subprocess.run([binary, "import", path], capture_output=True, text=True)
     row = {"fences": count_fences(text), "unplaced": 0, "listed": 0, "check": 0, "action": 0, "manual": 0, "other": 0,
-           "expectations": 0, "failed": result.returncode != 0}
+           "expectations": 0, "parsed": 0, "vars": 0, "failed": result.returncode != 0}
     if result.returncode != 0:
         row["unplaced"] = row["fences"]
         return row
@@ -60,7 +60,10 @@ def figures(path):
     match = re.search(r"(\d+) listed, not commands", result.stderr)
     row["listed"] = int(match.group(1)) if match else 0
     document = yaml.safe_load(result.stdout)
+    row["vars"] = len(document.get("vars") or {})
     for item in walk(document.get("phases", {})):
+        if "parse" in item:
+            row["parsed"] += 1
         if item.get("manual") is True:
             row["manual"] += 1
         elif "run" in item:
@@ -79,7 +82,8 @@ for target in targets:
     files = [f for f in files if os.path.basename(f) != "SOURCES.md"]
     total = {}
     print(f"{os.path.relpath(target, shared)}: {len(files)} documents")
-    print(f"  {'document':36} {'blocks':>6} {'placed':>6} {'check':>5} {'action':>6} {'manual':>6} {'other':>5} {'expect':>6}")
+    print(f"  {'document':36} {'blocks':>6} {'placed':>6} {'check':>5} {'action':>6} {'manual':>6} {'other':>5} {'expect':>6} "
+          f"{'parsed':>6} {'vars':>4}")
     for path in files:
         row = figures(path)
         for key, value in row.items():
@@ -88,12 +92,13 @@ for target in targets:
         placed = row["fences"] - row["unplaced"] - row["listed"]
         flag = "  IMPORT FAILED" if row["failed"] else ""
         print(f"  {os.path.basename(path)[:36]:36} {row['fences']:6} {placed:6} {row['check']:5} {row['action']:6} "
-              f"{row['manual']:6} {row['other']:5} {row['expectations']:6}{flag}")
+              f"{row['manual']:6} {row['other']:5} {row['expectations']:6} {row['parsed']:6} {row['vars']:4}{flag}")
     placed = total["fences"] - total["unplaced"] - total["listed"]
     print(f"  {'total':36} {total['fences']:6} {placed:6} {total['check']:5} {total['action']:6} "
-          f"{total['manual']:6} {total['other']:5} {total['expectations']:6}")
+          f"{total['manual']:6} {total['other']:5} {total['expectations']:6} {total['parsed']:6} {total['vars']:4}")
 placed = grand["fences"] - grand["unplaced"] - grand["listed"]
 print(f"all: blocks placed in items {placed}/{grand['fences']} ({100 * placed / max(1, grand['fences']):.0f}%), "
       f"listed with a reason {grand['listed']}, dropped {grand['unplaced']}, "
       f"checks {grand['check']}, actions {grand['action']}, manual {grand['manual']}, other kinds {grand['other']}, "
-      f"expectations beyond exit == 0: {grand['expectations']}, imports failed {grand['failed']}")
+      f"expectations beyond exit == 0: {grand['expectations']}, checks with a parsed report {grand['parsed']}, "
+      f"variables made {grand['vars']}, imports failed {grand['failed']}")

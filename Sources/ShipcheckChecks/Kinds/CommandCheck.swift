@@ -330,6 +330,7 @@ struct CommandCheck: Check {
             } catch {
                 throw unusableReport(format, error, facts: facts, stderr: stderr)
             }
+            if let nothing = format.lookedAtNothing(stderr: stderr) { throw CheckError(nothing, facts: facts) }
             facts.merge(parsed) { _, new in new }
         }
         return facts

@@ -23,7 +23,9 @@ struct ReportCheck: Check {
                 "coverage.percent, coverage.file_min", "number",
                 "coverage: overall and least-covered file (with coverage.file_min.name)."),
             FactDescription("findings.total/error/warning/note, findings.rule.ID", "number", "sarif."),
-            FactDescription("findings.total/high/medium/low, findings.test.ID", "number", "bandit."),
+            FactDescription(
+                "findings.total/high/medium/low, findings.test.ID, scanned.lines/files", "number",
+                "bandit (a scan of 0 lines is an error)."),
             FactDescription("findings.total, findings.CODE, findings.fixable", "number", "ruff."),
             FactDescription("vulns.total/critical/high/medium/low/…", "number", "pip-audit, safety, npm audit."),
             FactDescription("METRIC.p95, http_req_failed.rate, thresholds.passed/failed", "duration, number", "k6."),

@@ -52,12 +52,26 @@ enum ReportFormat: String, Sendable, CaseIterable {
         try Self.requireMeasured(parseAny(data: data, source: source), format: self, source: source)
     }
 
-    /// A coverage report that measured no line would read as 100%: it is an error, not a pass.
+    /// A report of a tool that looked at nothing would read as clean: it is an error, not a pass. A
+    /// coverage report that measured no line (it would read as 100%), a bandit scan of 0 lines.
     static func requireMeasured(_ facts: Facts, format: ReportFormat, source: String) throws(CheckError) -> Facts {
         if format == .coverage, case .number(let total)? = facts["coverage.lines.total"], total == 0 {
             throw CheckError("coverage report `\(source)` measured no lines: nothing was covered or nothing ran")
         }
+        if format == .bandit, case .number(let lines)? = facts["scanned.lines"], lines == 0 {
+            throw CheckError("bandit report `\(source)` scanned 0 lines of code: no Python file was found to look at")
+        }
         return facts
+    }
+
+    /// What a tool says on stderr when it found nothing to look at, though its report reads as clean
+    /// (ruff writes `[]` and exits 0 when no Python file is under the paths it was given).
+    func lookedAtNothing(stderr: String) -> String? {
+        switch self {
+        case .ruff where stderr.containsBytes("No Python files found"):
+            "ruff found no Python files to check, so its empty report says nothing"
+        default: nil
+        }
     }
 
     /// Checks that hold beside any `expect:` for reports of this format.

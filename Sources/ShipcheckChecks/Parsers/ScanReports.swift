@@ -41,6 +41,13 @@ enum ScanReports {
         facts["findings.total"] = .number(Double(results.count))
         facts.count(tests, prefix: "findings.test.")
         if let errors = root["errors"] as? [Any] { facts["errors"] = .number(Double(errors.count)) }
+        // What it looked at: lines of code in all, and the files it read (every key but the totals).
+        if let metrics = root["metrics"] as? [String: Any],
+            let totals = metrics["_totals"] as? [String: Any], let lines = totals["loc"] as? NSNumber
+        {
+            facts["scanned.lines"] = .number(lines.doubleValue)
+            facts["scanned.files"] = .number(Double(metrics.keys.filter { $0 != "_totals" }.count))
+        }
         return facts
     }
 

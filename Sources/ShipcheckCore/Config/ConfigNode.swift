@@ -79,13 +79,20 @@ public struct ConfigNode {
         case .sequence:
             return "[" + childNodes.map(\.canonicalText).joined(separator: ",") + "]"
         case .mapping:
-            let children = childNodes
-            var pairs: [(String, String)] = []
-            for index in stride(from: 0, to: children.count - 1, by: 2) {
-                pairs.append((children[index].canonicalText, children[index + 1].canonicalText))
-            }
-            return "{" + pairs.sorted { $0.0 < $1.0 }.map { $0.0 + ":" + $0.1 }.joined(separator: ",") + "}"
+            return canonicalText(excluding: [])
         }
+    }
+
+    /// `canonicalText` of a mapping without the given keys (at its own level only).
+    func canonicalText(excluding keys: Set<String>) -> String {
+        guard node.kind == .mapping else { return canonicalText }
+        let children = childNodes
+        var pairs: [(String, String)] = []
+        for index in stride(from: 0, to: children.count - 1, by: 2) {
+            if let key = children[index].scalarText, keys.contains(key) { continue }
+            pairs.append((children[index].canonicalText, children[index + 1].canonicalText))
+        }
+        return "{" + pairs.sorted { $0.0 < $1.0 }.map { $0.0 + ":" + $0.1 }.joined(separator: ",") + "}"
     }
 
     // MARK: - Typed readers

@@ -158,7 +158,7 @@ public enum ConfigSchema {
         ),
         Parameter(
             "vars", .map(.string),
-            "Variables, referenced as ${{ vars.NAME }}. A value may read the environment, e.g. `BASE_URL: ${{ env.MINA_BASE_URL }}`; a variable whose environment variable is unset is an error where it is used."
+            "Variables, referenced as ${{ vars.NAME }}. A value may read the environment, e.g. `BASE_URL: ${{ env.MINA_BASE_URL }}`, with a value for when it is unset: `${{ env.BASE_URL || 'https://example.org' }}`; a variable whose environment variable is unset (with no such value) is an error where it is used."
         ),
         Parameter("secrets", .list(.string), "Environment variables whose values are redacted everywhere."),
         Parameter(

@@ -308,6 +308,11 @@ extension LoadState {
         item.reuse = reuse
         item.isIdempotent = idempotent ?? false
         if inputs != nil { item.definition = node.canonicalText }
+        if !isAction, !manual, body != nil {
+            // With the limits it runs under, which may come from the checklist's defaults.
+            item.checkKey =
+                node.canonicalText(excluding: Item.judgementFields) + "|\(timeout)|\(retries)|\(retryDelay)"
+        }
         return ReadItem(item: item, explicitIDNode: id != nil ? fields["id"] : nil, needsNode: fields["needs"])
     }
 

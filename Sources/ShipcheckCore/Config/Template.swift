@@ -7,6 +7,8 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
     public enum Part: Sendable, Hashable {
         case text(String)
         case environment(String)
+        /// `${{ env.NAME || 'value' }}`: the value when the variable is unset.
+        case environmentOr(String, String)
         case variable(String)
     }
 
@@ -25,6 +27,7 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
             switch part {
             case .text(let text): text
             case .environment(let name): "${{ env.\(name) }}"
+            case .environmentOr(let name, let fallback): "${{ env.\(name) || '\(fallback)' }}"
             case .variable(let name): "${{ vars.\(name) }}"
             }
         }.joined()
@@ -35,7 +38,12 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var environmentNames: [String] {
-        parts.compactMap { if case .environment(let name) = $0 { name } else { nil } }
+        parts.compactMap {
+            switch $0 {
+            case .environment(let name), .environmentOr(let name, _): name
+            default: nil
+            }
+        }
     }
 
     public static func parse(_ text: String) throws(ExpressionSyntaxError) -> Template {
@@ -52,7 +60,22 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
             guard let close = rest[open.upperBound...].firstRange(of: "}}") else {
                 throw ExpressionSyntaxError(message: "`${{` is not closed with `}}`", offset: offset)
             }
-            let reference = rest[open.upperBound..<close.lowerBound].trimmedSpaces
+            var reference = rest[open.upperBound..<close.lowerBound].trimmedSpaces
+            // `env.NAME || 'value'`: a value for when the variable is unset, single-quoted.
+            var fallback: String?
+            if let or = reference.firstRange(of: "||") {
+                let value = reference[or.upperBound...].trimmedSpaces
+                guard reference.hasPrefix("env."), value.count >= 2, value.hasPrefix("'"), value.hasSuffix("'"),
+                    !value.dropFirst().dropLast().contains("'")
+                else {
+                    throw ExpressionSyntaxError(
+                        message:
+                            "`${{ \(reference) }}` is not a reference; a value for an unset variable is written ${{ env.NAME || 'value' }}",
+                        offset: offset)
+                }
+                fallback = String(value.dropFirst().dropLast())
+                reference = reference[..<or.lowerBound].trimmedSpaces
+            }
             let pieces = reference.split(separator: ".", maxSplits: 1).map(String.init)
             guard pieces.count == 2, !pieces[1].isEmpty,
                 pieces[1].unicodeScalars.allSatisfy({ $0.isIdentifierPart })
@@ -66,7 +89,7 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
                 literal = ""
             }
             switch pieces[0] {
-            case "env": parts.append(.environment(pieces[1]))
+            case "env": parts.append(fallback.map { .environmentOr(pieces[1], $0) } ?? .environment(pieces[1]))
             case "vars": parts.append(.variable(pieces[1]))
             default:
                 throw ExpressionSyntaxError(
@@ -102,6 +125,8 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
             case .environment(let name):
                 guard let found = environment[name] else { throw TemplateError(reference: "env.\(name)") }
                 value = found
+            case .environmentOr(let name, let fallback):
+                value = environment[name] ?? fallback
             case .variable(let name):
                 guard let found = variables[name] else { throw TemplateError(reference: "vars.\(name)") }
                 value = found

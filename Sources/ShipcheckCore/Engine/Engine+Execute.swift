@@ -34,6 +34,33 @@ extension Engine {
         return result
     }
 
+    /// An item whose check another item of the run already ran (the same command, the same report):
+    /// judged by its own expectations on that run's facts, without running it again.
+    func judged(_ item: Item, by ran: ItemResult, redactor: Redactor, variables: [String: String]) -> ItemResult {
+        var result = baseResult(item)
+        result.startedAt = environment.now()
+        result.ranWith = ran.id
+        result.attempts = 0
+        switch ran.outcome {
+        case .pass, .warn, .fail:
+            let attempt = judge(item, facts: ran.facts, redactor: redactor, variables: variables)
+            result.facts = attempt.facts
+            result.expectations = attempt.expectations
+            result.outcome = attempt.outcome
+            // Its own verdict first, as if it had run; then whose run it judged.
+            result.reason = (attempt.reason.map { $0 + " " } ?? "") + "(ran once with `\(ran.id)`, the same check)"
+        default:
+            // It could not be judged there (an error, an interruption): it cannot be judged here either.
+            result.facts = ran.facts
+            result.outcome = ran.outcome == .error ? .error : .skipped
+            result.reason =
+                "the same check as `\(ran.id)`, which \(Engine.phrase(ran.outcome))"
+                + (ran.reason.map { ": " + $0 } ?? "")
+        }
+        result.masked = ran.masked
+        return result
+    }
+
     /// The credentials masked by their shape anywhere in a result: its reason, facts and explanations.
     static func maskedFindings(_ result: ItemResult) -> [String] {
         var texts = [result.reason ?? ""] + result.expectations.flatMap(\.explanation)

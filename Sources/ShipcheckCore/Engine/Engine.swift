@@ -99,12 +99,16 @@ public struct Engine: Sendable {
         // An earlier attempt's results stand for items that finished; one still running when the
         // attempt ended has none and runs again.
         for result in completed where selected.contains(result.id) { results[result.id] = result }
+        var provenance = options.provenance
+        let notRun = Set(
+            (checklist.phase(options.phase)?.items ?? []).filter { !selected.contains($0.id) }.compactMap(\.source))
+        if !notRun.isEmpty { provenance.notRunSources = notRun.sorted() }
         await recorder?.runBegan(
             RunHeader(
                 runID: runID, toolVersion: options.toolVersion, project: checklist.project, config: checklist.file,
                 phase: options.phase, environment: options.environment, deployType: options.deployType,
                 actor: options.actor, startedAt: startedAt, release: options.release, itemIDs: items.map(\.id),
-                resumedItemIDs: items.map(\.id).filter { results[$0] != nil }, provenance: options.provenance,
+                resumedItemIDs: items.map(\.id).filter { results[$0] != nil }, provenance: provenance,
                 only: options.only, skip: options.skip))
 
         func record(_ result: ItemResult) async {
@@ -117,6 +121,11 @@ public struct Engine: Sendable {
         await withTaskGroup(of: ItemResult.self) { group in
             var waiting = items.filter { results[$0.id] == nil }
             var running = 0
+            // The item that runs each check; another item with the same check judges that run.
+            var ranBy: [String: String] = [:]
+            for item in items {
+                if let key = item.checkKey, results[item.id] != nil { ranBy[key] = ranBy[key] ?? item.id }
+            }
             while true {
                 var index = 0
                 while index < waiting.count {
@@ -147,8 +156,21 @@ public struct Engine: Sendable {
                         index = 0
                         continue
                     }
+                    if let key = item.checkKey, let owner = ranBy[key] {
+                        guard let ran = results[owner] else {
+                            index += 1
+                            continue
+                        }
+                        observer?(.started(item))
+                        await recorder?.itemStarted(item, runID: runID)
+                        await record(judged(item, by: ran, redactor: redactor, variables: variables))
+                        waiting.remove(at: index)
+                        index = 0
+                        continue
+                    }
                     guard running < options.jobs else { break }
                     running += 1
+                    if let key = item.checkKey { ranBy[key] = item.id }
                     waiting.remove(at: index)
                     observer?(.started(item))
                     await recorder?.itemStarted(item, runID: runID)
@@ -171,7 +193,7 @@ public struct Engine: Sendable {
             project: checklist.project, config: checklist.file, phase: options.phase,
             environment: options.environment, deployType: options.deployType, actor: options.actor,
             startedAt: startedAt, finishedAt: finishedAt, interrupted: Task.isCancelled, items: ordered,
-            release: options.release, provenance: options.provenance)
+            release: options.release, provenance: provenance)
         await recorder?.runFinished(result)
         return result
     }

@@ -30,6 +30,9 @@ public struct RunProvenance: Sendable, Hashable, Codable {
     public var ignored: [String]? = nil
     /// The `shipcheck deploy` this run is a step of.
     public var deployment: String? = nil
+    /// Where the phase's items this run left out came from (`CHECKLIST.md:14`; `--only`): a line of
+    /// the source some of whose checks did not run is never ticked in the Markdown export.
+    public var notRunSources: [String]? = nil
 
     public init(
         configDigest: String? = nil, commit: String? = nil, commitTime: Date? = nil, dirty: Bool? = nil,

@@ -114,6 +114,8 @@ public struct ItemResult: Sendable, Codable, Identifiable {
     /// Credentials found by their shape in what the check captured and masked before anything was
     /// kept, as `rule prefix…(n chars)`.
     public var masked: [String]? = nil
+    /// Another item of this run with the same check, whose single run this result judges.
+    public var ranWith: String? = nil
 
     /// An item decided without running it, such as one whose shard never reported.
     public static func undecided(_ item: Item, outcome: Outcome, reason: String) -> ItemResult {

@@ -123,6 +123,16 @@ public struct Item: Sendable, Identifiable {
     public var reuse: Bool? = nil
     /// The item's definition in a canonical form (keys sorted, formatting gone): part of its reuse key.
     public var definition: String = ""
+    /// What the check runs, canonical, without how it is judged or presented (`expect`, `title`,
+    /// `needs`…): items of one run with the same key run their check once (`ranWith`). Nil for
+    /// manual items and actions, which must each happen on their own.
+    public var checkKey: String? = nil
+
+    /// The fields that judge, place or describe an item rather than say what its check runs.
+    public static let judgementFields: Set<String> = [
+        "id", "title", "description", "expect", "needs", "when", "severity", "source", "signoffs", "inputs",
+        "reuse", "reuse-ttl", "rollback", "manual", "idempotent",
+    ]
 
     public static let defaultReuseTTL: Double = 24 * 3600
 
