@@ -60,6 +60,11 @@ public struct ChecklistImporter: Sendable {
             case .manual: summary.manual += 1
             case .probe: summary.probes += 1
             }
+            switch item.decision {
+            case .manual(let reason), .action(let reason):
+                if reason.has(ReadOnlyCommands.notKnown) { summary.notKnownReadOnly.append(item.line) }
+            default: break
+            }
             summary.todos += item.derived.todo.count + (item.decision == .probe ? 1 : 0)
             if case .manual = item.decision {} else { summary.expectations += item.derived.expectations.count }
         }

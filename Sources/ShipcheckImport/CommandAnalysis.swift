@@ -199,7 +199,12 @@ struct CommandAnalysis {
         let found = all.flatMap(Self.simpleCommands).compactMap { command in
             CommandRule.match(command).map { Hazard(effect: $0.effect, command: command, why: $0.why) }
         }
-        guard let worst = found.map(\.effect).min() else { return nil }
+        // Default-deny: with nothing known to be wrong, every command must be known to only read.
+        let unknown = all.flatMap(Self.simpleCommands).filter { !ReadOnlyCommands.knows($0) }.map {
+            Hazard(effect: .unknown, command: $0, why: ReadOnlyCommands.notKnown)
+        }
+        guard let worst = (found + unknown).map(\.effect).min() else { return nil }
+        if worst == .unknown { return unknown.first }
         let matching = found.filter { $0.effect == worst }
         return worst == .changesState ? matching.last : matching.first
     }

@@ -8,6 +8,8 @@ struct CommandRule: Sendable {
     enum Effect: Int, Comparable {
         /// Ordered by how a finding is reported: the most serious first.
         case neverEnds, prompts, changesState
+        /// Not known to only read (`ReadOnlyCommands`): not a check until someone says it is.
+        case unknown
 
         static func < (a: Effect, b: Effect) -> Bool { a.rawValue < b.rawValue }
     }

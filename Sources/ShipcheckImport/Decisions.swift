@@ -139,7 +139,7 @@ enum Decisions {
             // refuses one that is not local.
             item.decision = .check
             item.localDatabaseOnly = true
-        case .changesState?:
+        case .changesState?, .unknown?:
             let reason = hazard?.reason ?? ""
             if item.phase == .deploy || item.phase == .rollback {
                 item.decision = .action(reason: reason)

@@ -75,6 +75,8 @@ public struct ImportSummary: Sendable, Equatable {
     /// several independent commands becomes one check per command.
     public var written = 0
     public var splitLines: [Int] = []
+    /// Lines whose commands are not known to only read: manual steps (actions in deploy and rollback).
+    public var notKnownReadOnly: [Int] = []
     public var automated = 0
     public var actions = 0
     public var manual = 0
@@ -113,6 +115,12 @@ public struct ImportSummary: Sendable, Equatable {
         out.append(
             "\(automated) automated checks, \(actions) actions, \(manual) manual, \(probes) probes to point at a URL")
         out.append("\(expectations) expectations derived; \(todos) TODOs left for you")
+        if !notKnownReadOnly.isEmpty {
+            out.append(
+                "\(notKnownReadOnly.count) item(s) run commands not known to be read-only, so they are manual steps "
+                    + "(actions in deploy and rollback) until you make them checks: line "
+                    + notKnownReadOnly.map(String.init).joined(separator: ", "))
+        }
         var blocks = "\(codeBlocks) code blocks: \(attachedBlocks) under task items"
         if blockItems > 0 { blocks += ", \(blockItems) items of their own (steps, labelled blocks, sections)" }
         if expectedOutputBlocks > 0 { blocks += ", \(expectedOutputBlocks) read as expected output" }

@@ -39,7 +39,7 @@ import Testing
         ("kind load docker-image api:1.0", .changesState), ("./scripts/deploy-production.sh", .changesState),
         ("bunx wrangler deploy", .changesState), ("sudo -u postgres ssh db2 pg_ctl promote", .changesState),
         ("node -e \"const p = new PrismaClient(); await p.user.update({})\"", .changesState),
-        ("python3 -c \"open('x', 'w').write('1')\"", .changesState), ("python3 -c 'import sys; print(1)'", nil),
+        ("python3 -c \"open('x', 'w').write('1')\"", .changesState), ("python3 -c 'import sys; print(1)'", .unknown),
         ("cd gateway && mvn spring-boot:build-image", .changesState), ("mvn -q package", nil),
         ("./docker-push.sh 1.0.0 myregistry.com", .changesState), ("./docker-build.sh 1.0.0", .changesState),
         ("./scripts/version-manager.sh bump minor", .changesState),
@@ -108,6 +108,22 @@ import Testing
         ("sudo apt-get install -y jq", .changesState), ("make deploy", .changesState),
         ("vault kv put secret/app key=value", .changesState), ("crane copy a b", .changesState),
     ]
+
+    /// Default-deny: commands no rule names and the read-only table does not know are not checks.
+    static let unknownShapes: [String] = [
+        "./scripts/frobnicate.sh", "mytool sync-all", "python3 tasks.py", "node scripts/seed.js", "cargo run",
+        "go run ./cmd/server", "terraform state rm aws_instance.web", "git config user.name ci", "heroku config",
+        "vault auth enable github", "npm run deploy:assets", "rake db:seed", "bin/rails runner 'User.first.touch'",
+        "aws s3api put-bucket-policy --bucket b --policy file://p.json", "supabase db push", "prisma db push",
+        "php artisan cache:clear", "kubectl -n prod annotate pod p note=x",
+    ]
+
+    @Test(arguments: unknownShapes)
+    func aCommandNotKnownToOnlyReadIsNotACheck(command: String) {
+        let found = CommandAnalysis(commands: [command], notes: []).hazard()
+        #expect(found != nil, "\(command) became a check")
+        #expect(found?.effect == .unknown || found?.effect == .changesState, "\(command): \(found?.reason ?? "")")
+    }
 
     @Test(arguments: shapes)
     func classifies(command: String, effect: Effect?) {
@@ -189,6 +205,13 @@ struct NoUnsafeChecksInTheCorpusTests {
                     if !local, let shape = Self.migrations.first(where: { command.contains($0) }) {
                         Issue.record(
                             "\(url.lastPathComponent):\(item.line): migration `\(command)` (\(shape)) is a check")
+                    }
+                    // Default-deny: every simple command of a check is one the read-only table knows
+                    // (a local migration aside, which its own guard keeps local).
+                    let all = [command] + CommandAnalysis.substitutions(command)
+                    for simple in all.flatMap(CommandAnalysis.simpleCommands)
+                    where !local && !ReadOnlyCommands.knows(simple) {
+                        Issue.record("\(url.lastPathComponent):\(item.line): `\(simple)` is not known to read")
                     }
                 }
             }
