@@ -384,7 +384,12 @@ struct CommandRule: Sendable {
             }),
         CommandRule(
             ["flask"], .changesState, CommandRule.migratesTheDatabase,
-            when: { $0.sub2("db", "upgrade", "downgrade", "migrate", "stamp") }),
+            // `flask db upgrade`, `flask --app app db upgrade` (the option's value is a word too).
+            when: { words in
+                let arguments = words.arguments
+                guard let db = arguments.firstIndex(of: "db"), db + 1 < arguments.count else { return false }
+                return ["upgrade", "downgrade", "migrate", "stamp"].contains(arguments[db + 1])
+            }),
         CommandRule(
             ["alembic", "liquibase", "flyway", "sqitch", "dbmate", "goose", "migrate"], .changesState,
             CommandRule.migratesTheDatabase,

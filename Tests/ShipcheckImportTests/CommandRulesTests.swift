@@ -89,7 +89,7 @@ import Testing
         ("gh release create v1.2.3", .changesState), ("gh pr merge 42", .changesState),
         ("heroku releases:rollback", .changesState), ("heroku maintenance:on", .changesState),
         ("alembic upgrade head", .changesState), ("python manage.py migrate", .changesState),
-        ("npx prisma migrate deploy", .changesState), ("flask db upgrade", .changesState),
+        ("npx prisma migrate deploy", .changesState), ("flask db upgrade", .changesState), ("flask --app app db upgrade", .changesState),
         ("flyway migrate", .changesState), ("vercel --prod", .changesState), ("fly deploy", .changesState),
         ("wrangler deploy", .changesState), ("aws ecs update-service --cluster prod --service api", .changesState),
         ("aws s3 cp build/ s3://bucket --recursive", .changesState), ("aws s3 sync dist s3://site", .changesState),

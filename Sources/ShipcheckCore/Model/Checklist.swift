@@ -128,10 +128,11 @@ public struct Item: Sendable, Identifiable {
     /// manual items and actions, which must each happen on their own.
     public var checkKey: String? = nil
 
-    /// The fields that judge, place or describe an item rather than say what its check runs.
+    /// The fields that judge, place or describe an item rather than say what its check runs. (Reuse
+    /// settings are not among them: items that may reuse differently are different checks.)
     public static let judgementFields: Set<String> = [
-        "id", "title", "description", "expect", "needs", "when", "severity", "source", "signoffs", "inputs",
-        "reuse", "reuse-ttl", "rollback", "manual", "idempotent",
+        "id", "title", "description", "expect", "needs", "when", "severity", "source", "signoffs", "rollback",
+        "manual", "idempotent",
     ]
 
     public static let defaultReuseTTL: Double = 24 * 3600
