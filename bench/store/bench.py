@@ -98,6 +98,7 @@ for index in range(49):
     items.append(f"""      - id: item-{index}
         title: Check {index}
         run: "sleep 0.05"
+        env: {{ ITEM: "{index}" }}
         inputs: {{ paths: ["src/**"], env: [BENCH_FLAG] }}""")
 with open(os.path.join(gate, "shipcheck.yml"), "w") as handle:
     handle.write("version: 1\nphases:\n  pre-deploy:\n    items:\n" + "\n".join(items) + "\n")
