@@ -74,19 +74,16 @@ import Testing
         let directory = try Harness.temporaryDirectory()
         try "nothing to scan\n".write(
             to: directory.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
-        let result = try await Harness.run(
-            items: """
-                - { id: bandit, title: Bandit, run: "mkdir -p reports && bandit -r . -f json -o reports/b.json", allow-exit: [1], parse: { bandit: reports/b.json }, expect: findings.high == 0 }
-                """, in: directory)
+        let gate = """
+            - { id: bandit, title: Bandit, run: "mkdir -p reports && bandit -r . -f json -o reports/b.json", allow-exit: [1], parse: { bandit: reports/b.json }, expect: findings.high == 0 }
+            """
+        let result = try await Harness.run(items: gate, in: directory)
         #expect(result["bandit"]?.outcome == .error, "\(result["bandit"]?.reason ?? "")")
         #expect(result["bandit"]?.reason?.contains("scanned 0 lines of code") == true)
 
         try "import subprocess\n\n\ndef run(name):\n    return subprocess.call('tar %s' % name, shell=True)\n".write(
             to: directory.appendingPathComponent("app.py"), atomically: true, encoding: .utf8)
-        let scanned = try await Harness.run(
-            items: """
-                - { id: bandit, title: Bandit, run: "mkdir -p reports && bandit -r . -f json -o reports/b.json", allow-exit: [1], parse: { bandit: reports/b.json }, expect: findings.high == 0 }
-                """, in: directory)
+        let scanned = try await Harness.run(items: gate, in: directory)
         #expect(scanned["bandit"]?.outcome == .fail, "\(scanned["bandit"]?.reason ?? "")")
         #expect(scanned["bandit"]?.facts["scanned.lines"] == .number(3))
     }
