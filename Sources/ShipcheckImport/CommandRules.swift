@@ -577,6 +577,12 @@ struct CommandRule: Sendable {
     /// A stand-in for a value the reader must supply: `<hash>`, `YOUR_ACCOUNT_ID`, `your-bucket`,
     /// `example.com`, `...`, `XXX`.
     static func placeholder(in command: String) -> String? {
+        // Most commands hold none of the marks: a byte scan first, before any word is split.
+        guard
+            command.hasAny([
+                "<", "...", "…", "XXX", "YOUR", "your", "Your", "xample.", "XAMPLE.",
+            ])
+        else { return nil }
         for word in command.split(separator: " ").map({ String($0).trimmingQuotes }) {
             if word == "..." || word == "…" || word.count >= 3 && word.allSatisfy({ $0 == "X" }) { return word }
             if let open = word.firstIndex(of: "<"), let close = word[open...].firstIndex(of: ">"),

@@ -265,18 +265,26 @@ enum Decisions {
     /// The role that approves in a sentence: after "by"/"from", or before "sign-off", "approves",
     /// "reviews", "confirms" and the like, or opening the line ("CTO: …").
     static func subjectRole(_ lower: String) -> String? {
-        for (pattern, role) in roleWords where role != "approver" {
-            guard contains(lower, pattern) else { continue }
-            let word = NSRegularExpression.escapedPattern(for: pattern.replacingOccurrences(of: "\\b", with: ""))
-            let approving =
-                #"(?:\bby|\bfrom)\s+(?:the\s+|a\s+|an\s+|our\s+|at\s+least\s+|\d+\s+|one\s+|two\s+|three\s+)*"#
-                + word
-                + #"|"# + word
-                + #"[\w-]*(?:'s)?\s+(?:\w+\s+)?(?:sign-?offs?|signs?\s+off|signed\s+off|approv\w*|reviews?\b|reviewed|confirms?|accepts?|signs\b|verifies|go-ahead)"#
-                + #"|^"# + word + #"[\w-]*\s*:"#
-            if ExpectationPatterns.firstMatch(ExpectationPatterns.regex(approving), lower) != nil { return role }
+        for (index, (pattern, role)) in roleWords.enumerated() where role != "approver" {
+            guard contains(lower, pattern), let approving = approvingRoles.regex(index) else { continue }
+            if ExpectationPatterns.firstMatch(approving, lower) != nil { return role }
         }
         return nil
+    }
+
+    /// For each role word, the sentence shapes in which that role approves ("reviewed by the tech
+    /// lead", "CTO sign-off", "QA: ____"), compiled the first time the word is met.
+    static let approvingRoles = LazyRegexes(count: roleWords.count) { index in
+        let (pattern, role) = roleWords[index]
+        guard role != "approver" else { return nil }
+        let word = NSRegularExpression.escapedPattern(for: pattern.replacingOccurrences(of: "\\b", with: ""))
+        let approving =
+            #"(?:\bby|\bfrom)\s+(?:the\s+|a\s+|an\s+|our\s+|at\s+least\s+|\d+\s+|one\s+|two\s+|three\s+)*"#
+            + word
+            + #"|"# + word
+            + #"[\w-]*(?:'s)?\s+(?:\w+\s+)?(?:sign-?offs?|signs?\s+off|signed\s+off|approv\w*|reviews?\b|reviewed|confirms?|accepts?|signs\b|verifies|go-ahead)"#
+            + #"|^"# + word + #"[\w-]*\s*:"#
+        return ExpectationPatterns.regex(approving)
     }
 
     /// Ids from titles, unique, ASCII; a title without Latin letters gets `item-LINE`.
@@ -297,6 +305,29 @@ enum Decisions {
             }
             used.insert(candidate)
             items[index].id = candidate
+        }
+    }
+}
+
+/// Regular expressions compiled on first use, each once: a table of patterns of which an import
+/// meets a few.
+final class LazyRegexes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var compiled: [Int: NSRegularExpression?] = [:]
+    private let make: @Sendable (Int) -> NSRegularExpression?
+    let count: Int
+
+    init(count: Int, make: @escaping @Sendable (Int) -> NSRegularExpression?) {
+        self.count = count
+        self.make = make
+    }
+
+    func regex(_ index: Int) -> NSRegularExpression? {
+        lock.withLock {
+            if let found = compiled[index] { return found }
+            let made = make(index)
+            compiled[index] = made
+            return made
         }
     }
 }

@@ -288,7 +288,7 @@ struct DocumentWalker {
     }
 
     static func plain(_ text: String) -> String {
-        var out = text.has("**") ? text.replacingOccurrences(of: "**", with: "") : text
+        var out = text.replacingBytes("**", with: "")
         // [label](target) → label
         while out.has("]("), let open = out.range(of: "]("), let close = out[open.upperBound...].firstIndex(of: ")"),
             let start = out[..<open.lowerBound].lastIndex(of: "[")
@@ -461,8 +461,11 @@ struct ImportedTrigger {
         var text = DocumentWalker.plain(bullet)
         var priority: String?
         if let colon = text.firstIndex(of: ":") {
-            let label = text[..<colon].trimmingCharacters(in: .whitespaces)
-            if label.range(of: #"^P[0-9]$"#, options: .regularExpression) != nil {
+            let label = text[..<colon].trimmedSpaces
+            // `P0` to `P9`, by hand: a regular expression per bullet showed in the import's time.
+            if label.utf8.count == 2, label.utf8.first == UInt8(ascii: "P"),
+                let digit = label.utf8.last, digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9")
+            {
                 priority = label
                 text = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }

@@ -37,6 +37,14 @@ import Testing
         }
     }
 
+    @Test func replacingBytesReplacesEveryOccurrence() {
+        #expect("**bold** and **more**".replacingBytes("**", with: "") == "bold and more")
+        #expect("a***b".replacingBytes("**", with: "-") == "a-*b")
+        #expect("ünïcode**ß".replacingBytes("**", with: " ") == "ünïcode ß")
+        #expect("nothing".replacingBytes("**", with: "") == "nothing")
+        #expect("".replacingBytes("x", with: "y") == "")
+    }
+
     @Test func badReferences() {
         #expect(throws: ExpressionSyntaxError.self) { try Template.parse("${{ secrets.X }}") }
         #expect(throws: ExpressionSyntaxError.self) { try Template.parse("${{ env.X ") }
