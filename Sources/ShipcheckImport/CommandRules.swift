@@ -1,4 +1,5 @@
 import Foundation
+import ShipcheckCore
 
 /// Which commands a check may never run: the one table. A check only reads the world and always
 /// ends; a command that changes it, never ends by itself, or needs a person at a terminal becomes
@@ -630,8 +631,8 @@ struct CommandRule: Sendable {
 
 extension String {
     /// Without the quotes around a shell word: `"$URL"` → `$URL`.
+    /// Without leading and trailing quotes, by scalars: every word of every command passes here.
     var trimmingQuotes: String {
-        let quotes: Set<Character> = ["\"", "'"]
-        return String(drop(while: { quotes.contains($0) }).reversed().drop(while: { quotes.contains($0) }).reversed())
+        trimmingScalars { $0 == "\"" || $0 == "'" }
     }
 }
