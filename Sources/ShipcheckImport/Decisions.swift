@@ -274,7 +274,7 @@ enum Decisions {
 
     /// For each role word, the sentence shapes in which that role approves ("reviewed by the tech
     /// lead", "CTO sign-off", "QA: ____"), compiled the first time the word is met.
-    static let approvingRoles = LazyRegexes(count: roleWords.count) { index in
+    static let approvingRoles = LazyRegexes { index in
         let (pattern, role) = roleWords[index]
         guard role != "approver" else { return nil }
         let word = NSRegularExpression.escapedPattern(for: pattern.replacingOccurrences(of: "\\b", with: ""))
@@ -315,10 +315,8 @@ final class LazyRegexes: @unchecked Sendable {
     private let lock = NSLock()
     private var compiled: [Int: NSRegularExpression?] = [:]
     private let make: @Sendable (Int) -> NSRegularExpression?
-    let count: Int
 
-    init(count: Int, make: @escaping @Sendable (Int) -> NSRegularExpression?) {
-        self.count = count
+    init(make: @escaping @Sendable (Int) -> NSRegularExpression?) {
         self.make = make
     }
 

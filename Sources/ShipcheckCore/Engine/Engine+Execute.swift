@@ -40,7 +40,6 @@ extension Engine {
         var result = baseResult(item)
         result.startedAt = environment.now()
         result.ranWith = ran.id
-        result.attempts = 0
         switch ran.outcome {
         case .pass, .warn, .fail:
             let attempt = judge(item, facts: ran.facts, redactor: redactor, variables: variables)
