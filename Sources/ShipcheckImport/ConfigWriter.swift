@@ -69,7 +69,7 @@ struct ConfigWriter {
             }
         }
         out += "\nphases:\n"
-        var firstRun: [String: (id: String, body: String)] = [:]
+        var firstRun: [String: (id: String, body: String, expectations: [String])] = [:]
         for phase in PhaseName.allCases {
             let inPhase = items.filter { $0.phase == phase }
             guard !inPhase.isEmpty else { continue }
@@ -187,11 +187,15 @@ struct ConfigWriter {
     }
 
     /// `firstRun`: the first check written with each run body, by phase.
-    func render(_ item: FoundItem, firstRun: inout [String: (id: String, body: String)]) -> String {
+    func render(_ item: FoundItem, firstRun: inout [String: (id: String, body: String, expectations: [String])])
+        -> String
+    {
         Self.parts(of: item).map { render(item, part: $0, firstRun: &firstRun) }.joined()
     }
 
-    func render(_ item: FoundItem, part: Part, firstRun: inout [String: (id: String, body: String)]) -> String {
+    func render(
+        _ item: FoundItem, part: Part, firstRun: inout [String: (id: String, body: String, expectations: [String])]
+    ) -> String {
         var item = item
         let whole = part.id == item.id && part.derived == nil
         item.commands = part.commands
@@ -206,6 +210,29 @@ struct ConfigWriter {
         let comment = String(pad.dropLast(2))
         let report = Self.toolReport(for: item)
         if let report { item.derived.expectations = report.expectations }
+        var checkBody: String?
+        if item.decision == .check || item.decision.isAction {
+            checkBody = runBody(item, report: report, pad: pad)
+        }
+        // The same commands in two checks of a phase run once: the later one takes the first's run
+        // (its report flags too) when it asks nothing of its own beyond passing, and then the first's
+        // expectations with it (a status the first allows would otherwise pass here unjudged).
+        var sameCheck: String?
+        if item.decision == .check, let body = checkBody {
+            let key = item.phase.rawValue + "\n" + item.commands.joined(separator: "\n")
+            if let first = firstRun[key] {
+                if item.derived.expectations.allSatisfy({ $0 == "exit == 0" }) {
+                    checkBody = first.body
+                    item.derived.expectations = first.expectations
+                    sameCheck = "; the same check as `\(first.id)`: it runs once for both, judged alike"
+                } else if first.body == body {
+                    sameCheck =
+                        "; the same check as `\(first.id)`: it runs once for both, each judged by its own expectations"
+                }
+            } else {
+                firstRun[key] = (item.id, body, item.derived.expectations)
+            }
+        }
         var note = decisionNote(item)
         if let report { note += "; " + report.rewrite }
         if let rewrite = Self.coverageRewrite(item) { note += "; " + rewrite }
@@ -216,24 +243,7 @@ struct ConfigWriter {
         } else if !whole {
             note += "; one check per independent command of the block"
         }
-        var checkBody: String?
-        if item.decision == .check || item.decision.isAction {
-            checkBody = runBody(item, report: report, pad: pad)
-        }
-        // The same commands in two checks of a phase run once: the later one takes the first's run
-        // (its report flags too) when it asks nothing of its own beyond passing, and judges that run.
-        if item.decision == .check, let body = checkBody {
-            let key = item.phase.rawValue + "\n" + item.commands.joined(separator: "\n")
-            if let first = firstRun[key] {
-                if first.body == body || item.derived.expectations.allSatisfy({ $0 == "exit == 0" }) {
-                    checkBody = first.body
-                    note +=
-                        "; the same check as `\(first.id)`: it runs once for both, each judged by its own expectations"
-                }
-            } else {
-                firstRun[key] = (item.id, body)
-            }
-        }
+        note += sameCheck ?? ""
         if item.tickedInSource { note += "; ticked ([x]) in the source, asked again here" }
         if item.movedToPreDeploy { note += "; a local build or test run, so pre-deploy wherever its heading sits" }
         if case .block(let titledFrom) = item.origin {

@@ -65,6 +65,13 @@ enum ReadOnlyCommands {
         "ci", "install", "sync", "download", "build", "compile", "package", "assemble", "fetch", "run",
     ]
 
+    /// Set-up words that install: read only for the tools that install the project's own dependencies.
+    static let installWords: Set<String> = ["ci", "install", "sync", "download"]
+    static let projectInstallers: Set<String> = [
+        "npm", "pnpm", "yarn", "bun", "pip", "pip3", "bundle", "poetry", "uv", "pipenv", "pdm", "composer", "mvn",
+        "./mvnw", "gradle", "./gradlew", "dotnet", "cargo", "go",
+    ]
+
     /// Flags that make a writer read: `black --check`, `terraform fmt -check`, `kubectl apply --dry-run`.
     static let readingFlags: Set<String> = [
         "--check", "-check", "--diff", "--dry-run", "--dryrun", "--dry_run", "--noop", "--what-if", "--list",
@@ -144,9 +151,16 @@ enum ReadOnlyCommands {
             let lower = word.lowercased()
             // `test:e2e`, `lint:fix`… by the word before the colon (`lint:fix` is refused by its own rule).
             let head = String(lower.split(separator: ":").first ?? "")
-            // Set-up and build words count as the subcommand only (`npm ci`, not `git config … ci`).
             let writes = lower.has("fix") || lower.has("write") || lower.has("format")
-            return readingWords.contains(head) && (index == 0 || !setUpWords.contains(head)) && !writes
+            // Set-up and build words count as the subcommand only (`npm ci`, not `git config … ci`),
+            // and installing only for the project's own package managers (`npm install`, not
+            // `asdf install nodejs 20`; the table's rules refuse named packages for those).
+            if setUpWords.contains(head),
+                index != 0 || installWords.contains(head) && !projectInstallers.contains(tool)
+            {
+                return false
+            }
+            return readingWords.contains(head) && !writes
                 || [
                     "describe-", "list-", "get-", "show-", "check-", "test-", "lint-", "validate-", "verify-", "head-",
                     "describe_", "list_", "get_", "show_",

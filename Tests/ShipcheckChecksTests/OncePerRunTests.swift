@@ -32,6 +32,34 @@ import Testing
         #expect(result["other"]?.ranWith == nil, "different limits are a different check")
     }
 
+    @Test func anItemThatNeedsWhatTheFirstDidNotWaitForRunsItsOwnCheck() async throws {
+        let directory = try Harness.temporaryDirectory()
+        // `after` counts the marker `migrate` leaves: the first run of `count` predates it.
+        let result = try await Harness.run(
+            items: """
+                - { id: count, title: Count, run: "if [ -e marker ]; then echo n=1; else echo n=0; fi", capture: { n: 'n=([01])' }, expect: n == 0 }
+                - { id: migrate, title: Migrate, run: "sleep 0.3; touch marker" }
+                - { id: after, title: After, run: "if [ -e marker ]; then echo n=1; else echo n=0; fi", capture: { n: 'n=([01])' }, expect: n == 1, needs: [migrate] }
+                """, in: directory)
+        #expect(result["count"]?.outcome == .pass, "\(result["count"]?.reason ?? "")")
+        #expect(result["after"]?.ranWith == nil, "it must look after `migrate`, not judge an earlier look")
+        #expect(result["after"]?.outcome == .pass, "\(result["after"]?.reason ?? "")")
+    }
+
+    @Test func aRunWithActionsRunsEveryCheck() async throws {
+        let directory = try Harness.temporaryDirectory()
+        let result = try await Harness.run(
+            items: """
+                - { id: before, title: Before, run: "echo ran >> runs.log" }
+                - { id: change, title: Change, action: true, run: "true", needs: [before] }
+                - { id: again, title: Again, run: "echo ran >> runs.log", needs: [change] }
+                - { id: also, title: Also, run: "echo ran >> runs.log", needs: [change] }
+                """, in: directory)
+        #expect(result["again"]?.ranWith == nil && result["also"]?.ranWith == nil)
+        let log = try String(contentsOf: directory.appendingPathComponent("runs.log"), encoding: .utf8)
+        #expect(log.split(separator: "\n").count == 3)
+    }
+
     @Test func aCheckThatCouldNotRunIsAnErrorForEveryItemThatShares() async throws {
         let result = try await Harness.run(
             items: """

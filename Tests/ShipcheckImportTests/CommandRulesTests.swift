@@ -116,7 +116,9 @@ import Testing
         "go run ./cmd/server", "terraform state rm aws_instance.web", "git config user.name ci", "heroku config",
         "vault auth enable github", "npm run deploy:assets", "rake db:seed", "bin/rails runner 'User.first.touch'",
         "aws s3api put-bucket-policy --bucket b --policy file://p.json", "supabase db push", "prisma db push",
-        "php artisan cache:clear", "kubectl -n prod annotate pod p note=x",
+        "php artisan cache:clear", "kubectl -n prod annotate pod p note=x", "asdf install nodejs 20.1.0",
+        "helm plugin install https://github.com/databus23/helm-diff", "rustup toolchain install stable",
+        "nvm install 20",
     ]
 
     @Test(arguments: unknownShapes)

@@ -57,6 +57,11 @@ import Testing
           ruff check .
           black --check .
           ```
+
+        - [ ] **Coverage again, locally**
+          ```bash
+          pytest --cov=. --cov-report=term-missing
+          ```
         """
 
     static func imported() throws -> (yaml: String, checklist: Checklist) {
@@ -117,5 +122,10 @@ import Testing
         #expect(quality.checkKey == rerun.checkKey, "the engine runs it once for both")
         #expect(items["no-linting-errors-black"]?.checkKey == items["re-run-all-tests-locally-black"]?.checkKey)
         #expect(yaml.contains("the same check as `no-linting-errors-ruff`: it runs once for both"), "\(yaml)")
+        // A repeat that asks nothing of its own is judged as the first: the coverage run allows exit 1,
+        // so passing without the first's expectation would pass failing tests unjudged.
+        let again = try #require(items["coverage-again-locally"])
+        #expect(again.checkKey == items["coverage-meets-80-threshold"]?.checkKey)
+        #expect(again.expectations.map(\.description) == ["coverage.percent >= 80"])
     }
 }

@@ -121,10 +121,13 @@ public struct Engine: Sendable {
         await withTaskGroup(of: ItemResult.self) { group in
             var waiting = items.filter { results[$0.id] == nil }
             var running = 0
-            // The item that runs each check; another item with the same check judges that run.
-            var ranBy: [String: String] = [:]
-            for item in items {
-                if let key = item.checkKey, results[item.id] != nil { ranBy[key] = ranBy[key] ?? item.id }
+            // The item that runs each check; another item with the same check judges that run. Not in
+            // a run with actions: a check after one must look again. And not when the other item needs
+            // something the first did not wait for: its run may predate what this one must follow.
+            var ranBy: [String: Item] = [:]
+            let sharing = !items.contains(where: \.isAction)
+            for item in items where sharing {
+                if let key = item.checkKey, results[item.id] != nil { ranBy[key] = ranBy[key] ?? item }
             }
             while true {
                 var index = 0
@@ -156,8 +159,10 @@ public struct Engine: Sendable {
                         index = 0
                         continue
                     }
-                    if let key = item.checkKey, let owner = ranBy[key] {
-                        guard let ran = results[owner] else {
+                    if let key = item.checkKey, let owner = ranBy[key],
+                        Set(item.needs).subtracting(owner.needs).isDisjoint(with: selected)
+                    {
+                        guard let ran = results[owner.id] else {
                             index += 1
                             continue
                         }
@@ -170,7 +175,7 @@ public struct Engine: Sendable {
                     }
                     guard running < options.jobs else { break }
                     running += 1
-                    if let key = item.checkKey { ranBy[key] = item.id }
+                    if sharing, let key = item.checkKey, ranBy[key] == nil { ranBy[key] = item }
                     waiting.remove(at: index)
                     observer?(.started(item))
                     await recorder?.itemStarted(item, runID: runID)
