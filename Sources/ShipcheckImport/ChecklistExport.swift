@@ -32,7 +32,7 @@ public enum ChecklistExport {
 
     public static func render(_ run: RunResult, source text: String) -> String {
         let ending = text.has("\r\n") ? "\r\n" : "\n"
-        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
+        var lines = text.replacingBytes("\r\n", with: "\n").split(
             separator: "\n", omittingEmptySubsequences: false
         )
         .map(String.init)
@@ -83,7 +83,7 @@ public enum ChecklistExport {
         var out = lines.joined(separator: ending)
         if !out.hasSuffix(ending) { out += ending }
         for caveat in run.caveats { out += ending + "> **Note**: \(caveat)" }
-        out += ending + DeploymentLog.entry(run).replacingOccurrences(of: "\n", with: ending)
+        out += ending + DeploymentLog.entry(run).replacingBytes("\n", with: ending)
         return out
     }
 
@@ -110,9 +110,9 @@ public enum ChecklistExport {
         }
         let failed = result.expectations.filter { $0.held != true }.flatMap(\.explanation)
         if !failed.isEmpty {
-            parts.append(failed.map { "`\($0.replacingOccurrences(of: "`", with: "'"))`" }.joined(separator: "; "))
+            parts.append(failed.map { "`\($0.replacingBytes("`", with: "'"))`" }.joined(separator: "; "))
         } else if let reason = result.reason, result.outcome != .pass {
-            parts.append(reason.replacingOccurrences(of: "\n", with: " "))
+            parts.append(reason.replacingBytes("\n", with: " "))
         }
         return prefix + "  > " + parts.joined(separator: " · ")
     }

@@ -32,7 +32,7 @@ struct CommandAnalysis {
         var pending = ""
         var index = 0
         while index < body.count {
-            let line = body[index].trimmingCharacters(in: .whitespaces)
+            let line = body[index].trimmedWhitespace
             index += 1
             if line.hasSuffix("\\") && !line.hasPrefix("#") {
                 pending += String(line.dropLast()) + " "
@@ -46,20 +46,20 @@ struct CommandAnalysis {
                     let raw = body[index]
                     index += 1
                     command += "\n" + raw
-                    let end = tabsStripped ? raw.trimmingCharacters(in: .whitespaces) : raw
+                    let end = tabsStripped ? raw.trimmedWhitespace : raw
                     if end == delimiter { break }
                 }
             }
             logical.append(command)
         }
-        if !pending.isEmpty { logical.append(pending.trimmingCharacters(in: .whitespaces)) }
+        if !pending.isEmpty { logical.append(pending.trimmedWhitespace) }
         let prompted = logical.contains { $0.hasPrefix("$ ") || $0 == "$" }
         for line in logical where !line.isEmpty {
             if line.hasPrefix("#") {
                 if let note = verifyNote(line) {
                     analysis.notes.append(note)
                 } else if !line.hasPrefix("#!") {
-                    let text = line.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces)
+                    let text = line.drop { $0 == "#" }.trimmedWhitespace
                     if !text.isEmpty {
                         analysis.notes.append(VerifyNote(keyword: "comment", text: text, descriptive: true))
                     }
@@ -84,7 +84,7 @@ struct CommandAnalysis {
             }
             if prompted {
                 guard line.hasPrefix("$ ") else { continue }
-                analysis.commands.append(String(line.dropFirst(2)).trimmingCharacters(in: .whitespaces))
+                analysis.commands.append(String(line.dropFirst(2)).trimmedWhitespace)
             } else {
                 analysis.commands.append(line)
             }
@@ -154,8 +154,8 @@ struct CommandAnalysis {
             } else if character == "'" || character == "\"" {
                 quote = character
             } else if character == "#", previous == " " || previous == "\t" {
-                let command = line[..<index].trimmingCharacters(in: .whitespaces)
-                let comment = line[line.index(after: index)...].drop { $0 == "#" }.trimmingCharacters(in: .whitespaces)
+                let command = line[..<index].trimmedWhitespace
+                let comment = line[line.index(after: index)...].drop { $0 == "#" }.trimmedWhitespace
                 guard !command.isEmpty, !comment.isEmpty else { return nil }
                 return (command, comment)
             }
@@ -173,7 +173,7 @@ struct CommandAnalysis {
     static let bareKeywords: Set<String> = ["verify", "expected", "should", "must"]
 
     static func verifyNote(_ line: String) -> VerifyNote? {
-        let comment = line.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces)
+        let comment = line.drop { $0 == "#" }.trimmedWhitespace
         let lower = comment.lowercased()
         for keyword in verifyKeywords where lower.hasPrefix(keyword) {
             var rest = comment.dropFirst(keyword.count)
@@ -183,7 +183,7 @@ struct CommandAnalysis {
             } else if !bareKeywords.contains(keyword) || !(rest.first == " ") {
                 continue
             }
-            let text = rest.trimmingCharacters(in: .whitespaces)
+            let text = rest.trimmedWhitespace
             return text.isEmpty ? nil : VerifyNote(keyword: keyword, text: text, bare: bare)
         }
         return nil
@@ -278,7 +278,7 @@ struct CommandAnalysis {
         while let open = rest.firstIndex(of: "`") {
             let afterOpen = rest.index(after: open)
             guard let close = rest[afterOpen...].firstIndex(of: "`") else { break }
-            let code = rest[afterOpen..<close].trimmingCharacters(in: .whitespaces)
+            let code = rest[afterOpen..<close].trimmedWhitespace
             if looksLikeCommand(code) { found.append(code) }
             rest = rest[rest.index(after: close)...]
         }

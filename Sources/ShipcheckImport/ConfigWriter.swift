@@ -89,9 +89,9 @@ struct ConfigWriter {
 
     var projectName: String {
         let base = (sourceName as NSString).deletingPathExtension
-        let name = title.map { ExpectationPatterns.snake($0).replacingOccurrences(of: "_", with: "-") } ?? ""
+        let name = title.map { ExpectationPatterns.snake($0).replacingBytes("_", with: "-") } ?? ""
         return name.count >= 2 && name != "value"
-            ? name : ExpectationPatterns.snake(base).replacingOccurrences(of: "_", with: "-")
+            ? name : ExpectationPatterns.snake(base).replacingBytes("_", with: "-")
     }
 
     /// One part of an item: the item itself, or one of its independent commands.
@@ -454,9 +454,9 @@ struct ConfigWriter {
             index = next
         }
         guard let bar = lastBar else { return command }
-        let tail = command[command.index(after: bar)...].trimmingCharacters(in: .whitespaces)
+        let tail = command[command.index(after: bar)...].trimmedWhitespace
         guard ["grep", "egrep", "rg"].contains(CommandAnalysis.words(tail).first ?? "") else { return command }
-        return command[..<bar].trimmingCharacters(in: .whitespaces) + " | { \(tail) || test $? -eq 1; }"
+        return command[..<bar].trimmedWhitespace + " | { \(tail) || test $? -eq 1; }"
     }
 
     /// What each written item became and why, in the order written.
@@ -568,7 +568,7 @@ enum YAML {
     }
 
     static func single(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+        "'" + text.replacingBytes("'", with: "''") + "'"
     }
 
     /// A literal block (`|`) for multi-line text when it round-trips exactly, else a quoted string.

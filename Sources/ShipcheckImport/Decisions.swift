@@ -84,7 +84,7 @@ enum Decisions {
         // Threshold bullets under the item ("API p95 response time: <500ms").
         var thresholds: [String] = []
         for line in item.description where line.hasPrefix("- ") || line.hasPrefix("  - ") {
-            let bullet = line.trimmingCharacters(in: .whitespaces).dropFirst(2)
+            let bullet = line.trimmedWhitespace.dropFirst(2)
             if let (fact, op, value) = ExpectationPatterns.thresholdExpectation(String(bullet), context: item.title) {
                 thresholds.append("\(fact) \(op) \(value)")
             }
@@ -199,7 +199,7 @@ enum Decisions {
     /// `\bword\b` patterns match whole words; others anywhere.
     static func contains(_ text: String, _ pattern: String) -> Bool {
         guard pattern.hasPrefix("\\b") else { return text.has(pattern) }
-        let word = pattern.replacingOccurrences(of: "\\b", with: "")
+        let word = pattern.replacingBytes("\\b", with: "")
         return text.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "-" }).contains { $0 == word }
     }
 
@@ -247,7 +247,7 @@ enum Decisions {
     ]
 
     static func genericSignoffLabel(_ label: String) -> Bool {
-        genericSignoffWords.contains(label.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ":* ")))
+        genericSignoffWords.contains(label.lowercased().trimmingWhitespace(and: ":*"))
     }
 
     /// "QA Team Sign-Off" → `qa`; "Backend Developer" → `backend-developer`.
@@ -265,33 +265,18 @@ enum Decisions {
     /// The role that approves in a sentence: after "by"/"from", or before "sign-off", "approves",
     /// "reviews", "confirms" and the like, or opening the line ("CTO: …").
     static func subjectRole(_ lower: String) -> String? {
-        for (index, (pattern, role)) in roleWords.enumerated() where role != "approver" {
-            guard contains(lower, pattern), let approving = approvingRoles.regex(index) else { continue }
-            if ExpectationPatterns.firstMatch(approving, lower) != nil { return role }
+        let sentence = ApprovingSentence(lower)
+        for (pattern, role) in roleWords where role != "approver" && contains(lower, pattern) {
+            if sentence.approves(pattern.replacingBytes("\\b", with: "")) { return role }
         }
         return nil
-    }
-
-    /// For each role word, the sentence shapes in which that role approves ("reviewed by the tech
-    /// lead", "CTO sign-off", "QA: ____"), compiled the first time the word is met.
-    static let approvingRoles = LazyRegexes { index in
-        let (pattern, role) = roleWords[index]
-        guard role != "approver" else { return nil }
-        let word = NSRegularExpression.escapedPattern(for: pattern.replacingOccurrences(of: "\\b", with: ""))
-        let approving =
-            #"(?:\bby|\bfrom)\s+(?:the\s+|a\s+|an\s+|our\s+|at\s+least\s+|\d+\s+|one\s+|two\s+|three\s+)*"#
-            + word
-            + #"|"# + word
-            + #"[\w-]*(?:'s)?\s+(?:\w+\s+)?(?:sign-?offs?|signs?\s+off|signed\s+off|approv\w*|reviews?\b|reviewed|confirms?|accepts?|signs\b|verifies|go-ahead)"#
-            + #"|^"# + word + #"[\w-]*\s*:"#
-        return ExpectationPatterns.regex(approving)
     }
 
     /// Ids from titles, unique, ASCII; a title without Latin letters gets `item-LINE`.
     static func assignIDs(_ items: inout [FoundItem]) {
         var used: Set<String> = []
         for index in items.indices {
-            var base = ExpectationPatterns.snake(items[index].title).replacingOccurrences(of: "_", with: "-")
+            var base = ExpectationPatterns.snake(items[index].title).replacingBytes("_", with: "-")
             if base.count > 48 {
                 base = String(base.prefix(48))
                 while base.hasSuffix("-") { base.removeLast() }
@@ -305,27 +290,6 @@ enum Decisions {
             }
             used.insert(candidate)
             items[index].id = candidate
-        }
-    }
-}
-
-/// Regular expressions compiled on first use, each once: a table of patterns of which an import
-/// meets a few.
-final class LazyRegexes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var compiled: [Int: NSRegularExpression?] = [:]
-    private let make: @Sendable (Int) -> NSRegularExpression?
-
-    init(make: @escaping @Sendable (Int) -> NSRegularExpression?) {
-        self.make = make
-    }
-
-    func regex(_ index: Int) -> NSRegularExpression? {
-        lock.withLock {
-            if let found = compiled[index] { return found }
-            let made = make(index)
-            compiled[index] = made
-            return made
         }
     }
 }

@@ -263,14 +263,14 @@ struct DocumentWalker {
     static func title(_ text: String) -> String {
         var title = plain(text)
         for mark in ["☐", "☑", "✅", "❌"] where title.has(mark) {
-            title = title.replacingOccurrences(of: mark, with: "")
+            title = title.replacingBytes(mark, with: "")
         }
         // Blanks and table rows: "Security Team: ____ Date: ____" → "Security Team", "Throughput: ___ tx/sec"
         // → "Throughput (tx/sec)", "| Logs clean | |" → "Logs clean".
         if let blank = title.range(of: "___") {
-            let before = title[..<blank.lowerBound].trimmingCharacters(in: CharacterSet(charactersIn: ":* "))
+            let before = title[..<blank.lowerBound].trimmingWhitespace(and: ":*")
             let lastBlank = title.range(of: "_", options: .backwards)?.upperBound ?? blank.upperBound
-            let after = title[lastBlank...].trimmingCharacters(in: .whitespaces)
+            let after = title[lastBlank...].trimmedWhitespace
             if before.isEmpty {
                 title = title.split(separator: "_", omittingEmptySubsequences: true).joined(separator: " ")
             } else {
@@ -278,11 +278,11 @@ struct DocumentWalker {
             }
         }
         if title.hasPrefix("|") {
-            title = title.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            title = title.split(separator: "|").map { $0.trimmedWhitespace }.filter { !$0.isEmpty }
                 .joined(separator: " — ")
         }
         if title.has("  ") { title = title.split(separator: " ").joined(separator: " ") }
-        title = title.trimmingCharacters(in: CharacterSet.whitespaces.union(CharacterSet(charactersIn: ":")))
+        title = title.trimmingWhitespace(and: ":")
         if title.count > 200 { title = String(title.prefix(199)) + "…" }
         return title.isEmpty ? "Untitled item" : title
     }
@@ -307,7 +307,7 @@ struct DocumentWalker {
     }
 
     static func labelText(_ text: String) -> String {
-        title(plain(text).trimmingCharacters(in: CharacterSet(charactersIn: ": ")))
+        title(plain(text).trimmingWhitespace(and: ":"))
     }
 
     static func isExpectedOutputLabel(_ label: String) -> Bool {
@@ -467,7 +467,7 @@ struct ImportedTrigger {
                 let digit = label.utf8.last, digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9")
             {
                 priority = label
-                text = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                text = text[text.index(after: colon)...].trimmedWhitespace
             }
         }
         guard !text.isEmpty else { return nil }
@@ -484,7 +484,7 @@ struct ImportedTrigger {
             }
             condition = both
             // A metric the text names only loosely ("degradation") is the importer's guess: say so.
-            if !ExpectationPatterns.snake(text).contains(fact.replacingOccurrences(of: ".", with: "_")) {
+            if !ExpectationPatterns.snake(text).contains(fact.replacingBytes(".", with: "_")) {
                 metricToConfirm = fact
             }
         } else if lower.hasAny(["outage", "service down", "unavailable", "unreachable"]) {

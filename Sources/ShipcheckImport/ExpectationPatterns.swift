@@ -83,7 +83,7 @@ enum ExpectationPatterns {
     /// What an "Expected output:" block says to find: its first line without changing parts
     /// (numbers, times), as `stdout contains`; an empty block, `lines == 0`.
     static func expectedOutput(_ body: [String]) -> String? {
-        let lines = body.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let lines = body.map { $0.trimmedWhitespace }.filter { !$0.isEmpty }
         if lines.isEmpty || lines.allSatisfy({ ["(no output)", "(empty)", "<no output>"].contains($0.lowercased()) }) {
             return "lines == 0"
         }
@@ -101,7 +101,7 @@ enum ExpectationPatterns {
         let lower = text.lowercased()
         for label in ["expected output:", "expected result:", "expected:", "expect:", "output:", "result:"]
         where lower.hasPrefix(label) {
-            return String(text.dropFirst(label.count)).trimmingCharacters(in: .whitespaces)
+            return String(text.dropFirst(label.count)).trimmedWhitespace
         }
         return text
     }
@@ -130,7 +130,7 @@ enum ExpectationPatterns {
 
     /// `>= 1.5`, `≥ v20.1`, `1.5+`, `1.5 or later`, `at least 3.11`: the lowest version accepted.
     static func versionFloor(_ text: String) -> (Int, Int)? {
-        guard let groups = firstMatch(versionFloorPattern, text.trimmingCharacters(in: .whitespaces)) else {
+        guard let groups = firstMatch(versionFloorPattern, text.trimmedWhitespace) else {
             return nil
         }
         let major = Int(groups[1]) ?? Int(groups[3])
@@ -138,14 +138,10 @@ enum ExpectationPatterns {
         guard let major, let minor else { return nil }
         return (major, minor)
     }
-    static let threshold = regex(
-        #"^\s*(?:[-*]\s*)?(?:\*\*)?([A-Za-z][A-Za-z0-9 /()._+-]*?)(?:\*\*)?\s*:?\s*(<=|>=|≤|≥|<|>)\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|%|MB|GB|KB)?(?![A-Za-z0-9])"#
-    )
-
     /// A `# Verify:`-style note under an item, given the item's commands.
     static func derive(note: String, keyword: String, commands: [String]) -> Derived {
         var derived = Derived()
-        let text = note.trimmingCharacters(in: .whitespaces)
+        let text = note.trimmedWhitespace
         let joined = commands.joined(separator: "\n")
         let usesPytest = joined.has("pytest")
         if keyword == "baseline" {
@@ -230,15 +226,15 @@ enum ExpectationPatterns {
     static func thresholdExpectation(_ text: String, context: String = "") -> (String, String, String)? {
         // Most lines have no comparison at all; skip the regular expression for them.
         guard text.contains(where: { $0 == "<" || $0 == ">" || $0 == "≤" || $0 == "≥" }),
-            let groups = firstMatch(threshold, text)
+            let line = ThresholdLine(text)
         else { return nil }
-        let label = groups[1].trimmingCharacters(in: .whitespaces)
+        let label = line.label.trimmedWhitespace
         guard !label.isEmpty else { return nil }
-        var op = groups[2]
+        var op = line.comparison
         if op == "≤" { op = "<=" }
         if op == "≥" { op = ">=" }
-        let unit = groups[4]
-        let value = groups[3] + unit
+        let unit = line.unit
+        let value = line.number + unit
         // The metric may be named after the label too: "Sentry: <1% error rate".
         let rest = text.lowercased().has("error rate") ? "error rate" : ""
         return (factName(for: label + " " + rest, unit: unit, context: context), op, value)
@@ -299,6 +295,6 @@ enum ExpectationPatterns {
     }
 
     static func quote(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        "\"" + text.replacingBytes("\\", with: "\\\\").replacingBytes("\"", with: "\\\"") + "\""
     }
 }

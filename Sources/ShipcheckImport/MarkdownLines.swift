@@ -197,7 +197,7 @@ struct MarkdownLines {
     /// `Reviewer: ______`, `**Sign-Off**: ____ Date: ____`: a blank for a person's name.
     static func isSignoffBlank(_ text: String) -> Bool {
         guard text.has("___"), let colon = text.firstIndex(of: ":") else { return false }
-        let label = text[..<colon].replacingOccurrences(of: "*", with: "").lowercased()
-        return signoffWords.contains { label.contains($0) }
+        let label = String(text[..<colon]).replacingBytes("*", with: "").lowercased()
+        return signoffWords.contains { label.has($0) }
     }
 }

@@ -14,7 +14,7 @@ enum Placeholders {
             for _ in 0..<8 {
                 guard let placeholder = CommandRule.placeholder(in: command), let name = variableName(placeholder)
                 else { break }
-                command = command.replacingOccurrences(of: placeholder, with: "${{ vars.\(name) }}")
+                command = command.replacingBytes(placeholder, with: "${{ vars.\(name) }}")
                 if !variables.contains(where: { $0.name == name }) { variables.append((name, placeholder)) }
             }
             return command

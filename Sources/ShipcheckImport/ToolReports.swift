@@ -124,7 +124,7 @@ enum ToolReports {
         let flags = words.dropFirst(tool.words.count)
         guard !flags.contains(where: { word in tool.ownOutput.contains { word == $0 || word.hasPrefix($0 + "=") } })
         else { return nil }
-        let slug = tool.name.replacingOccurrences(of: " ", with: "-")
+        let slug = tool.name.replacingBytes(" ", with: "-")
         // Named by the command, not the item: two items running the same command write the same
         // report, so that they share one run of it.
         var hash: UInt32 = 2_166_136_261
@@ -139,7 +139,7 @@ enum ToolReports {
         }
         let exits = allowed.map(String.init).joined(separator: ", ")
         var rewrite =
-            "\(tool.name)'s \(tool.format) report added (\(tool.flags(path).trimmingCharacters(in: .whitespaces)))"
+            "\(tool.name)'s \(tool.format) report added (\(tool.flags(path).trimmedWhitespace))"
         if !allowed.isEmpty {
             rewrite += "; exit \(exits) allowed: \(tool.why), and the report's figures are the verdict"
         }

@@ -99,7 +99,18 @@ extension StringProtocol {
         let scalars = String(self).unicodeScalars
         guard let start = scalars.firstIndex(where: { !drop($0) }), let end = scalars.lastIndex(where: { !drop($0) })
         else { return "" }
-        return String(String.UnicodeScalarView(scalars[start...end]))
+        // Through Substring: a UnicodeScalarView built from a slice appends scalar by scalar.
+        return String(Substring(scalars[start...end]))
+    }
+
+    /// Without leading and trailing tabs and space separators: `trimmingCharacters(in: .whitespaces)`.
+    public var trimmedWhitespace: String {
+        trimmingScalars(\.isHorizontalSpace)
+    }
+
+    /// Without leading and trailing horizontal whitespace and any of `others`.
+    public func trimmingWhitespace(and others: String) -> String {
+        trimmingScalars { $0.isHorizontalSpace || others.unicodeScalars.contains($0) }
     }
 }
 
@@ -117,6 +128,13 @@ extension StringProtocol {
             rest += 1
         }
         return rest >= minimumRest
+    }
+}
+
+extension Unicode.Scalar {
+    /// A tab or a space separator (Unicode category Zs): what `CharacterSet.whitespaces` holds.
+    public var isHorizontalSpace: Bool {
+        value == 0x20 || value == 0x09 || (value >= 0xA0 && properties.generalCategory == .spaceSeparator)
     }
 }
 
