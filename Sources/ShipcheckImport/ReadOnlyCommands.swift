@@ -35,7 +35,8 @@ enum ReadOnlyCommands {
         "psalm", "rspec", "minitest", "jasmine-node", "ctest", "xcodebuild", "swiftlint", "ktlint", "detekt",
         "spotbugs", "pmd", "sonar-scanner", "stylelint", "htmlhint", "commitlint", "license-checker", "depcheck",
         "madge", "size-limit", "bundlesize", "newman", "dredd", "schemathesis", "zap-baseline.py", "nikto",
-        "sqlfluff", "squawk", "pgbench", "redis-benchmark", "pg_isready", "mysqladmin", "sentry-cli",
+        "sqlfluff", "squawk", "eslint", "rubocop", "pgbench", "redis-benchmark", "pg_isready", "mysqladmin",
+        "sentry-cli",
         "sed",
         // Clients whose writes `CommandRule.table` names (DDL and DML, SET/DEL/FLUSHALL, tar -c/-x).
         "psql", "mysql", "sqlite3", "redis-cli", "tar", "journalctl", "dmesg",
@@ -85,6 +86,16 @@ enum ReadOnlyCommands {
         "shfmt", "swift-format", "swiftformat", "standard", "autoflake", "pyupgrade", "djlint",
     ]
 
+    /// Linters that rewrite files when told to fix: with one of these words they are not readers.
+    static let fixingWords: [String: Set<String>] = [
+        "eslint": ["--fix"], "stylelint": ["--fix"], "ruff": ["--fix", "--unsafe-fixes"],
+        "markdownlint": ["--fix"], "markdownlint-cli2": ["--fix"], "golangci-lint": ["--fix"], "tflint": ["--fix"],
+        "swiftlint": ["--fix", "--autocorrect", "autocorrect"], "sqlfluff": ["fix", "format"],
+        "rubocop": ["-a", "-A", "--autocorrect", "--autocorrect-all", "--auto-correct", "--auto-correct-all"],
+        "ktlint": ["-F", "--format"], "detekt": ["--auto-correct", "-ac"], "semgrep": ["--autofix"],
+        "psalm": ["--alter"], "phpstan": ["--fix"],
+    ]
+
     /// Words that only begin, group or end shell syntax: nothing runs by them.
     static let shellSyntax: Set<String> = [
         "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "{", "}", "(", ")",
@@ -115,6 +126,11 @@ enum ReadOnlyCommands {
         if formatters.contains(tool) { return !flags.isDisjoint(with: readingFlags) }
         // `find … -delete`, `find … -exec rm`: a reader told to act.
         if tool == "find", rest.contains(where: { ["-delete", "-exec", "-execdir", "-ok", "-fprint"].contains($0) }) {
+            return false
+        }
+        if let fixing = fixingWords[tool],
+            rest.contains(where: { fixing.contains(String($0.split(separator: "=").first ?? "")) })
+        {
             return false
         }
         if readers.contains(tool) { return true }

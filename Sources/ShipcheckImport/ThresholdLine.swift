@@ -80,7 +80,8 @@ struct ThresholdLine: Equatable {
         let spaced = skipSpaces(text, end)
         for spacesEnd in stride(from: spaced, through: end, by: -1) {
             for unit in units {
-                guard let unitEnd = literalIgnoringCase(unit, in: text, at: spacesEnd), !isASCIIAlphanumeric(text, unitEnd)
+                guard let unitEnd = literalIgnoringCase(unit, in: text, at: spacesEnd),
+                    !isASCIIAlphanumeric(text, unitEnd)
                 else { continue }
                 return String(String.UnicodeScalarView(text[spacesEnd..<unitEnd]))
             }
@@ -109,7 +110,7 @@ struct ThresholdLine: Equatable {
         for scalar in lower.unicodeScalars {
             guard position < text.count else { return nil }
             let found = text[position]
-            let folded = (0x41...0x5A).contains(found.value) ? Unicode.Scalar(found.value + 0x20)! : found
+            let folded = (0x41...0x5A).contains(found.value) ? Unicode.Scalar(UInt8(found.value + 0x20)) : found
             guard folded == scalar else { return nil }
             position += 1
         }

@@ -46,6 +46,8 @@ enum ToolReports {
         var allowExit: [Int]
         var why: String
         var expectations: @Sendable (Bar) -> [String]
+        /// flake8 appends to its `--output-file`: the last run's report is removed first.
+        var appendsToReport = false
     }
 
     static func severities(_ prefix: String, _ levels: [String]) -> @Sendable (Bar) -> [String] {
@@ -76,6 +78,23 @@ enum ToolReports {
             ownOutput: ["--output-format", "--format", "-o", "--output-file", "--fix", "--watch"],
             flags: { " --output-format json --output-file \($0)" }, allowExit: [1],
             why: "ruff exits 1 when it finds something", expectations: { _ in ["findings.total == 0"] }),
+        Tool(
+            name: "flake8", words: ["flake8"], format: "flake8",
+            ownOutput: ["--output-file", "--format", "--tee", "--exit-zero", "-q", "--quiet", "--benchmark"],
+            flags: { " --benchmark --output-file \($0)" }, allowExit: [1],
+            why: "flake8 exits 1 when it finds something; --benchmark makes the report say how many files it read",
+            expectations: { _ in ["findings.total == 0"] }, appendsToReport: true),
+        Tool(
+            name: "mypy", words: ["mypy"], format: "mypy",
+            ownOutput: ["-O", "--output", "--junit-xml", "--html-report", "--txt-report", "--linecount-report"],
+            flags: { " --output json > \($0)" }, allowExit: [1], why: "mypy exits 1 when it finds type errors",
+            expectations: { _ in ["findings.error == 0"] }),
+        Tool(
+            name: "eslint", words: ["eslint"], format: "eslint",
+            ownOutput: ["-f", "--format", "-o", "--output-file", "--fix", "--fix-dry-run"],
+            flags: { " -f json -o \($0)" }, allowExit: [1], why: "ESLint exits 1 when it finds errors",
+            // The project's own configuration says which rules only warn.
+            expectations: { _ in ["findings.error == 0"] }),
         Tool(
             name: "safety", words: ["safety", "check"], format: "safety",
             ownOutput: ["--json", "--output", "-o", "--save-json", "--bare"], flags: { " --output json > \($0)" },
@@ -129,7 +148,8 @@ enum ToolReports {
         // report, so that they share one run of it.
         var hash: UInt32 = 2_166_136_261
         for byte in command.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-        let path = "reports/\(slug)-\(String(hash, radix: 16)).\(tool.format == "sarif" ? "sarif" : "json")"
+        let fileExtension = ["sarif": "sarif", "flake8": "txt"][tool.format] ?? "json"
+        let path = "reports/\(slug)-\(String(hash, radix: 16)).\(fileExtension)"
         var allowed = tool.allowExit
         // `trivy --exit-code 1`: the status it was told to use for findings.
         if let index = flags.firstIndex(where: { $0 == "--exit-code" }), index + 1 < flags.endIndex,
@@ -144,7 +164,10 @@ enum ToolReports {
             rewrite += "; exit \(exits) allowed: \(tool.why), and the report's figures are the verdict"
         }
         return ToolReport(
-            tool: tool.name, command: "mkdir -p reports\n" + command + tool.flags(path), format: tool.format,
+            tool: tool.name,
+            command: "mkdir -p reports\n" + (tool.appendsToReport ? "rm -f \(path)\n" : "") + command
+                + tool.flags(path),
+            format: tool.format,
             path: path, allowExit: allowed, expectations: tool.expectations(Bar.named(in: prose)), rewrite: rewrite)
     }
 }

@@ -106,7 +106,8 @@ import Testing
         ("rm -rf build", .changesState), ("cp .env.example .env", .changesState), ("mkdir -p releases", .changesState),
         ("chmod +x deploy.sh", .changesState), ("tar -czf backup.tgz data", .changesState),
         ("echo v2 | tee VERSION", .changesState), ("kill -HUP 1234", .changesState),
-        ("sudo apt-get install -y jq", .changesState), ("make deploy", .changesState),
+        ("sudo apt-get install -y jq", .changesState), ("eslint src", nil), ("npx eslint . --max-warnings 0", nil),
+        ("rubocop", nil), ("ruff check --no-fix .", nil), ("make deploy", .changesState),
         ("vault kv put secret/app key=value", .changesState), ("crane copy a b", .changesState),
     ]
 
@@ -118,7 +119,8 @@ import Testing
         "aws s3api put-bucket-policy --bucket b --policy file://p.json", "supabase db push", "prisma db push",
         "php artisan cache:clear", "kubectl -n prod annotate pod p note=x", "asdf install nodejs 20.1.0",
         "helm plugin install https://github.com/databus23/helm-diff", "rustup toolchain install stable",
-        "nvm install 20",
+        "nvm install 20", "eslint --fix src", "ruff check --fix .", "stylelint '**/*.css' --fix", "rubocop -a",
+        "sqlfluff fix models", "swiftlint autocorrect", "golangci-lint run --fix",
     ]
 
     @Test(arguments: unknownShapes)

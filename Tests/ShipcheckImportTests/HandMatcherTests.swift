@@ -8,7 +8,8 @@ import Testing
 /// the expressions they replace, on crafted lines and on every line of the seed and the corpus.
 @Suite struct HandMatcherTests {
     static let thresholdLines = [
-        "p95 latency < 200ms", "- **Error rate**: ≤ 0.1%", "* **Latency** : >= 5 s", "CPU >= 80 %", "**Uptime** > 99.9%",
+        "p95 latency < 200ms", "- **Error rate**: ≤ 0.1%", "* **Latency** : >= 5 s", "CPU >= 80 %",
+        "**Uptime** > 99.9%",
         "Memory usage < 512MB", "memory < 512 mb", "Response time < 5 min", "Response time < 5min", "latency < 5.5x",
         "latency < 123abc", "Latency ** < 5", "Page load < 3s (p75)", "  -   throughput >= 1000", "Error rate <= 1.",
         "Queue depth < 10\tms", "Sentry: <1% error rate", "a<1", "< 5ms", "1 < 2", "TTFB ≥ 12h", "Disk < 80%.",

@@ -45,6 +45,13 @@ import Testing
           gitleaks detect --source .
           ```
 
+        - [ ] **Types and style checked**
+          ```bash
+          flake8 src
+          mypy src
+          npx eslint web
+          ```
+
         - [ ] **Already has its own report**
           ```bash
           bandit -r . -f json -o out.json
@@ -100,6 +107,14 @@ import Testing
         #expect(npm.contains("vulns.critical == 0") && npm.contains("vulns.high == 0"), "\(npm)")
         let leaks = block("no-leaked-credentials")
         #expect(leaks.contains("--report-format sarif") && leaks.contains("parse: { sarif:"), "\(leaks)")
+        let typesAndStyle = ["flake8", "mypy", "eslint"].map { block("types-and-style-checked-\($0)") }
+        #expect(
+            typesAndStyle[0].contains("flake8 src --benchmark --output-file reports/flake8-"), "\(typesAndStyle[0])")
+        #expect(typesAndStyle[0].contains("parse: { flake8: reports/flake8-") && typesAndStyle[0].contains(".txt"))
+        #expect(typesAndStyle[1].contains("mypy src --output json > reports/mypy-"), "\(typesAndStyle[1])")
+        #expect(typesAndStyle[1].contains(#"expect: "findings.error == 0""#), "\(typesAndStyle[1])")
+        #expect(typesAndStyle[2].contains("npx eslint web -f json -o reports/eslint-"), "\(typesAndStyle[2])")
+        for block in typesAndStyle { #expect(block.contains("allow-exit: [1]"), "\(block)") }
         // A command that chose its own output is left as written.
         let own = block("already-has-its-own-report")
         #expect(own.contains("run: bandit -r . -f json -o out.json") && !own.contains("parse:"), "\(own)")

@@ -45,7 +45,7 @@ struct CommandCheck: Check {
             ),
             Parameter(
                 "allow-exit", .list(.integer),
-                "Exit statuses besides 0 that count as success, e.g. `[1]` for a grep that may find nothing. Without it, `exit == 0` holds beside any `expect:` that does not itself read `exit`."
+                "Exit statuses besides 0 that count as success, e.g. `[1]` for a grep that may find nothing. Without it, `exit == 0` holds beside any `expect:` that does not itself read `exit`. With `parse:`, any other non-zero status is an error (the tool failed), and its report is not read."
             ),
             Parameter(
                 "capture", .map(.string),
@@ -306,6 +306,17 @@ struct CommandCheck: Check {
                 "a command was not found, so part of the check never ran: \(missing)", facts: facts, retriable: false)
         }
 
+        // A tool whose report is parsed, with the statuses that mean "found something" named: any other
+        // status is the tool failing (mypy's 2, "no file to check"), even if a report was left behind.
+        if !reports.isEmpty, !allowedExits.isEmpty, case .number(let code)? = facts["exit"], code != 0,
+            !allowedExits.contains(Int(code))
+        {
+            let allowed = ([0] + allowedExits).map(String.init).joined(separator: ", ")
+            let detail = (Text.lastLine(stderr) ?? Text.lastLine(stdout)).map { "; it said: \($0)" } ?? ""
+            throw CheckError(
+                "the command exited \(Int(code)), not one of the statuses that mean it ran (\(allowed)), so its report is not read\(detail)",
+                facts: facts)
+        }
         for capture in captures {
             if let value = Self.capture(capture.regex, in: stdout) ?? Self.capture(capture.regex, in: stderr) {
                 facts[capture.name] = Double(value).map(Value.number) ?? .string(value)

@@ -7,6 +7,7 @@ enum ReportFormat: String, Sendable, CaseIterable {
     case pipAudit = "pip-audit"
     case safety
     case npmAudit = "npm-audit"
+    case mypy, flake8, eslint
     case k6, lighthouse, axe, json
 
     /// JSON reports are read whole; this bounds the memory one may take.
@@ -22,6 +23,9 @@ enum ReportFormat: String, Sendable, CaseIterable {
         case .pipAudit: "pip-audit JSON (`pip-audit -f json`)"
         case .safety: "safety JSON (`safety check --json`)"
         case .npmAudit: "npm audit JSON"
+        case .mypy: "mypy JSON lines (`mypy --output json`)"
+        case .flake8: "flake8's default text output with `--benchmark` (what it looked at)"
+        case .eslint: "ESLint JSON (`eslint -f json`)"
         case .k6: "k6 summary JSON (`--summary-export` or handleSummary)"
         case .lighthouse: "Lighthouse JSON"
         case .axe: "axe-core JSON results"
@@ -33,7 +37,8 @@ enum ReportFormat: String, Sendable, CaseIterable {
     var defaultExpectation: String? {
         switch self {
         case .junit: "tests.failed == 0 and tests.errors == 0"
-        case .sarif, .ruff: "findings.total == 0"
+        case .sarif, .ruff, .flake8, .eslint: "findings.total == 0"
+        case .mypy: "findings.error == 0"
         case .bandit: "findings.high == 0"
         case .pipAudit: "vulns.total == 0 and vulns.skipped == 0"
         case .safety: "vulns.total == 0"
@@ -60,6 +65,9 @@ enum ReportFormat: String, Sendable, CaseIterable {
         }
         if format == .bandit, case .number(let lines)? = facts["scanned.lines"], lines == 0 {
             throw CheckError("bandit report `\(source)` scanned 0 lines of code: no Python file was found to look at")
+        }
+        if format == .flake8 || format == .eslint, case .number(let files)? = facts["scanned.files"], files == 0 {
+            throw CheckError("\(format.rawValue) report `\(source)` looked at 0 files: nothing was checked")
         }
         return facts
     }
@@ -113,6 +121,9 @@ enum ReportFormat: String, Sendable, CaseIterable {
         case .pipAudit: return try ScanReports.pipAudit(JSONDocument.load(data, source: source, format: "pip-audit"))
         case .safety: return try ScanReports.safety(JSONDocument.load(data, source: source, format: "safety"))
         case .npmAudit: return try ScanReports.npmAudit(JSONDocument.load(data, source: source, format: "npm audit"))
+        case .mypy: return try ScanReports.mypy(data, source: source)
+        case .flake8: return try ScanReports.flake8(data, source: source)
+        case .eslint: return try ScanReports.eslint(JSONDocument.load(data, source: source, format: "ESLint"))
         case .k6: return try QualityReports.k6(JSONDocument.load(data, source: source, format: "k6"))
         case .lighthouse:
             return try QualityReports.lighthouse(JSONDocument.load(data, source: source, format: "Lighthouse"))

@@ -156,4 +156,85 @@ enum ScanReports {
         facts["vulns.total"] = .number((counts["total"] as? NSNumber)?.doubleValue ?? total)
         return facts
     }
+
+    /// mypy's `--output json`: one JSON object per line, `severity` error or note. A clean run writes
+    /// nothing (and exits 0); a run that found no file exits 2, which no gate allows.
+    static func mypy(_ data: Data, source: String) throws(CheckError) -> Facts {
+        var facts: Facts = ["findings.total": .number(0), "findings.error": .number(0), "findings.note": .number(0)]
+        var codes: [String] = []
+        for (index, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() {
+            guard line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") }) else { continue }
+            let document = try JSONDocument.load(Data(line), source: "\(source) line \(index + 1)", format: "mypy")
+            let object = try document.object(document.root, "$")
+            let severity = try document.string(object["severity"], "severity")
+            facts.count([severity], prefix: "findings.")
+            if severity == "error" { codes.append((object["code"] as? String) ?? "error") }
+            facts.count(["total"], prefix: "findings.")
+        }
+        facts.count(codes, prefix: "findings.code.")
+        return facts
+    }
+
+    /// flake8's default lines, `path:row:col: CODE text`, and the `--benchmark` statistics that say
+    /// how many files and lines it read. Without them an empty report could be a scan of nothing.
+    static func flake8(_ data: Data, source: String) throws(CheckError) -> Facts {
+        var facts: Facts = ["findings.total": .number(0)]
+        var codes: [String] = []
+        var sawFileCount = false
+        for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
+            let words = line.split(separator: " ", omittingEmptySubsequences: true)
+            if words.count >= 4, let count = Double(words[0]), words[1] == "total", words.last == "processed" {
+                // `3  total files processed`, `120  total physical lines processed`
+                if words[2] == "files" {
+                    // flake8 appends to --output-file: two runs in one report would add up wrongly.
+                    if sawFileCount {
+                        throw CheckError(
+                            "flake8 report \(source) holds more than one run (flake8 appends to --output-file): remove it before running"
+                        )
+                    }
+                    facts["scanned.files"] = .number(count)
+                    sawFileCount = true
+                } else if words[2] == "physical" {
+                    facts["scanned.lines"] = .number(count)
+                }
+                continue
+            }
+            let parts = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
+            guard parts.count == 4, Int(parts[1]) != nil, Int(parts[2]) != nil else { continue }
+            let code = parts[3].drop { $0 == " " }.prefix { $0 != " " }
+            codes.append(code.isEmpty ? "unknown" : String(code))
+            facts.count(["total"], prefix: "findings.")
+        }
+        guard sawFileCount else {
+            throw CheckError(
+                "flake8 report \(source) does not say how many files it read: run flake8 with --benchmark, so that an empty report cannot be a scan of nothing"
+            )
+        }
+        facts.count(codes, prefix: "findings.")
+        return facts
+    }
+
+    /// ESLint's `-f json`: one entry per file read, each with its messages (severity 2 an error, 1 a
+    /// warning; `fatal` a file it could not parse).
+    static func eslint(_ document: JSONDocument) throws(CheckError) -> Facts {
+        let files = try document.array(document.root, "$")
+        var facts: Facts = [
+            "findings.total": .number(0), "findings.error": .number(0), "findings.warning": .number(0),
+            "findings.fatal": .number(0), "scanned.files": .number(Double(files.count)),
+        ]
+        var rules: [String] = []
+        for (fileIndex, file) in files.enumerated() {
+            let object = try document.object(file, "[\(fileIndex)]")
+            let messages = try document.array(object["messages"], "[\(fileIndex)].messages")
+            for (index, message) in messages.enumerated() {
+                let entry = try document.object(message, "[\(fileIndex)].messages[\(index)]")
+                let severity = try document.number(entry["severity"], "[\(fileIndex)].messages[\(index)].severity")
+                facts.count([severity >= 2 ? "error" : "warning", "total"], prefix: "findings.")
+                if entry["fatal"] as? Bool == true { facts.count(["fatal"], prefix: "findings.") }
+                if let rule = entry["ruleId"] as? String { rules.append(rule) }
+            }
+        }
+        facts.count(rules, prefix: "findings.rule.")
+        return facts
+    }
 }
