@@ -35,7 +35,21 @@ struct BuiltInKind: Equatable {
         ]) {
             return (BuiltInKind(name: "secrets", parameters: "{}", reason: "secrets"), [])
         }
-        if lower.hasAny(["environment variable", "env vars", "env var "]) || lower.hasSuffix("env var") {
+        // Whole words: "cors" is not in "escorts", nor "env var" in "dev variance". Latin letters make
+        // words; any other script is a boundary ("CORS配置正确").
+        let words = lower.split(whereSeparator: { character in
+            !character.unicodeScalars.allSatisfy {
+                $0.value < 0x250 && ($0.properties.isAlphabetic || ("0"..."9").contains($0))
+            }
+        }).map(String.init)
+        func says(_ phrase: String...) -> Bool {
+            words.indices.contains { start in
+                start + phrase.count <= words.count && Array(words[start..<start + phrase.count]) == phrase
+            }
+        }
+        if says("environment", "variable") || says("environment", "variables") || says("env", "var")
+            || says("env", "vars")
+        {
             let example = mentionedFile(in: details, ending: ".env.example") ?? ".env.example"
             return (
                 BuiltInKind(
@@ -49,7 +63,7 @@ struct BuiltInKind: Equatable {
                 [baseURL]
             )
         }
-        if lower.hasAny(["cors ", "cors:"]) || lower.hasSuffix("cors") || lower.hasPrefix("cors") {
+        if says("cors") {
             return (BuiltInKind(name: "cors", parameters: "{ url: \"\(service)/\" }", reason: "CORS"), [baseURL])
         }
         if lower.hasAny(["rate limit", "rate-limit", "ratelimit"]) {

@@ -38,6 +38,14 @@ import Testing
         - [ ] **Keyboard navigation tested**
         """
 
+    @Test func kindsAreNamedByWholeWords() {
+        #expect(BuiltInKind.named(by: "Escorts and décors reviewed", description: [])?.kind.name == nil)
+        #expect(BuiltInKind.named(by: "Prevent variance in the dev environment", description: [])?.kind.name == nil)
+        #expect(BuiltInKind.named(by: "CORS: only our origins", description: [])?.kind.name == "cors")
+        #expect(BuiltInKind.named(by: "Env vars set in staging", description: [])?.kind.name == "env-parity")
+        #expect(BuiltInKind.named(by: "All env-var names match", description: [])?.kind.name == "env-parity")
+    }
+
     @Test func titlesThatNameAKindsJobBecomeThatKind() throws {
         let result = try ChecklistImporter(sourceName: "c.md", toolVersion: "test").importChecklist(
             data: Data(Self.checklist.utf8))
