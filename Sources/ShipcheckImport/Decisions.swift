@@ -107,6 +107,16 @@ enum Decisions {
                 for expectation in measured where !expectation.hasPrefix("stdout") && !expectation.hasPrefix("lines") {
                     item.derived.add(expectation)
                 }
+                if let lighthouse = Self.lighthouseRun(for: item.derived.expectations) {
+                    item.commands = [lighthouse]
+                    item.derived.lighthouse = true
+                    if !item.placeholderVariables.contains(where: { $0.name == BuiltInKind.baseURL.name }) {
+                        item.placeholderVariables.append(BuiltInKind.baseURL)
+                    }
+                    item.notes.append("its Lighthouse scores, measured by a Lighthouse run against BASE_URL")
+                    item.decision = .check
+                    return
+                }
                 if !item.derived.expectations.isEmpty {
                     item.decision = .probe
                     return
@@ -195,6 +205,19 @@ enum Decisions {
         ("security team", "security-team"),
         ("devops", "devops"), ("stakeholder", "stakeholders"), ("reviewer", "reviewer"), ("approv", "approver"),
     ]
+
+    /// Lighthouse scores with no command to measure them ("Performance: >90" under "Lighthouse scores"):
+    /// a headless Lighthouse run of the categories named, against the service's base URL.
+    static func lighthouseRun(for expectations: [String]) -> String? {
+        let categories = expectations.compactMap { expectation -> String? in
+            guard expectation.hasPrefix("lighthouse.") else { return nil }
+            return String(expectation.dropFirst("lighthouse.".count).prefix { $0 != " " })
+        }
+        guard !categories.isEmpty, categories.count == expectations.count else { return nil }
+        let names = categories.joined(separator: ",")
+        return "lighthouse \"${{ vars.\(BuiltInKind.baseURL.name) }}/\" --quiet --chrome-flags=\"--headless\" "
+            + "--only-categories=\(names) --output=json --output-path=reports/lighthouse-\(categories.joined(separator: "-")).json"
+    }
 
     /// `\bword\b` patterns match whole words; others anywhere.
     static func contains(_ text: String, _ pattern: String) -> Bool {

@@ -10,6 +10,8 @@ enum ExpectationPatterns {
         var junit = false
         var coverageReport = false
         var json = false
+        /// A Lighthouse run the importer wrote for scores the prose names: its JSON report is parsed.
+        var lighthouse = false
         var captures: [String: String] = [:]
         /// Text that could not be turned into an expectation, left as a TODO.
         var todo: [String] = []
@@ -24,6 +26,7 @@ enum ExpectationPatterns {
             junit = junit || other.junit
             coverageReport = coverageReport || other.coverageReport
             json = json || other.json
+            lighthouse = lighthouse || other.lighthouse
             captures.merge(other.captures) { first, _ in first }
             todo += other.todo
             baseline += other.baseline
@@ -244,7 +247,8 @@ enum ExpectationPatterns {
     static func factName(for label: String, unit: String, context: String) -> String {
         let lower = label.lowercased()
         let scope = context.lowercased()
-        if scope.has("lighthouse") { return "lighthouse." + snake(label) }
+        // Lighthouse's category ids: `best-practices`, as its report names them.
+        if scope.has("lighthouse") { return "lighthouse." + snake(label).replacingBytes("_", with: "-") }
         if lower.has("websocket") { return "websocket.latency.p95" }
         for percentile in ["p50", "p90", "p95", "p99"] where lower.contains(percentile) {
             return "latency.\(percentile)"

@@ -39,10 +39,15 @@ struct SeedImportTests {
         #expect(checklist.item("deployment-commands")?.isManual == true)
         // Five of the automated are kinds the titles name: CHANGELOG, CORS, rate limiting, security
         // headers, environment variables (and the secrets item, a grep before, is the scan now).
-        #expect(summary.automated == 28)
+        // The Lighthouse scores are a headless Lighthouse run, its report parsed.
+        #expect(summary.automated == 29)
         #expect(summary.actions == 5)
         #expect(summary.manual == 51)
-        #expect(summary.probes == 5)
+        #expect(summary.probes == 4)
+        let lighthouse = checklist.item("lighthouse-scores-90")
+        #expect(lighthouse?.expectations.map(\.description).contains("lighthouse.best-practices > 90") == true)
+        #expect(result.yaml.contains("parse: { lighthouse: reports/lighthouse-performance-accessibility-"))
+        #expect(result.yaml.contains(#"lighthouse "${{ vars.BASE_URL }}/" --quiet"#))
         #expect(summary.triggers == 5)
         // "Re-run all tests locally" (three checks) sits under a deploy heading but runs here: pre-deploy.
         #expect(checklist.phases.map { $0.items.count } == [53, 20, 11, 5])

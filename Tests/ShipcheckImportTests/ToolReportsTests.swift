@@ -127,6 +127,21 @@ import Testing
         #expect(items["coverage-meets-80-threshold"] != nil)
     }
 
+    @Test func lighthouseScoresWithNoCommandAreALighthouseRun() throws {
+        let text = "# Release\n\n- [ ] **Lighthouse scores**\n  - Performance: >= 90\n  - Best Practices: > 95\n"
+        let result = try ChecklistImporter(sourceName: "c.md", toolVersion: "test").importChecklist(
+            data: Data(text.utf8))
+        let checklist = try ConfigLoader(kinds: CheckKinds.all).load(yaml: result.yaml, file: "c.yml")
+        let item = try #require(checklist.items.first)
+        #expect(
+            item.expectations.map(\.description) == ["lighthouse.performance >= 90", "lighthouse.best-practices > 95"])
+        #expect(result.yaml.contains("--only-categories=performance,best-practices --output=json"), "\(result.yaml)")
+        #expect(result.yaml.contains("parse: { lighthouse: reports/lighthouse-performance-best-practices.json }"))
+        // No address in the checklist: the run stops on the empty variable before Lighthouse starts.
+        #expect(result.yaml.contains("test -n ${{ vars.BASE_URL }} || { echo 'fill in vars.BASE_URL"), "\(result.yaml)")
+        #expect(result.summary.placeholderVariables == ["BASE_URL"])
+    }
+
     @Test func theSameCommandInTwoItemsIsOneCheck() throws {
         let (yaml, checklist) = try Self.imported()
         let items = Dictionary(uniqueKeysWithValues: checklist.items.map { ($0.id, $0) })
