@@ -19,7 +19,7 @@ import Testing
             - id: ws
               title: WebSocket latency
               websocket: { url: "${{ vars.WS_URL }}/ws/slow", send: '{"n": 1}', samples: 5 }
-              expect: [latency.p50 >= 150ms, latency.p95 < 2s, close_code == 1000]
+              expect: [latency.p50 >= 150ms, latency.p95 < 10s, close_code == 1000]
             """)
         let item = try #require(result["ws"])
         #expect(item.outcome == .pass, "\(item.reason ?? "")")
@@ -27,7 +27,9 @@ import Testing
         #expect(item.facts["json.n"] == .number(1))
         #expect(item.facts["status"] == .number(101))
         if case .duration(let max)? = item.facts["latency.max"] {
-            #expect(max >= 0.15 && max < 2)
+            // The server waits 150 ms; the upper bound only says the figure is a latency, not a clock
+            // (a loaded machine has stretched it past 2 s).
+            #expect(max >= 0.15 && max < 10)
         } else {
             Issue.record("no latency.max")
         }
