@@ -16,13 +16,13 @@ struct ThresholdLine: Equatable {
     private static let units = ["ms", "s", "m", "h", "%", "mb", "gb", "kb"]
 
     init?(_ line: String) {
-        let text = Array(line.unicodeScalars)
-        let start = Self.skipSpaces(text, 0)
+        let text = ScalarText(line)
+        let start = text.afterSpaces(0)
         // The bullet and the bold mark are each optional; a `*` may be either.
         let bullet: Int? = start < text.count && (text[start] == "-" || text[start] == "*") ? start + 1 : nil
-        for afterBullet in [bullet.map { Self.skipSpaces(text, $0) }, start] {
+        for afterBullet in [bullet.map { text.afterSpaces($0) }, start] {
             guard let afterBullet else { continue }
-            let bold = Self.literal("**", in: text, at: afterBullet)
+            let bold = text.literal("**", at: afterBullet)
             for labelStart in [bold, afterBullet] {
                 guard let labelStart, let found = Self.read(text, labelStart: labelStart) else { continue }
                 self = found
@@ -40,35 +40,34 @@ struct ThresholdLine: Equatable {
     }
 
     /// `LABEL(?:\*\*)?\s*:?\s*OP\s*NUMBER\s*UNIT?(?![A-Za-z0-9])` from `labelStart`.
-    private static func read(_ text: [Unicode.Scalar], labelStart: Int) -> ThresholdLine? {
+    private static func read(_ text: ScalarText, labelStart: Int) -> ThresholdLine? {
         guard labelStart < text.count, isASCIILetter(text[labelStart]) else { return nil }
         var labelEnd = labelStart + 1
         while labelEnd < text.count, isLabelScalar(text[labelEnd]) { labelEnd += 1 }
-        var index = literal("**", in: text, at: labelEnd) ?? labelEnd
-        index = skipSpaces(text, index)
-        if index < text.count, text[index] == ":" { index = skipSpaces(text, index + 1) }
-        guard let comparison = comparisons.first(where: { literal($0, in: text, at: index) != nil }) else {
+        var index = text.afterSpaces(text.literal("**", at: labelEnd) ?? labelEnd)
+        if index < text.count, text[index] == ":" { index = text.afterSpaces(index + 1) }
+        guard let comparison = comparisons.first(where: { text.literal($0, at: index) != nil }) else {
             return nil
         }
-        let numberStart = skipSpaces(text, index + comparison.unicodeScalars.count)
+        let numberStart = text.afterSpaces(index + comparison.unicodeScalars.count)
         var digits = numberStart
-        while digits < text.count, isDigit(text[digits]) { digits += 1 }
+        while digits < text.count, ScalarText.isDigit(text[digits]) { digits += 1 }
         guard digits > numberStart else { return nil }
         // Longest number first, as the expression backtracks: the fraction's digits, then none, then
         // fewer integer digits.
         var ends: [Int] = []
-        if digits < text.count, text[digits] == ".", digits + 1 < text.count, isDigit(text[digits + 1]) {
+        if digits < text.count, text[digits] == ".", digits + 1 < text.count, ScalarText.isDigit(text[digits + 1]) {
             var fraction = digits + 1
-            while fraction < text.count, isDigit(text[fraction]) { fraction += 1 }
+            while fraction < text.count, ScalarText.isDigit(text[fraction]) { fraction += 1 }
             ends += stride(from: fraction, to: digits + 1, by: -1)
         }
         ends += stride(from: digits, to: numberStart, by: -1)
         for end in ends {
             guard let unit = unit(text, after: end) else { continue }
-            var label = String(String.UnicodeScalarView(text[labelStart..<labelEnd]))
+            var label = text.string(labelStart, labelEnd)
             while label.hasSuffix(" ") { label.removeLast() }
             return ThresholdLine(
-                label: label, comparison: comparison, number: String(String.UnicodeScalarView(text[numberStart..<end])),
+                label: label, comparison: comparison, number: text.string(numberStart, end),
                 unit: unit)
         }
         return nil
@@ -76,36 +75,21 @@ struct ThresholdLine: Equatable {
 
     /// `\s*(ms|s|m|h|%|MB|GB|KB)?(?![A-Za-z0-9])` after a number: the unit as written, or nil when
     /// no way of reading what follows ends the number.
-    private static func unit(_ text: [Unicode.Scalar], after end: Int) -> String? {
-        let spaced = skipSpaces(text, end)
+    private static func unit(_ text: ScalarText, after end: Int) -> String? {
+        let spaced = text.afterSpaces(end)
         for spacesEnd in stride(from: spaced, through: end, by: -1) {
             for unit in units {
                 guard let unitEnd = literalIgnoringCase(unit, in: text, at: spacesEnd),
                     !isASCIIAlphanumeric(text, unitEnd)
                 else { continue }
-                return String(String.UnicodeScalarView(text[spacesEnd..<unitEnd]))
+                return text.string(spacesEnd, unitEnd)
             }
             if !isASCIIAlphanumeric(text, spacesEnd) { return "" }
         }
         return nil
     }
 
-    private static func skipSpaces(_ text: [Unicode.Scalar], _ start: Int) -> Int {
-        var index = start
-        while index < text.count, text[index].properties.isWhitespace { index += 1 }
-        return index
-    }
-
-    private static func literal(_ literal: String, in text: [Unicode.Scalar], at index: Int) -> Int? {
-        var position = index
-        for scalar in literal.unicodeScalars {
-            guard position < text.count, text[position] == scalar else { return nil }
-            position += 1
-        }
-        return position
-    }
-
-    private static func literalIgnoringCase(_ lower: String, in text: [Unicode.Scalar], at index: Int) -> Int? {
+    private static func literalIgnoringCase(_ lower: String, in text: ScalarText, at index: Int) -> Int? {
         var position = index
         for scalar in lower.unicodeScalars {
             guard position < text.count else { return nil }
@@ -125,12 +109,7 @@ struct ThresholdLine: Equatable {
         isASCIILetter(scalar) || (0x30...0x39).contains(scalar.value) || " /()._+-".unicodeScalars.contains(scalar)
     }
 
-    private static func isASCIIAlphanumeric(_ text: [Unicode.Scalar], _ index: Int) -> Bool {
+    private static func isASCIIAlphanumeric(_ text: ScalarText, _ index: Int) -> Bool {
         index < text.count && (isASCIILetter(text[index]) || (0x30...0x39).contains(text[index].value))
-    }
-
-    /// ICU's `\d`: any decimal digit.
-    private static func isDigit(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII ? (0x30...0x39).contains(scalar.value) : scalar.properties.numericType == .decimal
     }
 }
