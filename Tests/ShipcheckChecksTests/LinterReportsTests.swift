@@ -66,6 +66,11 @@ import Testing
         let report = "./a.py:1:1: F401 'os' imported but unused\n1          total files processed\n"
         let facts = try ReportFormat.flake8.parse(data: Data(report.utf8), source: "f.txt")
         #expect(facts["findings.total"] == .number(1))
+        // A path with colons of its own is still one finding, with its code.
+        let colons = "./odd:name:1.py:3:5: E225 missing whitespace: around operator\n2   total files processed\n"
+        let odd = try ReportFormat.flake8.parse(data: Data(colons.utf8), source: "f.txt")
+        #expect(odd["findings.total"] == .number(1))
+        #expect(odd["findings.E225"] == .number(1))
         // Two runs appended to one file.
         #expect(throws: CheckError.self) {
             try ReportFormat.flake8.parse(data: Data((report + report).utf8), source: "f.txt")

@@ -140,6 +140,9 @@ import Testing
         // No address in the checklist: the run stops on the empty variable before Lighthouse starts.
         #expect(result.yaml.contains("test -n ${{ vars.BASE_URL }} || { echo 'fill in vars.BASE_URL"), "\(result.yaml)")
         #expect(result.summary.placeholderVariables == ["BASE_URL"])
+        // A Lighthouse metric is not one of its category scores: that stays a probe to point somewhere.
+        #expect(Decisions.lighthouseRun(for: ["lighthouse.first-contentful-paint < 2s"]) == nil)
+        #expect(Decisions.lighthouseRun(for: ["lighthouse.seo >= 90", "latency.p95 < 500ms"]) == nil)
     }
 
     @Test func theSameCommandInTwoItemsIsOneCheck() throws {

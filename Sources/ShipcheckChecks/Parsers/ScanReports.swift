@@ -199,10 +199,8 @@ enum ScanReports {
                 }
                 continue
             }
-            let parts = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
-            guard parts.count == 4, Int(parts[1]) != nil, Int(parts[2]) != nil else { continue }
-            let code = parts[3].drop { $0 == " " }.prefix { $0 != " " }
-            codes.append(code.isEmpty ? "unknown" : String(code))
+            guard let code = flake8Code(line) else { continue }
+            codes.append(code)
             facts.count(["total"], prefix: "findings.")
         }
         guard sawFileCount else {
@@ -212,6 +210,22 @@ enum ScanReports {
         }
         facts.count(codes, prefix: "findings.")
         return facts
+    }
+
+    /// The code of a finding line, `PATH:ROW:COL: CODE text`, where the path may itself hold colons.
+    static func flake8Code(_ line: Substring) -> String? {
+        var rest = line[...]
+        while let colon = rest.firstIndex(of: ":") {
+            rest = rest[rest.index(after: colon)...]
+            let row = rest.prefix { $0.isASCII && $0.isNumber }
+            guard !row.isEmpty, rest.dropFirst(row.count).first == ":" else { continue }
+            let afterRow = rest.dropFirst(row.count + 1)
+            let column = afterRow.prefix { $0.isASCII && $0.isNumber }
+            guard !column.isEmpty, afterRow.dropFirst(column.count).hasPrefix(": ") else { continue }
+            let code = afterRow.dropFirst(column.count + 2).prefix { $0 != " " }
+            return code.isEmpty ? "unknown" : String(code)
+        }
+        return nil
     }
 
     /// ESLint's `-f json`: one entry per file read, each with its messages (severity 2 an error, 1 a
