@@ -630,8 +630,8 @@ struct CommandRule: Sendable {
 }
 
 extension String {
-    /// Without the quotes around a shell word: `"$URL"` → `$URL`.
-    /// Without leading and trailing quotes, by scalars: every word of every command passes here.
+    /// Without the quotes around a shell word (`"$URL"` → `$URL`), by scalars: every word of every
+    /// command passes here.
     var trimmingQuotes: String {
         trimmingScalars { $0 == "\"" || $0 == "'" }
     }

@@ -160,7 +160,7 @@ struct ConfigWriter {
         if let migration = migrationParts(of: item) { return migration }
         let whole = [Part(id: item.id, title: item.title, commands: item.commands)]
         guard item.decision == .check, item.commands.count > 1, !item.derived.junit, !item.derived.coverageReport,
-            !item.derived.json, !item.derived.lighthouse, item.derived.captures.isEmpty,
+            !item.derived.json, item.derived.lighthouseReport == nil, item.derived.captures.isEmpty,
             item.derived.expectations.allSatisfy({ $0 == "exit == 0" })
         else { return whole }
         var parts: [Part] = []
@@ -328,9 +328,7 @@ struct ConfigWriter {
         if item.derived.junit { parse.append("junit: reports/\(item.id).junit.xml") }
         if item.derived.coverageReport { parse.append("coverage: reports/\(item.id).coverage.json") }
         if item.derived.json { parse.append("json: stdout") }
-        if item.derived.lighthouse, let path = item.commands.first?.split(separator: "=").last {
-            parse.append("lighthouse: \(path)")
-        }
+        if let report = item.derived.lighthouseReport { parse.append("lighthouse: \(report)") }
         if !parse.isEmpty { out += pad + "parse: { \(parse.joined(separator: ", ")) }\n" }
         if !item.derived.captures.isEmpty {
             out += pad + "capture:\n"
@@ -351,7 +349,7 @@ struct ConfigWriter {
     static func toolReport(for item: FoundItem) -> ToolReport? {
         guard item.decision == .check, item.commands.count == 1, item.placeholderVariables.isEmpty,
             !item.localDatabaseOnly, !item.derived.junit, !item.derived.coverageReport, !item.derived.json,
-            !item.derived.lighthouse,
+            item.derived.lighthouseReport == nil,
             item.derived.captures.isEmpty, item.derived.expectations.allSatisfy({ $0 == "exit == 0" })
         else { return nil }
         return ToolReports.report(
@@ -396,7 +394,7 @@ struct ConfigWriter {
             commands[last] = Self.grepMayFindNothing(commands[last])
         }
         if item.decision == .check { commands = commands.map(Self.curlFailsOnErrorStatus) }
-        if item.derived.lighthouse { commands.insert("mkdir -p reports", at: 0) }
+        if item.derived.lighthouseReport != nil { commands.insert("mkdir -p reports", at: 0) }
         // An unfilled placeholder fails the item before anything runs.
         let guards = item.placeholderVariables.map { name, placeholder in
             "test -n ${{ vars.\(name) }} || { echo 'fill in vars.\(name) (\(placeholder) in the source)' >&2; exit 2; }"
@@ -501,7 +499,7 @@ struct ConfigWriter {
             if !item.notes.isEmpty { note += " from \(item.notes.joined(separator: "; "))" }
             if item.derived.junit { note += "; JUnit report added" }
             if item.derived.coverageReport { note += "; coverage JSON report added" }
-            if item.derived.lighthouse { note += "; Lighthouse JSON report parsed" }
+            if item.derived.lighthouseReport != nil { note += "; Lighthouse JSON report parsed" }
             return note
         case .action(let reason):
             return "action\(kind): \(reason); runs in the \(item.phase.rawValue) phase"

@@ -108,8 +108,8 @@ enum Decisions {
                     item.derived.add(expectation)
                 }
                 if let lighthouse = Self.lighthouseRun(for: item.derived.expectations) {
-                    item.commands = [lighthouse]
-                    item.derived.lighthouse = true
+                    item.commands = [lighthouse.command]
+                    item.derived.lighthouseReport = lighthouse.report
                     if !item.placeholderVariables.contains(where: { $0.name == BuiltInKind.baseURL.name }) {
                         item.placeholderVariables.append(BuiltInKind.baseURL)
                     }
@@ -197,18 +197,21 @@ enum Decisions {
         }
     }
 
-    static let roleWords: [(pattern: String, role: String)] = [
-        ("security champion", "security-champion"), ("tech lead", "tech-lead"), ("technical lead", "tech-lead"),
-        ("engineering lead", "engineering-lead"), ("team lead", "team-lead"), ("product owner", "product-owner"),
-        ("product manager", "product-manager"), ("release manager", "release-manager"), ("on-call", "on-call"),
-        ("oncall", "on-call"), ("\\bcto\\b", "cto"), ("\\bqa\\b", "qa"), ("\\bdba\\b", "dba"),
-        ("security team", "security-team"),
-        ("devops", "devops"), ("stakeholder", "stakeholders"), ("reviewer", "reviewer"), ("approv", "approver"),
+    /// Role words and the role each names; `whole` words count only as a word of their own (`qa`,
+    /// not the `qa` in "aqua"), the others anywhere.
+    static let roleWords: [(word: String, whole: Bool, role: String)] = [
+        ("security champion", false, "security-champion"), ("tech lead", false, "tech-lead"),
+        ("technical lead", false, "tech-lead"), ("engineering lead", false, "engineering-lead"),
+        ("team lead", false, "team-lead"), ("product owner", false, "product-owner"),
+        ("product manager", false, "product-manager"), ("release manager", false, "release-manager"),
+        ("on-call", false, "on-call"), ("oncall", false, "on-call"), ("cto", true, "cto"), ("qa", true, "qa"),
+        ("dba", true, "dba"), ("security team", false, "security-team"), ("devops", false, "devops"),
+        ("stakeholder", false, "stakeholders"), ("reviewer", false, "reviewer"), ("approv", false, "approver"),
     ]
 
     /// Lighthouse scores with no command to measure them ("Performance: >90" under "Lighthouse scores"):
     /// a headless Lighthouse run of the categories named, against the service's base URL.
-    static func lighthouseRun(for expectations: [String]) -> String? {
+    static func lighthouseRun(for expectations: [String]) -> (command: String, report: String)? {
         let categories = expectations.compactMap { expectation -> String? in
             guard expectation.hasPrefix("lighthouse.") else { return nil }
             return String(expectation.dropFirst("lighthouse.".count).prefix { $0 != " " })
@@ -217,15 +220,16 @@ enum Decisions {
         let known: Set<String> = ["performance", "accessibility", "best-practices", "seo", "pwa"]
         guard !categories.isEmpty, categories.count == expectations.count, categories.allSatisfy(known.contains)
         else { return nil }
-        let names = categories.joined(separator: ",")
-        return "lighthouse \"${{ vars.\(BuiltInKind.baseURL.name) }}/\" --quiet --chrome-flags=\"--headless\" "
-            + "--only-categories=\(names) --output=json --output-path=reports/lighthouse-\(categories.joined(separator: "-")).json"
+        let report = "reports/lighthouse-\(categories.joined(separator: "-")).json"
+        let command =
+            "lighthouse \"${{ vars.\(BuiltInKind.baseURL.name) }}/\" --quiet --chrome-flags=\"--headless\" "
+            + "--only-categories=\(categories.joined(separator: ",")) --output=json --output-path=\(report)"
+        return (command, report)
     }
 
-    /// `\bword\b` patterns match whole words; others anywhere.
-    static func contains(_ text: String, _ pattern: String) -> Bool {
-        guard pattern.hasPrefix("\\b") else { return text.has(pattern) }
-        let word = pattern.replacingBytes("\\b", with: "")
+    /// Whether `text` names a role word: as a word of its own when `whole`, else anywhere.
+    static func contains(_ text: String, _ word: String, whole: Bool) -> Bool {
+        guard whole else { return text.has(word) }
         return text.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "-" }).contains { $0 == word }
     }
 
@@ -279,7 +283,7 @@ enum Decisions {
     /// "QA Team Sign-Off" → `qa`; "Backend Developer" → `backend-developer`.
     static func roleName(_ text: String) -> String {
         let lower = DocumentWalker.plain(text).lowercased()
-        if let known = roleWords.first(where: { $0.role != "approver" && contains(lower, $0.pattern) }) {
+        if let known = roleWords.first(where: { $0.role != "approver" && contains(lower, $0.word, whole: $0.whole) }) {
             return known.role
         }
         var words = lower.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
@@ -292,8 +296,8 @@ enum Decisions {
     /// "reviews", "confirms" and the like, or opening the line ("CTO: …").
     static func subjectRole(_ lower: String) -> String? {
         let sentence = ApprovingSentence(lower)
-        for (pattern, role) in roleWords where role != "approver" && contains(lower, pattern) {
-            if sentence.approves(pattern.replacingBytes("\\b", with: "")) { return role }
+        for (word, whole, role) in roleWords where role != "approver" && contains(lower, word, whole: whole) {
+            if sentence.approves(word) { return role }
         }
         return nil
     }

@@ -10,8 +10,8 @@ enum ExpectationPatterns {
         var junit = false
         var coverageReport = false
         var json = false
-        /// A Lighthouse run the importer wrote for scores the prose names: its JSON report is parsed.
-        var lighthouse = false
+        /// The report of a Lighthouse run the importer wrote for scores the prose names, parsed.
+        var lighthouseReport: String?
         var captures: [String: String] = [:]
         /// Text that could not be turned into an expectation, left as a TODO.
         var todo: [String] = []
@@ -26,7 +26,7 @@ enum ExpectationPatterns {
             junit = junit || other.junit
             coverageReport = coverageReport || other.coverageReport
             json = json || other.json
-            lighthouse = lighthouse || other.lighthouse
+            lighthouseReport = lighthouseReport ?? other.lighthouseReport
             captures.merge(other.captures) { first, _ in first }
             todo += other.todo
             baseline += other.baseline

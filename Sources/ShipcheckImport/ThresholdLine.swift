@@ -32,7 +32,7 @@ struct ThresholdLine: Equatable {
         return nil
     }
 
-    private init(label: String, comparison: String, number: String, unit: String) {
+    init(label: String, comparison: String, number: String, unit: String) {
         self.label = label
         self.comparison = comparison
         self.number = number

@@ -21,14 +21,14 @@ import Testing
         let expression = try NSRegularExpression(pattern: ThresholdLine.pattern, options: [.caseInsensitive])
         var bars = 0
         for line in Self.thresholdLines + (try corpusLines()) {
-            let expected = Self.groups(expression, line).map {
-                ThresholdLineParts(label: $0[1], comparison: $0[2], number: $0[3], unit: $0[4])
-            }
-            let read = ThresholdLine(line).map {
-                ThresholdLineParts(label: $0.label, comparison: $0.comparison, number: $0.number, unit: $0.unit)
-            }
             // The expression's label may keep trailing spaces the reader trims; both are trimmed where used.
-            #expect(read == expected.map { ThresholdLineParts(trimmingLabelOf: $0) }, "\(line)")
+            let expected = Self.groups(expression, line).map {
+                var label = $0[1]
+                while label.hasSuffix(" ") { label.removeLast() }
+                return ThresholdLine(label: label, comparison: $0[2], number: $0[3], unit: $0[4])
+            }
+            let read = ThresholdLine(line)
+            #expect(read == expected, "\(line)")
             if read != nil { bars += 1 }
         }
         #expect(bars >= 25)
@@ -48,7 +48,7 @@ import Testing
 
     @Test func approvingSentencesMatchAsTheExpressionDoes() throws {
         let words = try Decisions.roleWords.filter { $0.role != "approver" }.map {
-            let word = $0.pattern.replacingOccurrences(of: "\\b", with: "")
+            let word = $0.word
             let pattern = ApprovingSentence.pattern(word: NSRegularExpression.escapedPattern(for: word))
             return (word, try NSRegularExpression(pattern: pattern, options: [.caseInsensitive]))
         }
@@ -80,24 +80,5 @@ import Testing
         return (0..<match.numberOfRanges).map { index in
             Range(match.range(at: index), in: text).map { String(text[$0]) } ?? ""
         }
-    }
-}
-
-struct ThresholdLineParts: Equatable {
-    var label: String
-    var comparison: String
-    var number: String
-    var unit: String
-
-    init(label: String, comparison: String, number: String, unit: String) {
-        self.label = label
-        self.comparison = comparison
-        self.number = number
-        self.unit = unit
-    }
-
-    init(trimmingLabelOf parts: ThresholdLineParts) {
-        self = parts
-        while label.hasSuffix(" ") { label.removeLast() }
     }
 }
